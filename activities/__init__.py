@@ -1,0 +1,1 @@
+"""Activities: every side effect of a grant's workflow (database, mail, disk)."""

@@ -1,0 +1,123 @@
+"""Activities that read and write a grant's records and the read model."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio import activity
+
+from domain.eligibility import ActivityFacts, ApplicationFacts, PartnerFacts, check_eligibility
+from domain.scheme import Scheme
+from domain.types import Finding, StageChange
+from regie.logging import get_logger
+from regie.records import (
+    Application,
+    AssessmentRecord,
+    DecisionRecord,
+    GrantEvent,
+    KnowledgeEntry,
+    Organisation,
+    ProjectActivity,
+    ReportRecord,
+    utcnow,
+)
+
+
+class GrantActivities:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], scheme: Scheme) -> None:
+        self.sessions = sessions
+        self.scheme = scheme
+
+    @activity.defn(name="record_event")
+    async def record_event(self, change: StageChange) -> None:
+        """Write a stage change or human action to the read model; safe to retry."""
+        log = get_logger(grant=change.reference, workflow_id=change.workflow_id,
+                         actor=change.actor.name)
+        async with self.sessions() as db:
+            app = (await db.exec(select(Application).where(
+                Application.reference == change.reference))).one()
+            app.stage, app.deadline, app.updated_at = change.stage.value, change.deadline, utcnow()
+            if change.awarded_cents is not None:
+                app.awarded_cents = change.awarded_cents
+            action = change.action.value if change.action else None
+            seen = (await db.exec(select(GrantEvent).where(
+                GrantEvent.application_id == app.id, GrantEvent.at == change.at,
+                GrantEvent.action == action, GrantEvent.stage == change.stage.value))).first()
+            if seen is None and action is not None:
+                db.add(GrantEvent(application_id=app.id, at=change.at, stage=change.stage.value,
+                                  action=action, actor_name=change.actor.name,
+                                  actor_role=change.actor.role.value, note=change.note))
+            if change.action and change.action.value in ("award", "reject"):
+                await _upsert(db, DecisionRecord, dict(application_id=app.id), dict(
+                    awarded=change.action.value == "award",
+                    amount_cents=change.awarded_cents or 0, reason=change.note,
+                    decided_by=change.actor.name, decided_at=change.at))
+            if change.assessment is not None:
+                a = change.assessment
+                await _upsert(db, AssessmentRecord,
+                              dict(application_id=app.id, assessor_id=a.assessor.user_id),
+                              dict(scores=a.submission.model_dump(mode="json", exclude={"actor"}),
+                                   submitted_at=a.submitted_at))
+            if change.report is not None:
+                r = change.report
+                await _upsert(db, ReportRecord, dict(application_id=app.id, position=r.index),
+                              dict(kind=r.kind.value, due=r.due, summary=r.summary,
+                                   submitted_at=r.submitted_at, accepted=r.accepted,
+                                   review_comment=r.review_comment))
+            await db.commit()
+        log.info("grant.recorded", stage=change.stage.value, action=action)
+
+    @activity.defn(name="check_application")
+    async def check_application(self, reference: str) -> list[Finding]:
+        """The eligibility findings for an application as its records stand now."""
+        async with self.sessions() as db:
+            app = (await db.exec(select(Application).where(
+                Application.reference == reference))).one()
+            org = await db.get(Organisation, app.organisation_id)
+            partners = [await db.get(Organisation, pid) for pid in app.partner_ids]
+            acts = (await db.exec(select(ProjectActivity).where(
+                ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
+        facts = ApplicationFacts(
+            organisation_type=org.organisation_type,
+            has_funding_evidence=org.has_funding_evidence,
+            partners=tuple(PartnerFacts(name=p.name, organisation_type=p.organisation_type,
+                                        has_funding_evidence=p.has_funding_evidence)
+                           for p in partners),
+            sections=app.sections, pillars=tuple(app.pillars),
+            activities=tuple(ActivityFacts(title=a.title, description=a.description,
+                                           start=a.start, end=a.end, budget_cents=a.budget_cents)
+                             for a in acts),
+            requested_cents=app.requested_cents, submitted_at=app.submitted_at,
+        )
+        findings = check_eligibility(facts, self.scheme, self.scheme.round(app.round_id))
+        get_logger(grant=reference, workflow_id=activity.info().workflow_id).info(
+            "grant.eligibility_checked", findings=[f.code for f in findings])
+        return findings
+
+    @activity.defn(name="archive_grant")
+    async def archive_grant(self, reference: str) -> None:
+        """Add the grant to the public knowledge centre, without personal data."""
+        async with self.sessions() as db:
+            app = (await db.exec(select(Application).where(
+                Application.reference == reference))).one()
+            org_ids = [app.organisation_id, *app.partner_ids]
+            names = [(await db.get(Organisation, oid)).name for oid in org_ids]
+            reports = (await db.exec(select(ReportRecord).where(
+                ReportRecord.application_id == app.id).order_by(ReportRecord.position))).all()
+            results = "\n\n".join(r.summary for r in reports if r.summary and r.accepted)
+            await _upsert(db, KnowledgeEntry, dict(reference=reference), dict(
+                title=app.title, summary=app.summary, organisations=names, pillars=app.pillars,
+                target_groups=app.target_groups, amount_cents=app.awarded_cents or 0,
+                results=results, archived_at=utcnow()))
+            await db.commit()
+        get_logger(grant=reference, workflow_id=activity.info().workflow_id).info("grant.archived")
+
+
+async def _upsert(db: AsyncSession, model, key: dict, values: dict) -> None:
+    row = (await db.exec(select(model).filter_by(**key))).first()
+    if row is None:
+        db.add(model(**key, **values))
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)

@@ -1,0 +1,1 @@
+"""FastAPI: the JSON API and the server-rendered pages."""

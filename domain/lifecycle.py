@@ -1,0 +1,212 @@
+"""The grant lifecycle, declared once: stages, actions, who may act and where each action leads.
+
+The workflow's validators, the pages' buttons and the Mermaid diagram in docs/ are all derived
+from the tables in this module; nothing else may decide what is allowed in a stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.text import Text
+
+
+class Role(StrEnum):
+    PROGRAMME_TEAM = "programme_team"
+    ASSESSOR = "assessor"
+    GRANTEE = "grantee"
+    AUDITOR = "auditor"
+    PUBLIC = "public"
+    SYSTEM = "system"  # the workflow itself: timers and checks
+
+
+ROLE_NAMES: dict[Role, Text] = {
+    Role.PROGRAMME_TEAM: Text("Programmateam", "Programme team"),
+    Role.ASSESSOR: Text("Beoordelaar", "Assessor"),
+    Role.GRANTEE: Text("Aanvrager", "Grantee"),
+    Role.AUDITOR: Text("Auditor", "Auditor"),
+    Role.PUBLIC: Text("Bezoeker", "Visitor"),
+    Role.SYSTEM: Text("Systeem", "System"),
+}
+
+
+class Stage(StrEnum):
+    SUBMITTED = "submitted"
+    ELIGIBILITY_CHECK = "eligibility_check"
+    CORRECTION = "correction"
+    ASSESSMENT = "assessment"
+    DECISION = "decision"
+    REPORTING = "reporting"
+    ARCHIVED = "archived"
+    INELIGIBLE = "ineligible"
+    NOT_PROCESSED = "not_processed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    staff_name: Text
+    public_name: Text
+    waits_on: Role | None  # who must act before the stage can end; None: the system moves on
+    terminal: bool = False
+
+
+STAGES: dict[Stage, StageInfo] = {
+    Stage.SUBMITTED: StageInfo(
+        Text("Ingediend", "Submitted"), Text("Ontvangen", "Received"), None
+    ),
+    Stage.ELIGIBILITY_CHECK: StageInfo(
+        Text("Ontvankelijkheidstoets", "Eligibility check"), Text("In behandeling", "In progress"), None
+    ),
+    Stage.CORRECTION: StageInfo(
+        Text("Herstel verzuim: wacht op aanvrager", "Correction request: awaiting applicant"),
+        Text("Aanvulling nodig", "Correction needed"),
+        Role.GRANTEE,
+    ),
+    Stage.ASSESSMENT: StageInfo(
+        Text("Wacht op beoordeling", "Awaiting assessment"), Text("In behandeling", "In progress"),
+        Role.ASSESSOR,
+    ),
+    Stage.DECISION: StageInfo(
+        Text("Wacht op besluit", "Awaiting decision"), Text("In behandeling", "In progress"),
+        Role.PROGRAMME_TEAM,
+    ),
+    Stage.REPORTING: StageInfo(
+        Text("Toegekend: project loopt", "Awarded: project running"),
+        Text("Toegekend", "Awarded"),
+        Role.GRANTEE,
+    ),
+    Stage.ARCHIVED: StageInfo(
+        Text("Afgerond en gearchiveerd", "Completed and archived"),
+        Text("Afgerond", "Completed"), None, terminal=True,
+    ),
+    Stage.INELIGIBLE: StageInfo(
+        Text("Niet ontvankelijk", "Ineligible"), Text("Niet ontvankelijk", "Ineligible"), None,
+        terminal=True,
+    ),
+    Stage.NOT_PROCESSED: StageInfo(
+        Text("Buiten behandeling", "Not processed"), Text("Buiten behandeling", "Not processed"),
+        None, terminal=True,
+    ),
+    Stage.REJECTED: StageInfo(
+        Text("Afgewezen", "Rejected"), Text("Afgewezen", "Rejected"), None, terminal=True
+    ),
+}
+
+
+class Action(StrEnum):
+    START_CHECK = "start_check"
+    FIND_ELIGIBLE = "find_eligible"
+    FIND_FIXABLE = "find_fixable"
+    FIND_INELIGIBLE = "find_ineligible"
+    SUBMIT_CORRECTION = "submit_correction"
+    CORRECTION_TERM_EXPIRED = "correction_term_expired"
+    ASSIGN_ASSESSORS = "assign_assessors"
+    SUBMIT_SCORE = "submit_score"
+    COMPLETE_ASSESSMENT = "complete_assessment"
+    AWARD = "award"
+    REJECT = "reject"
+    SUBMIT_REPORT = "submit_report"
+    REVIEW_REPORT = "review_report"
+    ARCHIVE = "archive"
+    MOVE_DEADLINE = "move_deadline"
+    PROGRAMME_ENDED = "programme_ended"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    source: Stage
+    target: Stage
+    role: Role
+    label: Text
+
+
+_WAITING = (Stage.CORRECTION, Stage.ASSESSMENT, Stage.DECISION, Stage.REPORTING)
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Action.START_CHECK, Stage.SUBMITTED, Stage.ELIGIBILITY_CHECK, Role.SYSTEM,
+               Text("Toets starten", "Start check")),
+    Transition(Action.FIND_ELIGIBLE, Stage.ELIGIBILITY_CHECK, Stage.ASSESSMENT, Role.SYSTEM,
+               Text("Ontvankelijk", "Eligible")),
+    Transition(Action.FIND_FIXABLE, Stage.ELIGIBILITY_CHECK, Stage.CORRECTION, Role.SYSTEM,
+               Text("Herstel verzuim vragen", "Request correction")),
+    Transition(Action.FIND_INELIGIBLE, Stage.ELIGIBILITY_CHECK, Stage.INELIGIBLE, Role.SYSTEM,
+               Text("Niet ontvankelijk", "Ineligible")),
+    Transition(Action.SUBMIT_CORRECTION, Stage.CORRECTION, Stage.ELIGIBILITY_CHECK, Role.GRANTEE,
+               Text("Aanvulling indienen", "Submit correction")),
+    Transition(Action.CORRECTION_TERM_EXPIRED, Stage.CORRECTION, Stage.NOT_PROCESSED, Role.SYSTEM,
+               Text("Hersteltermijn verstreken", "Correction term expired")),
+    Transition(Action.ASSIGN_ASSESSORS, Stage.ASSESSMENT, Stage.ASSESSMENT, Role.PROGRAMME_TEAM,
+               Text("Beoordelaars toewijzen", "Assign assessors")),
+    Transition(Action.SUBMIT_SCORE, Stage.ASSESSMENT, Stage.ASSESSMENT, Role.ASSESSOR,
+               Text("Beoordeling indienen", "Submit assessment")),
+    Transition(Action.COMPLETE_ASSESSMENT, Stage.ASSESSMENT, Stage.DECISION, Role.SYSTEM,
+               Text("Alle beoordelingen binnen", "All assessments in")),
+    Transition(Action.AWARD, Stage.DECISION, Stage.REPORTING, Role.PROGRAMME_TEAM,
+               Text("Toekennen", "Award")),
+    Transition(Action.REJECT, Stage.DECISION, Stage.REJECTED, Role.PROGRAMME_TEAM,
+               Text("Afwijzen", "Reject")),
+    Transition(Action.SUBMIT_REPORT, Stage.REPORTING, Stage.REPORTING, Role.GRANTEE,
+               Text("Rapportage indienen", "Submit report")),
+    Transition(Action.REVIEW_REPORT, Stage.REPORTING, Stage.REPORTING, Role.PROGRAMME_TEAM,
+               Text("Rapportage beoordelen", "Review report")),
+    Transition(Action.ARCHIVE, Stage.REPORTING, Stage.ARCHIVED, Role.SYSTEM,
+               Text("Archiveren in kenniscentrum", "Archive into knowledge centre")),
+    *(
+        Transition(Action.MOVE_DEADLINE, stage, stage, Role.PROGRAMME_TEAM,
+                   Text("Termijn verplaatsen", "Move deadline"))
+        for stage in _WAITING
+    ),
+    *(
+        Transition(Action.PROGRAMME_ENDED, stage, Stage.NOT_PROCESSED, Role.SYSTEM,
+                   Text("Einde programma bereikt", "Programme end reached"))
+        for stage in (Stage.CORRECTION, Stage.ASSESSMENT, Stage.DECISION)
+    ),
+    Transition(Action.PROGRAMME_ENDED, Stage.REPORTING, Stage.ARCHIVED, Role.SYSTEM,
+               Text("Rapportagetermijn gesloten", "Reporting closed")),
+)
+
+_BY_KEY: dict[tuple[Stage, Action], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
+
+
+class NotAllowed(ValueError):
+    """An action that the lifecycle does not allow; the message is Dutch, then English."""
+
+
+def transition(stage: Stage, action: Action, role: Role) -> Transition:
+    """The transition `action` takes from `stage` when `role` acts, or NotAllowed with the reason."""
+    found = _BY_KEY.get((stage, action))
+    if found is None:
+        raise NotAllowed(
+            f"'{action}' kan niet in fase '{STAGES[stage].staff_name.nl}' / "
+            f"'{action}' is not possible in stage '{STAGES[stage].staff_name.en}'"
+        )
+    if found.role != role:
+        raise NotAllowed(
+            f"Alleen {ROLE_NAMES[found.role].nl} mag '{found.label.nl}' doen / "
+            f"only the {ROLE_NAMES[found.role].en} may '{found.label.en}'"
+        )
+    return found
+
+
+def actions_for(stage: Stage, role: Role) -> list[Transition]:
+    """The human actions open to `role` in `stage`, in declaration order (the pages' buttons)."""
+    return [t for t in TRANSITIONS if t.source == stage and t.role == role]
+
+
+def mermaid_diagram() -> str:
+    """The state diagram of the lifecycle in Mermaid syntax, for docs/lifecycle.md."""
+    lines = ["stateDiagram-v2", f"    [*] --> {Stage.SUBMITTED.value}"]
+    for stage, info in STAGES.items():
+        lines.append(f"    {stage.value} : {info.staff_name.nl} / {info.staff_name.en}")
+    for t in TRANSITIONS:
+        if t.source != t.target:
+            lines.append(
+                f"    {t.source.value} --> {t.target.value} : {t.label.en} ({t.role.value})"
+            )
+    for stage, info in STAGES.items():
+        if info.terminal:
+            lines.append(f"    {stage.value} --> [*]")
+    return "\n".join(lines) + "\n"

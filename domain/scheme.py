@@ -1,0 +1,218 @@
+"""The scheme as data: programme, organisation types, rounds, terms, rate tables and rubrics.
+
+A scheme file (TOML, one per scheme) is parsed and validated here; errors name the file, the key
+and the problem. Money is held in integer cents everywhere; the file speaks euros.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from domain.text import Text
+
+
+def euros_to_cents(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise ValueError("expected an amount in euros")
+    try:
+        cents = Decimal(str(value)) * 100
+    except InvalidOperation:
+        raise ValueError(f"'{value}' is not an amount in euros") from None
+    if cents != cents.to_integral_value():
+        raise ValueError("an amount has at most two decimals")
+    return int(cents)
+
+
+Cents = Annotated[int, BeforeValidator(euros_to_cents), Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class OrganisationType(_Model):
+    key: str
+    name_nl: str
+    name_en: str
+    needs_funding_evidence: bool = False
+
+    @property
+    def name(self) -> Text:
+        return Text(self.name_nl, self.name_en)
+
+
+class Terms(_Model):
+    """Terms in days; each becomes a deadline held in a grant's workflow state."""
+
+    correction_days: int = Field(14, ge=1)
+    correction_reminder_days: int = Field(3, ge=0)
+    assessment_days: int = Field(28, ge=1)
+    assessment_reminder_days: int = Field(5, ge=0)
+    decision_days: int = Field(56, ge=1)
+    escalation_grace_days: int = Field(7, ge=0)
+    assessors_per_application: int = Field(2, ge=1, le=5)
+
+
+class ReportingRules(_Model):
+    progress_every_months: int = Field(6, ge=1)
+    final_within_weeks: int = Field(8, ge=0)
+    prompt_before_days: int = Field(14, ge=0)
+    grace_days: int = Field(14, ge=0)
+
+
+class AmountLimits(_Model):
+    minimum_cents: Cents = Field(alias="minimum")
+    maximum_cents: Cents = Field(alias="maximum")
+
+
+class Defaults(_Model):
+    terms: Terms = Terms()
+    reporting: ReportingRules = ReportingRules()
+    amounts: AmountLimits
+
+
+class RateTable(_Model):
+    includes_overhead: bool = True
+    rates: dict[str, Cents]
+
+
+class Section(_Model):
+    key: str
+    name_nl: str
+    name_en: str
+    words: int = Field(ge=1)
+
+
+class Rubric(_Model):
+    scale_min: int = 1
+    scale_max: int = 5
+    minimum_average: float = 3.0
+    divergence: int = Field(2, ge=1)
+    sections: tuple[Section, ...]
+    activity_words: int = Field(ge=1)
+
+
+class Round(_Model):
+    id: str
+    name_nl: str
+    name_en: str
+    opens: datetime
+    closes: datetime
+    budget_cents: Cents = Field(alias="budget")
+    rate_table: str
+    rubric: str
+    terms: Terms | None = None
+    reporting: ReportingRules | None = None
+
+    @property
+    def name(self) -> Text:
+        return Text(self.name_nl, self.name_en)
+
+
+class SchemeInfo(_Model):
+    id: str
+    name_nl: str
+    name_en: str
+    budget_cents: Cents = Field(alias="budget")
+    timezone: str
+    projects_end: date
+    reporting_closes: date
+
+
+class Scheme(_Model):
+    scheme: SchemeInfo
+    organisation_types: tuple[OrganisationType, ...]
+    defaults: Defaults
+    rounds: tuple[Round, ...]
+    rate_tables: dict[str, RateTable]
+    rubrics: dict[str, Rubric]
+    content_hash: str = ""
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scheme:
+        for i, rnd in enumerate(self.rounds):
+            where = f"rounds[{i}]"
+            if rnd.closes <= rnd.opens:
+                raise ValueError(f"{where}.closes: must be after opens ({rnd.opens})")
+            if rnd.rate_table not in self.rate_tables:
+                raise ValueError(f"{where}.rate_table: no rate table '{rnd.rate_table}'")
+            if rnd.rubric not in self.rubrics:
+                raise ValueError(f"{where}.rubric: no rubric '{rnd.rubric}'")
+            if rnd.closes.date() > self.scheme.projects_end:
+                raise ValueError(f"{where}.closes: after the projects' end date")
+        ids = [r.id for r in self.rounds]
+        if len(set(ids)) != len(ids):
+            raise ValueError("rounds: round ids must be unique")
+        total = sum(r.budget_cents for r in self.rounds)
+        if total > self.scheme.budget_cents:
+            raise ValueError("rounds: the round budgets add up to more than scheme.budget")
+        return self
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def round(self, round_id: str) -> Round:
+        for rnd in self.rounds:
+            if rnd.id == round_id:
+                return rnd
+        raise KeyError(round_id)
+
+    def organisation_type(self, key: str) -> OrganisationType | None:
+        return next((t for t in self.organisation_types if t.key == key), None)
+
+    def terms(self, rnd: Round) -> Terms:
+        return rnd.terms or self.defaults.terms
+
+    def reporting(self, rnd: Round) -> ReportingRules:
+        return rnd.reporting or self.defaults.reporting
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.scheme.timezone)
+
+    def local_to_utc(self, moment: datetime) -> datetime:
+        """A local time of the scheme's time zone (as the file writes it), as an aware UTC time."""
+        return moment.replace(tzinfo=self.tz).astimezone(ZoneInfo("UTC"))
+
+    def end_of_day_utc(self, day: date) -> datetime:
+        """The first moment after `day` in the scheme's time zone, in UTC."""
+        return self.local_to_utc(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+
+
+class SchemeError(ValueError):
+    """A scheme file that cannot be used; the message names the file, the key and the problem."""
+
+
+def _key(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(file)"
+
+
+def parse_scheme(text: str, source: str) -> Scheme:
+    """Parse and validate a scheme file's text; `source` names the file in every error."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        scheme = Scheme.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["loc"]:
+                problems.append(f"{source}: {_key(err['loc'])}: {msg}")
+            else:  # cross-reference errors already start with their key
+                problems.append(f"{source}: {msg}")
+        raise SchemeError("\n".join(problems)) from None
+    digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+    return scheme.model_copy(update={"content_hash": digest})

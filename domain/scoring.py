@@ -1,0 +1,43 @@
+"""Scoring under the Bijlage 2 rubric: combine assessors' scores into one verdict per application."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.scheme import Rubric
+from domain.types import ScoreSubmission
+
+CRITERIA = ("ambitie", "impact", "verankering")
+
+
+class Verdict(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    averages: dict[str, float]
+    total: float
+    activities_sufficient: bool
+    fundable: bool
+    divergent: tuple[str, ...]  # criteria on which assessors differ by the rubric's divergence
+
+
+def combine_scores(submissions: list[ScoreSubmission], rubric: Rubric) -> Verdict:
+    """The combined verdict of all assessors' submissions for one application."""
+    if not submissions:
+        raise ValueError("no scores to combine")
+    averages: dict[str, float] = {}
+    divergent: list[str] = []
+    for criterion in CRITERIA:
+        scores = [getattr(s, criterion).score for s in submissions]
+        averages[criterion] = round(sum(scores) / len(scores), 2)
+        if max(scores) - min(scores) >= rubric.divergence:
+            divergent.append(criterion)
+    sufficient = all(
+        j.description_sufficient and j.budget_sufficient for s in submissions for j in s.activities
+    )
+    fundable = sufficient and all(avg >= rubric.minimum_average for avg in averages.values())
+    return Verdict(
+        averages=averages,
+        total=round(sum(averages.values()), 2),
+        activities_sufficient=sufficient,
+        fundable=fundable,
+        divergent=tuple(divergent),
+    )

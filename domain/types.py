@@ -1,0 +1,199 @@
+"""Plain pydantic types shared by workflows, activities and the API: no I/O, no tables."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.lifecycle import Action, Role, Stage
+from domain.scheme import ReportingRules, Terms
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Actor(_Model):
+    """Who performs an action; set by the API from the signed-in account, never by the caller."""
+
+    user_id: int | None
+    name: str
+    role: Role
+    organisation_id: int | None = None
+
+
+SYSTEM = Actor(user_id=None, name="Regie", role=Role.SYSTEM)
+
+
+class GrantParams(_Model):
+    """What a grant's workflow needs, fixed at submission under the round it was filed in."""
+
+    reference: str
+    application_id: int
+    round_id: str
+    scheme_id: str
+    scheme_hash: str
+    organisation_id: int
+    organisation_type: str
+    partner_organisation_ids: tuple[int, ...] = ()
+    requested_cents: int
+    last_activity_end: date
+    projects_end_at: datetime  # 31-12-2027 has passed (UTC): every project must have ended
+    reporting_closes_at: datetime  # the last moment any report can be due (UTC)
+    terms: Terms
+    reporting: ReportingRules
+
+
+class Severity(StrEnum):
+    FIXABLE = "fixable"
+    FATAL = "fatal"
+
+
+class Finding(_Model):
+    code: str
+    severity: Severity
+    nl: str
+    en: str
+
+
+# -- human actions (workflow Updates) ------------------------------------------------------------
+
+
+class AssessorRef(_Model):
+    user_id: int
+    name: str
+    organisation_id: int | None = None
+
+
+class AssignAssessors(_Model):
+    actor: Actor
+    assessors: tuple[AssessorRef, ...]
+
+
+class CriterionScore(_Model):
+    score: int = Field(ge=1, le=5)
+    motivation: str = Field(min_length=1)
+
+
+class ActivityJudgement(_Model):
+    description_sufficient: bool  # 4a voldoende
+    budget_sufficient: bool  # 4b voldoende
+    motivation: str = Field(min_length=1)
+
+
+class ScoreSubmission(_Model):
+    actor: Actor
+    ambitie: CriterionScore
+    impact: CriterionScore
+    verankering: CriterionScore
+    activities: tuple[ActivityJudgement, ...]
+
+
+class DecisionInput(_Model):
+    actor: Actor
+    award: bool
+    amount_cents: int = Field(ge=0)
+    reason: str = Field(min_length=1)
+
+
+class CorrectionSubmission(_Model):
+    actor: Actor
+    note: str = ""
+
+
+class ReportSubmission(_Model):
+    actor: Actor
+    report_index: int
+    summary: str = Field(min_length=1)
+
+
+class ReportReview(_Model):
+    actor: Actor
+    report_index: int
+    accepted: bool
+    comment: str = ""
+    new_due: date | None = None
+
+
+class DeadlineMove(_Model):
+    actor: Actor
+    deadline: datetime
+    reason: str = Field(min_length=1)
+
+
+# -- state reported by the workflow --------------------------------------------------------------
+
+
+class ReportKind(StrEnum):
+    PROGRESS = "progress"
+    FINAL = "final"
+
+
+class ReportState(BaseModel):
+    index: int
+    kind: ReportKind
+    due: date
+    prompted: bool = False
+    reminded: bool = False
+    escalated: bool = False
+    submitted_at: datetime | None = None
+    summary: str | None = None
+    accepted: bool = False
+    review_comment: str | None = None
+
+
+class Assessment(_Model):
+    assessor: AssessorRef
+    submission: ScoreSubmission
+    submitted_at: datetime
+
+
+class GrantStatus(BaseModel):
+    """The answer of the workflow's `status` query."""
+
+    reference: str
+    stage: Stage
+    deadline: datetime | None
+    findings: list[Finding] = []
+    assessors: list[AssessorRef] = []
+    assessments: list[Assessment] = []
+    awarded_cents: int | None = None
+    decision_reason: str | None = None
+    reports: list[ReportState] = []
+    outcome_note: str | None = None
+
+
+# -- activity inputs -----------------------------------------------------------------------------
+
+
+class StageChange(_Model):
+    reference: str
+    workflow_id: str
+    stage: Stage
+    at: datetime
+    deadline: datetime | None
+    actor: Actor
+    action: Action | None = None
+    note: str = ""
+    awarded_cents: int | None = None
+    assessment: Assessment | None = None
+    report: ReportState | None = None
+
+
+class Recipients(StrEnum):
+    APPLICANT = "applicant"  # the members of the lead organisation
+    TEAM = "team"
+    ASSESSORS = "assessors"
+
+
+class MailRequest(_Model):
+    """One e-mail; `key` makes it idempotent: a retried activity never sends it twice."""
+
+    key: str
+    reference: str
+    recipients: Recipients
+    template: str
+    context: dict[str, str] = {}
+    assessor_ids: tuple[int, ...] = ()

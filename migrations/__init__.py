@@ -1,0 +1,1 @@
+"""Alembic migrations of Regie's SQL records, from the first table on."""

@@ -1,0 +1,190 @@
+"""SQL records and the read model: organisations, people, applications and what became of them.
+
+Temporal is the source of truth for where a grant stands; these tables hold the records and the
+read model that pages and search use, written by activities as the workflow moves.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, also on SQLite (which hands back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; Regie stores aware UTC times")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), **kw))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisations"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    organisation_type: str = Field(index=True)
+    kvk_number: str = Field(default="", max_length=8)
+    has_funding_evidence: bool = False
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "people"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True)
+    name: str
+    role: str = Field(index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
+    password_hash: str
+    active: bool = True
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    __tablename__ = "web_sessions"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    expires_at: datetime = _ts(nullable=False)
+
+
+class Application(SQLModel, table=True):
+    """An application and its read model: stage and deadline as the workflow last reported."""
+
+    __tablename__ = "applications"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    round_id: str = Field(index=True)
+    scheme_id: str
+    scheme_hash: str
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    partner_ids: list[int] = _json(list)
+    title: str
+    summary: str = ""
+    sections: dict[str, str] = _json(dict)
+    pillars: list[str] = _json(list)
+    target_groups: list[str] = _json(list)
+    requested_cents: int
+    submitted_at: datetime | None = _ts(nullable=True)
+    stage: str = Field(default="draft", index=True)
+    deadline: datetime | None = _ts(nullable=True, index=True)
+    awarded_cents: int | None = None
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class ProjectActivity(SQLModel, table=True):
+    __tablename__ = "project_activities"
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    position: int
+    title: str
+    description: str
+    start: date
+    end: date
+    budget_cents: int
+
+
+class GrantEvent(SQLModel, table=True):
+    """The timeline of a grant as the pages show it (the full record is Temporal's history)."""
+
+    __tablename__ = "grant_events"
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    at: datetime = _ts(nullable=False)
+    stage: str
+    action: str | None = None
+    actor_name: str
+    actor_role: str
+    note: str = ""
+
+
+class AssessmentRecord(SQLModel, table=True):
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("application_id", "assessor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    assessor_id: int = Field(foreign_key="people.id", index=True)
+    scores: dict[str, Any] = _json(dict)
+    submitted_at: datetime = _ts(nullable=False)
+
+
+class DecisionRecord(SQLModel, table=True):
+    __tablename__ = "decisions"
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True, unique=True)
+    awarded: bool
+    amount_cents: int
+    reason: str
+    decided_by: str
+    decided_at: datetime = _ts(nullable=False)
+
+
+class ReportRecord(SQLModel, table=True):
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("application_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    position: int
+    kind: str
+    due: date
+    summary: str | None = None
+    submitted_at: datetime | None = _ts(nullable=True)
+    accepted: bool = False
+    review_comment: str | None = None
+
+
+class KnowledgeEntry(SQLModel, table=True):
+    """A funded project in the public knowledge centre; no personal data."""
+
+    __tablename__ = "knowledge_entries"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    title: str
+    summary: str
+    organisations: list[str] = _json(list)
+    pillars: list[str] = _json(list)
+    target_groups: list[str] = _json(list)
+    amount_cents: int
+    results: str = ""
+    archived_at: datetime = _ts(nullable=False)
+
+
+class OutboxMail(SQLModel, table=True):
+    """Every e-mail once: `key` is unique, so a retried activity never sends twice."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    reference: str = Field(index=True)
+    recipients: list[str] = _json(list)
+    subject: str
+    body: str
+    status: str = "pending"  # pending, sent, kept (no SMTP server configured)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    sent_at: datetime | None = _ts(nullable=True)

@@ -1,0 +1,50 @@
+"""Connecting to Temporal: one data converter for client, worker and replayer."""
+
+from __future__ import annotations
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
+
+from workflows import search
+
+DATA_CONVERTER = pydantic_data_converter
+
+
+def grant_workflow_id(reference: str) -> str:
+    return f"grant-{reference}"
+
+
+async def connect(address: str, namespace: str = "default") -> Client:
+    return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
+
+
+def search_attribute_flags() -> list[str]:
+    """`temporal server start-dev` arguments that register Regie's search attributes."""
+    flags: list[str] = []
+    for key in search.ALL:
+        flags += ["--search-attribute", f"{key.name}=Keyword"]
+    return flags
+
+
+async def register_search_attributes(client: Client, namespace: str = "default") -> None:
+    """Register the search attributes on a server that has not got them (a cluster, the
+    time-skipping test server); existing ones are left alone."""
+    try:
+        existing = set((await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=namespace))).custom_attributes)
+    except RPCError as exc:  # the time-skipping server can add but not list them
+        if exc.status != RPCStatusCode.UNIMPLEMENTED:
+            raise
+        existing = set()
+    missing = {k.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for k in search.ALL
+               if k.name not in existing}
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )

@@ -1,0 +1,42 @@
+"""The Temporal worker: GrantWorkflow and its activities on Regie's task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.grants import GrantActivities
+from activities.mail import MailActivities
+from domain.scheme import Scheme
+from regie.settings import Settings
+from workflows.grant import GrantWorkflow
+
+WORKFLOWS = [GrantWorkflow]
+
+
+def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession],
+                 scheme: Scheme) -> Worker:
+    grants = GrantActivities(sessions, scheme)
+    mail = MailActivities(sessions, settings)
+    return Worker(
+        client, task_queue=settings.task_queue, workflows=WORKFLOWS,
+        activities=[grants.record_event, grants.check_application, grants.archive_grant,
+                    mail.send_mail],
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+async def run_until_stopped(worker: Worker) -> None:
+    """Run `worker` until SIGINT or SIGTERM, then shut it down through worker.shutdown()."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with worker:
+        await stop.wait()

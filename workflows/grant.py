@@ -1,0 +1,482 @@
+"""GrantWorkflow: one grant from submission to the knowledge centre (workflow id `grant-<reference>`).
+
+Stages and who may act come from domain.lifecycle; human actions are Updates whose validators
+ask that table, so a refused action leaves no trace in history. Every wait has a deadline held
+in workflow state, which the programme team can move, and is capped at the programme's end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time, timedelta, timezone
+from typing import Awaitable, Callable
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from domain import schedules
+    from domain.lifecycle import Action, Role, Stage, transition
+    from domain.types import (
+        SYSTEM,
+        Actor,
+        Assessment,
+        AssignAssessors,
+        CorrectionSubmission,
+        DeadlineMove,
+        DecisionInput,
+        Finding,
+        GrantParams,
+        GrantStatus,
+        MailRequest,
+        Recipients,
+        ReportReview,
+        ReportState,
+        ReportSubmission,
+        ScoreSubmission,
+        Severity,
+        StageChange,
+    )
+    from workflows import search
+
+ACTIVITY_OPTIONS = dict(
+    start_to_close_timeout=timedelta(seconds=60),
+    retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),
+)
+
+
+def _due_at(day) -> datetime:
+    return datetime.combine(day, time(8, 0), tzinfo=timezone.utc)
+
+
+@workflow.defn
+class GrantWorkflow:
+    @workflow.init
+    def __init__(self, params: GrantParams) -> None:
+        self.p = params
+        self.stage = Stage.SUBMITTED
+        self.deadline: datetime | None = None
+        self._deadline_version = 0
+        self.findings: list[Finding] = []
+        self.assessors = []
+        self.assessments: list[Assessment] = []
+        self.decision: DecisionInput | None = None
+        self.reports: list[ReportState] = []
+        self._reports_version = 0
+        self.outcome_note: str | None = None
+
+    # -- the run ---------------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, params: GrantParams) -> GrantStatus:
+        await self._apply(Action.START_CHECK, SYSTEM)
+        if not await self._eligibility():
+            return self.status()
+        if not await self._assessment():
+            return self.status()
+        if not await self._decision():
+            return self.status()
+        await self._reporting()
+        return self.status()
+
+    async def _eligibility(self) -> bool:
+        while True:
+            self.findings = await workflow.execute_activity(
+                "check_application", self.p.reference, result_type=list[Finding],
+                **ACTIVITY_OPTIONS,
+            )
+            if any(f.severity == Severity.FATAL for f in self.findings):
+                await self._apply(Action.FIND_INELIGIBLE, SYSTEM, note=self._finding_codes())
+                await self._mail("ineligible", Recipients.APPLICANT)
+                return False
+            if not self.findings:
+                await self._apply(Action.FIND_ELIGIBLE, SYSTEM,
+                                  deadline=self._from_now(self.p.terms.assessment_days))
+                return True
+            await self._apply(Action.FIND_FIXABLE, SYSTEM, note=self._finding_codes(),
+                              deadline=self._from_now(self.p.terms.correction_days))
+            await self._mail(f"correction_request-{self._deadline_version}",
+                             Recipients.APPLICANT, template="correction_request")
+            corrected = await self._await_action(
+                lambda: self.stage != Stage.CORRECTION,
+                remind=lambda: self._mail(f"correction_reminder-{self._deadline_version}",
+                                          Recipients.APPLICANT, template="correction_reminder"),
+                lead=timedelta(days=self.p.terms.correction_reminder_days),
+            )
+            if not corrected:
+                action = (Action.PROGRAMME_ENDED if workflow.now() >= self.p.projects_end_at
+                          else Action.CORRECTION_TERM_EXPIRED)
+                await self._apply(action, SYSTEM)
+                await self._mail("not_processed", Recipients.APPLICANT)
+                return False
+
+    async def _assessment(self) -> bool:
+        done = await self._stage_wait(
+            lambda: self.stage != Stage.ASSESSMENT,
+            remind=lambda: self._mail(f"assessment_reminder-{self._deadline_version}",
+                                      Recipients.ASSESSORS, template="assessment_reminder",
+                                      assessor_ids=self._assessors_pending()),
+            lead=timedelta(days=self.p.terms.assessment_reminder_days),
+            escalate=lambda: self._mail(f"assessment_overdue-{self._deadline_version}",
+                                        Recipients.TEAM, template="assessment_overdue"),
+        )
+        if not done:
+            await self._apply(Action.PROGRAMME_ENDED, SYSTEM)
+            await self._mail("not_processed", Recipients.APPLICANT)
+        return done
+
+    async def _decision(self) -> bool:
+        done = await self._stage_wait(
+            lambda: self.stage != Stage.DECISION,
+            remind=None,
+            lead=timedelta(0),
+            escalate=lambda: self._mail(f"decision_overdue-{self._deadline_version}",
+                                        Recipients.TEAM, template="decision_overdue"),
+        )
+        if not done:
+            await self._apply(Action.PROGRAMME_ENDED, SYSTEM)
+            await self._mail("not_processed", Recipients.APPLICANT)
+            return False
+        assert self.decision is not None
+        if not self.decision.award:
+            await self._mail("rejection_letter", Recipients.APPLICANT)
+            return False
+        await self._mail("award_letter", Recipients.APPLICANT)
+        return True
+
+    async def _reporting(self) -> None:
+        end_flagged = False
+        while True:
+            await self._sync_report_deadline()
+            final = self.reports[-1]
+            if final.accepted:
+                await self._apply(Action.ARCHIVE, SYSTEM)
+                await workflow.execute_activity("archive_grant", self.p.reference,
+                                                **ACTIVITY_OPTIONS)
+                await self._mail("archived", Recipients.APPLICANT)
+                return
+            now = workflow.now()
+            if now >= self.p.reporting_closes_at:
+                self.outcome_note = ("final_report_unreviewed" if final.submitted_at
+                                     else "final_report_missing")
+                await self._mail("reporting_closed", Recipients.TEAM,
+                                 context={"outcome": self.outcome_note})
+                await self._apply(Action.PROGRAMME_ENDED, SYSTEM, note=self.outcome_note)
+                await workflow.execute_activity("archive_grant", self.p.reference,
+                                                **ACTIVITY_OPTIONS)
+                return
+            for notice in schedules.due_notices(self.reports, self.p.reporting, now):
+                report = self.reports[notice.report_index]
+                schedules.mark_sent(report, notice.kind)
+                await self._mail(
+                    f"report_{notice.kind}-{report.index}-{report.due}",
+                    Recipients.TEAM if notice.kind == schedules.NoticeKind.ESCALATION
+                    else Recipients.APPLICANT,
+                    template=f"report_{notice.kind}",
+                    context={"report": str(report.index + 1), "kind": report.kind.value,
+                             "due": report.due.isoformat()},
+                )
+            if not end_flagged and now >= self.p.projects_end_at and final.submitted_at is None:
+                # 31 December 2027 has passed: every project has ended; ask for the final report
+                end_flagged = True
+                schedules.mark_sent(final, schedules.NoticeKind.PROMPT)
+                await self._mail("projects_end_prompt", Recipients.APPLICANT)
+                await self._mail("projects_end_flag", Recipients.TEAM)
+            wake = [self.p.reporting_closes_at]
+            pending = schedules.pending_notices(self.reports, self.p.reporting)
+            if pending:
+                wake.append(pending[0].at)
+            if not end_flagged and final.submitted_at is None:
+                wake.append(self.p.projects_end_at)
+            version = self._reports_version
+            try:
+                await workflow.wait_condition(lambda: self._reports_version != version,
+                                              timeout=max(min(wake) - now, timedelta(seconds=1)))
+            except asyncio.TimeoutError:
+                pass
+
+    # -- waiting ---------------------------------------------------------------------------------
+
+    def _cap(self) -> datetime:
+        return self.p.projects_end_at
+
+    async def _await_action(
+        self, done: Callable[[], bool], remind: Callable[[], Awaitable[None]] | None,
+        lead: timedelta,
+    ) -> bool:
+        """Wait for done() until the deadline (capped); remind `lead` before it. False on expiry."""
+        reminded = remind is None
+        while not done():
+            now = workflow.now()
+            deadline = min(self.deadline or self._cap(), self._cap())
+            if now >= deadline:
+                return False
+            remind_at = deadline - lead
+            wake = remind_at if not reminded and remind_at > now else deadline
+            version = self._deadline_version
+            try:
+                await workflow.wait_condition(
+                    lambda: done() or self._deadline_version != version, timeout=wake - now
+                )
+            except asyncio.TimeoutError:
+                if not reminded and wake == remind_at and remind is not None:
+                    reminded = True
+                    await remind()
+        return True
+
+    async def _stage_wait(
+        self, done: Callable[[], bool], remind: Callable[[], Awaitable[None]] | None,
+        lead: timedelta, escalate: Callable[[], Awaitable[None]],
+    ) -> bool:
+        """Wait for done(); when the deadline passes, escalate to the team once per deadline and
+        keep waiting (the team may act or move the deadline) until the programme's end."""
+        escalated_version = -1
+        while True:
+            if await self._await_action(done, remind, lead):
+                return True
+            if workflow.now() >= self._cap():
+                return False
+            if escalated_version != self._deadline_version:
+                escalated_version = self._deadline_version
+                await escalate()
+            version = self._deadline_version
+            try:
+                await workflow.wait_condition(
+                    lambda: done() or self._deadline_version != version,
+                    timeout=self._cap() - workflow.now(),
+                )
+            except asyncio.TimeoutError:
+                pass
+
+    # -- human actions ---------------------------------------------------------------------------
+
+    @workflow.update
+    async def assign_assessors(self, cmd: AssignAssessors) -> None:
+        # the assessors' term runs from their assignment
+        self.assessors = list(cmd.assessors)
+        self.deadline = self._from_now(self.p.terms.assessment_days)
+        self._deadline_version += 1
+        await self._record(cmd.actor, Action.ASSIGN_ASSESSORS,
+                           note=", ".join(a.name for a in cmd.assessors))
+        await self._mail(f"assessment_assigned-{self._deadline_version}",
+                         Recipients.ASSESSORS, template="assessment_assigned",
+                         assessor_ids=tuple(a.user_id for a in cmd.assessors))
+
+    @assign_assessors.validator
+    def _validate_assign(self, cmd: AssignAssessors) -> None:
+        transition(self.stage, Action.ASSIGN_ASSESSORS, cmd.actor.role)
+        if len(cmd.assessors) != self.p.terms.assessors_per_application:
+            raise ValueError(
+                f"Wijs precies {self.p.terms.assessors_per_application} beoordelaars toe / "
+                f"assign exactly {self.p.terms.assessors_per_application} assessors"
+            )
+        if len({a.user_id for a in cmd.assessors}) != len(cmd.assessors):
+            raise ValueError("Een beoordelaar staat er dubbel in / an assessor is listed twice")
+        involved = {self.p.organisation_id, *self.p.partner_organisation_ids}
+        for a in cmd.assessors:
+            if a.organisation_id in involved:
+                raise ValueError(
+                    f"{a.name} hoort bij een betrokken organisatie (belangenverstrengeling) / "
+                    f"{a.name} belongs to an organisation involved (conflict of interest)"
+                )
+        scored = {s.assessor.user_id for s in self.assessments}
+        if scored - {a.user_id for a in cmd.assessors}:
+            raise ValueError("Wie al beoordeeld heeft blijft toegewezen / "
+                             "an assessor who has scored stays assigned")
+
+    @workflow.update
+    async def submit_score(self, cmd: ScoreSubmission) -> None:
+        assessor = next(a for a in self.assessors if a.user_id == cmd.actor.user_id)
+        self.assessments.append(Assessment(assessor=assessor, submission=cmd,
+                                           submitted_at=workflow.now()))
+        await self._record(cmd.actor, Action.SUBMIT_SCORE, assessment=self.assessments[-1])
+        if not self._assessors_pending() and len(self.assessments) >= len(self.assessors):
+            await self._apply(Action.COMPLETE_ASSESSMENT, SYSTEM,
+                              deadline=self._from_now(self.p.terms.decision_days))
+
+    @submit_score.validator
+    def _validate_score(self, cmd: ScoreSubmission) -> None:
+        transition(self.stage, Action.SUBMIT_SCORE, cmd.actor.role)
+        if cmd.actor.user_id not in {a.user_id for a in self.assessors}:
+            raise ValueError("Deze aanvraag is niet aan u toegewezen / "
+                             "this application is not assigned to you")
+        if cmd.actor.user_id not in self._assessors_pending():
+            raise ValueError("U heeft deze aanvraag al beoordeeld / "
+                             "you have already assessed this application")
+
+    @workflow.update
+    async def decide(self, cmd: DecisionInput) -> None:
+        self.decision = cmd
+        if cmd.award:
+            self.reports = schedules.report_schedule(
+                workflow.now().date(), self.p.last_activity_end, self.p.reporting,
+                self.p.reporting_closes_at.date(),
+            )
+        await self._apply(Action.AWARD if cmd.award else Action.REJECT, cmd.actor,
+                          note=cmd.reason, awarded_cents=cmd.amount_cents if cmd.award else None)
+
+    @decide.validator
+    def _validate_decide(self, cmd: DecisionInput) -> None:
+        transition(self.stage, Action.AWARD if cmd.award else Action.REJECT, cmd.actor.role)
+        if cmd.award and not 0 < cmd.amount_cents <= self.p.requested_cents:
+            raise ValueError("Het toegekende bedrag moet tussen 0 en het aangevraagde bedrag "
+                             "liggen / the amount awarded must lie between 0 and the amount asked")
+
+    @workflow.update
+    async def submit_correction(self, cmd: CorrectionSubmission) -> None:
+        await self._apply(Action.SUBMIT_CORRECTION, cmd.actor, note=cmd.note)
+
+    @submit_correction.validator
+    def _validate_correction(self, cmd: CorrectionSubmission) -> None:
+        transition(self.stage, Action.SUBMIT_CORRECTION, cmd.actor.role)
+        self._require_own_organisation(cmd.actor)
+
+    @workflow.update
+    async def submit_report(self, cmd: ReportSubmission) -> None:
+        report = self.reports[cmd.report_index]
+        report.submitted_at = workflow.now()
+        report.summary = cmd.summary
+        self._reports_version += 1
+        await self._record(cmd.actor, Action.SUBMIT_REPORT, report=report)
+        await self._mail(f"report_submitted-{report.index}-{self._reports_version}",
+                         Recipients.TEAM, template="report_submitted",
+                         context={"report": str(report.index + 1), "kind": report.kind.value})
+
+    @submit_report.validator
+    def _validate_report(self, cmd: ReportSubmission) -> None:
+        transition(self.stage, Action.SUBMIT_REPORT, cmd.actor.role)
+        self._require_own_organisation(cmd.actor)
+        if not 0 <= cmd.report_index < len(self.reports):
+            raise ValueError("Onbekende rapportage / unknown report")
+        if self.reports[cmd.report_index].submitted_at is not None:
+            raise ValueError("Deze rapportage is al ingediend / this report was already submitted")
+
+    @workflow.update
+    async def review_report(self, cmd: ReportReview) -> None:
+        report = self.reports[cmd.report_index]
+        report.review_comment = cmd.comment or None
+        if cmd.accepted:
+            report.accepted = True
+        else:
+            assert cmd.new_due is not None
+            report.submitted_at = None
+            report.due = cmd.new_due
+            report.reminded = report.escalated = False
+        self._reports_version += 1
+        await self._record(cmd.actor, Action.REVIEW_REPORT, report=report, note=cmd.comment)
+        if not cmd.accepted:
+            await self._mail(f"report_changes-{report.index}-{self._reports_version}",
+                             Recipients.APPLICANT, template="report_changes_requested",
+                             context={"report": str(report.index + 1),
+                                      "due": report.due.isoformat(), "comment": cmd.comment})
+
+    @review_report.validator
+    def _validate_review(self, cmd: ReportReview) -> None:
+        transition(self.stage, Action.REVIEW_REPORT, cmd.actor.role)
+        if not 0 <= cmd.report_index < len(self.reports):
+            raise ValueError("Onbekende rapportage / unknown report")
+        report = self.reports[cmd.report_index]
+        if report.submitted_at is None or report.accepted:
+            raise ValueError("Deze rapportage wacht niet op beoordeling / "
+                             "this report is not awaiting review")
+        if not cmd.accepted:
+            if cmd.new_due is None or _due_at(cmd.new_due) <= workflow.now():
+                raise ValueError("Geef een nieuwe uiterste datum in de toekomst / "
+                                 "give a new due date in the future")
+            if _due_at(cmd.new_due) > self.p.reporting_closes_at:
+                raise ValueError("De nieuwe datum ligt na het sluiten van de rapportagetermijn / "
+                                 "the new due date is after reporting closes")
+
+    @workflow.update
+    async def move_deadline(self, cmd: DeadlineMove) -> None:
+        if self.stage == Stage.REPORTING:
+            report = next(r for r in self.reports if r.submitted_at is None)
+            report.due = cmd.deadline.date()
+            report.reminded = report.escalated = False
+            self._reports_version += 1
+        self.deadline = cmd.deadline
+        self._deadline_version += 1
+        await self._record(cmd.actor, Action.MOVE_DEADLINE, note=cmd.reason)
+
+    @move_deadline.validator
+    def _validate_move(self, cmd: DeadlineMove) -> None:
+        transition(self.stage, Action.MOVE_DEADLINE, cmd.actor.role)
+        if cmd.deadline.tzinfo is None:
+            raise ValueError("Termijn zonder tijdzone / deadline without a time zone")
+        if cmd.deadline <= workflow.now():
+            raise ValueError("De nieuwe termijn ligt in het verleden / the new deadline has passed")
+        cap = self.p.reporting_closes_at if self.stage == Stage.REPORTING else self._cap()
+        if cmd.deadline > cap:
+            raise ValueError(f"Een termijn kan niet na {cap:%d-%m-%Y} liggen / "
+                             f"a deadline cannot be after {cap:%Y-%m-%d}")
+        if self.stage == Stage.REPORTING and all(r.submitted_at for r in self.reports):
+            raise ValueError("Er is geen openstaande rapportage / no report is outstanding")
+
+    @workflow.query
+    def status(self) -> GrantStatus:
+        return GrantStatus(
+            reference=self.p.reference, stage=self.stage, deadline=self.deadline,
+            findings=self.findings, assessors=self.assessors, assessments=self.assessments,
+            awarded_cents=self.decision.amount_cents if self.decision and self.decision.award
+            else None,
+            decision_reason=self.decision.reason if self.decision else None,
+            reports=self.reports, outcome_note=self.outcome_note,
+        )
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _require_own_organisation(self, actor: Actor) -> None:
+        if actor.organisation_id != self.p.organisation_id:
+            raise ValueError("Alleen de aanvragende organisatie mag dit doen / "
+                             "only the applying organisation may do this")
+
+    def _assessors_pending(self) -> tuple[int, ...]:
+        scored = {s.assessor.user_id for s in self.assessments}
+        return tuple(a.user_id for a in self.assessors if a.user_id not in scored)
+
+    def _from_now(self, days: int) -> datetime:
+        return min(workflow.now() + timedelta(days=days), self._cap())
+
+    def _finding_codes(self) -> str:
+        return ", ".join(f.code for f in self.findings)
+
+    async def _sync_report_deadline(self) -> None:
+        open_reports = [r for r in self.reports if r.submitted_at is None]
+        deadline = _due_at(open_reports[0].due) if open_reports else None
+        if deadline != self.deadline:
+            self.deadline = deadline
+            await self._record(SYSTEM, None)
+
+    async def _apply(self, action: Action, actor: Actor, note: str = "",
+                     deadline: datetime | None = None, awarded_cents: int | None = None) -> None:
+        """Take the lifecycle's transition for `action` and record it in the read model."""
+        self.stage = transition(self.stage, action, actor.role).target
+        self.deadline = deadline
+        self._deadline_version += 1
+        workflow.upsert_search_attributes([search.STAGE.value_set(self.stage.value)])
+        await self._record(actor, action, note=note, awarded_cents=awarded_cents)
+
+    async def _record(self, actor: Actor, action: Action | None, note: str = "",
+                      **detail) -> None:
+        await workflow.execute_activity(
+            "record_event",
+            StageChange(
+                reference=self.p.reference, workflow_id=workflow.info().workflow_id,
+                stage=self.stage, at=workflow.now(), deadline=self.deadline, actor=actor,
+                action=action, note=note, **detail,
+            ),
+            **ACTIVITY_OPTIONS,
+        )
+
+    async def _mail(self, key: str, recipients: Recipients, template: str | None = None,
+                    context: dict[str, str] | None = None,
+                    assessor_ids: tuple[int, ...] = ()) -> None:
+        await workflow.execute_activity(
+            "send_mail",
+            MailRequest(
+                key=f"{workflow.info().workflow_id}/{key}", reference=self.p.reference,
+                recipients=recipients, template=template or key, context=context or {},
+                assessor_ids=assessor_ids,
+            ),
+            **ACTIVITY_OPTIONS,
+        )
