@@ -9,11 +9,12 @@ from temporalio import activity
 
 from domain.eligibility import ActivityFacts, ApplicationFacts, PartnerFacts, check_eligibility
 from domain.scheme import Scheme
-from domain.types import Finding, StageChange
+from domain.types import ArchiveRequest, Finding, StageChange
 from regie.logging import get_logger
 from regie.records import (
     Application,
     AssessmentRecord,
+    AssessorAssignment,
     DecisionRecord,
     GrantEvent,
     KnowledgeEntry,
@@ -37,22 +38,32 @@ class GrantActivities:
         async with self.sessions() as db:
             app = (await db.exec(select(Application).where(
                 Application.reference == change.reference))).one()
-            app.stage, app.deadline, app.updated_at = change.stage.value, change.deadline, utcnow()
+            if change.seq > app.event_seq:
+                app.stage, app.deadline = change.stage.value, change.deadline
+                app.event_seq, app.updated_at = change.seq, utcnow()
             if change.awarded_cents is not None:
                 app.awarded_cents = change.awarded_cents
             action = change.action.value if change.action else None
-            seen = (await db.exec(select(GrantEvent).where(
-                GrantEvent.application_id == app.id, GrantEvent.at == change.at,
-                GrantEvent.action == action, GrantEvent.stage == change.stage.value))).first()
+            seen = (await db.exec(select(GrantEvent.id).where(
+                GrantEvent.application_id == app.id, GrantEvent.seq == change.seq))).first()
             if seen is None and action is not None:
-                db.add(GrantEvent(application_id=app.id, at=change.at, stage=change.stage.value,
-                                  action=action, actor_name=change.actor.name,
+                db.add(GrantEvent(application_id=app.id, seq=change.seq, at=change.at,
+                                  stage=change.stage.value, action=action,
+                                  actor_name=change.actor.name,
                                   actor_role=change.actor.role.value, note=change.note))
             if change.action and change.action.value in ("award", "reject"):
                 await _upsert(db, DecisionRecord, dict(application_id=app.id), dict(
                     awarded=change.action.value == "award",
                     amount_cents=change.awarded_cents or 0, reason=change.note,
                     decided_by=change.actor.name, decided_at=change.at))
+            if change.assessors is not None:
+                current = (await db.exec(select(AssessorAssignment).where(
+                    AssessorAssignment.application_id == app.id))).all()
+                for row in current:
+                    await db.delete(row)
+                await db.flush()
+                for ref in change.assessors:
+                    db.add(AssessorAssignment(application_id=app.id, assessor_id=ref.user_id))
             if change.assessment is not None:
                 a = change.assessment
                 await _upsert(db, AssessmentRecord,
@@ -96,22 +107,20 @@ class GrantActivities:
         return findings
 
     @activity.defn(name="archive_grant")
-    async def archive_grant(self, reference: str) -> None:
+    async def archive_grant(self, req: ArchiveRequest) -> None:
         """Add the grant to the public knowledge centre, without personal data."""
         async with self.sessions() as db:
             app = (await db.exec(select(Application).where(
-                Application.reference == reference))).one()
+                Application.reference == req.reference))).one()
             org_ids = [app.organisation_id, *app.partner_ids]
             names = [(await db.get(Organisation, oid)).name for oid in org_ids]
-            reports = (await db.exec(select(ReportRecord).where(
-                ReportRecord.application_id == app.id).order_by(ReportRecord.position))).all()
-            results = "\n\n".join(r.summary for r in reports if r.summary and r.accepted)
-            await _upsert(db, KnowledgeEntry, dict(reference=reference), dict(
+            await _upsert(db, KnowledgeEntry, dict(reference=req.reference), dict(
                 title=app.title, summary=app.summary, organisations=names, pillars=app.pillars,
                 target_groups=app.target_groups, amount_cents=app.awarded_cents or 0,
-                results=results, archived_at=utcnow()))
+                results=req.results, archived_at=utcnow()))
             await db.commit()
-        get_logger(grant=reference, workflow_id=activity.info().workflow_id).info("grant.archived")
+        get_logger(grant=req.reference, workflow_id=activity.info().workflow_id).info(
+            "grant.archived")
 
 
 async def _upsert(db: AsyncSession, model, key: dict, values: dict) -> None:

@@ -168,6 +168,10 @@ TRANSITIONS: tuple[Transition, ...] = (
                Text("Rapportagetermijn gesloten", "Reporting closed")),
 )
 
+ACTION_LABELS: dict[Action, Text] = {}
+for _t in TRANSITIONS:
+    ACTION_LABELS.setdefault(_t.action, _t.label)
+
 _BY_KEY: dict[tuple[Stage, Action], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
 
 

@@ -169,8 +169,11 @@ class GrantStatus(BaseModel):
 
 
 class StageChange(_Model):
+    """A change to a grant's read model; `seq` orders them, so a late retry never rolls back."""
+
     reference: str
     workflow_id: str
+    seq: int
     stage: Stage
     at: datetime
     deadline: datetime | None
@@ -178,8 +181,14 @@ class StageChange(_Model):
     action: Action | None = None
     note: str = ""
     awarded_cents: int | None = None
+    assessors: tuple[AssessorRef, ...] | None = None
     assessment: Assessment | None = None
     report: ReportState | None = None
+
+
+class ArchiveRequest(_Model):
+    reference: str
+    results: str  # the accepted reports' summaries, as the workflow holds them
 
 
 class Recipients(StrEnum):

@@ -95,6 +95,7 @@ class Application(SQLModel, table=True):
     stage: str = Field(default="draft", index=True)
     deadline: datetime | None = _ts(nullable=True, index=True)
     awarded_cents: int | None = None
+    event_seq: int = 0  # the newest workflow record applied to this row
     updated_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -114,14 +115,24 @@ class GrantEvent(SQLModel, table=True):
     """The timeline of a grant as the pages show it (the full record is Temporal's history)."""
 
     __tablename__ = "grant_events"
+    __table_args__ = (UniqueConstraint("application_id", "seq"),)
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="applications.id", index=True)
+    seq: int
     at: datetime = _ts(nullable=False)
     stage: str
     action: str | None = None
     actor_name: str
     actor_role: str
     note: str = ""
+
+
+class AssessorAssignment(SQLModel, table=True):
+    __tablename__ = "assessor_assignments"
+    __table_args__ = (UniqueConstraint("application_id", "assessor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    assessor_id: int = Field(foreign_key="people.id", index=True)
 
 
 class AssessmentRecord(SQLModel, table=True):

@@ -125,7 +125,7 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
         assert entry.reference == reference and "cultuurscan" in entry.results
         stored = (await db.exec(select(Application))).one()
         assert stored.stage == "archived" and stored.awarded_cents == app.requested_cents
-        stages = [e.stage for e in (await db.exec(select(GrantEvent).order_by(GrantEvent.id)))]
+        stages = [e.stage for e in (await db.exec(select(GrantEvent).order_by(GrantEvent.seq)))]
         assert stages[0] == "eligibility_check" and stages[-1] == "archived"
     # every mail went out exactly once
     assert len(smtp.subjects()) == len(set(m["X-Regie-Key"] for m in smtp.messages))

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         SYSTEM,
         Actor,
         Assessment,
+        ArchiveRequest,
         AssignAssessors,
         CorrectionSubmission,
         DeadlineMove,
@@ -64,6 +65,7 @@ class GrantWorkflow:
         self.reports: list[ReportState] = []
         self._reports_version = 0
         self.outcome_note: str | None = None
+        self._seq = 0  # orders this grant's read-model records
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -151,8 +153,7 @@ class GrantWorkflow:
             final = self.reports[-1]
             if final.accepted:
                 await self._apply(Action.ARCHIVE, SYSTEM)
-                await workflow.execute_activity("archive_grant", self.p.reference,
-                                                **ACTIVITY_OPTIONS)
+                await self._archive()
                 await self._mail("archived", Recipients.APPLICANT)
                 return
             now = workflow.now()
@@ -162,8 +163,7 @@ class GrantWorkflow:
                 await self._mail("reporting_closed", Recipients.TEAM,
                                  context={"outcome": self.outcome_note})
                 await self._apply(Action.PROGRAMME_ENDED, SYSTEM, note=self.outcome_note)
-                await workflow.execute_activity("archive_grant", self.p.reference,
-                                                **ACTIVITY_OPTIONS)
+                await self._archive()
                 return
             for notice in schedules.due_notices(self.reports, self.p.reporting, now):
                 report = self.reports[notice.report_index]
@@ -257,7 +257,8 @@ class GrantWorkflow:
         self.deadline = self._from_now(self.p.terms.assessment_days)
         self._deadline_version += 1
         await self._record(cmd.actor, Action.ASSIGN_ASSESSORS,
-                           note=", ".join(a.name for a in cmd.assessors))
+                           note=", ".join(a.name for a in cmd.assessors),
+                           assessors=cmd.assessors)
         await self._mail(f"assessment_assigned-{self._deadline_version}",
                          Recipients.ASSESSORS, template="assessment_assigned",
                          assessor_ids=tuple(a.user_id for a in cmd.assessors))
@@ -447,6 +448,12 @@ class GrantWorkflow:
             self.deadline = deadline
             await self._record(SYSTEM, None)
 
+    async def _archive(self) -> None:
+        results = "\n\n".join(r.summary for r in self.reports if r.accepted and r.summary)
+        await workflow.execute_activity(
+            "archive_grant", ArchiveRequest(reference=self.p.reference, results=results),
+            **ACTIVITY_OPTIONS)
+
     async def _apply(self, action: Action, actor: Actor, note: str = "",
                      deadline: datetime | None = None, awarded_cents: int | None = None) -> None:
         """Take the lifecycle's transition for `action` and record it in the read model."""
@@ -458,10 +465,12 @@ class GrantWorkflow:
 
     async def _record(self, actor: Actor, action: Action | None, note: str = "",
                       **detail) -> None:
+        self._seq += 1
         await workflow.execute_activity(
             "record_event",
             StageChange(
                 reference=self.p.reference, workflow_id=workflow.info().workflow_id,
+                seq=self._seq,
                 stage=self.stage, at=workflow.now(), deadline=self.deadline, actor=actor,
                 action=action, note=note, **detail,
             ),

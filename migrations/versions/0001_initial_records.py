@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 13:08:15.014656
+Create Date: 2026-11-28 13:13:43.843279
 """
 
 from alembic import op
@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('deadline', regie.records.UTCDateTime(), nullable=True),
     sa.Column('awarded_cents', sa.Integer(), nullable=True),
+    sa.Column('event_seq', sa.Integer(), nullable=False),
     sa.Column('updated_at', regie.records.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -124,6 +125,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_assessments_application_id'), ['application_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assessments_assessor_id'), ['assessor_id'], unique=False)
 
+    op.create_table('assessor_assignments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('assessor_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], ),
+    sa.ForeignKeyConstraint(['assessor_id'], ['people.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('application_id', 'assessor_id')
+    )
+    with op.batch_alter_table('assessor_assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessor_assignments_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assessor_assignments_assessor_id'), ['assessor_id'], unique=False)
+
     op.create_table('decisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -141,6 +155,7 @@ def upgrade() -> None:
     op.create_table('grant_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('at', regie.records.UTCDateTime(), nullable=False),
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
@@ -148,7 +163,8 @@ def upgrade() -> None:
     sa.Column('actor_role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('application_id', 'seq')
     )
     with op.batch_alter_table('grant_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_events_application_id'), ['application_id'], unique=False)
@@ -222,6 +238,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_decisions_application_id'))
 
     op.drop_table('decisions')
+    with op.batch_alter_table('assessor_assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessor_assignments_assessor_id'))
+        batch_op.drop_index(batch_op.f('ix_assessor_assignments_application_id'))
+
+    op.drop_table('assessor_assignments')
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessments_assessor_id'))
         batch_op.drop_index(batch_op.f('ix_assessments_application_id'))

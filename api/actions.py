@@ -1,0 +1,102 @@
+"""Human actions on a grant, by lifecycle Action: which workflow Update and which command.
+
+Pages and the JSON API both come here, so a button, an API call and the workflow's validator
+always mean the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.lifecycle import Action, Role
+from domain.types import (
+    AssessorRef,
+    AssignAssessors,
+    CorrectionSubmission,
+    DeadlineMove,
+    DecisionInput,
+    ReportReview,
+    ReportSubmission,
+    ScoreSubmission,
+)
+from api.auth import Viewer
+from regie.records import Person
+
+# Action -> (workflow update, command type); AWARD and REJECT are one update with a flag.
+UPDATES: dict[Action, tuple[str, type[BaseModel]]] = {
+    Action.ASSIGN_ASSESSORS: ("assign_assessors", AssignAssessors),
+    Action.SUBMIT_SCORE: ("submit_score", ScoreSubmission),
+    Action.AWARD: ("decide", DecisionInput),
+    Action.REJECT: ("decide", DecisionInput),
+    Action.SUBMIT_CORRECTION: ("submit_correction", CorrectionSubmission),
+    Action.SUBMIT_REPORT: ("submit_report", ReportSubmission),
+    Action.REVIEW_REPORT: ("review_report", ReportReview),
+    Action.MOVE_DEADLINE: ("move_deadline", DeadlineMove),
+}
+
+HUMAN_ROLES = (Role.PROGRAMME_TEAM, Role.ASSESSOR, Role.GRANTEE)
+
+
+class BadCommand(ValueError):
+    """Input that does not make a valid command; `errors` name each field in both languages."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
+                        payload: dict[str, Any]) -> tuple[str, BaseModel]:
+    """The update name and the typed command for `action` by `viewer` with `payload`."""
+    if action not in UPDATES:
+        raise BadCommand([f"'{action}' is geen handeling van een persoon / not a human action"])
+    update, model = UPDATES[action]
+    data = dict(payload)
+    if action == Action.ASSIGN_ASSESSORS:
+        ids = [int(i) for i in data.pop("assessor_ids", [])]
+        people = (await db.exec(select(Person).where(
+            Person.id.in_(ids), Person.role == Role.ASSESSOR.value))).all()
+        if len(people) != len(set(ids)):
+            raise BadCommand(["Onbekende beoordelaar / unknown assessor"])
+        data["assessors"] = [AssessorRef(user_id=p.id, name=p.name,
+                                         organisation_id=p.organisation_id) for p in people]
+    if action in (Action.AWARD, Action.REJECT):
+        data["award"] = action == Action.AWARD
+        data.setdefault("amount_cents", 0)
+    try:
+        return update, model.model_validate({**data, "actor": viewer.actor()})
+    except ValidationError as exc:
+        raise BadCommand([f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                          for e in exc.errors()]) from None
+
+
+def form_payload(action: Action, form: dict[str, Any]) -> dict[str, Any]:
+    """A page form's fields as the payload build_command takes (amounts in euros there)."""
+    data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
+    if "amount" in data:
+        data["amount_cents"] = round(float(str(data.pop("amount")).replace(",", ".")) * 100)
+    if action == Action.ASSIGN_ASSESSORS:
+        data["assessor_ids"] = form.getlist("assessor_ids") if hasattr(form, "getlist") else []
+    if action == Action.SUBMIT_SCORE:
+        for criterion in ("ambitie", "impact", "verankering"):
+            data[criterion] = {"score": data.pop(criterion, None),
+                               "motivation": data.pop(f"{criterion}_motivation", "")}
+        activities = []
+        i = 0
+        while f"activity_{i}_motivation" in data:
+            activities.append({
+                "description_sufficient": data.pop(f"activity_{i}_4a", "no") == "yes",
+                "budget_sufficient": data.pop(f"activity_{i}_4b", "no") == "yes",
+                "motivation": data.pop(f"activity_{i}_motivation"),
+            })
+            i += 1
+        data["activities"] = activities
+    if action == Action.REVIEW_REPORT:
+        data["accepted"] = data.get("accepted") == "yes"
+    if action == Action.MOVE_DEADLINE and "deadline" in data and len(data["deadline"]) == 10:
+        data["deadline"] = f"{data['deadline']}T23:59:00+01:00"
+    return data

@@ -1,0 +1,74 @@
+"""The FastAPI application: pages and JSON API over the records, actions through Temporal."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from temporalio.client import Client
+
+from api import json_api, pages
+from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
+from api.i18n import language
+from api.views import render
+from domain.scheme import Scheme
+from regie.db import make_engine, session_factory
+from regie.settings import Settings
+
+
+def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
+    engine = make_engine(settings.database_url, settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Regie",
+        description="Grant lifecycle of the Sociale Veiligheid subsidy scheme. Sign in through "
+                    "`POST /login`; send the `regie_csrf` cookie's value as `X-CSRF-Token` on "
+                    "every write.",
+        version="0.1.0", lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.scheme = scheme
+    app.state.temporal = temporal
+    app.state.sessions = session_factory(engine)
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next):
+        """Language, a CSRF cookie for every visitor, and a request id bound to the logs."""
+        request.state.lang = language(request)
+        cookie = request.cookies.get(CSRF_COOKIE)
+        fresh = None if csrf_cookie_valid(settings.secret_key, cookie) else new_csrf_token(
+            settings.secret_key)
+        request.state.csrf = fresh or cookie
+        structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+        try:
+            response = await call_next(request)
+        finally:
+            structlog.contextvars.clear_contextvars()
+        if fresh:
+            response.set_cookie(CSRF_COOKIE, fresh, httponly=False, samesite="lax",
+                                secure=settings.secure_cookies)
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=exc.headers)
+        return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+                      status_code=exc.status_code)
+
+    app.include_router(pages.router)
+    app.include_router(json_api.router)
+    return app

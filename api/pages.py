@@ -1,0 +1,190 @@
+"""Server-rendered pages: sign-in, the team's overview, grant pages, the grantee's and assessor's
+pages, the auditor's history view, the knowledge centre and (in development) the outbox."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import func, select
+
+from api.actions import BadCommand, build_command, form_payload, HUMAN_ROLES
+from api.auth import (
+    SESSION_COOKIE, SIGNED_IN, STAFF, Db, Viewer, allow, close_session, open_session,
+    verify_password,
+)
+from api.history import readable_history
+from api.i18n import LANG_COOKIE
+from api.views import grant_for, live_status, render, timeline
+from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
+from domain.text import LANGUAGES
+from regie import grants
+from regie.records import (
+    Application, AssessorAssignment, KnowledgeEntry, Organisation, OutboxMail, Person,
+    ProjectActivity,
+)
+
+router = APIRouter(include_in_schema=False)
+
+Anyone = Annotated[Viewer, Depends(allow(Role.PUBLIC))]
+SignedIn = Annotated[Viewer, Depends(allow(*SIGNED_IN))]
+Staff = Annotated[Viewer, Depends(allow(*STAFF))]
+Team = Annotated[Viewer, Depends(allow(Role.PROGRAMME_TEAM))]
+Grantee = Annotated[Viewer, Depends(allow(Role.GRANTEE))]
+Assessor = Annotated[Viewer, Depends(allow(Role.ASSESSOR))]
+Actor = Annotated[Viewer, Depends(allow(*HUMAN_ROLES))]
+
+HOME = {Role.PROGRAMME_TEAM: "/team", Role.AUDITOR: "/team", Role.GRANTEE: "/my",
+        Role.ASSESSOR: "/assessor"}
+
+
+def _safe_next(target: str | None, default: str) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else default
+
+
+@router.get("/")
+async def home(request: Request, viewer: Anyone, db: Db):
+    entries = (await db.exec(select(func.count()).select_from(KnowledgeEntry))).one()
+    return render(request, "home.html", {"knowledge_count": entries,
+                                         "home": HOME.get(viewer.role)}, viewer=viewer)
+
+
+@router.get("/login")
+async def login_form(request: Request, viewer: Anyone, next: str | None = None):
+    return render(request, "login.html", {"next": next or "", "error": None}, viewer=viewer)
+
+
+@router.post("/login")
+async def login(request: Request, viewer: Anyone, db: Db, email: Annotated[str, Form()],
+                password: Annotated[str, Form()], next: Annotated[str, Form()] = ""):
+    person = (await db.exec(select(Person).where(
+        Person.email == email.strip().lower(), Person.active))).first()
+    if person is None or not verify_password(password, person.password_hash):
+        return render(request, "login.html", {"next": next, "error": "login_failed",
+                                              "email": email}, status_code=401, viewer=viewer)
+    token = await open_session(db, person)
+    response = RedirectResponse(_safe_next(next, HOME[Role(person.role)]), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.app.state.settings.secure_cookies)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, viewer: SignedIn, db: Db):
+    await close_session(db, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+async def switch_language(code: str, viewer: Anyone, next: str | None = None):
+    response = RedirectResponse(_safe_next(next, "/"), status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, samesite="lax", max_age=365 * 86400)
+    return response
+
+
+@router.get("/team")
+async def team_overview(request: Request, viewer: Staff, db: Db, stage: str | None = None):
+    counts = dict((await db.exec(select(Application.stage, func.count()).where(
+        Application.submitted_at.is_not(None)).group_by(Application.stage))).all())
+    query = (select(Application, Organisation.name)
+             .join(Organisation, Organisation.id == Application.organisation_id)
+             .where(Application.submitted_at.is_not(None)))
+    if stage:
+        query = query.where(Application.stage == stage)
+    rows = (await db.exec(query.order_by(Application.reference).limit(200))).all()
+    by_stage: dict[str, list] = {s.value: [] for s in STAGES}
+    for app, org in rows:
+        by_stage.setdefault(app.stage, []).append((app, org))
+    upcoming = (await db.exec(
+        select(Application, Organisation.name)
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .where(Application.deadline.is_not(None)).order_by(Application.deadline).limit(10))).all()
+    return render(request, "team_overview.html", {
+        "counts": counts, "by_stage": by_stage, "upcoming": upcoming, "filter": stage,
+    }, viewer=viewer)
+
+
+@router.get("/grants/{reference}")
+async def grant_page(request: Request, reference: str, viewer: SignedIn, db: Db,
+                     error: str | None = None, done: str | None = None):
+    return await _grant_page(request, reference, viewer, db, error=error, done=done)
+
+
+async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
+                      error: str | None = None, done: str | None = None, status_code: int = 200,
+                      typed: dict | None = None):
+    app = await grant_for(db, reference, viewer)
+    org = await db.get(Organisation, app.organisation_id)
+    status = await live_status(request, reference)
+    actions = actions_for(Stage(app.stage), viewer.role) if app.stage in Stage._value2member_map_ \
+        else []
+    assessors = (await db.exec(select(Person).where(Person.role == Role.ASSESSOR.value))).all() \
+        if any(a.action == Action.ASSIGN_ASSESSORS for a in actions) else []
+    activities = (await db.exec(select(ProjectActivity).where(
+        ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
+    return render(request, "grant.html", {
+        "app": app, "org": org, "status": status, "events": await timeline(db, app),
+        "actions": actions, "assessors": assessors, "activities": activities,
+        "error": error, "done": done, "typed": typed or {},
+    }, status_code=status_code, viewer=viewer)
+
+
+@router.post("/grants/{reference}/actions/{action}")
+async def grant_action(request: Request, reference: str, action: Action, viewer: Actor, db: Db):
+    await grant_for(db, reference, viewer)
+    form = await request.form()
+    try:
+        update, command = await build_command(db, action, viewer, form_payload(action, form))
+        await grants.act(request.app.state.temporal, reference, update, command)
+    except (BadCommand, grants.ActionRefused, ValueError) as exc:
+        return await _grant_page(request, reference, viewer, db, error=str(exc),
+                                 status_code=409 if isinstance(exc, grants.ActionRefused) else 422,
+                                 typed={k: v for k, v in form.items() if k != "csrf_token"})
+    return RedirectResponse(f"/grants/{reference}?done={action.value}", status_code=303)
+
+
+@router.get("/my")
+async def my_grants(request: Request, viewer: Grantee, db: Db):
+    apps = (await db.exec(select(Application).where(
+        Application.organisation_id == viewer.organisation_id,
+        Application.submitted_at.is_not(None)).order_by(Application.reference))).all()
+    asked = {}
+    for app in apps:
+        if app.stage in (Stage.CORRECTION.value, Stage.REPORTING.value):
+            asked[app.reference] = await live_status(request, app.reference)
+    return render(request, "my_grants.html", {"apps": apps, "asked": asked}, viewer=viewer)
+
+
+@router.get("/assessor")
+async def my_assessments(request: Request, viewer: Assessor, db: Db):
+    apps = (await db.exec(select(Application).join(
+        AssessorAssignment, AssessorAssignment.application_id == Application.id).where(
+        AssessorAssignment.assessor_id == viewer.person.id).order_by(Application.reference))).all()
+    return render(request, "assessor.html", {"apps": apps}, viewer=viewer)
+
+
+@router.get("/audit/grants/{reference}")
+async def audit_history(request: Request, reference: str, viewer: Staff, db: Db):
+    app = await grant_for(db, reference, viewer)
+    events = await readable_history(request.app.state.temporal, reference)
+    return render(request, "audit_history.html", {"app": app, "events": events}, viewer=viewer)
+
+
+@router.get("/knowledge")
+async def knowledge_centre(request: Request, viewer: Anyone, db: Db):
+    entries = (await db.exec(select(KnowledgeEntry).order_by(
+        KnowledgeEntry.archived_at.desc()).limit(100))).all()
+    return render(request, "knowledge.html", {"entries": entries}, viewer=viewer)
+
+
+@router.get("/outbox")
+async def outbox(request: Request, viewer: Team, db: Db):
+    if not request.app.state.settings.show_outbox:
+        return render(request, "error.html", {"status": 404, "detail": "Outbox hidden"},
+                      status_code=404, viewer=viewer)
+    mails = (await db.exec(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(200))).all()
+    return render(request, "outbox.html", {"mails": mails}, viewer=viewer)

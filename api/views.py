@@ -1,0 +1,81 @@
+"""Rendering pages, and the read-side queries that pages and the JSON API share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth import Viewer
+from api.i18n import t
+from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
+from domain.types import GrantStatus
+from regie import ROOT, grants
+from regie.records import Application, AssessorAssignment, GrantEvent
+
+templates = Jinja2Templates(directory=ROOT / "templates")
+
+
+def euros(cents: int | None) -> str:
+    if cents is None:
+        return "–"
+    return f"€ {cents / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def stage_name(stage: str, role: Role, lang: str) -> str:
+    """Staff see what the team must do; applicants and the public see the public name."""
+    info = STAGES.get(Stage(stage)) if stage in Stage._value2member_map_ else None
+    if info is None:
+        return stage
+    staff = role in (Role.PROGRAMME_TEAM, Role.AUDITOR, Role.ASSESSOR)
+    return (info.staff_name if staff else info.public_name)(lang)
+
+
+templates.env.filters["euros"] = euros
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200,
+           viewer: Viewer | None = None):
+    lang = request.state.lang
+    role = viewer.role if viewer else Role.PUBLIC
+    return templates.TemplateResponse(request, name, {
+        "lang": lang, "t": lambda key: t(key, lang), "csrf": request.state.csrf,
+        "viewer": viewer, "role": role, "role_name": ROLE_NAMES[role](lang),
+        "stage_name": lambda stage: stage_name(stage, role, lang),
+        "action_label": lambda action: ACTION_LABELS[Action(action)](lang) if action else "",
+        "show_outbox": request.app.state.settings.show_outbox, **context,
+    }, status_code=status_code)
+
+
+async def grant_for(db: AsyncSession, reference: str, viewer: Viewer) -> Application:
+    """The application `viewer` may see, or 404/403: grantees see their organisation's grants,
+    assessors those assigned to them, the team and auditors all."""
+    app = (await db.exec(select(Application).where(
+        Application.reference == reference, Application.submitted_at.is_not(None)))).first()
+    if app is None:
+        raise HTTPException(404, "Onbekende aanvraag / unknown application")
+    if viewer.role in (Role.PROGRAMME_TEAM, Role.AUDITOR):
+        return app
+    if viewer.role == Role.GRANTEE and viewer.organisation_id == app.organisation_id:
+        return app
+    if viewer.role == Role.ASSESSOR and (await db.exec(select(AssessorAssignment.id).where(
+            AssessorAssignment.application_id == app.id,
+            AssessorAssignment.assessor_id == viewer.person.id))).first():
+        return app
+    raise HTTPException(403, "Deze aanvraag is niet voor u / this grant is not yours to see")
+
+
+async def timeline(db: AsyncSession, app: Application) -> list[GrantEvent]:
+    return list((await db.exec(select(GrantEvent).where(
+        GrantEvent.application_id == app.id).order_by(GrantEvent.seq))).all())
+
+
+async def live_status(request: Request, reference: str) -> GrantStatus | None:
+    """The workflow's own view of the grant; None when Temporal cannot answer right now."""
+    try:
+        return await grants.status(request.app.state.temporal, reference)
+    except Exception:  # the page still renders from the read model
+        return None

