@@ -19,6 +19,9 @@ from regie.db import make_engine, session_factory
 from regie.settings import Settings
 
 
+ROUTERS = (pages.router, json_api.router)
+
+
 def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
     engine = make_engine(settings.database_url, settings.db_pool_size)
 
@@ -69,6 +72,6 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
                       status_code=exc.status_code)
 
-    app.include_router(pages.router)
-    app.include_router(json_api.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

@@ -62,7 +62,7 @@ async def login(request: Request, viewer: Anyone, db: Db, email: Annotated[str, 
         Person.email == email.strip().lower(), Person.active))).first()
     if person is None or not verify_password(password, person.password_hash):
         return render(request, "login.html", {"next": next, "error": "login_failed",
-                                              "email": email}, status_code=401, viewer=viewer)
+                                              "email": email}, status_code=400, viewer=viewer)
     token = await open_session(db, person)
     response = RedirectResponse(_safe_next(next, HOME[Role(person.role)]), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",

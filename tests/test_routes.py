@@ -1,0 +1,146 @@
+"""Every route, called as every role, answers as its declaration says: on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+
+import httpx
+import pytest
+
+from api.app import ROUTERS, create_app
+from api.auth import CSRF_COOKIE, SESSION_COOKIE, declared_roles, open_session
+from domain.lifecycle import Role
+from regie.db import session_factory
+from regie.settings import Settings
+from regie.worker import build_worker
+from tests import scenario
+
+ROLES = [Role.PUBLIC, Role.PROGRAMME_TEAM, Role.ASSESSOR, Role.GRANTEE, Role.AUDITOR]
+
+
+def all_routes():
+    for router in ROUTERS:
+        for route in router.routes:
+            for method in sorted(route.methods - {"HEAD"}):
+                yield method, route
+
+
+def test_every_route_declares_who_may_use_it():
+    undeclared = [r.path for _, r in all_routes() if declared_roles(r) is None]
+    assert undeclared == []
+
+
+async def _client(app, person, db) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://regie")
+    await client.get("/healthz")  # receive a CSRF cookie like a browser would
+    if person is not None:
+        client.cookies.set(SESSION_COOKIE, await open_session(db, person))
+    return client
+
+
+def _fill(path: str, reference: str) -> str:
+    return (path.replace("{reference}", reference).replace("{action}", "move_deadline")
+            .replace("{code}", "en"))
+
+
+async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
+    url, engine = any_db
+    settings = Settings.from_env(data_dir=tmp_path, database_url=url, smtp_host="",
+                                 task_queue=f"routes-{uuid.uuid4().hex[:8]}")
+    sessions = session_factory(engine)
+    app = create_app(settings, scheme, time_env.client)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+    async with build_worker(time_env.client, settings, sessions, scheme):
+        async with sessions() as db:
+            reference = await scenario.grant_in_assessment(db, time_env.client, scheme,
+                                                           settings.task_queue, people)
+        answers = []
+        for role in ROLES:
+            async with sessions() as db:
+                client = await _client(app, people.by_role()[role], db)
+            async with contextlib.aclosing(client):
+                token = client.cookies[CSRF_COOKIE]
+                # sign-out last: it ends the session the other calls use
+                for method, route in sorted(all_routes(), key=lambda mr: mr[1].path == "/logout"):
+                    path = _fill(route.path, reference)
+                    if method == "GET":
+                        response = await client.get(path)
+                    elif path.startswith("/api/"):
+                        response = await client.post(path, json={},
+                                                     headers={"x-csrf-token": token})
+                    else:
+                        response = await client.post(path, data={"csrf_token": token})
+                    answers.append((role, method, path, response.status_code,
+                                    response.headers.get("location", "")))
+                    allowed = Role.PUBLIC in declared_roles(route) or role in declared_roles(route)
+                    where = f"{method} {path} as {role}: {response.status_code}"
+                    assert response.status_code < 500, where
+                    if allowed:
+                        assert response.status_code not in (401, 403), where
+                    elif role == Role.PUBLIC and path.startswith("/api/"):
+                        assert response.status_code == 401, where
+                    elif role == Role.PUBLIC:
+                        assert response.status_code == 303, where
+                        assert response.headers["location"].startswith("/login"), where
+                    else:
+                        assert response.status_code == 403, where
+    # the role-specific reads really were served, not only "not refused"
+    served = {(r, p): s for r, m, p, s, _ in answers if m == "GET"}
+    assert served[(Role.ASSESSOR, f"/grants/{reference}")] == 200
+    assert served[(Role.GRANTEE, f"/grants/{reference}")] == 200
+    assert served[(Role.AUDITOR, f"/audit/grants/{reference}")] == 200
+    assert served[(Role.PROGRAMME_TEAM, "/team")] == 200
+
+
+async def test_grant_pages_are_only_for_those_involved(time_env, tmp_path, db_url, engine,
+                                                       scheme):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue=f"routes-{uuid.uuid4().hex[:8]}")
+    sessions = session_factory(engine)
+    app = create_app(settings, scheme, time_env.client)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+    async with build_worker(time_env.client, settings, sessions, scheme):
+        async with sessions() as db:
+            reference = await scenario.grant_in_assessment(db, time_env.client, scheme,
+                                                           settings.task_queue, people)
+            outsider = await _client(app, people.outsider, db)
+        async with contextlib.aclosing(outsider):
+            assert (await outsider.get(f"/grants/{reference}")).status_code == 403
+            assert (await outsider.get(f"/api/grants/{reference}")).status_code == 403
+
+
+async def test_a_write_without_csrf_token_is_refused(time_env, tmp_path, db_url, engine, scheme):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    app = create_app(settings, scheme, time_env.client)
+    async with session_factory(engine)() as db:
+        people = await scenario.cast(db)
+        client = await _client(app, people.team, db)
+    async with contextlib.aclosing(client):
+        response = await client.post("/api/grants/SV2026-0001/actions/award", json={})
+        assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+        forged = await client.post("/logout", data={"csrf_token": "forged.value"})
+        assert forged.status_code == 403
+
+
+async def test_failed_sign_in_keeps_the_typed_address_and_says_why(tmp_path, db_url, engine,
+                                                                   scheme, time_env):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    app = create_app(settings, scheme, time_env.client)
+    async with session_factory(engine)() as db:
+        await scenario.cast(db)
+        client = await _client(app, None, db)
+    async with contextlib.aclosing(client):
+        token = client.cookies[CSRF_COOKIE]
+        response = await client.post("/login", data={
+            "email": "team@example.nl", "password": "fout", "csrf_token": token})
+        assert response.status_code == 400
+        assert "E-mailadres of wachtwoord onjuist" in response.text
+        assert re.search(r'value="team@example.nl"', response.text)
+        ok = await client.post("/login", data={
+            "email": "team@example.nl", "password": "correct horse battery staple",
+            "csrf_token": token})
+        assert ok.status_code == 303 and ok.headers["location"] == "/team"
