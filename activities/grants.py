@@ -7,9 +7,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
-from domain.eligibility import ActivityFacts, ApplicationFacts, PartnerFacts, check_eligibility
+from domain.eligibility import check_eligibility
 from domain.scheme import Scheme
 from domain.types import ArchiveRequest, Finding, StageChange
+from regie.applications import facts_for
 from regie.logging import get_logger
 from regie.records import (
     Application,
@@ -19,7 +20,6 @@ from regie.records import (
     GrantEvent,
     KnowledgeEntry,
     Organisation,
-    ProjectActivity,
     ReportRecord,
     utcnow,
 )
@@ -85,22 +85,7 @@ class GrantActivities:
         async with self.sessions() as db:
             app = (await db.exec(select(Application).where(
                 Application.reference == reference))).one()
-            org = await db.get(Organisation, app.organisation_id)
-            partners = [await db.get(Organisation, pid) for pid in app.partner_ids]
-            acts = (await db.exec(select(ProjectActivity).where(
-                ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
-        facts = ApplicationFacts(
-            organisation_type=org.organisation_type,
-            has_funding_evidence=org.has_funding_evidence,
-            partners=tuple(PartnerFacts(name=p.name, organisation_type=p.organisation_type,
-                                        has_funding_evidence=p.has_funding_evidence)
-                           for p in partners),
-            sections=app.sections, pillars=tuple(app.pillars),
-            activities=tuple(ActivityFacts(title=a.title, description=a.description,
-                                           start=a.start, end=a.end, budget_cents=a.budget_cents)
-                             for a in acts),
-            requested_cents=app.requested_cents, submitted_at=app.submitted_at,
-        )
+            facts = await facts_for(db, app, app.submitted_at)
         findings = check_eligibility(facts, self.scheme, self.scheme.round(app.round_id))
         get_logger(grant=reference, workflow_id=activity.info().workflow_id).info(
             "grant.eligibility_checked", findings=[f.code for f in findings])

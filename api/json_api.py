@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -16,10 +16,12 @@ from api.actions import HUMAN_ROLES, BadCommand, build_command
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.history import fetch
 from api.views import grant_for, live_status, timeline
+from domain.eligibility import check_eligibility
 from domain.lifecycle import Action, Role
-from domain.types import GrantStatus
+from domain.types import Finding, GrantStatus
 from regie import grants
-from regie.records import Application, ProjectActivity
+from regie.applications import DraftIn, DraftIncomplete, draft_of, facts_for, save_draft, submit_draft
+from regie.records import Application
 
 router = APIRouter()
 
@@ -62,24 +64,12 @@ class GrantDetail(GrantSummary):
     status: GrantStatus | None
 
 
-class ActivityIn(BaseModel):
-    title: str = Field(min_length=1)
-    description: str
-    start: date
-    end: date
-    budget_cents: int = Field(ge=0)
-
-
-class ApplicationIn(BaseModel):
-    round_id: str
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = ""
-    sections: dict[str, str]
-    pillars: list[str]
-    target_groups: list[str] = []
-    requested_cents: int = Field(gt=0)
-    partner_ids: list[int] = []
-    activities: list[ActivityIn]
+class DraftOut(BaseModel):
+    id: int
+    reference: str | None
+    requested_cents: int
+    draft: DraftIn
+    findings: list[Finding]
 
 
 def _summary(app: Application) -> GrantSummary:
@@ -149,27 +139,70 @@ async def grant_history(request: Request, reference: str, viewer: Staff, db: Db)
         "Content-Disposition": f'attachment; filename="grant-{reference}-history.json"'})
 
 
+async def _own_application(db, application_id: int, viewer: Viewer) -> Application:
+    app = await db.get(Application, application_id)
+    if app is None or app.organisation_id != viewer.organisation_id:
+        raise HTTPException(404, "Onbekende aanvraag / unknown application")
+    return app
+
+
+async def _draft_out(request: Request, db, app: Application) -> DraftOut:
+    scheme = request.app.state.scheme
+    facts = await facts_for(db, app, datetime.now(timezone.utc))
+    findings = [f for f in check_eligibility(facts, scheme, scheme.round(app.round_id))
+                if f.code != "round_closed"]
+    return DraftOut(id=app.id, reference=app.reference, requested_cents=app.requested_cents,
+                    draft=await draft_of(db, app), findings=findings)
+
+
 @router.post("/api/applications", tags=["applications"], status_code=201)
-async def submit_application(request: Request, body: ApplicationIn, viewer: Grantee,
-                             db: Db) -> GrantSummary:
-    """File an application for a round; eligibility is checked by the grant's workflow."""
+async def create_draft(request: Request, body: DraftIn, viewer: Grantee, db: Db) -> DraftOut:
+    """Start a draft for a round; it is saved as given, and checked only when submitted."""
     scheme = request.app.state.scheme
     try:
         scheme.round(body.round_id)
     except KeyError:
         raise HTTPException(422, f"Onbekende ronde / unknown round '{body.round_id}'")
-    app = Application(
-        reference=f"draft-{viewer.person.id}-{datetime.now().timestamp()}",
-        round_id=body.round_id, scheme_id=scheme.scheme.id, scheme_hash=scheme.content_hash,
-        organisation_id=viewer.organisation_id, partner_ids=body.partner_ids, title=body.title,
-        summary=body.summary, sections=body.sections, pillars=body.pillars,
-        target_groups=body.target_groups, requested_cents=body.requested_cents,
-    )
+    app = Application(round_id=body.round_id, scheme_id=scheme.scheme.id,
+                      scheme_hash=scheme.content_hash, organisation_id=viewer.organisation_id,
+                      title=body.title, created_by=viewer.person.id)
     db.add(app)
-    await db.flush()
-    for i, act in enumerate(body.activities):
-        db.add(ProjectActivity(application_id=app.id, position=i, **act.model_dump()))
     await db.commit()
-    settings = request.app.state.settings
-    await grants.submit(db, request.app.state.temporal, scheme, app, settings.task_queue)
-    return _summary(app)
+    await save_draft(db, app, body, scheme)
+    return await _draft_out(request, db, app)
+
+
+@router.get("/api/applications/{application_id}", tags=["applications"])
+async def get_draft(request: Request, application_id: int, viewer: Grantee, db: Db) -> DraftOut:
+    """A draft with every finding the rules have on it now."""
+    return await _draft_out(request, db, await _own_application(db, application_id, viewer))
+
+
+@router.put("/api/applications/{application_id}", tags=["applications"])
+async def update_draft(request: Request, application_id: int, body: DraftIn, viewer: Grantee,
+                       db: Db) -> DraftOut:
+    app = await _own_application(db, application_id, viewer)
+    if app.reference is not None:
+        raise HTTPException(409, "Een ingediende aanvraag verandert niet meer / "
+                                 "a submitted application no longer changes")
+    if body.round_id != app.round_id:
+        raise HTTPException(422, "De ronde van een concept ligt vast / a draft keeps its round")
+    await save_draft(db, app, body, request.app.state.scheme)
+    return await _draft_out(request, db, app)
+
+
+@router.post("/api/applications/{application_id}/submit", tags=["applications"])
+async def submit_application(request: Request, application_id: int, viewer: Grantee,
+                             db: Db) -> dict[str, str]:
+    """Submit a draft to its round: 422 lists what to fix, 409 says why the round refused."""
+    app = await _own_application(db, application_id, viewer)
+    if app.reference is not None:
+        return {"reference": app.reference}
+    try:
+        reference = await submit_draft(db, request.app.state.temporal,
+                                       request.app.state.scheme, app, viewer.actor())
+    except DraftIncomplete as exc:
+        raise HTTPException(422, [f.model_dump() for f in exc.findings])
+    except grants.ActionRefused as exc:
+        raise HTTPException(409, str(exc))
+    return {"reference": reference}

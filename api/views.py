@@ -12,17 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth import Viewer
 from api.i18n import t
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
+from domain.money import euros
 from domain.types import GrantStatus
 from regie import ROOT, grants
 from regie.records import Application, AssessorAssignment, GrantEvent
 
 templates = Jinja2Templates(directory=ROOT / "templates")
-
-
-def euros(cents: int | None) -> str:
-    if cents is None:
-        return "–"
-    return f"€ {cents / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def stage_name(stage: str, role: Role, lang: str) -> str:

@@ -34,6 +34,7 @@ ROLE_NAMES: dict[Role, Text] = {
 class Stage(StrEnum):
     SUBMITTED = "submitted"
     ELIGIBILITY_CHECK = "eligibility_check"
+    ELIGIBLE = "eligible"
     CORRECTION = "correction"
     ASSESSMENT = "assessment"
     DECISION = "decision"
@@ -58,6 +59,10 @@ STAGES: dict[Stage, StageInfo] = {
     ),
     Stage.ELIGIBILITY_CHECK: StageInfo(
         Text("Ontvankelijkheidstoets", "Eligibility check"), Text("In behandeling", "In progress"), None
+    ),
+    Stage.ELIGIBLE: StageInfo(
+        Text("Ontvankelijk: wacht op sluiting ronde", "Eligible: awaiting round close"),
+        Text("In behandeling", "In progress"), None,
     ),
     Stage.CORRECTION: StageInfo(
         Text("Herstel verzuim: wacht op aanvrager", "Correction request: awaiting applicant"),
@@ -98,6 +103,10 @@ STAGES: dict[Stage, StageInfo] = {
 class Action(StrEnum):
     START_CHECK = "start_check"
     FIND_ELIGIBLE = "find_eligible"
+    AWAIT_ROUND_CLOSE = "await_round_close"
+    ROUND_CLOSED = "round_closed"
+    OVERRULE_FINDING = "overrule_finding"
+    RECHECK = "recheck"
     FIND_FIXABLE = "find_fixable"
     FIND_INELIGIBLE = "find_ineligible"
     SUBMIT_CORRECTION = "submit_correction"
@@ -130,12 +139,20 @@ TRANSITIONS: tuple[Transition, ...] = (
                Text("Toets starten", "Start check")),
     Transition(Action.FIND_ELIGIBLE, Stage.ELIGIBILITY_CHECK, Stage.ASSESSMENT, Role.SYSTEM,
                Text("Ontvankelijk", "Eligible")),
+    Transition(Action.AWAIT_ROUND_CLOSE, Stage.ELIGIBILITY_CHECK, Stage.ELIGIBLE, Role.SYSTEM,
+               Text("Ontvankelijk, ronde nog open", "Eligible, round still open")),
+    Transition(Action.ROUND_CLOSED, Stage.ELIGIBLE, Stage.ASSESSMENT, Role.SYSTEM,
+               Text("Ronde gesloten: naar beoordeling", "Round closed: on to assessment")),
     Transition(Action.FIND_FIXABLE, Stage.ELIGIBILITY_CHECK, Stage.CORRECTION, Role.SYSTEM,
                Text("Herstel verzuim vragen", "Request correction")),
     Transition(Action.FIND_INELIGIBLE, Stage.ELIGIBILITY_CHECK, Stage.INELIGIBLE, Role.SYSTEM,
                Text("Niet ontvankelijk", "Ineligible")),
     Transition(Action.SUBMIT_CORRECTION, Stage.CORRECTION, Stage.ELIGIBILITY_CHECK, Role.GRANTEE,
                Text("Aanvulling indienen", "Submit correction")),
+    Transition(Action.OVERRULE_FINDING, Stage.CORRECTION, Stage.CORRECTION, Role.PROGRAMME_TEAM,
+               Text("Bevinding terzijde leggen", "Overrule a finding")),
+    Transition(Action.RECHECK, Stage.CORRECTION, Stage.ELIGIBILITY_CHECK, Role.SYSTEM,
+               Text("Opnieuw toetsen", "Check again")),
     Transition(Action.CORRECTION_TERM_EXPIRED, Stage.CORRECTION, Stage.NOT_PROCESSED, Role.SYSTEM,
                Text("Hersteltermijn verstreken", "Correction term expired")),
     Transition(Action.ASSIGN_ASSESSORS, Stage.ASSESSMENT, Stage.ASSESSMENT, Role.PROGRAMME_TEAM,
@@ -162,7 +179,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     *(
         Transition(Action.PROGRAMME_ENDED, stage, Stage.NOT_PROCESSED, Role.SYSTEM,
                    Text("Einde programma bereikt", "Programme end reached"))
-        for stage in (Stage.CORRECTION, Stage.ASSESSMENT, Stage.DECISION)
+        for stage in (Stage.ELIGIBLE, Stage.CORRECTION, Stage.ASSESSMENT, Stage.DECISION)
     ),
     Transition(Action.PROGRAMME_ENDED, Stage.REPORTING, Stage.ARCHIVED, Role.SYSTEM,
                Text("Rapportagetermijn gesloten", "Reporting closed")),

@@ -49,11 +49,24 @@ class OrganisationType(_Model):
         return Text(self.name_nl, self.name_en)
 
 
+class Choice(_Model):
+    """One of a fixed list an application picks from: a pillar, a target group."""
+
+    key: str
+    name_nl: str
+    name_en: str
+
+    @property
+    def name(self) -> Text:
+        return Text(self.name_nl, self.name_en)
+
+
 class Terms(_Model):
     """Terms in days; each becomes a deadline held in a grant's workflow state."""
 
     correction_days: int = Field(14, ge=1)
     correction_reminder_days: int = Field(3, ge=0)
+    draft_reminder_days: int = Field(3, ge=0)
     assessment_days: int = Field(28, ge=1)
     assessment_reminder_days: int = Field(5, ge=0)
     decision_days: int = Field(56, ge=1)
@@ -90,6 +103,10 @@ class Section(_Model):
     name_en: str
     words: int = Field(ge=1)
 
+    @property
+    def name(self) -> Text:
+        return Text(self.name_nl, self.name_en)
+
 
 class Rubric(_Model):
     scale_min: int = 1
@@ -111,6 +128,7 @@ class Round(_Model):
     rubric: str
     terms: Terms | None = None
     reporting: ReportingRules | None = None
+    amounts: AmountLimits | None = None
 
     @property
     def name(self) -> Text:
@@ -125,10 +143,14 @@ class SchemeInfo(_Model):
     timezone: str
     projects_end: date
     reporting_closes: date
+    reference_prefix: str = Field("SV", pattern=r"^[A-Z]{1,6}$")
 
 
 class Scheme(_Model):
     scheme: SchemeInfo
+    pillars: tuple[Choice, ...]
+    target_groups: tuple[Choice, ...]
+    marginalised_groups: tuple[Choice, ...]
     organisation_types: tuple[OrganisationType, ...]
     defaults: Defaults
     rounds: tuple[Round, ...]
@@ -166,6 +188,9 @@ class Scheme(_Model):
 
     def organisation_type(self, key: str) -> OrganisationType | None:
         return next((t for t in self.organisation_types if t.key == key), None)
+
+    def amounts(self, rnd: Round) -> AmountLimits:
+        return rnd.amounts or self.defaults.amounts
 
     def terms(self, rnd: Round) -> Terms:
         return rnd.terms or self.defaults.terms

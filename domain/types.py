@@ -44,6 +44,54 @@ class GrantParams(_Model):
     reporting_closes_at: datetime  # the last moment any report can be due (UTC)
     terms: Terms
     reporting: ReportingRules
+    round_closed: bool = False  # True for grants of a round that closed before Regie took over
+
+
+class RoundParams(_Model):
+    """What a round's workflow needs: its window (UTC) and how it numbers applications."""
+
+    round_id: str
+    opens_at: datetime
+    closes_at: datetime
+    closes_local: str  # the closing time as applicants read it, e.g. "12-02-2027 13:00"
+    draft_reminder_days: int
+    reference_prefix: str
+    first_number: int = 1
+    projects_end_at: datetime
+
+
+class SubmitToRound(_Model):
+    actor: Actor
+    application_id: int
+
+
+class ClosingMove(_Model):
+    actor: Actor
+    closes_at: datetime
+    closes_local: str
+    reason: str = Field(min_length=1)
+
+
+class RoundStatus(BaseModel):
+    round_id: str
+    phase: str  # scheduled, open, closed
+    opens_at: datetime
+    closes_at: datetime
+    references: list[str] = []
+
+
+class StartGrant(_Model):
+    """The round accepted an application: give it its reference and start its workflow."""
+
+    application_id: int
+    reference: str
+    submitted_at: datetime
+
+
+class OverruleFinding(_Model):
+    actor: Actor
+    code: str
+    reason: str = Field(min_length=1)
 
 
 class Severity(StrEnum):
@@ -56,6 +104,7 @@ class Finding(_Model):
     severity: Severity
     nl: str
     en: str
+    field: str = ""  # the form field it points at, e.g. "sections.ambitie", "activities[1].end"
 
 
 # -- human actions (workflow Updates) ------------------------------------------------------------

@@ -22,8 +22,9 @@ from domain.types import (
     ScoreSubmission,
 )
 from regie import grants
+from regie.applications import ActivityIn, DraftIn, LineIn, save_draft
 from regie.logging import get_logger
-from regie.records import Application, Organisation, Person, ProjectActivity
+from regie.records import Application, Organisation, Person
 
 PASSWORD = "regie-demo"
 
@@ -72,6 +73,28 @@ def _text(words: int, topic: str) -> str:
     return " ".join(base[i % len(base)] for i in range(words))
 
 
+def _draft(scheme: Scheme, round_id: str, title: str, words: int) -> DraftIn:
+    role = next(iter(scheme.rate_tables[scheme.round(round_id).rate_table].rates))
+    return DraftIn(
+        round_id=round_id, title=title,
+        summary=f"{title}: een project voor een veilige en inclusieve cultuur.",
+        sections={"ambitie": _text(words, title), "impact": _text(300, title),
+                  "verankering": _text(250, title)},
+        pillars=["omgangscultuur", "klachtafhandeling"],
+        target_groups=["studenten", "promovendi"], marginalised_groups=["jonge_onderzoekers"],
+        activities=[
+            ActivityIn(title=name, goal=_text(25, title), monitoring=_text(25, title),
+                       description=_text(100, title), who_does_what=_text(15, title),
+                       start=date(2026, 9, 1), end=end,
+                       lines=[LineIn(kind="hours", rate_key=role, hours=hours),
+                              LineIn(kind="cost", description="Materiaal en locatie",
+                                     amount_cents=cost)])
+            for name, end, hours, cost in (("Training", date(2027, 6, 30), 500, 20_000_00),
+                                           ("Evaluatie", date(2027, 12, 1), 300, 10_000_00))
+        ],
+    )
+
+
 async def needs_demo(sessions: async_sessionmaker[AsyncSession]) -> bool:
     async with sessions() as db:
         return (await db.exec(select(func.count()).select_from(Person))).one() == 0
@@ -96,28 +119,20 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
             db.add(people[email])
         await db.commit()
         references = []
+        numbers: dict[str, int] = {}
+        requested: dict[str, int] = {}
         for title, org_index, round_id, _stage, words, _assigned in GRANTS:
-            app = Application(
-                reference=f"draft-demo-{title}", round_id=round_id, scheme_id="", scheme_hash="",
-                organisation_id=orgs[org_index].id, title=title,
-                summary=f"{title}: een project voor een veilige en inclusieve cultuur.",
-                sections={"ambitie": _text(words, title), "impact": _text(300, title),
-                          "verankering": _text(250, title)},
-                pillars=["omgangscultuur", "klachtafhandeling"], target_groups=["studenten",
-                                                                                "promovendi"],
-                requested_cents=120_000_00,
-            )
+            app = Application(round_id=round_id, scheme_id="", scheme_hash="",
+                              organisation_id=orgs[org_index].id, title=title)
             db.add(app)
-            await db.flush()
-            for i, (end, cents) in enumerate([(date(2027, 6, 30), 70_000_00),
-                                              (date(2027, 12, 1), 50_000_00)]):
-                db.add(ProjectActivity(application_id=app.id, position=i,
-                                       title=("Training", "Evaluatie")[i],
-                                       description=_text(120, title), start=date(2026, 9, 1),
-                                       end=end, budget_cents=cents))
             await db.commit()
-            references.append(await grants.submit(db, client, scheme, app, task_queue,
-                                                  submitted_at=SUBMITTED[round_id]))
+            await save_draft(db, app, _draft(scheme, round_id, title, words), scheme)
+            numbers[round_id] = numbers.get(round_id, 0) + 1
+            reference = f"{scheme.scheme.reference_prefix}{round_id}-{numbers[round_id]:04d}"
+            await grants.start(db, client, scheme, app, reference, SUBMITTED[round_id],
+                               task_queue, round_closed=True)
+            references.append(reference)
+            requested[reference] = app.requested_cents
 
     def actor(email: str) -> Actor:
         p = people[email]
@@ -149,7 +164,7 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
         await _until_stage(client, reference, Stage.DECISION)
         award = target == Stage.REPORTING
         await grants.act(client, reference, "decide", DecisionInput(
-            actor=team, award=award, amount_cents=120_000_00 if award else 0,
+            actor=team, award=award, amount_cents=requested[reference] if award else 0,
             reason="Gemiddeld 3,5 of hoger; past binnen het budget." if award
             else "Gemiddelde score onder de drempel van 3."))
     log.info("demo.loaded", grants=len(references))

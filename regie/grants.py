@@ -1,15 +1,15 @@
-"""Commands on grants, shared by the API, the demo data and the tests: submit, act, read."""
+"""Commands on grants, shared by the API, the activities, the demo data and the tests."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from pydantic import BaseModel
-from sqlmodel import func, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from domain.scheme import Scheme
@@ -24,17 +24,11 @@ class ActionRefused(Exception):
     """A human action the workflow refused; the message says why (Dutch / English)."""
 
 
-async def next_reference(db: AsyncSession, round_id: str) -> str:
-    count = (await db.exec(select(func.count()).select_from(Application).where(
-        Application.round_id == round_id, Application.submitted_at.is_not(None)))).one()
-    return f"SV{round_id}-{count + 1:04d}"
-
-
 async def grant_params(db: AsyncSession, app: Application, scheme: Scheme) -> GrantParams:
     rnd = scheme.round(app.round_id)
     org = await db.get(Organisation, app.organisation_id)
-    ends = (await db.exec(select(ProjectActivity.end).where(
-        ProjectActivity.application_id == app.id))).all()
+    ends = [e for e in (await db.exec(select(ProjectActivity.end).where(
+        ProjectActivity.application_id == app.id))).all() if e is not None]
     return GrantParams(
         reference=app.reference, application_id=app.id, round_id=rnd.id,
         scheme_id=scheme.scheme.id, scheme_hash=scheme.content_hash,
@@ -47,25 +41,33 @@ async def grant_params(db: AsyncSession, app: Application, scheme: Scheme) -> Gr
     )
 
 
-async def submit(db: AsyncSession, client: Client, scheme: Scheme, app: Application,
-                 task_queue: str, submitted_at: datetime | None = None) -> str:
-    """Give a draft its reference and start its GrantWorkflow; returns the reference."""
-    app.reference = await next_reference(db, app.round_id)
-    app.submitted_at = submitted_at or datetime.now(timezone.utc)
-    app.scheme_id, app.scheme_hash = scheme.scheme.id, scheme.content_hash
-    app.stage = "submitted"
-    db.add(app)
-    await db.commit()
-    params = await grant_params(db, app, scheme)
-    await client.start_workflow(
-        GrantWorkflow.run, params, id=grant_workflow_id(app.reference), task_queue=task_queue,
-        search_attributes=TypedSearchAttributes([
-            SearchAttributePair(search.STAGE, "submitted"),
-            SearchAttributePair(search.ROUND, app.round_id),
-            SearchAttributePair(search.ORGANISATION_TYPE, params.organisation_type),
-        ]),
-    )
-    return app.reference
+async def start(db: AsyncSession, client: Client, scheme: Scheme, app: Application,
+                reference: str, submitted_at: datetime, task_queue: str,
+                round_closed: bool = False) -> None:
+    """Give an application its reference and start its GrantWorkflow; safe to repeat.
+
+    Live rounds call this through their RoundWorkflow; grants of rounds that closed before
+    Regie took over (demo data, imports) pass `round_closed`."""
+    if app.reference is None:
+        app.reference, app.submitted_at = reference, submitted_at
+        app.scheme_id, app.scheme_hash = scheme.scheme.id, scheme.content_hash
+        app.stage = "submitted"
+        db.add(app)
+        await db.commit()
+    params = (await grant_params(db, app, scheme)).model_copy(update={"round_closed": round_closed})
+    try:
+        await client.start_workflow(
+            GrantWorkflow.run, params, id=grant_workflow_id(app.reference),
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=TypedSearchAttributes([
+                SearchAttributePair(search.STAGE, "submitted"),
+                SearchAttributePair(search.ROUND, app.round_id),
+                SearchAttributePair(search.ORGANISATION_TYPE, params.organisation_type),
+            ]),
+        )
+    except WorkflowAlreadyStartedError:
+        pass  # a retried start: the grant is already under way
 
 
 async def act(client: Client, reference: str, update: str, command: BaseModel) -> None:

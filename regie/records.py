@@ -50,6 +50,7 @@ class Organisation(SQLModel, table=True):
     organisation_type: str = Field(index=True)
     kvk_number: str = Field(default="", max_length=8)
     has_funding_evidence: bool = False
+    funding_evidence: str = ""  # the uploaded document's file name in the data folder
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
@@ -63,6 +64,20 @@ class Person(SQLModel, table=True):
     password_hash: str
     active: bool = True
     created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation to join an organisation as a member; the token travels only in the e-mail."""
+
+    __tablename__ = "invitations"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    email: str
+    token_hash: str = Field(unique=True, index=True)
+    invited_by: int = Field(foreign_key="people.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    expires_at: datetime = _ts(nullable=False)
+    accepted_at: datetime | None = _ts(nullable=True)
 
 
 class WebSession(SQLModel, table=True):
@@ -79,7 +94,7 @@ class Application(SQLModel, table=True):
 
     __tablename__ = "applications"
     id: int | None = Field(default=None, primary_key=True)
-    reference: str = Field(unique=True, index=True)
+    reference: str | None = Field(default=None, unique=True, index=True)  # given at submission
     round_id: str = Field(index=True)
     scheme_id: str
     scheme_hash: str
@@ -90,7 +105,9 @@ class Application(SQLModel, table=True):
     sections: dict[str, str] = _json(dict)
     pillars: list[str] = _json(list)
     target_groups: list[str] = _json(list)
-    requested_cents: int
+    marginalised_groups: list[str] = _json(list)
+    requested_cents: int = 0
+    created_by: int | None = Field(default=None, foreign_key="people.id")
     submitted_at: datetime | None = _ts(nullable=True)
     stage: str = Field(default="draft", index=True)
     deadline: datetime | None = _ts(nullable=True, index=True)
@@ -105,9 +122,13 @@ class ProjectActivity(SQLModel, table=True):
     application_id: int = Field(foreign_key="applications.id", index=True)
     position: int
     title: str
-    description: str
-    start: date
-    end: date
+    goal: str = ""
+    monitoring: str = ""
+    description: str = ""
+    who_does_what: str = ""
+    start: date | None = None
+    end: date | None = None
+    lines: list[dict[str, Any]] = _json(list)  # domain.eligibility.BudgetLine, as JSON
     budget_cents: int
 
 

@@ -13,21 +13,25 @@ from temporalio.worker import Worker
 
 from activities.grants import GrantActivities
 from activities.mail import MailActivities
+from activities.rounds import RoundActivities
 from domain.scheme import Scheme
 from regie.settings import Settings
 from workflows.grant import GrantWorkflow
+from workflows.round import RoundWorkflow
 
-WORKFLOWS = [GrantWorkflow]
+WORKFLOWS = [GrantWorkflow, RoundWorkflow]
 
 
 def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession],
                  scheme: Scheme) -> Worker:
     grants = GrantActivities(sessions, scheme)
     mail = MailActivities(sessions, settings)
+    rounds = RoundActivities(sessions, client, scheme, settings)
     return Worker(
         client, task_queue=settings.task_queue, workflows=WORKFLOWS,
         activities=[grants.record_event, grants.check_application, grants.archive_grant,
-                    mail.send_mail],
+                    mail.send_mail, rounds.start_grant, rounds.remind_drafts,
+                    rounds.release_round],
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

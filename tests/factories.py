@@ -8,7 +8,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import hash_password
 from domain.lifecycle import Role
-from regie.records import Application, Organisation, Person, ProjectActivity
+from domain.scheme import Scheme
+from domain.types import Actor
+from regie.applications import ActivityIn, DraftIn, LineIn, save_draft
+from regie.records import Application, Organisation, Person
 
 PASSWORD = "correct horse battery staple"
 IN_2026_ROUND = datetime(2026, 4, 1, 10, 0, tzinfo=timezone.utc)
@@ -35,31 +38,39 @@ async def person(db: AsyncSession, role: Role, email: str, org: Organisation | N
     return p
 
 
-async def application(db: AsyncSession, org: Organisation, *, round_id: str = "2026",
-                      title: str = "Veilig op de werkvloer", ambitie_words: int = 300,
-                      activity_end: date = date(2027, 6, 30), requested_cents: int = 80_000_00,
-                      partners: list[int] | None = None) -> Application:
-    app = Application(
-        reference=f"draft-{datetime.now().timestamp()}-{title}", round_id=round_id,
-        scheme_id="", scheme_hash="", organisation_id=org.id, partner_ids=partners or [],
-        title=title, summary="Een cultuurveranderingsproject op de werkvloer.",
+def actor_of(p: Person) -> Actor:
+    return Actor(user_id=p.id, name=p.name, role=Role(p.role), organisation_id=p.organisation_id)
+
+
+def draft(round_id: str = "2026", title: str = "Veilig op de werkvloer", ambitie_words: int = 300,
+          activity_end: date = date(2027, 6, 30), partners: list[int] | None = None) -> DraftIn:
+    """A complete draft with two activities: € 40.000 and € 46.000 at the 2026 role rates."""
+    return DraftIn(
+        round_id=round_id, title=title, summary="Een cultuurveranderingsproject op de werkvloer.",
         sections={"ambitie": words(ambitie_words), "impact": words(200),
                   "verankering": words(200)},
         pillars=["omgangscultuur"], target_groups=["promovendi"],
-        requested_cents=requested_cents,
+        marginalised_groups=["jonge_onderzoekers"], partner_ids=partners or [],
+        activities=[
+            ActivityIn(title="Training omstanders", goal=words(20), monitoring=words(20),
+                       description=words(60), who_does_what=words(10), start=date(2026, 9, 1),
+                       end=date(2027, 3, 31),
+                       lines=[LineIn(kind="hours", rate_key="medewerker", hours=200),
+                              LineIn(kind="cost", description="Trainingsbureau",
+                                     amount_cents=25_000_00)]),
+            ActivityIn(title="Cultuurscan", goal=words(20), monitoring=words(20),
+                       description=words(60), start=date(2026, 10, 1), end=activity_end,
+                       lines=[LineIn(kind="hours", rate_key="projectleider", hours=400)]),
+        ],
     )
+
+
+async def application(db: AsyncSession, org: Organisation, scheme: Scheme,
+                      content: DraftIn | None = None) -> Application:
+    content = content or draft()
+    app = Application(round_id=content.round_id, scheme_id="", scheme_hash="",
+                      organisation_id=org.id, title=content.title)
     db.add(app)
     await db.commit()
-    for i, (cents, end) in enumerate([(requested_cents // 2, date(2027, 3, 31)),
-                                      (requested_cents - requested_cents // 2, activity_end)]):
-        db.add(ProjectActivity(application_id=app.id, position=i, title=f"Activiteit {i + 1}",
-                               description=words(100), start=date(2026, 9, 1), end=end,
-                               budget_cents=cents))
-    await db.commit()
+    await save_draft(db, app, content, scheme)
     return app
-
-
-def actor_of(p: Person):
-    from domain.types import Actor
-
-    return Actor(user_id=p.id, name=p.name, role=Role(p.role), organisation_id=p.organisation_id)

@@ -47,9 +47,10 @@ async def grant_in_assessment(db, client: Client, scheme, task_queue: str, peopl
     org_id = people.grantee.organisation_id
     from regie.records import Organisation
 
-    app = await factories.application(db, await db.get(Organisation, org_id))
-    reference = await grants.submit(db, client, scheme, app, task_queue,
-                                    submitted_at=factories.IN_2026_ROUND)
+    app = await factories.application(db, await db.get(Organisation, org_id), scheme)
+    reference = "SV2026-0001"
+    await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND, task_queue,
+                       round_closed=True)
 
     async def in_assessment():
         return (await grants.status(client, reference)).stage == Stage.ASSESSMENT

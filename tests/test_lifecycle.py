@@ -61,9 +61,11 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
         await factories.person(db, Role.PROGRAMME_TEAM, "team@regiegroep.nl")
         assessors = [await factories.person(db, Role.ASSESSOR, f"beoordelaar{i}@hu.nl", other)
                      for i in (1, 2)]
-        app = await factories.application(db, org, activity_end=date(2027, 12, 31))
-        reference = await grants.submit(db, client, scheme, app, settings.task_queue,
-                                        submitted_at=factories.IN_2026_ROUND)
+        app = await factories.application(db, org, scheme,
+                                          factories.draft(activity_end=date(2027, 12, 31)))
+        reference = "SV2026-0001"
+        await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
+                           settings.task_queue, round_closed=True)
     team = factories.actor_of(await _person(sessions, "team@regiegroep.nl"))
     applicant = factories.actor_of(grantee)
 

@@ -15,7 +15,8 @@ from domain.lifecycle import Role
 from regie.db import session_factory
 from regie.settings import Settings
 from regie.worker import build_worker
-from tests import scenario
+from regie.records import Organisation
+from tests import factories, scenario
 
 ROLES = [Role.PUBLIC, Role.PROGRAMME_TEAM, Role.ASSESSOR, Role.GRANTEE, Role.AUDITOR]
 
@@ -40,9 +41,10 @@ async def _client(app, person, db) -> httpx.AsyncClient:
     return client
 
 
-def _fill(path: str, reference: str) -> str:
+def _fill(path: str, reference: str, draft_id: int) -> str:
     return (path.replace("{reference}", reference).replace("{action}", "move_deadline")
-            .replace("{code}", "en"))
+            .replace("{code}", "en").replace("{application_id}", str(draft_id))
+            .replace("{token}", "no-such-invitation"))
 
 
 async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
@@ -57,6 +59,8 @@ async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
         async with sessions() as db:
             reference = await scenario.grant_in_assessment(db, time_env.client, scheme,
                                                            settings.task_queue, people)
+            grantee_org = await db.get(Organisation, people.grantee.organisation_id)
+            draft_id = (await factories.application(db, grantee_org, scheme)).id
         answers = []
         for role in ROLES:
             async with sessions() as db:
@@ -65,12 +69,12 @@ async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
                 token = client.cookies[CSRF_COOKIE]
                 # sign-out last: it ends the session the other calls use
                 for method, route in sorted(all_routes(), key=lambda mr: mr[1].path == "/logout"):
-                    path = _fill(route.path, reference)
+                    path = _fill(route.path, reference, draft_id)
                     if method == "GET":
                         response = await client.get(path)
                     elif path.startswith("/api/"):
-                        response = await client.post(path, json={},
-                                                     headers={"x-csrf-token": token})
+                        response = await client.request(method, path, json={},
+                                                        headers={"x-csrf-token": token})
                     else:
                         response = await client.post(path, data={"csrf_token": token})
                     answers.append((role, method, path, response.status_code,
@@ -93,6 +97,8 @@ async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
     assert served[(Role.GRANTEE, f"/grants/{reference}")] == 200
     assert served[(Role.AUDITOR, f"/audit/grants/{reference}")] == 200
     assert served[(Role.PROGRAMME_TEAM, "/team")] == 200
+    assert served[(Role.GRANTEE, f"/applications/{draft_id}")] == 200
+    assert served[(Role.GRANTEE, f"/api/applications/{draft_id}")] == 200
 
 
 async def test_grant_pages_are_only_for_those_involved(time_env, tmp_path, db_url, engine,

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         GrantParams,
         GrantStatus,
         MailRequest,
+        OverruleFinding,
         Recipients,
         ReportReview,
         ReportState,
@@ -39,6 +40,9 @@ with workflow.unsafe.imports_passed_through():
         StageChange,
     )
     from workflows import search
+
+# Patch register (docs/upgrading.md): each id and why.
+INTAKE = "intake-round-handoff"  # receipt mail; eligible grants wait for their round to close
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=60),
@@ -66,11 +70,15 @@ class GrantWorkflow:
         self._reports_version = 0
         self.outcome_note: str | None = None
         self._seq = 0  # orders this grant's read-model records
+        self.round_closed = params.round_closed
+        self.overruled: dict[str, str] = {}  # finding code -> the team's recorded reason
 
     # -- the run ---------------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, params: GrantParams) -> GrantStatus:
+        if workflow.patched(INTAKE):
+            await self._mail("submission_received", Recipients.APPLICANT)
         await self._apply(Action.START_CHECK, SYSTEM)
         if not await self._eligibility():
             return self.status()
@@ -83,34 +91,53 @@ class GrantWorkflow:
 
     async def _eligibility(self) -> bool:
         while True:
-            self.findings = await workflow.execute_activity(
+            findings = await workflow.execute_activity(
                 "check_application", self.p.reference, result_type=list[Finding],
                 **ACTIVITY_OPTIONS,
             )
+            self.findings = [f for f in findings if f.code not in self.overruled]
             if any(f.severity == Severity.FATAL for f in self.findings):
                 await self._apply(Action.FIND_INELIGIBLE, SYSTEM, note=self._finding_codes())
                 await self._mail("ineligible", Recipients.APPLICANT)
                 return False
             if not self.findings:
-                await self._apply(Action.FIND_ELIGIBLE, SYSTEM,
-                                  deadline=self._from_now(self.p.terms.assessment_days))
-                return True
+                return await self._on_to_assessment()
             await self._apply(Action.FIND_FIXABLE, SYSTEM, note=self._finding_codes(),
                               deadline=self._from_now(self.p.terms.correction_days))
             await self._mail(f"correction_request-{self._deadline_version}",
                              Recipients.APPLICANT, template="correction_request")
             corrected = await self._await_action(
-                lambda: self.stage != Stage.CORRECTION,
+                lambda: self.stage != Stage.CORRECTION or self._all_overruled(),
                 remind=lambda: self._mail(f"correction_reminder-{self._deadline_version}",
                                           Recipients.APPLICANT, template="correction_reminder"),
                 lead=timedelta(days=self.p.terms.correction_reminder_days),
             )
+            if corrected and self.stage == Stage.CORRECTION:  # the team overruled every finding
+                await self._apply(Action.RECHECK, SYSTEM)
             if not corrected:
                 action = (Action.PROGRAMME_ENDED if workflow.now() >= self.p.projects_end_at
                           else Action.CORRECTION_TERM_EXPIRED)
                 await self._apply(action, SYSTEM)
                 await self._mail("not_processed", Recipients.APPLICANT)
                 return False
+
+    async def _on_to_assessment(self) -> bool:
+        """Eligible: assessment starts once the round has closed (the round signals it)."""
+        if workflow.patched(INTAKE) and not self.round_closed:
+            await self._apply(Action.AWAIT_ROUND_CLOSE, SYSTEM)
+            try:
+                await workflow.wait_condition(lambda: self.round_closed,
+                                              timeout=self._cap() - workflow.now())
+            except asyncio.TimeoutError:
+                await self._apply(Action.PROGRAMME_ENDED, SYSTEM)
+                await self._mail("not_processed", Recipients.APPLICANT)
+                return False
+            await self._apply(Action.ROUND_CLOSED, SYSTEM,
+                              deadline=self._from_now(self.p.terms.assessment_days))
+            return True
+        await self._apply(Action.FIND_ELIGIBLE, SYSTEM,
+                          deadline=self._from_now(self.p.terms.assessment_days))
+        return True
 
     async def _assessment(self) -> bool:
         done = await self._stage_wait(
@@ -333,6 +360,22 @@ class GrantWorkflow:
         self._require_own_organisation(cmd.actor)
 
     @workflow.update
+    async def overrule_finding(self, cmd: OverruleFinding) -> None:
+        self.overruled[cmd.code] = cmd.reason
+        await self._record(cmd.actor, Action.OVERRULE_FINDING, note=f"{cmd.code}: {cmd.reason}")
+
+    @overrule_finding.validator
+    def _validate_overrule(self, cmd: OverruleFinding) -> None:
+        transition(self.stage, Action.OVERRULE_FINDING, cmd.actor.role)
+        if cmd.code not in {f.code for f in self.findings} or cmd.code in self.overruled:
+            raise ValueError("Deze bevinding staat niet open / this finding is not outstanding")
+
+    @workflow.signal(name="round_closed")
+    def round_closed_signal(self) -> None:
+        """Sent by the grant's RoundWorkflow when the round closes."""
+        self.round_closed = True
+
+    @workflow.update
     async def submit_report(self, cmd: ReportSubmission) -> None:
         report = self.reports[cmd.report_index]
         report.submitted_at = workflow.now()
@@ -430,6 +473,9 @@ class GrantWorkflow:
         if actor.organisation_id != self.p.organisation_id:
             raise ValueError("Alleen de aanvragende organisatie mag dit doen / "
                              "only the applying organisation may do this")
+
+    def _all_overruled(self) -> bool:
+        return all(f.code in self.overruled for f in self.findings)
 
     def _assessors_pending(self) -> tuple[int, ...]:
         scored = {s.assessor.user_id for s in self.assessments}

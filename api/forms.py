@@ -1,0 +1,97 @@
+"""The application form: from posted fields to a draft, and from findings back to those fields."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from starlette.datastructures import FormData
+
+from regie.applications import ActivityIn, DraftIn, LineIn
+
+_ACTIVITY = re.compile(r"^act-(\d+)-title$")
+_LINE = re.compile(r"^act-(\d+)-line-(\d+)-kind$")
+
+
+def parse_euros(text: str) -> int | None:
+    """'1.234,56', '1234,56' or '1234.56' (euros) as cents; None if it cannot be read."""
+    cleaned = text.replace("€", "").replace(" ", "").strip()
+    if not cleaned:
+        return 0
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        cents = Decimal(cleaned) * 100
+    except InvalidOperation:
+        return None
+    return int(cents) if cents == cents.to_integral_value() and cents >= 0 else None
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> float:
+    try:
+        return max(float(text.replace(",", ".")), 0.0) if text else 0.0
+    except ValueError:
+        return 0.0
+
+
+def draft_from_form(form: FormData, round_id: str, section_keys: list[str]) -> tuple[DraftIn, dict[str, str]]:
+    """The draft as typed, and the fields that could not be read (field -> message)."""
+    unreadable: dict[str, str] = {}
+    activities = []
+    indexes = sorted(int(m.group(1)) for k in form.keys() if (m := _ACTIVITY.match(k)))
+    for i in indexes:
+        def field(name: str) -> str:
+            return str(form.get(f"act-{i}-{name}", ""))
+
+        lines = []
+        line_indexes = sorted(int(m.group(2)) for k in form.keys()
+                              if (m := _LINE.match(k)) and int(m.group(1)) == i)
+        for j in line_indexes:
+            kind = field(f"line-{j}-kind")
+            amount = parse_euros(field(f"line-{j}-amount"))
+            if amount is None:
+                unreadable[f"act-{i}-line-{j}"] = ("Bedrag onleesbaar / amount cannot be read: "
+                                                  f"'{field(f'line-{j}-amount')}'")
+            lines.append(LineIn(kind="cost" if kind == "cost" else "hours",
+                                description=field(f"line-{j}-description"),
+                                rate_key=field(f"line-{j}-rate_key") or None,
+                                hours=_number(field(f"line-{j}-hours")),
+                                amount_cents=amount or 0))
+        for name in ("start", "end"):
+            if field(name) and _date(field(name)) is None:
+                unreadable[f"act-{i}-{name}"] = f"Datum onleesbaar / date cannot be read: '{field(name)}'"
+        activities.append(ActivityIn(
+            title=field("title"), goal=field("goal"), monitoring=field("monitoring"),
+            description=field("description"), who_does_what=field("who"),
+            start=_date(field("start")), end=_date(field("end")), lines=lines))
+    draft = DraftIn(
+        round_id=round_id, title=str(form.get("title", "")), summary=str(form.get("summary", "")),
+        sections={key: str(form.get(f"section_{key}", "")) for key in section_keys},
+        pillars=[str(v) for v in form.getlist("pillars")],
+        target_groups=[str(v) for v in form.getlist("target_groups")],
+        marginalised_groups=[str(v) for v in form.getlist("marginalised_groups")],
+        partner_ids=[int(v) for v in form.getlist("partner_ids") if str(v).isdigit()],
+        activities=activities,
+    )
+    return draft, unreadable
+
+
+def form_field(finding_field: str) -> str:
+    """A finding's field ('sections.ambitie', 'activities[1].lines[0]') as the form names it."""
+    if finding_field.startswith("sections."):
+        return "section_" + finding_field.removeprefix("sections.")
+    match = re.match(r"^activities\[(\d+)\](?:\.lines\[(\d+)\]|\.(\w+))?", finding_field)
+    if match:
+        i, line, part = match.groups()
+        if line is not None:
+            return f"act-{i}-line-{line}"
+        return f"act-{i}-{part}" if part and part != "lines" else f"act-{i}"
+    return finding_field.split("[")[0]

@@ -1,0 +1,319 @@
+"""The applicants' portal: register an organisation, invite members, draft and submit."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlmodel import select
+
+from api.auth import SESSION_COOKIE, Db, Viewer, allow, hash_password, open_session
+from api.forms import draft_from_form, form_field
+from api.views import render
+from domain.lifecycle import Role
+from domain.money import euros
+from domain.types import Finding
+from regie import rounds
+from regie.applications import (
+    ActivityIn, DraftIncomplete, LineIn, draft_of, facts_for, save_draft, submit_draft,
+)
+from regie.grants import ActionRefused
+from regie.mail import send_once
+from regie.records import Application, Invitation, Organisation, Person
+
+router = APIRouter(include_in_schema=False)
+
+Anyone = Annotated[Viewer, Depends(allow(Role.PUBLIC))]
+Grantee = Annotated[Viewer, Depends(allow(Role.GRANTEE))]
+
+MIN_PASSWORD = 12
+EVIDENCE_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".odt"}
+EVIDENCE_MAX = 10 * 1024 * 1024
+KVK = re.compile(r"^\d{8}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _account_errors(name: str, email: str, password: str) -> dict[str, str]:
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Vul uw naam in / enter your name"
+    if not EMAIL.match(email.strip()):
+        errors["email"] = "Geen geldig e-mailadres / not a valid e-mail address"
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = (f"Minstens {MIN_PASSWORD} tekens / at least {MIN_PASSWORD} "
+                              "characters")
+    return errors
+
+
+async def _sign_in(request: Request, db, person: Person, target: str) -> RedirectResponse:
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, await open_session(db, person), httponly=True,
+                        samesite="lax", secure=request.app.state.settings.secure_cookies)
+    return response
+
+
+# -- registration and members --------------------------------------------------------------------
+
+
+@router.get("/register")
+async def register_form(request: Request, viewer: Anyone):
+    return render(request, "register.html", {"typed": {}, "errors": {},
+                                             "types": request.app.state.scheme.organisation_types},
+                  viewer=viewer)
+
+
+@router.post("/register")
+async def register(request: Request, viewer: Anyone, db: Db):
+    form = await request.form()
+    typed = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "password", "evidence")}
+    scheme = request.app.state.scheme
+    errors = _account_errors(typed.get("name", ""), typed.get("email", ""),
+                             str(form.get("password", "")))
+    if not typed.get("organisation", "").strip():
+        errors["organisation"] = "Vul de statutaire naam in / enter the legal name"
+    org_type = scheme.organisation_type(typed.get("organisation_type", ""))
+    if org_type is None:
+        errors["organisation_type"] = "Kies een type organisatie / choose a type of organisation"
+    if not KVK.match(typed.get("kvk_number", "")):
+        errors["kvk_number"] = "Een KvK-nummer heeft 8 cijfers / a KvK number has 8 digits"
+    evidence = form.get("evidence")
+    has_file = isinstance(evidence, UploadFile) and bool(evidence.filename)
+    if has_file and Path(evidence.filename).suffix.lower() not in EVIDENCE_TYPES:
+        errors["evidence"] = "Alleen PDF, afbeelding of document / only PDF, image or document"
+    if org_type is not None and org_type.needs_funding_evidence and not has_file:
+        errors["evidence"] = ("Dit type organisatie voegt het bewijs van drie jaar financiering "
+                              "toe / this type of organisation adds its evidence of three years "
+                              "of funding")
+    email = typed.get("email", "").strip().lower()
+    if not errors and (await db.exec(select(Person).where(Person.email == email))).first():
+        errors["email"] = "Dit adres heeft al een account / this address already has an account"
+    content = await evidence.read() if has_file else b""
+    if len(content) > EVIDENCE_MAX:
+        errors["evidence"] = "Het bestand is groter dan 10 MB / the file exceeds 10 MB"
+    if errors:
+        return render(request, "register.html", {"typed": typed, "errors": errors,
+                                                 "types": scheme.organisation_types},
+                      status_code=422, viewer=viewer)
+    org = Organisation(name=typed["organisation"].strip(), organisation_type=org_type.key,
+                       kvk_number=typed["kvk_number"], has_funding_evidence=has_file)
+    db.add(org)
+    await db.flush()
+    if has_file:
+        folder = request.app.state.settings.data_dir / "evidence"
+        folder.mkdir(parents=True, exist_ok=True)
+        org.funding_evidence = f"{org.id}-{secrets.token_hex(4)}{Path(evidence.filename).suffix}"
+        (folder / org.funding_evidence).write_bytes(content)
+    person = Person(email=email, name=typed["name"].strip(), role=Role.GRANTEE.value,
+                    organisation_id=org.id, password_hash=hash_password(str(form["password"])))
+    db.add(person)
+    await db.commit()
+    return await _sign_in(request, db, person, "/applications")
+
+
+@router.get("/organisation")
+async def organisation_page(request: Request, viewer: Grantee, db: Db, invited: str = ""):
+    org = await db.get(Organisation, viewer.organisation_id)
+    members = (await db.exec(select(Person).where(Person.organisation_id == org.id))).all()
+    pending = (await db.exec(select(Invitation).where(
+        Invitation.organisation_id == org.id, Invitation.accepted_at.is_(None)))).all()
+    return render(request, "organisation.html", {"org": org, "members": members,
+                                                 "pending": pending, "invited": invited,
+                                                 "error": None}, viewer=viewer)
+
+
+@router.post("/organisation/invitations")
+async def invite(request: Request, viewer: Grantee, db: Db):
+    email = str((await request.form()).get("email", "")).strip().lower()
+    if not EMAIL.match(email):
+        org = await db.get(Organisation, viewer.organisation_id)
+        return render(request, "organisation.html", {
+            "org": org, "members": [], "pending": [], "invited": "",
+            "error": "Geen geldig e-mailadres / not a valid e-mail address"},
+            status_code=422, viewer=viewer)
+    token = secrets.token_urlsafe(24)
+    now = datetime.now(timezone.utc)
+    invitation = Invitation(organisation_id=viewer.organisation_id, email=email,
+                            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                            invited_by=viewer.person.id, expires_at=now + timedelta(days=7))
+    db.add(invitation)
+    await db.commit()
+    org = await db.get(Organisation, viewer.organisation_id)
+    settings = request.app.state.settings
+    await send_once(db, settings, f"invitation/{invitation.id}", f"organisation-{org.id}",
+                    [email], "invitation", {"organisation": org.name,
+                                            "inviter": viewer.person.name,
+                                            "link": f"{settings.base_url}/invitations/{token}"})
+    return RedirectResponse(f"/organisation?invited={email}", status_code=303)
+
+
+async def _invitation(db, token: str) -> Invitation:
+    invitation = (await db.exec(select(Invitation).where(
+        Invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()))).first()
+    if (invitation is None or invitation.accepted_at is not None
+            or invitation.expires_at < datetime.now(timezone.utc)):
+        raise HTTPException(404, "Deze uitnodiging is niet (meer) geldig / "
+                                 "this invitation is not valid (any more)")
+    return invitation
+
+
+@router.get("/invitations/{token}")
+async def invitation_form(request: Request, token: str, viewer: Anyone, db: Db):
+    invitation = await _invitation(db, token)
+    org = await db.get(Organisation, invitation.organisation_id)
+    return render(request, "invitation.html", {"invitation": invitation, "org": org,
+                                               "errors": {}, "typed": {}}, viewer=viewer)
+
+
+@router.post("/invitations/{token}")
+async def accept_invitation(request: Request, token: str, viewer: Anyone, db: Db):
+    invitation = await _invitation(db, token)
+    form = await request.form()
+    name, password = str(form.get("name", "")), str(form.get("password", ""))
+    errors = _account_errors(name, invitation.email, password)
+    if (await db.exec(select(Person).where(Person.email == invitation.email))).first():
+        errors["email"] = "Dit adres heeft al een account / this address already has an account"
+    if errors:
+        org = await db.get(Organisation, invitation.organisation_id)
+        return render(request, "invitation.html", {"invitation": invitation, "org": org,
+                                                   "errors": errors, "typed": {"name": name}},
+                      status_code=422, viewer=viewer)
+    person = Person(email=invitation.email, name=name.strip(), role=Role.GRANTEE.value,
+                    organisation_id=invitation.organisation_id,
+                    password_hash=hash_password(password))
+    invitation.accepted_at = datetime.now(timezone.utc)
+    db.add(person)
+    db.add(invitation)
+    await db.commit()
+    return await _sign_in(request, db, person, "/applications")
+
+
+# -- drafts and submission -----------------------------------------------------------------------
+
+
+@router.get("/applications")
+async def applications(request: Request, viewer: Grantee, db: Db):
+    apps = (await db.exec(select(Application).where(
+        Application.organisation_id == viewer.organisation_id).order_by(Application.id))).all()
+    client = request.app.state.temporal
+    open_rounds = [r for r in request.app.state.scheme.rounds
+                   if (s := await rounds.status(client, r.id)) and s.phase == "open"]
+    return render(request, "applications.html", {"apps": apps, "open_rounds": open_rounds},
+                  viewer=viewer)
+
+
+@router.post("/applications")
+async def new_application(request: Request, viewer: Grantee, db: Db):
+    round_id = str((await request.form()).get("round_id", ""))
+    scheme = request.app.state.scheme
+    try:
+        scheme.round(round_id)
+    except KeyError:
+        raise HTTPException(422, f"Onbekende ronde / unknown round '{round_id}'")
+    app = Application(round_id=round_id, scheme_id=scheme.scheme.id,
+                      scheme_hash=scheme.content_hash, organisation_id=viewer.organisation_id,
+                      title="", created_by=viewer.person.id)
+    db.add(app)
+    await db.commit()
+    await save_draft(db, app, (await draft_of(db, app)).model_copy(
+        update={"activities": [ActivityIn(lines=[LineIn(kind="hours")])]}), scheme)
+    return RedirectResponse(f"/applications/{app.id}", status_code=303)
+
+
+async def _own_draft(db, application_id: int, viewer: Viewer) -> Application:
+    app = await db.get(Application, application_id)
+    if app is None or app.organisation_id != viewer.organisation_id:
+        raise HTTPException(404, "Onbekende aanvraag / unknown application")
+    return app
+
+
+async def _form_page(request: Request, viewer: Viewer, db, app: Application, *, draft=None,
+                     findings: list[Finding] = (), unreadable: dict[str, str] | None = None,
+                     refusal: str | None = None, status_code: int = 200):
+    scheme = request.app.state.scheme
+    rnd = scheme.round(app.round_id)
+    errors: dict[str, list[str]] = {}
+    for f in findings:
+        errors.setdefault(form_field(f.field), []).append(f.nl if request.state.lang == "nl"
+                                                          else f.en)
+    for field, message in (unreadable or {}).items():
+        errors.setdefault(field, []).append(message)
+    organisations = (await db.exec(select(Organisation).where(
+        Organisation.id != app.organisation_id).order_by(Organisation.name))).all()
+    return render(request, "application_form.html", {
+        "app": app, "draft": draft or await draft_of(db, app), "round": rnd,
+        "rubric": scheme.rubrics[rnd.rubric], "rates": scheme.rate_tables[rnd.rate_table].rates,
+        "scheme": scheme, "organisations": organisations, "errors": errors,
+        "findings": findings, "refusal": refusal
+    }, status_code=status_code, viewer=viewer)
+
+
+@router.get("/applications/{application_id}")
+async def application_form(request: Request, application_id: int, viewer: Grantee, db: Db):
+    app = await _own_draft(db, application_id, viewer)
+    if app.reference is not None:
+        return RedirectResponse(f"/grants/{app.reference}", status_code=303)
+    return await _form_page(request, viewer, db, app)
+
+
+@router.post("/applications/{application_id}")
+async def save_application(request: Request, application_id: int, viewer: Grantee, db: Db):
+    """Save the form as typed; then add or remove a part, or submit (the `intent` button)."""
+    app = await _own_draft(db, application_id, viewer)
+    if app.reference is not None:
+        return RedirectResponse(f"/grants/{app.reference}", status_code=303)
+    scheme = request.app.state.scheme
+    form = await request.form()
+    sections = [s.key for s in scheme.rubrics[scheme.round(app.round_id).rubric].sections]
+    draft, unreadable = draft_from_form(form, app.round_id, sections)
+    intent = str(form.get("intent", "save"))
+    if intent == "add_activity":
+        draft.activities.append(ActivityIn(lines=[LineIn(kind="hours")]))
+    elif intent.startswith("add_line:"):
+        draft.activities[int(intent.split(":")[1])].lines.append(LineIn(kind="hours"))
+    elif intent.startswith("remove_activity:") and len(draft.activities) > 1:
+        del draft.activities[int(intent.split(":")[1])]
+    await save_draft(db, app, draft, scheme)
+    if intent != "submit":
+        return RedirectResponse(f"/applications/{app.id}?saved=1", status_code=303)
+    if unreadable:
+        return await _form_page(request, viewer, db, app, draft=draft, unreadable=unreadable,
+                                status_code=422)
+    try:
+        reference = await submit_draft(db, request.app.state.temporal, scheme, app,
+                                       viewer.actor())
+    except DraftIncomplete as exc:
+        return await _form_page(request, viewer, db, app, findings=exc.findings,
+                                status_code=422)
+    except ActionRefused as exc:
+        return await _form_page(request, viewer, db, app, refusal=str(exc), status_code=409)
+    return RedirectResponse(f"/applications/{app.id}/receipt", status_code=303)
+
+
+@router.post("/applications/{application_id}/autosave")
+async def autosave(request: Request, application_id: int, viewer: Grantee, db: Db):
+    """What the form's script sends as the applicant types: saved, with the totals back."""
+    app = await _own_draft(db, application_id, viewer)
+    if app.reference is not None:
+        return JSONResponse({"detail": "submitted"}, status_code=409)
+    scheme = request.app.state.scheme
+    sections = [s.key for s in scheme.rubrics[scheme.round(app.round_id).rubric].sections]
+    draft, _ = draft_from_form(await request.form(), app.round_id, sections)
+    await save_draft(db, app, draft, scheme)
+    facts = await facts_for(db, app, datetime.now(timezone.utc))
+    return {"saved_at": datetime.now().strftime("%H:%M:%S"),
+            "requested": euros(app.requested_cents),
+            "activities": [euros(a.budget_cents) for a in facts.activities]}
+
+
+@router.get("/applications/{application_id}/receipt")
+async def receipt(request: Request, application_id: int, viewer: Grantee, db: Db):
+    app = await _own_draft(db, application_id, viewer)
+    if app.reference is None:
+        raise HTTPException(404, "Nog niet ingediend / not submitted yet")
+    return render(request, "receipt.html", {"app": app}, viewer=viewer)

@@ -1,0 +1,70 @@
+"""E-mail through the outbox: each message recorded once under its key, then sent over SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from regie import ROOT
+from regie.records import OutboxMail, utcnow
+from regie.settings import Settings
+
+TEMPLATES = Environment(loader=FileSystemLoader(ROOT / "templates" / "email"),
+                        undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def render(template: str, **context) -> tuple[str, str]:
+    """Subject and body of an e-mail template (first line `Subject: …`)."""
+    subject, _, body = TEMPLATES.get_template(f"{template}.txt").render(**context).partition("\n")
+    return subject.removeprefix("Subject:").strip(), body.lstrip()
+
+
+async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
+                    recipients: list[str], template: str, context: dict[str, str]) -> OutboxMail:
+    """Record the mail under `key` unless it is there already, then send it if not yet sent.
+    `about` is what the outbox files it under: a grant's reference, a draft, an organisation."""
+    mail = (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).first()
+    if mail is None:
+        subject, body = render(template, **context)
+        mail = OutboxMail(key=key, reference=about, recipients=sorted(recipients),
+                          subject=subject, body=body)
+        db.add(mail)
+        try:
+            await db.commit()
+        except IntegrityError:  # a concurrent attempt recorded it first
+            await db.rollback()
+            mail = (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).one()
+    if mail.status != "pending":
+        return mail
+    if settings.smtp_host and mail.recipients:
+        await asyncio.to_thread(_deliver, settings, mail)
+        mail.status = "sent"
+    else:
+        mail.status = "kept"
+    mail.sent_at = utcnow()
+    db.add(mail)
+    await db.commit()
+    return mail
+
+
+def _deliver(settings: Settings, mail: OutboxMail) -> None:
+    msg = EmailMessage()
+    msg["From"] = settings.mail_from
+    msg["To"] = ", ".join(mail.recipients)
+    msg["Subject"] = mail.subject
+    msg["Message-ID"] = make_msgid(idstring=str(mail.id), domain="regie")
+    msg["X-Regie-Key"] = mail.key
+    msg.set_content(mail.body)
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(msg)

@@ -1,0 +1,70 @@
+"""Rounds as Temporal sees them: one RoundWorkflow per round of the scheme."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from domain.scheme import Round, Scheme
+from domain.types import Actor, RoundParams, RoundStatus, SubmitToRound
+from regie.grants import ActionRefused
+from regie.records import Application
+from workflows.round import RoundWorkflow
+
+
+def round_workflow_id(round_id: str) -> str:
+    return f"round-{round_id}"
+
+
+def local_text(scheme: Scheme, rnd: Round) -> str:
+    return rnd.closes.strftime("%d-%m-%Y %H:%M")
+
+
+async def round_params(db: AsyncSession, scheme: Scheme, rnd: Round) -> RoundParams:
+    taken = (await db.exec(select(func.count()).select_from(Application).where(
+        Application.round_id == rnd.id, Application.reference.is_not(None)))).one()
+    return RoundParams(
+        round_id=rnd.id, opens_at=scheme.local_to_utc(rnd.opens),
+        closes_at=scheme.local_to_utc(rnd.closes), closes_local=local_text(scheme, rnd),
+        draft_reminder_days=scheme.terms(rnd).draft_reminder_days,
+        reference_prefix=scheme.scheme.reference_prefix, first_number=taken + 1,
+        projects_end_at=scheme.end_of_day_utc(scheme.scheme.projects_end),
+    )
+
+
+async def ensure_rounds(db: AsyncSession, client: Client, scheme: Scheme, task_queue: str) -> None:
+    """Start the RoundWorkflow of every round of the scheme that has none yet; safe to repeat."""
+    for rnd in scheme.rounds:
+        try:
+            await client.start_workflow(
+                RoundWorkflow.run, await round_params(db, scheme, rnd),
+                id=round_workflow_id(rnd.id), task_queue=task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+        except WorkflowAlreadyStartedError:
+            pass
+
+
+async def submit(client: Client, round_id: str, actor: Actor, application_id: int) -> str:
+    """Hand an application to its round; returns the reference or raises ActionRefused."""
+    handle = client.get_workflow_handle_for(RoundWorkflow.run, round_workflow_id(round_id))
+    try:
+        return await handle.execute_update(RoundWorkflow.submit, SubmitToRound(
+            actor=actor, application_id=application_id))
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        raise ActionRefused(cause.message if isinstance(cause, ApplicationError) else str(cause))
+    except RPCError:  # the round's workflow has completed: it closed
+        raise ActionRefused("De ronde is gesloten; uw concept is bewaard / "
+                            "the round has closed; your draft is kept") from None
+
+
+async def status(client: Client, round_id: str) -> RoundStatus | None:
+    try:
+        return await client.get_workflow_handle_for(
+            RoundWorkflow.run, round_workflow_id(round_id)).query(RoundWorkflow.status)
+    except RPCError:
+        return None

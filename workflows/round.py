@@ -1,0 +1,116 @@
+"""RoundWorkflow: one application round (workflow id `round-<id>`), open to the minute.
+
+Submissions are an Update whose validator asks the round's own clock, so an application one
+second late is refused with the reason and leaves no trace. The round numbers what it accepts,
+reminds applicants with unsubmitted drafts before closing, and at closing hands every accepted
+application on to assessment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from domain.lifecycle import NotAllowed, Role
+    from domain.types import ClosingMove, RoundParams, RoundStatus, StartGrant, SubmitToRound
+
+ACTIVITY_OPTIONS = dict(
+    start_to_close_timeout=timedelta(minutes=5),
+    retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),
+)
+
+
+@workflow.defn
+class RoundWorkflow:
+    @workflow.init
+    def __init__(self, params: RoundParams) -> None:
+        self.p = params
+        self.closes_at = params.closes_at
+        self.closes_local = params.closes_local
+        self.phase = "scheduled"
+        self.references: list[str] = []
+        self.application_ids: set[int] = set()
+        self._closing_version = 0
+
+    @workflow.run
+    async def run(self, params: RoundParams) -> RoundStatus:
+        await self._sleep_until_opening()
+        self.phase = "open"
+        reminded = False
+        while True:
+            now = workflow.now()
+            if now >= self.closes_at:
+                break
+            remind_at = self.closes_at - timedelta(days=self.p.draft_reminder_days)
+            wake = remind_at if not reminded and remind_at > now else self.closes_at
+            version = self._closing_version
+            try:
+                await workflow.wait_condition(lambda: self._closing_version != version,
+                                              timeout=wake - now)
+            except asyncio.TimeoutError:
+                if wake == remind_at and not reminded:
+                    reminded = True
+                    await workflow.execute_activity("remind_drafts", self.p.round_id,
+                                                    **ACTIVITY_OPTIONS)
+        self.phase = "closed"
+        # let submissions already accepted finish starting their grants
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.execute_activity("release_round", self.references, **ACTIVITY_OPTIONS)
+        return self.status()
+
+    async def _sleep_until_opening(self) -> None:
+        delay = self.p.opens_at - workflow.now()
+        if delay > timedelta(0):
+            await workflow.sleep(delay)
+
+    @workflow.update
+    async def submit(self, cmd: SubmitToRound) -> str:
+        """Accept an application; returns its reference."""
+        reference = (f"{self.p.reference_prefix}{self.p.round_id}-"
+                     f"{self.p.first_number + len(self.references):04d}")
+        self.references.append(reference)
+        self.application_ids.add(cmd.application_id)
+        await workflow.execute_activity("start_grant", StartGrant(
+            application_id=cmd.application_id, reference=reference,
+            submitted_at=workflow.now()), **ACTIVITY_OPTIONS)
+        return reference
+
+    @submit.validator
+    def _validate_submit(self, cmd: SubmitToRound) -> None:
+        if cmd.actor.role != Role.GRANTEE:
+            raise NotAllowed("Alleen een aanvrager dient in / only an applicant submits")
+        now = workflow.now()
+        if now < self.p.opens_at:
+            raise NotAllowed("De ronde is nog niet open; uw concept is bewaard / "
+                             "the round is not open yet; your draft is kept")
+        if self.phase == "closed" or now >= self.closes_at:
+            raise NotAllowed(
+                f"De ronde is gesloten sinds {self.closes_local}; uw concept is bewaard / "
+                f"the round closed at {self.closes_local}; your draft is kept")
+        if cmd.application_id in self.application_ids:
+            raise NotAllowed("Deze aanvraag is al ingediend / this application was already "
+                             "submitted")
+
+    @workflow.update
+    async def move_closing(self, cmd: ClosingMove) -> None:
+        self.closes_at, self.closes_local = cmd.closes_at, cmd.closes_local
+        self._closing_version += 1
+
+    @move_closing.validator
+    def _validate_move(self, cmd: ClosingMove) -> None:
+        if cmd.actor.role != Role.PROGRAMME_TEAM:
+            raise NotAllowed("Alleen het programmateam / only the programme team")
+        if self.phase == "closed" or cmd.closes_at <= workflow.now():
+            raise NotAllowed("De sluiting moet in de toekomst liggen / "
+                             "closing must lie in the future")
+        if cmd.closes_at <= self.p.opens_at or cmd.closes_at > self.p.projects_end_at:
+            raise NotAllowed("Sluiting buiten de looptijd / closing outside the programme")
+
+    @workflow.query
+    def status(self) -> RoundStatus:
+        return RoundStatus(round_id=self.p.round_id, phase=self.phase, opens_at=self.p.opens_at,
+                           closes_at=self.closes_at, references=self.references)
