@@ -13,7 +13,7 @@ from temporalio.client import Client
 from api import json_api, pages, portal
 from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
 from api.i18n import language
-from api.views import render
+from api.views import render, templates
 from domain.scheme import Scheme
 from regie.db import make_engine, session_factory
 from regie.settings import Settings
@@ -41,6 +41,8 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
     app.state.scheme = scheme
     app.state.temporal = temporal
     app.state.sessions = session_factory(engine)
+    templates.env.filters["local"] = lambda moment, fmt="%d-%m-%Y %H:%M": (
+        moment.astimezone(scheme.tz).strftime(fmt))  # pages show the scheme's own time zone
 
     @app.middleware("http")
     async def request_context(request: Request, call_next):

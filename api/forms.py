@@ -56,7 +56,7 @@ def draft_from_form(form: FormData, round_id: str, section_keys: list[str]) -> t
                               if (m := _LINE.match(k)) and int(m.group(1)) == i)
         for j in line_indexes:
             kind = field(f"line-{j}-kind")
-            amount = parse_euros(field(f"line-{j}-amount"))
+            amount = parse_euros(field(f"line-{j}-amount")) if kind == "cost" else 0
             if amount is None:
                 unreadable[f"act-{i}-line-{j}"] = ("Bedrag onleesbaar / amount cannot be read: "
                                                   f"'{field(f'line-{j}-amount')}'")

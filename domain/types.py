@@ -77,6 +77,7 @@ class RoundStatus(BaseModel):
     phase: str  # scheduled, open, closed
     opens_at: datetime
     closes_at: datetime
+    closes_local: str = ""
     references: list[str] = []
 
 

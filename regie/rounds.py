@@ -13,7 +13,7 @@ from domain.scheme import Round, Scheme
 from domain.types import Actor, RoundParams, RoundStatus, SubmitToRound
 from regie.grants import ActionRefused
 from regie.records import Application
-from workflows.round import RoundWorkflow
+from workflows.round import RoundWorkflow, closed_message
 
 
 def round_workflow_id(round_id: str) -> str:
@@ -58,8 +58,8 @@ async def submit(client: Client, round_id: str, actor: Actor, application_id: in
         cause = exc.cause
         raise ActionRefused(cause.message if isinstance(cause, ApplicationError) else str(cause))
     except RPCError:  # the round's workflow has completed: it closed
-        raise ActionRefused("De ronde is gesloten; uw concept is bewaard / "
-                            "the round has closed; your draft is kept") from None
+        closed = await handle.result()
+        raise ActionRefused(closed_message(closed.closes_local)) from None
 
 
 async def status(client: Client, round_id: str) -> RoundStatus | None:

@@ -24,6 +24,11 @@ ACTIVITY_OPTIONS = dict(
 )
 
 
+def closed_message(closes_local: str) -> str:
+    return (f"De ronde is gesloten sinds {closes_local}; uw concept is bewaard / "
+            f"the round closed at {closes_local}; your draft is kept")
+
+
 @workflow.defn
 class RoundWorkflow:
     @workflow.init
@@ -88,9 +93,7 @@ class RoundWorkflow:
             raise NotAllowed("De ronde is nog niet open; uw concept is bewaard / "
                              "the round is not open yet; your draft is kept")
         if self.phase == "closed" or now >= self.closes_at:
-            raise NotAllowed(
-                f"De ronde is gesloten sinds {self.closes_local}; uw concept is bewaard / "
-                f"the round closed at {self.closes_local}; your draft is kept")
+            raise NotAllowed(closed_message(self.closes_local))
         if cmd.application_id in self.application_ids:
             raise NotAllowed("Deze aanvraag is al ingediend / this application was already "
                              "submitted")
@@ -113,4 +116,5 @@ class RoundWorkflow:
     @workflow.query
     def status(self) -> RoundStatus:
         return RoundStatus(round_id=self.p.round_id, phase=self.phase, opens_at=self.p.opens_at,
-                           closes_at=self.closes_at, references=self.references)
+                           closes_at=self.closes_at, closes_local=self.closes_local,
+                           references=self.references)

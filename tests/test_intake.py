@@ -1,0 +1,154 @@
+"""Intake under the time-skipping server: rounds open and close to the second, drafts are
+reminded, the round hands its grants on, and the correction term (herstel verzuim) runs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import select
+
+from domain.lifecycle import Role, Stage
+from domain.types import CorrectionSubmission, OverruleFinding
+from regie import grants, rounds
+from regie.applications import draft_of, submit_draft
+from regie.db import session_factory
+from regie.grants import ActionRefused
+from regie.records import Application, Organisation, OutboxMail
+from regie.settings import Settings
+from regie.worker import build_worker
+from tests import factories
+from tests.conftest import eventually
+from tests.test_lifecycle import skip_to, stage_is
+
+OPENS_2027 = datetime(2027, 1, 12, 8, 0, tzinfo=timezone.utc)
+CLOSES_2027 = datetime(2027, 2, 12, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def settings(tmp_path, db_url):
+    return Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                             task_queue=f"intake-{uuid.uuid4().hex[:8]}")
+
+
+async def _outbox(sessions) -> list[OutboxMail]:
+    async with sessions() as db:
+        return list((await db.exec(select(OutboxMail).order_by(OutboxMail.id))).all())
+
+
+async def test_last_second_accepted_next_second_refused_and_draft_kept(
+        time_env, settings, engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        org = await factories.organisation(db, "Erasmus Universiteit", "wo")
+        member = await factories.person(db, Role.GRANTEE, "indiener@eur.example", org)
+        await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+        early = await factories.application(db, org, scheme, factories.draft("2027", "Vroeg"))
+        last = await factories.application(db, org, scheme, factories.draft("2027", "Op tijd"))
+        late = await factories.application(db, org, scheme, factories.draft("2027", "Te laat"))
+        await rounds.ensure_rounds(db, client, scheme, settings.task_queue)
+    applicant = factories.actor_of(member)
+
+    async with build_worker(client, settings, sessions, scheme):
+        await skip_to(time_env, OPENS_2027 - timedelta(minutes=1))
+        async with sessions() as db:
+            with pytest.raises(ActionRefused, match="nog niet open.*not open yet"):
+                await submit_draft(db, client, scheme, early, applicant)
+
+        await skip_to(time_env, CLOSES_2027 - timedelta(seconds=1))
+        async with sessions() as db:
+            reference = await submit_draft(db, client, scheme, last, applicant)
+        assert reference == "SV2027-0001"
+
+        await skip_to(time_env, CLOSES_2027)
+        async with sessions() as db:
+            before = await draft_of(db, late)
+            with pytest.raises(ActionRefused,
+                               match="gesloten sinds 12-02-2027 13:00; uw concept is bewaard"):
+                await submit_draft(db, client, scheme, late, applicant)
+            kept = await db.get(Application, late.id)
+            assert kept.reference is None and kept.title == "Te laat"
+            assert (await draft_of(db, kept)) == before
+
+        # the round closed and handed its grant on: eligible, then assessment
+        await stage_is(client, reference, Stage.ASSESSMENT)
+        async with sessions() as db:
+            accepted = await db.get(Application, last.id)
+        assert CLOSES_2027 - timedelta(seconds=1) <= accepted.submitted_at < CLOSES_2027
+
+    mails = await _outbox(sessions)
+    reminders = [m for m in mails if "/draft-reminder/" in m.key]
+    assert {m.key.rsplit("/", 1)[1] for m in reminders} == {str(early.id), str(last.id),
+                                                            str(late.id)}
+    assert all(m.recipients == ["indiener@eur.example"] for m in reminders)
+    assert any(m.subject.startswith("Aanvraag ontvangen: SV2027-0001") for m in mails)
+
+
+async def _evidence_case(db, client, scheme, settings):
+    """A student organisation that forgot its evidence of three years' funding."""
+    org = await factories.organisation(db, "Studentenvereniging Veilig", "student_org")
+    member = await factories.person(db, Role.GRANTEE, "bestuur@vereniging.example", org)
+    team = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+    app = await factories.application(db, org, scheme)
+    await grants.start(db, client, scheme, app, "SV2026-0042", factories.IN_2026_ROUND,
+                       settings.task_queue, round_closed=True)
+    return org, member, team
+
+
+async def test_correction_term_runs_out_and_the_application_ends_not_processed(
+        time_env, settings, engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        await _evidence_case(db, client, scheme, settings)
+    async with build_worker(client, settings, sessions, scheme):
+        await stage_is(client, "SV2026-0042", Stage.CORRECTION)
+        status = await grants.status(client, "SV2026-0042")
+        assert [f.code for f in status.findings] == ["funding_evidence"]
+        term = status.deadline - await time_env.get_current_time()
+        assert timedelta(days=13, hours=23) < term <= timedelta(days=14)
+        await skip_to(time_env, status.deadline + timedelta(minutes=1))
+        await stage_is(client, "SV2026-0042", Stage.NOT_PROCESSED)
+    subjects = [m.subject for m in await _outbox(sessions)]
+    assert any(s.startswith("Herstel verzuim: aanvraag SV2026-0042") for s in subjects)
+    assert any(s.startswith("Herinnering: herstel verzuim SV2026-0042") for s in subjects)
+    assert any(s.startswith("Aanvraag SV2026-0042 buiten behandeling") for s in subjects)
+
+
+async def test_corrected_in_time_it_proceeds_to_assessment(time_env, settings, engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        org, member, _team = await _evidence_case(db, client, scheme, settings)
+    async with build_worker(client, settings, sessions, scheme):
+        await stage_is(client, "SV2026-0042", Stage.CORRECTION)
+        await skip_to(time_env, await time_env.get_current_time() + timedelta(days=10))
+        async with sessions() as db:  # the evidence arrives
+            stored = await db.get(Organisation, org.id)
+            stored.has_funding_evidence = True
+            db.add(stored)
+            await db.commit()
+        await grants.act(client, "SV2026-0042", "submit_correction", CorrectionSubmission(
+            actor=factories.actor_of(member), note="Bewijs van financiering toegevoegd."))
+        await stage_is(client, "SV2026-0042", Stage.ASSESSMENT)
+        assert (await grants.status(client, "SV2026-0042")).findings == []
+
+
+async def test_the_team_overrules_a_finding_with_a_reason(time_env, settings, engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        _org, member, team = await _evidence_case(db, client, scheme, settings)
+    async with build_worker(client, settings, sessions, scheme):
+        await stage_is(client, "SV2026-0042", Stage.CORRECTION)
+        with pytest.raises(ActionRefused, match="Alleen Programmateam"):
+            await grants.act(client, "SV2026-0042", "overrule_finding", OverruleFinding(
+                actor=factories.actor_of(member), code="funding_evidence", reason="Graag"))
+        await grants.act(client, "SV2026-0042", "overrule_finding", OverruleFinding(
+            actor=factories.actor_of(team), code="funding_evidence",
+            reason="Financiering door de gemeente sinds 2019 is bekend bij het programma."))
+        await stage_is(client, "SV2026-0042", Stage.ASSESSMENT)
+    async with sessions() as db:
+        from regie.records import GrantEvent
+
+        events = (await db.exec(select(GrantEvent).order_by(GrantEvent.seq))).all()
+    overrule = next(e for e in events if e.action == "overrule_finding")
+    assert overrule.actor_role == "programme_team" and "gemeente sinds 2019" in overrule.note

@@ -1,0 +1,40 @@
+"""Migrations: they build exactly the tables the models declare, and go down and up again,
+on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+import regie.records  # noqa: F401  (registers the tables)
+from regie import ROOT
+from regie.db import sync_url
+
+
+def _config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", sync_url(url))
+    return config
+
+
+def _differences(url: str) -> list:
+    engine = create_engine(sync_url(url))
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    return diff
+
+
+async def test_migrations_match_the_models_and_go_down_and_up(any_db):
+    url, _engine = any_db  # already migrated to head by the fixture
+    assert await asyncio.to_thread(_differences, url) == []
+    await asyncio.to_thread(command.downgrade, _config(url), "base")
+    await asyncio.to_thread(command.upgrade, _config(url), "head")
+    assert await asyncio.to_thread(_differences, url) == []

@@ -1,0 +1,70 @@
+"""The scheme file: the shipped one loads with its exact rounds; a mistake names file and key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from domain.scheme import SchemeError, parse_scheme
+from regie import ROOT
+
+SHIPPED = (ROOT / "schemes" / "sociale-veiligheid.toml").read_text()
+
+
+def test_shipped_scheme_has_three_rounds_to_the_minute(scheme):
+    assert [r.id for r in scheme.rounds] == ["2025", "2026", "2027"]
+    r2027 = scheme.round("2027")
+    assert scheme.local_to_utc(r2027.opens) == datetime(2027, 1, 12, 8, 0, tzinfo=timezone.utc)
+    assert scheme.local_to_utc(r2027.closes) == datetime(2027, 2, 12, 12, 0, tzinfo=timezone.utc)
+    assert scheme.scheme.budget_cents == 16_000_000_00
+    assert sum(r.budget_cents for r in scheme.rounds) <= scheme.scheme.budget_cents
+    assert set(scheme.rate_tables["roles-2026"].rates) == {
+        "projectleider", "senior-medewerker", "medewerker", "ondersteuner"}
+    assert len(scheme.content_hash) == 64
+
+
+def test_assumptions_are_marked_in_the_file():
+    assert SHIPPED.count("ASSUMPTION") >= 10
+
+
+@pytest.mark.parametrize("mistake, message", [
+    (("budget = 4_000_000", 'budget = "veel"'),
+     "sv.toml: rounds[2].budget: 'veel' is not an amount in euros"),
+    (('rubric = "bijlage2-2025"', 'rubric = "bijlage3"'),
+     "sv.toml: rounds[0].rubric: no rubric 'bijlage3'"),
+    (("closes = 2026-04-16T13:00:00", "closes = 2026-03-01T13:00:00"),
+     "sv.toml: rounds[1].closes: must be after opens"),
+    (("correction_days = 14", "correction_days = 0"),
+     "sv.toml: defaults.terms.correction_days: Input should be greater than or equal to 1"),
+    (("draft_reminder_days = 3", "draft_reminder_dagen = 3"),
+     "sv.toml: defaults.terms.draft_reminder_dagen: Extra inputs are not permitted"),
+    (("budget = 16_000_000", "budget = 10_000_000"),
+     "sv.toml: rounds: the round budgets add up to more than scheme.budget"),
+])
+def test_a_mistake_is_refused_with_file_key_and_problem(mistake, message):
+    old, new = mistake
+    assert old in SHIPPED
+    with pytest.raises(SchemeError) as caught:
+        parse_scheme(SHIPPED.replace(old, new, 1), "sv.toml")
+    assert message in str(caught.value)
+
+
+def test_broken_toml_names_the_file():
+    with pytest.raises(SchemeError, match="^sv.toml: not valid TOML"):
+        parse_scheme(SHIPPED + "\n[[rounds]\n", "sv.toml")
+
+
+def test_check_scheme_command(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SHIPPED.replace('rate_table = "roles-2026"', 'rate_table = "none"', 1))
+    regie = str(Path(sys.executable).parent / "regie")
+    result = subprocess.run([regie, "check-scheme", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"{bad}: rounds[1].rate_table: no rate table 'none'" in result.stderr
+    ok = subprocess.run([regie, "check-scheme", str(ROOT / "schemes" / "sociale-veiligheid.toml")],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "3 rounds" in ok.stdout
