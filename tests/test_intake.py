@@ -109,8 +109,11 @@ async def test_correction_term_runs_out_and_the_application_ends_not_processed(
         assert timedelta(days=13, hours=23) < term <= timedelta(days=14)
         await skip_to(time_env, status.deadline + timedelta(minutes=1))
         await stage_is(client, "SV2026-0042", Stage.NOT_PROCESSED)
-    subjects = [m.subject for m in await _outbox(sessions)]
-    assert any(s.startswith("Herstel verzuim: aanvraag SV2026-0042") for s in subjects)
+    mails = await _outbox(sessions)
+    subjects = [m.subject for m in mails]
+    request = next(m for m in mails if m.subject.startswith("Herstel verzuim"))
+    assert "- Voeg het bewijs toe dat uw organisatie ten minste drie jaar is gefinancierd." \
+        in request.body and "- Add the evidence" in request.body
     assert any(s.startswith("Herinnering: herstel verzuim SV2026-0042") for s in subjects)
     assert any(s.startswith("Aanvraag SV2026-0042 buiten behandeling") for s in subjects)
 
@@ -152,3 +155,20 @@ async def test_the_team_overrules_a_finding_with_a_reason(time_env, settings, en
         events = (await db.exec(select(GrantEvent).order_by(GrantEvent.seq))).all()
     overrule = next(e for e in events if e.action == "overrule_finding")
     assert overrule.actor_role == "programme_team" and "gemeente sinds 2019" in overrule.note
+
+
+async def test_a_fatal_finding_ends_ineligible_with_a_letter_naming_the_reason(
+        time_env, settings, engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        org = await factories.organisation(db, "Adviesbureau Veilig B.V.", "company")
+        await factories.person(db, Role.GRANTEE, "info@adviesbureau.example", org)
+        app = await factories.application(db, org, scheme)
+        await grants.start(db, client, scheme, app, "SV2026-0077", factories.IN_2026_ROUND,
+                           settings.task_queue, round_closed=True)
+    async with build_worker(client, settings, sessions, scheme):
+        await stage_is(client, "SV2026-0077", Stage.INELIGIBLE)
+    letter = next(m for m in await _outbox(sessions) if "niet ontvankelijk" in m.subject)
+    assert letter.recipients == ["info@adviesbureau.example"]
+    assert "- Organisaties van het type 'company' kunnen niet aanvragen." in letter.body
+    assert "- Organisations of type 'company' may not apply." in letter.body

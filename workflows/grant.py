@@ -98,14 +98,15 @@ class GrantWorkflow:
             self.findings = [f for f in findings if f.code not in self.overruled]
             if any(f.severity == Severity.FATAL for f in self.findings):
                 await self._apply(Action.FIND_INELIGIBLE, SYSTEM, note=self._finding_codes())
-                await self._mail("ineligible", Recipients.APPLICANT)
+                await self._mail("ineligible", Recipients.APPLICANT, context=self._reasons())
                 return False
             if not self.findings:
                 return await self._on_to_assessment()
             await self._apply(Action.FIND_FIXABLE, SYSTEM, note=self._finding_codes(),
                               deadline=self._from_now(self.p.terms.correction_days))
             await self._mail(f"correction_request-{self._deadline_version}",
-                             Recipients.APPLICANT, template="correction_request")
+                             Recipients.APPLICANT, template="correction_request",
+                             context={**self._reasons(), "deadline": f"{self.deadline:%Y-%m-%d}"})
             corrected = await self._await_action(
                 lambda: self.stage != Stage.CORRECTION or self._all_overruled(),
                 remind=lambda: self._mail(f"correction_reminder-{self._deadline_version}",
@@ -483,6 +484,11 @@ class GrantWorkflow:
 
     def _from_now(self, days: int) -> datetime:
         return min(workflow.now() + timedelta(days=days), self._cap())
+
+    def _reasons(self) -> dict[str, str]:
+        """Every finding, as the letter lists it."""
+        return {"reasons_nl": "\n".join(f"- {f.nl}" for f in self.findings),
+                "reasons_en": "\n".join(f"- {f.en}" for f in self.findings)}
 
     def _finding_codes(self) -> str:
         return ", ".join(f.code for f in self.findings)
