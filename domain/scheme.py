@@ -11,7 +11,7 @@ import json
 import tomllib
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
@@ -109,10 +109,18 @@ class Section(_Model):
 
 
 class Rubric(_Model):
+    """The assessment framework of a round (Bijlage 2): scales, weights, thresholds, ranking."""
+
     scale_min: int = 1
     scale_max: int = 5
-    minimum_average: float = 3.0
-    divergence: int = Field(2, ge=1)
+    minimum_average: float = 3.0  # fundable when every criterion averages at least this
+    divergence: int = Field(2, ge=1)  # assessors this far apart on a criterion go to consensus
+    weights: dict[str, float] = {"ambitie": 1.0, "impact": 1.0, "verankering": 1.0}
+    decimals: int = Field(2, ge=0, le=4)  # rounding of averages and totals
+    # after the weighted total: criteria to compare in turn, then the smaller request first,
+    # then the earlier submission; the reference settles what is left
+    tie_breaks: tuple[str, ...] = ("verankering", "impact", "ambitie", "requested", "submitted")
+    cut: Literal["skip", "stop"] = "skip"  # oversubscribed: fund the next that fits, or stop
     sections: tuple[Section, ...]
     activity_words: int = Field(ge=1)
 

@@ -27,7 +27,7 @@ def combine_scores(submissions: list[ScoreSubmission], rubric: Rubric) -> Verdic
     divergent: list[str] = []
     for criterion in CRITERIA:
         scores = [getattr(s, criterion).score for s in submissions]
-        averages[criterion] = round(sum(scores) / len(scores), 2)
+        averages[criterion] = round(sum(scores) / len(scores), rubric.decimals)
         if max(scores) - min(scores) >= rubric.divergence:
             divergent.append(criterion)
     sufficient = all(
@@ -36,7 +36,8 @@ def combine_scores(submissions: list[ScoreSubmission], rubric: Rubric) -> Verdic
     fundable = sufficient and all(avg >= rubric.minimum_average for avg in averages.values())
     return Verdict(
         averages=averages,
-        total=round(sum(averages.values()), 2),
+        total=round(sum(avg * rubric.weights.get(c, 1.0) for c, avg in averages.items()),
+                    rubric.decimals),
         activities_sufficient=sufficient,
         fundable=fundable,
         divergent=tuple(divergent),
