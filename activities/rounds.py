@@ -1,4 +1,5 @@
-"""Activities of a round: start an accepted grant, remind drafts, release the round at closing."""
+"""Activities of the programme: start an accepted grant, remind drafts, release a round at
+closing, and commit a grant's money in the ledger."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.lifecycle import Role
 from domain.scheme import Scheme
-from domain.types import StartGrant
-from regie import grants
+from domain.types import SetCommitment, StartGrant
+from regie import grants, programme
 from regie.logging import get_logger
 from regie.mail import send_once
 from regie.records import Application, Person
@@ -57,6 +59,16 @@ class RoundActivities:
                 sent += 1
         get_logger(round=round_id).info("round.drafts_reminded", drafts=sent)
         return sent
+
+    @activity.defn(name="commit_budget")
+    async def commit_budget(self, cmd: SetCommitment) -> None:
+        """Set the grant's commitment in the ledger; a refusal is final, not retried."""
+        try:
+            await programme.set_commitment(self.client, self.scheme.scheme.id, cmd)
+        except grants.ActionRefused as exc:
+            raise ApplicationError(str(exc), type="BudgetRefused", non_retryable=True) from None
+        get_logger(grant=cmd.reference, workflow_id=activity.info().workflow_id,
+                   actor=cmd.actor.name).info("ledger.committed", amount=cmd.amount_cents)
 
     @activity.defn(name="release_round")
     async def release_round(self, references: list[str]) -> None:

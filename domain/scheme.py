@@ -151,6 +151,7 @@ class SchemeInfo(_Model):
     timezone: str
     projects_end: date
     reporting_closes: date
+    books_close: date
     reference_prefix: str = Field("SV", pattern=r"^[A-Z]{1,6}$")
 
 

@@ -81,6 +81,40 @@ class RoundStatus(BaseModel):
     references: list[str] = []
 
 
+class LedgerParams(_Model):
+    """The programme's money: its budget, each round's ceiling, and what is committed."""
+
+    scheme_id: str
+    programme_cents: int
+    ceilings: dict[str, int]
+    commitments: dict[str, tuple[str, int]] = {}  # reference -> (round, amount), carried over
+    closes_at: datetime  # after settlement of the last grant the ledger closes
+
+
+class SetCommitment(_Model):
+    """Set a grant's committed amount (0 releases it); the ledger refuses more than remains."""
+
+    actor: Actor
+    reference: str
+    round_id: str
+    amount_cents: int = Field(ge=0)
+    reason: str
+
+
+class RoundLedger(BaseModel):
+    round_id: str
+    ceiling_cents: int
+    committed_cents: int
+    remaining_cents: int
+
+
+class LedgerStatus(BaseModel):
+    programme_cents: int
+    committed_cents: int
+    remaining_cents: int
+    rounds: list[RoundLedger]
+
+
 class StartGrant(_Model):
     """The round accepted an application: give it its reference and start its workflow."""
 

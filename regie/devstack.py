@@ -15,7 +15,7 @@ from api.app import create_app
 from regie.db import make_engine, migrate, session_factory
 from regie.demo import load_demo, needs_demo
 from regie.logging import configure, get_logger
-from regie.rounds import ensure_rounds
+from regie.programme import ensure_programme
 from regie.schemes import load_scheme
 from regie.settings import Settings
 from regie.temporal import connect, search_attribute_flags
@@ -71,7 +71,7 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
             loop.add_signal_handler(sig, stop.set)
         async with build_worker(client, settings, sessions, scheme):
             async with sessions() as db:
-                await ensure_rounds(db, client, scheme, settings.task_queue)
+                await ensure_programme(db, client, scheme, settings.task_queue)
             web = asyncio.create_task(server.serve())
             if await needs_demo(sessions):
                 print("Loading demo data …", flush=True)

@@ -17,9 +17,10 @@ from activities.rounds import RoundActivities
 from domain.scheme import Scheme
 from regie.settings import Settings
 from workflows.grant import GrantWorkflow
+from workflows.ledger import LedgerWorkflow
 from workflows.round import RoundWorkflow
 
-WORKFLOWS = [GrantWorkflow, RoundWorkflow]
+WORKFLOWS = [GrantWorkflow, RoundWorkflow, LedgerWorkflow]
 
 
 def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession],
@@ -31,7 +32,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         client, task_queue=settings.task_queue, workflows=WORKFLOWS,
         activities=[grants.record_event, grants.check_application, grants.archive_grant,
                     mail.send_mail, rounds.start_grant, rounds.remind_drafts,
-                    rounds.release_round],
+                    rounds.release_round, rounds.commit_budget],
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

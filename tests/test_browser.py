@@ -7,6 +7,7 @@ import pytest
 from api.app import create_app
 from domain.lifecycle import Stage
 from regie.db import session_factory
+from regie.programme import ensure_programme
 from regie.demo import GRANTS, PASSWORD, load_demo
 from regie.settings import Settings
 from regie.worker import build_worker
@@ -20,6 +21,8 @@ async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
                                  task_queue="browser")
     sessions = session_factory(engine)
+    async with sessions() as db:
+        await ensure_programme(db, time_env.client, scheme, settings.task_queue)
     async with build_worker(time_env.client, settings, sessions, scheme):
         references = await load_demo(sessions, time_env.client, scheme, settings.task_queue)
         async with serving(create_app(settings, scheme, time_env.client)) as url:

@@ -9,6 +9,7 @@ from domain.lifecycle import Stage
 from domain.types import DecisionInput, ReportReview, ReportSubmission
 from regie import grants
 from regie.db import session_factory
+from regie.programme import ensure_programme
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
@@ -27,6 +28,7 @@ async def test_grant_started_before_a_worker_restart_completes_after_it(
     sessions = session_factory(engine)
     async with sessions() as db:
         people = await scenario.cast(db)
+        await ensure_programme(db, client, scheme, settings.task_queue)
 
     async with build_worker(client, settings, sessions, scheme):
         async with sessions() as db:

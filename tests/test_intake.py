@@ -14,6 +14,7 @@ from domain.types import CorrectionSubmission, OverruleFinding
 from regie import grants, rounds
 from regie.applications import draft_of, submit_draft
 from regie.db import session_factory
+from regie.programme import ensure_programme
 from regie.grants import ActionRefused
 from regie.records import Application, Organisation, OutboxMail
 from regie.settings import Settings
@@ -47,7 +48,7 @@ async def test_last_second_accepted_next_second_refused_and_draft_kept(
         early = await factories.application(db, org, scheme, factories.draft("2027", "Vroeg"))
         last = await factories.application(db, org, scheme, factories.draft("2027", "Op tijd"))
         late = await factories.application(db, org, scheme, factories.draft("2027", "Te laat"))
-        await rounds.ensure_rounds(db, client, scheme, settings.task_queue)
+        await ensure_programme(db, client, scheme, settings.task_queue)
     applicant = factories.actor_of(member)
 
     async with build_worker(client, settings, sessions, scheme):

@@ -21,6 +21,7 @@ from domain.types import (
     ScoreSubmission,
 )
 from regie import grants
+from regie.programme import ensure_programme
 from regie.records import Application, GrantEvent, KnowledgeEntry
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
@@ -63,6 +64,7 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
                      for i in (1, 2)]
         app = await factories.application(db, org, scheme,
                                           factories.draft(activity_end=date(2027, 12, 31)))
+        await ensure_programme(db, client, scheme, settings.task_queue)
         reference = "SV2026-0001"
         await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
                            settings.task_queue, round_closed=True)

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from api.app import create_app
 from domain.lifecycle import Role
-from regie import rounds
 from regie.db import session_factory
+from regie.programme import ensure_programme
 from regie.records import Application
 from regie.settings import Settings
 from regie.worker import build_worker
@@ -45,7 +45,7 @@ async def test_register_draft_fix_and_submit(browser, time_env, tmp_path, db_url
     sessions = session_factory(engine)
     async with sessions() as db:
         await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
-        await rounds.ensure_rounds(db, time_env.client, scheme, settings.task_queue)
+        await ensure_programme(db, time_env.client, scheme, settings.task_queue)
     async with build_worker(time_env.client, settings, sessions, scheme):
         await skip_to(time_env, datetime(2027, 1, 20, 9, 0, tzinfo=timezone.utc))  # 2027 round open
         async with serving(create_app(settings, scheme, time_env.client)) as url:

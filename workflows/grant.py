@@ -13,6 +13,7 @@ from typing import Awaitable, Callable
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import schedules
@@ -36,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         ReportState,
         ReportSubmission,
         ScoreSubmission,
+        SetCommitment,
         Severity,
         StageChange,
     )
@@ -43,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Patch register (docs/upgrading.md): each id and why.
 INTAKE = "intake-round-handoff"  # receipt mail; eligible grants wait for their round to close
+LEDGER = "budget-ledger"  # an award commits its amount in the ledger before the grant moves on
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=60),
@@ -70,6 +73,7 @@ class GrantWorkflow:
         self._reports_version = 0
         self.outcome_note: str | None = None
         self._seq = 0  # orders this grant's read-model records
+        self._deciding = False  # a decision's ledger commitment is under way
         self.round_closed = params.round_closed
         self.overruled: dict[str, str] = {}  # finding code -> the team's recorded reason
 
@@ -335,6 +339,19 @@ class GrantWorkflow:
 
     @workflow.update
     async def decide(self, cmd: DecisionInput) -> None:
+        self._deciding = True
+        if cmd.award and workflow.patched(LEDGER):
+            try:
+                await workflow.execute_activity(
+                    "commit_budget", SetCommitment(
+                        actor=cmd.actor, reference=self.p.reference, round_id=self.p.round_id,
+                        amount_cents=cmd.amount_cents, reason=cmd.reason),
+                    **ACTIVITY_OPTIONS)
+            except ActivityError as exc:
+                self._deciding = False
+                cause = exc.cause
+                raise ApplicationError(cause.message if isinstance(cause, ApplicationError)
+                                       else str(cause)) from None
         self.decision = cmd
         if cmd.award:
             self.reports = schedules.report_schedule(
@@ -347,6 +364,8 @@ class GrantWorkflow:
     @decide.validator
     def _validate_decide(self, cmd: DecisionInput) -> None:
         transition(self.stage, Action.AWARD if cmd.award else Action.REJECT, cmd.actor.role)
+        if self._deciding:
+            raise ValueError("Er wordt al over deze aanvraag besloten / a decision is under way")
         if cmd.award and not 0 < cmd.amount_cents <= self.p.requested_cents:
             raise ValueError("Het toegekende bedrag moet tussen 0 en het aangevraagde bedrag "
                              "liggen / the amount awarded must lie between 0 and the amount asked")

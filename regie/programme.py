@@ -1,0 +1,48 @@
+"""The programme's long-lived workflows: its budget ledger and one RoundWorkflow per round."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+
+from domain.scheme import Scheme
+from domain.types import LedgerParams, LedgerStatus, SetCommitment
+from regie.grants import ActionRefused
+from regie.rounds import ensure_rounds
+from workflows.ledger import LedgerWorkflow
+
+
+def ledger_workflow_id(scheme_id: str) -> str:
+    return f"ledger-{scheme_id}"
+
+
+async def ensure_programme(db: AsyncSession, client: Client, scheme: Scheme,
+                           task_queue: str) -> None:
+    """Start the ledger and every round's workflow where they are not running; safe to repeat."""
+    try:
+        await client.start_workflow(
+            LedgerWorkflow.run, LedgerParams(
+                scheme_id=scheme.scheme.id, programme_cents=scheme.scheme.budget_cents,
+                ceilings={r.id: r.budget_cents for r in scheme.rounds},
+                closes_at=scheme.end_of_day_utc(scheme.scheme.books_close)),
+            id=ledger_workflow_id(scheme.scheme.id), task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+    except WorkflowAlreadyStartedError:
+        pass
+    await ensure_rounds(db, client, scheme, task_queue)
+
+
+async def set_commitment(client: Client, scheme_id: str, cmd: SetCommitment) -> LedgerStatus:
+    handle = client.get_workflow_handle_for(LedgerWorkflow.run, ledger_workflow_id(scheme_id))
+    try:
+        return await handle.execute_update(LedgerWorkflow.set_commitment, cmd)
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        raise ActionRefused(cause.message if isinstance(cause, ApplicationError) else str(cause))
+
+
+async def ledger(client: Client, scheme_id: str) -> LedgerStatus:
+    return await client.get_workflow_handle_for(
+        LedgerWorkflow.run, ledger_workflow_id(scheme_id)).query(LedgerWorkflow.status)

@@ -1,0 +1,62 @@
+"""The budget ledger: no decision commits more than remains, enforced inside Temporal."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from domain.lifecycle import Role, Stage
+from domain.types import DecisionInput, SetCommitment
+from regie import grants, programme
+from regie.db import session_factory
+from regie.grants import ActionRefused
+from regie.settings import Settings
+from regie.worker import build_worker
+from tests import scenario
+from tests.factories import actor_of
+from tests.test_lifecycle import score, stage_is
+
+
+async def test_no_decision_commits_more_than_the_round_has_left(time_env, tmp_path, db_url,
+                                                                engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue=f"ledger-{uuid.uuid4().hex[:8]}")
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await programme.ensure_programme(db, client, scheme, settings.task_queue)
+    team = actor_of(people.team)
+    async with build_worker(client, settings, sessions, scheme):
+        ceiling = scheme.round("2026").budget_cents
+        with pytest.raises(ActionRefused, match="Alleen het programmateam"):
+            await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
+                actor=actor_of(people.grantee), reference="X", round_id="2026", amount_cents=1,
+                reason="test"))
+        with pytest.raises(ActionRefused, match=r"Er is nog € 6\.000\.000,00 over in ronde 2026"):
+            await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
+                actor=team, reference="EARLIER", round_id="2026", amount_cents=ceiling + 1,
+                reason="te veel"))
+        status = await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
+            actor=team, reference="EARLIER", round_id="2026",
+            amount_cents=ceiling - 50_000_00, reason="eerdere toekenningen"))
+        assert status.rounds[1].remaining_cents == 50_000_00
+
+        async with sessions() as db:
+            reference = await scenario.grant_in_assessment(db, client, scheme,
+                                                           settings.task_queue, people)
+        for assessor in (people.assessor, people.second_assessor):
+            await grants.act(client, reference, "submit_score", score(actor_of(assessor)))
+        await stage_is(client, reference, Stage.DECISION)
+        with pytest.raises(ActionRefused, match=r"nog € 50\.000,00 over in ronde 2026; "
+                                                r"€ 86\.000,00 past niet"):
+            await grants.act(client, reference, "decide", DecisionInput(
+                actor=team, award=True, amount_cents=86_000_00, reason="Goed plan."))
+        assert (await grants.status(client, reference)).stage == Stage.DECISION
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=team, award=True, amount_cents=50_000_00, reason="Binnen het budget."))
+        await stage_is(client, reference, Stage.REPORTING)
+        ledger = await programme.ledger(client, scheme.scheme.id)
+        assert ledger.rounds[1].remaining_cents == 0
+        assert ledger.committed_cents == ceiling
+        assert ledger.remaining_cents == scheme.scheme.budget_cents - ceiling

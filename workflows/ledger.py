@@ -1,0 +1,76 @@
+"""LedgerWorkflow: the programme's budget ledger (workflow id `ledger-<scheme>`).
+
+Every award sets its grant's commitment here through an Update whose validator refuses any
+amount that would take a round past its ceiling or the programme past its budget, so no
+decision can commit more than remains, whoever or whatever asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.lifecycle import NotAllowed, Role
+    from domain.money import euros
+    from domain.types import LedgerParams, LedgerStatus, RoundLedger, SetCommitment
+
+
+@workflow.defn
+class LedgerWorkflow:
+    @workflow.init
+    def __init__(self, params: LedgerParams) -> None:
+        self.p = params
+        self.commitments: dict[str, tuple[str, int]] = dict(params.commitments)
+
+    @workflow.run
+    async def run(self, params: LedgerParams) -> LedgerStatus:
+        try:
+            await workflow.wait_condition(
+                lambda: workflow.info().is_continue_as_new_suggested(),
+                timeout=max(self.p.closes_at - workflow.now(), timedelta(seconds=1)))
+        except asyncio.TimeoutError:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            return self.status()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(self.p.model_copy(update={"commitments": self.commitments}))
+
+    @workflow.update
+    def set_commitment(self, cmd: SetCommitment) -> LedgerStatus:
+        self.commitments[cmd.reference] = (cmd.round_id, cmd.amount_cents)
+        return self.status()
+
+    @set_commitment.validator
+    def _validate(self, cmd: SetCommitment) -> None:
+        if cmd.actor.role not in (Role.PROGRAMME_TEAM, Role.SYSTEM):
+            raise NotAllowed("Alleen het programmateam / only the programme team")
+        if cmd.round_id not in self.p.ceilings:
+            raise NotAllowed(f"Onbekende ronde / unknown round '{cmd.round_id}'")
+        previous = self.commitments.get(cmd.reference, (cmd.round_id, 0))[1]
+        round_left = self.p.ceilings[cmd.round_id] - self._committed(cmd.round_id) + previous
+        programme_left = self.p.programme_cents - self._committed(None) + previous
+        if cmd.amount_cents > round_left:
+            raise NotAllowed(
+                f"Er is nog {euros(round_left)} over in ronde {cmd.round_id}; "
+                f"{euros(cmd.amount_cents)} past niet / only {euros(round_left)} is left in "
+                f"round {cmd.round_id}; {euros(cmd.amount_cents)} does not fit")
+        if cmd.amount_cents > programme_left:
+            raise NotAllowed(
+                f"Er is nog {euros(programme_left)} over in het programma / only "
+                f"{euros(programme_left)} is left in the programme")
+
+    def _committed(self, round_id: str | None) -> int:
+        return sum(amount for rnd, amount in self.commitments.values()
+                   if round_id is None or rnd == round_id)
+
+    @workflow.query
+    def status(self) -> LedgerStatus:
+        committed = self._committed(None)
+        return LedgerStatus(
+            programme_cents=self.p.programme_cents, committed_cents=committed,
+            remaining_cents=self.p.programme_cents - committed,
+            rounds=[RoundLedger(round_id=r, ceiling_cents=c, committed_cents=self._committed(r),
+                                remaining_cents=c - self._committed(r))
+                    for r, c in self.p.ceilings.items()])
