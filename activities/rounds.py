@@ -11,14 +11,17 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.lifecycle import Role
+from domain.lifecycle import Role, Stage
+from domain.ranking import Candidate, Outcome, allocate
 from domain.scheme import Scheme
-from domain.types import SetCommitment, StartGrant
+from domain.types import (
+    DecisionInput, Delivery, Proposal, ScoredGrant, SetCommitment, StartGrant,
+)
 from regie import grants, programme
 from regie.logging import get_logger
 from regie.mail import send_once
-from regie.records import Application, Person
-from regie.rounds import local_text
+from regie.records import Application, Organisation, Person
+from regie.rounds import local_text, round_workflow_id
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 
@@ -69,6 +72,61 @@ class RoundActivities:
             raise ApplicationError(str(exc), type="BudgetRefused", non_retryable=True) from None
         get_logger(grant=cmd.reference, workflow_id=activity.info().workflow_id,
                    actor=cmd.actor.name).info("ledger.committed", amount=cmd.amount_cents)
+
+    @activity.defn(name="tell_round")
+    async def tell_round(self, scored: ScoredGrant) -> None:
+        try:
+            await self.client.get_workflow_handle(round_workflow_id(scored.round_id)).signal(
+                "grant_scored", scored)
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:  # NOT_FOUND: the round has finished
+                raise
+
+    @activity.defn(name="propose_allocation")
+    async def propose_allocation(self, scored: list[ScoredGrant]) -> Proposal:
+        """Rank the round's scored grants and fund them in order within what the ledger has
+        left for the round."""
+        round_id = scored[0].round_id if scored else ""
+        verdicts = {s.reference: s.verdict for s in scored}
+        async with self.sessions() as db:
+            rows = (await db.exec(
+                select(Application, Organisation)
+                .join(Organisation, Organisation.id == Application.organisation_id)
+                .where(Application.reference.in_(list(verdicts))))).all()
+        candidates = [Candidate(
+            reference=app.reference, requested_cents=app.requested_cents,
+            verdict=verdicts[app.reference], organisation=org.name,
+            organisation_type=org.organisation_type, pillars=tuple(app.pillars),
+            target_groups=tuple(app.target_groups), submitted_at=app.submitted_at)
+            for app, org in rows]
+        ledger = await programme.ledger(self.client, self.scheme.scheme.id)
+        budget = next((r.remaining_cents for r in ledger.rounds if r.round_id == round_id), 0)
+        rubric = self.scheme.rubrics[self.scheme.round(round_id).rubric] if round_id else None
+        allocations = allocate(candidates, budget, rubric) if rubric else []
+        get_logger(round=round_id, workflow_id=activity.info().workflow_id).info(
+            "round.proposed", candidates=len(candidates), budget=budget)
+        return Proposal(budget_cents=budget, candidates=sorted(candidates,
+                                                               key=lambda c: c.reference),
+                        allocations=allocations)
+
+    @activity.defn(name="deliver_decisions")
+    async def deliver_decisions(self, delivery: Delivery) -> list[str]:
+        """Each grant of the confirmed allocation gets its decision; returns any a grant refused
+        (its ledger check, say), which stay with the team. Safe to repeat."""
+        refused = []
+        for a in delivery.allocations:
+            if (await grants.status(self.client, a.reference)).stage != Stage.DECISION:
+                continue  # decided already (a retried delivery)
+            funded = a.outcome == Outcome.FUNDED
+            try:
+                await grants.act(self.client, a.reference, "decide", DecisionInput(
+                    actor=delivery.actor, award=funded, amount_cents=a.amount_cents,
+                    reason=f"{a.nl} / {a.en}"))
+            except grants.ActionRefused as exc:
+                refused.append(f"{a.reference}: {exc}")
+        get_logger(workflow_id=activity.info().workflow_id, actor=delivery.actor.name).info(
+            "round.decisions_delivered", decisions=len(delivery.allocations), refused=refused)
+        return refused
 
     @activity.defn(name="release_round")
     async def release_round(self, references: list[str]) -> None:

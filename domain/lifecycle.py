@@ -37,12 +37,15 @@ class Stage(StrEnum):
     ELIGIBLE = "eligible"
     CORRECTION = "correction"
     ASSESSMENT = "assessment"
+    CONSENSUS = "consensus"
     DECISION = "decision"
+    OBJECTION = "objection"
     REPORTING = "reporting"
     ARCHIVED = "archived"
     INELIGIBLE = "ineligible"
     NOT_PROCESSED = "not_processed"
     REJECTED = "rejected"
+    REJECTED_FINAL = "rejected_final"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,14 @@ STAGES: dict[Stage, StageInfo] = {
         Text("Wacht op beoordeling", "Awaiting assessment"), Text("In behandeling", "In progress"),
         Role.ASSESSOR,
     ),
+    Stage.CONSENSUS: StageInfo(
+        Text("Scores lopen uiteen: consensus nodig", "Scores diverge: consensus needed"),
+        Text("In behandeling", "In progress"), Role.PROGRAMME_TEAM,
+    ),
+    Stage.OBJECTION: StageInfo(
+        Text("Bezwaar ingediend: wacht op beslissing", "Objection lodged: awaiting decision"),
+        Text("Bezwaar in behandeling", "Objection under review"), Role.PROGRAMME_TEAM,
+    ),
     Stage.DECISION: StageInfo(
         Text("Wacht op besluit", "Awaiting decision"), Text("In behandeling", "In progress"),
         Role.PROGRAMME_TEAM,
@@ -95,7 +106,12 @@ STAGES: dict[Stage, StageInfo] = {
         None, terminal=True,
     ),
     Stage.REJECTED: StageInfo(
-        Text("Afgewezen", "Rejected"), Text("Afgewezen", "Rejected"), None, terminal=True
+        Text("Afgewezen: bezwaartermijn loopt", "Rejected: objection window open"),
+        Text("Afgewezen", "Rejected"), Role.GRANTEE,
+    ),
+    Stage.REJECTED_FINAL: StageInfo(
+        Text("Afgewezen (definitief)", "Rejected (final)"), Text("Afgewezen", "Rejected"), None,
+        terminal=True,
     ),
 }
 
@@ -114,6 +130,13 @@ class Action(StrEnum):
     ASSIGN_ASSESSORS = "assign_assessors"
     SUBMIT_SCORE = "submit_score"
     COMPLETE_ASSESSMENT = "complete_assessment"
+    NEEDS_CONSENSUS = "needs_consensus"
+    RECORD_CONSENSUS = "record_consensus"
+    DECLARE_CONFLICT = "declare_conflict"
+    OBJECT = "object"
+    OBJECTION_WINDOW_CLOSED = "objection_window_closed"
+    UPHOLD_OBJECTION = "uphold_objection"
+    DISMISS_OBJECTION = "dismiss_objection"
     AWARD = "award"
     REJECT = "reject"
     SUBMIT_REPORT = "submit_report"
@@ -132,7 +155,8 @@ class Transition:
     label: Text
 
 
-_WAITING = (Stage.CORRECTION, Stage.ASSESSMENT, Stage.DECISION, Stage.REPORTING)
+_WAITING = (Stage.CORRECTION, Stage.ASSESSMENT, Stage.CONSENSUS, Stage.DECISION, Stage.OBJECTION,
+            Stage.REPORTING)
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.START_CHECK, Stage.SUBMITTED, Stage.ELIGIBILITY_CHECK, Role.SYSTEM,
@@ -161,10 +185,24 @@ TRANSITIONS: tuple[Transition, ...] = (
                Text("Beoordeling indienen", "Submit assessment")),
     Transition(Action.COMPLETE_ASSESSMENT, Stage.ASSESSMENT, Stage.DECISION, Role.SYSTEM,
                Text("Alle beoordelingen binnen", "All assessments in")),
+    Transition(Action.DECLARE_CONFLICT, Stage.ASSESSMENT, Stage.ASSESSMENT, Role.ASSESSOR,
+               Text("Belangenverstrengeling melden", "Declare a conflict of interest")),
+    Transition(Action.NEEDS_CONSENSUS, Stage.ASSESSMENT, Stage.CONSENSUS, Role.SYSTEM,
+               Text("Scores lopen uiteen", "Scores diverge")),
+    Transition(Action.RECORD_CONSENSUS, Stage.CONSENSUS, Stage.DECISION, Role.PROGRAMME_TEAM,
+               Text("Consensusscores vastleggen", "Record the agreed scores")),
     Transition(Action.AWARD, Stage.DECISION, Stage.REPORTING, Role.PROGRAMME_TEAM,
                Text("Toekennen", "Award")),
     Transition(Action.REJECT, Stage.DECISION, Stage.REJECTED, Role.PROGRAMME_TEAM,
                Text("Afwijzen", "Reject")),
+    Transition(Action.OBJECT, Stage.REJECTED, Stage.OBJECTION, Role.GRANTEE,
+               Text("Bezwaar maken", "Lodge an objection")),
+    Transition(Action.OBJECTION_WINDOW_CLOSED, Stage.REJECTED, Stage.REJECTED_FINAL, Role.SYSTEM,
+               Text("Bezwaartermijn verstreken", "Objection window closed")),
+    Transition(Action.UPHOLD_OBJECTION, Stage.OBJECTION, Stage.REPORTING, Role.PROGRAMME_TEAM,
+               Text("Bezwaar gegrond: toekennen", "Uphold the objection: award")),
+    Transition(Action.DISMISS_OBJECTION, Stage.OBJECTION, Stage.REJECTED_FINAL,
+               Role.PROGRAMME_TEAM, Text("Bezwaar ongegrond", "Dismiss the objection")),
     Transition(Action.SUBMIT_REPORT, Stage.REPORTING, Stage.REPORTING, Role.GRANTEE,
                Text("Rapportage indienen", "Submit report")),
     Transition(Action.REVIEW_REPORT, Stage.REPORTING, Stage.REPORTING, Role.PROGRAMME_TEAM,
@@ -179,8 +217,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     *(
         Transition(Action.PROGRAMME_ENDED, stage, Stage.NOT_PROCESSED, Role.SYSTEM,
                    Text("Einde programma bereikt", "Programme end reached"))
-        for stage in (Stage.ELIGIBLE, Stage.CORRECTION, Stage.ASSESSMENT, Stage.DECISION)
+        for stage in (Stage.ELIGIBLE, Stage.CORRECTION, Stage.ASSESSMENT, Stage.CONSENSUS,
+                      Stage.DECISION)
     ),
+    Transition(Action.PROGRAMME_ENDED, Stage.OBJECTION, Stage.REJECTED_FINAL, Role.SYSTEM,
+               Text("Einde programma bereikt", "Programme end reached")),
     Transition(Action.PROGRAMME_ENDED, Stage.REPORTING, Stage.ARCHIVED, Role.SYSTEM,
                Text("Rapportagetermijn gesloten", "Reporting closed")),
 )

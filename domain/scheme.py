@@ -72,6 +72,8 @@ class Terms(_Model):
     decision_days: int = Field(56, ge=1)
     escalation_grace_days: int = Field(7, ge=0)
     assessors_per_application: int = Field(2, ge=1, le=5)
+    anonymous_assessment: bool = False  # hide the applicants' identities from assessors
+    objection_weeks: int = Field(6, ge=0)  # the window to object to a decision
 
 
 class ReportingRules(_Model):

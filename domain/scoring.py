@@ -5,7 +5,6 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from domain.scheme import Rubric
-from domain.types import ScoreSubmission
 
 CRITERIA = ("ambitie", "impact", "verankering")
 
@@ -19,8 +18,8 @@ class Verdict(BaseModel):
     divergent: tuple[str, ...]  # criteria on which assessors differ by the rubric's divergence
 
 
-def combine_scores(submissions: list[ScoreSubmission], rubric: Rubric) -> Verdict:
-    """The combined verdict of all assessors' submissions for one application."""
+def combine_scores(submissions: list, rubric: Rubric) -> Verdict:
+    """The combined verdict of all assessors' submissions (domain.types.ScoreSubmission)."""
     if not submissions:
         raise ValueError("no scores to combine")
     averages: dict[str, float] = {}
@@ -41,4 +40,18 @@ def combine_scores(submissions: list[ScoreSubmission], rubric: Rubric) -> Verdic
         activities_sufficient=sufficient,
         fundable=fundable,
         divergent=tuple(divergent),
+    )
+
+
+def agreed_verdict(verdict: Verdict, agreed: dict[str, int], rubric: Rubric) -> Verdict:
+    """The verdict after consensus: the agreed score replaces each criterion's average."""
+    averages = {c: float(agreed[c]) for c in CRITERIA}
+    return Verdict(
+        averages=averages,
+        total=round(sum(v * rubric.weights.get(c, 1.0) for c, v in averages.items()),
+                    rubric.decimals),
+        activities_sufficient=verdict.activities_sufficient,
+        fundable=verdict.activities_sufficient and all(
+            v >= rubric.minimum_average for v in averages.values()),
+        divergent=(),
     )

@@ -8,7 +8,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.lifecycle import Action, Role, Stage
-from domain.scheme import ReportingRules, Terms
+from domain.ranking import Allocation, Candidate, Change
+from domain.scoring import Verdict
+from domain.scheme import ReportingRules, Rubric, Terms
 
 
 class _Model(BaseModel):
@@ -45,6 +47,8 @@ class GrantParams(_Model):
     terms: Terms
     reporting: ReportingRules
     round_closed: bool = False  # True for grants of a round that closed before Regie took over
+    rubric: Rubric | None = None  # the round's rubric (absent in grants started before it was)
+    activity_count: int = 0
 
 
 class RoundParams(_Model):
@@ -72,13 +76,35 @@ class ClosingMove(_Model):
     reason: str = Field(min_length=1)
 
 
+class Proposal(BaseModel):
+    """A round's proposed allocation, with what it was computed from (for the audit)."""
+
+    budget_cents: int  # what the ledger had left for the round when it was proposed
+    candidates: list[Candidate]
+    allocations: list[Allocation]
+
+
+class AllocationConfirmation(_Model):
+    actor: Actor
+    changes: tuple[Change, ...] = ()
+
+
+class Delivery(_Model):
+    actor: Actor
+    allocations: tuple[Allocation, ...]
+
+
 class RoundStatus(BaseModel):
     round_id: str
-    phase: str  # scheduled, open, closed
+    phase: str  # scheduled, open, closed, assessing, proposed, decided
     opens_at: datetime
     closes_at: datetime
     closes_local: str = ""
     references: list[str] = []
+    scored: list[str] = []
+    proposal: Proposal | None = None
+    confirmed: list[Allocation] | None = None
+    confirmed_by: str | None = None
 
 
 class LedgerParams(_Model):
@@ -182,6 +208,33 @@ class DecisionInput(_Model):
     reason: str = Field(min_length=1)
 
 
+class ConflictDeclaration(_Model):
+    actor: Actor
+    reason: str = Field(min_length=1)
+
+
+class ConsensusInput(_Model):
+    """The agreed scores of a divergent application, and why."""
+
+    actor: Actor
+    ambitie: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    verankering: int = Field(ge=1, le=5)
+    reason: str = Field(min_length=1)
+
+
+class ObjectionInput(_Model):
+    actor: Actor
+    reasons: str = Field(min_length=1)
+
+
+class ObjectionOutcome(_Model):
+    actor: Actor
+    uphold: bool
+    amount_cents: int = Field(0, ge=0)
+    reason: str = Field(min_length=1)
+
+
 class CorrectionSubmission(_Model):
     actor: Actor
     note: str = ""
@@ -247,6 +300,9 @@ class GrantStatus(BaseModel):
     decision_reason: str | None = None
     reports: list[ReportState] = []
     outcome_note: str | None = None
+    verdict: Verdict | None = None
+    consensus_reason: str | None = None
+    objection: str | None = None
 
 
 # -- activity inputs -----------------------------------------------------------------------------
@@ -273,6 +329,23 @@ class StageChange(_Model):
 class ArchiveRequest(_Model):
     reference: str
     results: str  # the accepted reports' summaries, as the workflow holds them
+
+
+class LetterRequest(_Model):
+    """A decision letter to render, keep as PDF with the grant, and send once."""
+
+    key: str
+    reference: str
+    kind: str  # award, rejection, objection_upheld, objection_dismissed
+    context: dict[str, str] = {}
+
+
+class ScoredGrant(_Model):
+    """What a grant tells its round: its verdict, or None when it left before one."""
+
+    round_id: str
+    reference: str
+    verdict: Verdict | None
 
 
 class Recipients(StrEnum):

@@ -27,8 +27,9 @@ class ActionRefused(Exception):
 async def grant_params(db: AsyncSession, app: Application, scheme: Scheme) -> GrantParams:
     rnd = scheme.round(app.round_id)
     org = await db.get(Organisation, app.organisation_id)
-    ends = [e for e in (await db.exec(select(ProjectActivity.end).where(
-        ProjectActivity.application_id == app.id))).all() if e is not None]
+    all_ends = (await db.exec(select(ProjectActivity.end).where(
+        ProjectActivity.application_id == app.id))).all()
+    ends = [e for e in all_ends if e is not None]
     return GrantParams(
         reference=app.reference, application_id=app.id, round_id=rnd.id,
         scheme_id=scheme.scheme.id, scheme_hash=scheme.content_hash,
@@ -38,6 +39,7 @@ async def grant_params(db: AsyncSession, app: Application, scheme: Scheme) -> Gr
         projects_end_at=scheme.end_of_day_utc(scheme.scheme.projects_end),
         reporting_closes_at=scheme.end_of_day_utc(scheme.scheme.reporting_closes),
         terms=scheme.terms(rnd), reporting=scheme.reporting(rnd),
+        rubric=scheme.rubrics[rnd.rubric], activity_count=len(all_ends),
     )
 
 

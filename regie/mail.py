@@ -27,14 +27,15 @@ def render(template: str, **context) -> tuple[str, str]:
 
 
 async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
-                    recipients: list[str], template: str, context: dict[str, str]) -> OutboxMail:
+                    recipients: list[str], template: str, context: dict[str, str],
+                    attachment: str = "") -> OutboxMail:
     """Record the mail under `key` unless it is there already, then send it if not yet sent.
     `about` is what the outbox files it under: a grant's reference, a draft, an organisation."""
     mail = (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).first()
     if mail is None:
         subject, body = render(template, **context)
         mail = OutboxMail(key=key, reference=about, recipients=sorted(recipients),
-                          subject=subject, body=body)
+                          subject=subject, body=body, attachment=attachment)
         db.add(mail)
         try:
             await db.commit()
@@ -62,6 +63,10 @@ def _deliver(settings: Settings, mail: OutboxMail) -> None:
     msg["Message-ID"] = make_msgid(idstring=str(mail.id), domain="regie")
     msg["X-Regie-Key"] = mail.key
     msg.set_content(mail.body)
+    if mail.attachment:
+        path = settings.data_dir / mail.attachment
+        msg.add_attachment(path.read_bytes(), maintype="application", subtype="pdf",
+                           filename=path.name)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

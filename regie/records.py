@@ -207,6 +207,19 @@ class KnowledgeEntry(SQLModel, table=True):
     archived_at: datetime = _ts(nullable=False)
 
 
+class Letter(SQLModel, table=True):
+    """A decision letter as sent, kept as PDF with the grant; its hash shows it is unaltered."""
+
+    __tablename__ = "letters"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    reference: str = Field(index=True)
+    kind: str
+    file_name: str
+    sha256: str
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
 class OutboxMail(SQLModel, table=True):
     """Every e-mail once: `key` is unique, so a retried activity never sends twice."""
 
@@ -217,6 +230,7 @@ class OutboxMail(SQLModel, table=True):
     recipients: list[str] = _json(list)
     subject: str
     body: str
+    attachment: str = ""  # a file in the data folder sent along (a letter's PDF)
     status: str = "pending"  # pending, sent, kept (no SMTP server configured)
     created_at: datetime = _ts(nullable=False, default=utcnow)
     sent_at: datetime | None = _ts(nullable=True)

@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.grants import GrantActivities
+from activities.letters import LetterActivities
 from activities.mail import MailActivities
 from activities.rounds import RoundActivities
 from domain.scheme import Scheme
@@ -28,11 +29,13 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
     grants = GrantActivities(sessions, scheme)
     mail = MailActivities(sessions, settings)
     rounds = RoundActivities(sessions, client, scheme, settings)
+    letters = LetterActivities(sessions, settings)
     return Worker(
         client, task_queue=settings.task_queue, workflows=WORKFLOWS,
         activities=[grants.record_event, grants.check_application, grants.archive_grant,
                     mail.send_mail, rounds.start_grant, rounds.remind_drafts,
-                    rounds.release_round, rounds.commit_budget],
+                    rounds.release_round, rounds.commit_budget, rounds.tell_round,
+                    rounds.propose_allocation, rounds.deliver_decisions, letters.issue_letter],
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

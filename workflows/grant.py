@@ -18,25 +18,32 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import schedules
     from domain.lifecycle import Action, Role, Stage, transition
+    from domain.scoring import Verdict, agreed_verdict, combine_scores
     from domain.types import (
         SYSTEM,
         Actor,
         Assessment,
         ArchiveRequest,
         AssignAssessors,
+        ConflictDeclaration,
+        ConsensusInput,
         CorrectionSubmission,
         DeadlineMove,
         DecisionInput,
         Finding,
         GrantParams,
         GrantStatus,
+        LetterRequest,
         MailRequest,
+        ObjectionInput,
+        ObjectionOutcome,
         OverruleFinding,
         Recipients,
         ReportReview,
         ReportState,
         ReportSubmission,
         ScoreSubmission,
+        ScoredGrant,
         SetCommitment,
         Severity,
         StageChange,
@@ -46,6 +53,8 @@ with workflow.unsafe.imports_passed_through():
 # Patch register (docs/upgrading.md): each id and why.
 INTAKE = "intake-round-handoff"  # receipt mail; eligible grants wait for their round to close
 LEDGER = "budget-ledger"  # an award commits its amount in the ledger before the grant moves on
+ASSESSMENT = "assessment-consensus"  # verdict under the rubric, consensus, conflicts, round told
+DECISIONS = "decision-letters-objections"  # PDF letters; a rejection opens an objection window
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=60),
@@ -74,6 +83,9 @@ class GrantWorkflow:
         self.outcome_note: str | None = None
         self._seq = 0  # orders this grant's read-model records
         self._deciding = False  # a decision's ledger commitment is under way
+        self.verdict: Verdict | None = None
+        self.consensus_reason: str | None = None
+        self.objection: str | None = None
         self.round_closed = params.round_closed
         self.overruled: dict[str, str] = {}  # finding code -> the team's recorded reason
 
@@ -84,9 +96,10 @@ class GrantWorkflow:
         if workflow.patched(INTAKE):
             await self._mail("submission_received", Recipients.APPLICANT)
         await self._apply(Action.START_CHECK, SYSTEM)
-        if not await self._eligibility():
-            return self.status()
-        if not await self._assessment():
+        scored = (await self._eligibility() and await self._assessment()
+                  and (self.stage != Stage.CONSENSUS or await self._consensus()))
+        await self._tell_round(scored)
+        if not scored:
             return self.status()
         if not await self._decision():
             return self.status()
@@ -172,11 +185,43 @@ class GrantWorkflow:
             await self._mail("not_processed", Recipients.APPLICANT)
             return False
         assert self.decision is not None
-        if not self.decision.award:
-            await self._mail("rejection_letter", Recipients.APPLICANT)
+        if not workflow.patched(DECISIONS):
+            await self._mail("award_letter" if self.decision.award else "rejection_letter",
+                             Recipients.APPLICANT)
+            return self.decision.award
+        await self._letter("award" if self.decision.award else "rejection")
+        return self.decision.award or await self._objection_window()
+
+    async def _consensus(self) -> bool:
+        done = await self._stage_wait(
+            lambda: self.stage != Stage.CONSENSUS, remind=None, lead=timedelta(0),
+            escalate=lambda: self._mail(f"consensus_overdue-{self._deadline_version}",
+                                        Recipients.TEAM, template="decision_overdue"))
+        if not done:
+            await self._apply(Action.PROGRAMME_ENDED, SYSTEM)
+            await self._mail("not_processed", Recipients.APPLICANT)
+        return done
+
+    async def _objection_window(self) -> bool:
+        """A rejection may be objected to within the term; True if an objection was upheld."""
+        self.deadline = min(workflow.now() + timedelta(weeks=self.p.terms.objection_weeks),
+                            self._cap())
+        self._deadline_version += 1
+        await self._record(SYSTEM, None)
+        if not await self._await_action(lambda: self.stage != Stage.REJECTED, None,
+                                        timedelta(0)):
+            await self._apply(Action.OBJECTION_WINDOW_CLOSED, SYSTEM)
             return False
-        await self._mail("award_letter", Recipients.APPLICANT)
-        return True
+        decided = await self._stage_wait(
+            lambda: self.stage != Stage.OBJECTION, remind=None, lead=timedelta(0),
+            escalate=lambda: self._mail(f"objection_overdue-{self._deadline_version}",
+                                        Recipients.TEAM, template="decision_overdue"))
+        if not decided:
+            await self._apply(Action.PROGRAMME_ENDED, SYSTEM)
+            return False
+        upheld = self.stage == Stage.REPORTING
+        await self._letter("objection_upheld" if upheld else "objection_dismissed")
+        return upheld
 
     async def _reporting(self) -> None:
         end_flagged = False
@@ -323,9 +368,18 @@ class GrantWorkflow:
         self.assessments.append(Assessment(assessor=assessor, submission=cmd,
                                            submitted_at=workflow.now()))
         await self._record(cmd.actor, Action.SUBMIT_SCORE, assessment=self.assessments[-1])
-        if not self._assessors_pending() and len(self.assessments) >= len(self.assessors):
-            await self._apply(Action.COMPLETE_ASSESSMENT, SYSTEM,
-                              deadline=self._from_now(self.p.terms.decision_days))
+        required = self.p.terms.assessors_per_application
+        if self._assessors_pending() or len(self.assessments) < required:
+            return
+        if workflow.patched(ASSESSMENT) and self.p.rubric is not None:
+            self.verdict = combine_scores([a.submission for a in self.assessments], self.p.rubric)
+            if self.verdict.divergent:
+                await self._apply(Action.NEEDS_CONSENSUS, SYSTEM,
+                                  note=", ".join(self.verdict.divergent),
+                                  deadline=self._from_now(self.p.terms.decision_days))
+                return
+        await self._apply(Action.COMPLETE_ASSESSMENT, SYSTEM,
+                          deadline=self._from_now(self.p.terms.decision_days))
 
     @submit_score.validator
     def _validate_score(self, cmd: ScoreSubmission) -> None:
@@ -336,11 +390,22 @@ class GrantWorkflow:
         if cmd.actor.user_id not in self._assessors_pending():
             raise ValueError("U heeft deze aanvraag al beoordeeld / "
                              "you have already assessed this application")
+        if self.p.activity_count and len(cmd.activities) != self.p.activity_count:
+            raise ValueError(f"Beoordeel elk van de {self.p.activity_count} activiteiten / "
+                             f"judge each of the {self.p.activity_count} activities")
 
     @workflow.update
     async def decide(self, cmd: DecisionInput) -> None:
+        if cmd.award:
+            await self._award(cmd, Action.AWARD)
+        else:
+            self.decision = cmd
+            await self._apply(Action.REJECT, cmd.actor, note=cmd.reason)
+
+    async def _award(self, cmd: DecisionInput, action: Action) -> None:
+        """Commit the amount in the ledger (which may refuse), then the grant runs."""
         self._deciding = True
-        if cmd.award and workflow.patched(LEDGER):
+        if workflow.patched(LEDGER):
             try:
                 await workflow.execute_activity(
                     "commit_budget", SetCommitment(
@@ -353,13 +418,11 @@ class GrantWorkflow:
                 raise ApplicationError(cause.message if isinstance(cause, ApplicationError)
                                        else str(cause)) from None
         self.decision = cmd
-        if cmd.award:
-            self.reports = schedules.report_schedule(
-                workflow.now().date(), self.p.last_activity_end, self.p.reporting,
-                self.p.reporting_closes_at.date(),
-            )
-        await self._apply(Action.AWARD if cmd.award else Action.REJECT, cmd.actor,
-                          note=cmd.reason, awarded_cents=cmd.amount_cents if cmd.award else None)
+        self.reports = schedules.report_schedule(
+            workflow.now().date(), self.p.last_activity_end, self.p.reporting,
+            self.p.reporting_closes_at.date(),
+        )
+        await self._apply(action, cmd.actor, note=cmd.reason, awarded_cents=cmd.amount_cents)
 
     @decide.validator
     def _validate_decide(self, cmd: DecisionInput) -> None:
@@ -378,6 +441,66 @@ class GrantWorkflow:
     def _validate_correction(self, cmd: CorrectionSubmission) -> None:
         transition(self.stage, Action.SUBMIT_CORRECTION, cmd.actor.role)
         self._require_own_organisation(cmd.actor)
+
+    @workflow.update
+    async def declare_conflict(self, cmd: ConflictDeclaration) -> None:
+        self.assessors = [a for a in self.assessors if a.user_id != cmd.actor.user_id]
+        await self._record(cmd.actor, Action.DECLARE_CONFLICT, note=cmd.reason)
+        await self._mail(f"conflict_declared-{cmd.actor.user_id}", Recipients.TEAM,
+                         template="conflict_declared",
+                         context={"assessor": cmd.actor.name, "reason": cmd.reason})
+
+    @declare_conflict.validator
+    def _validate_conflict(self, cmd: ConflictDeclaration) -> None:
+        transition(self.stage, Action.DECLARE_CONFLICT, cmd.actor.role)
+        if cmd.actor.user_id not in self._assessors_pending():
+            raise ValueError("U bent niet (meer) toegewezen aan deze aanvraag / "
+                             "you are not (or no longer) assigned to this application")
+
+    @workflow.update
+    async def record_consensus(self, cmd: ConsensusInput) -> None:
+        assert self.verdict is not None and self.p.rubric is not None
+        self.verdict = agreed_verdict(self.verdict, {
+            "ambitie": cmd.ambitie, "impact": cmd.impact, "verankering": cmd.verankering},
+            self.p.rubric)
+        self.consensus_reason = cmd.reason
+        await self._apply(Action.RECORD_CONSENSUS, cmd.actor, note=cmd.reason,
+                          deadline=self._from_now(self.p.terms.decision_days))
+
+    @record_consensus.validator
+    def _validate_consensus(self, cmd: ConsensusInput) -> None:
+        transition(self.stage, Action.RECORD_CONSENSUS, cmd.actor.role)
+
+    @workflow.update
+    async def lodge_objection(self, cmd: ObjectionInput) -> None:
+        self.objection = cmd.reasons
+        await self._apply(Action.OBJECT, cmd.actor, note=cmd.reasons,
+                          deadline=self._from_now(self.p.terms.decision_days))
+        await self._mail("objection_received", Recipients.TEAM)
+
+    @lodge_objection.validator
+    def _validate_objection(self, cmd: ObjectionInput) -> None:
+        transition(self.stage, Action.OBJECT, cmd.actor.role)
+        self._require_own_organisation(cmd.actor)
+
+    @workflow.update
+    async def decide_objection(self, cmd: ObjectionOutcome) -> None:
+        if cmd.uphold:
+            await self._award(DecisionInput(actor=cmd.actor, award=True,
+                                            amount_cents=cmd.amount_cents, reason=cmd.reason),
+                              Action.UPHOLD_OBJECTION)
+        else:
+            await self._apply(Action.DISMISS_OBJECTION, cmd.actor, note=cmd.reason)
+
+    @decide_objection.validator
+    def _validate_objection_outcome(self, cmd: ObjectionOutcome) -> None:
+        action = Action.UPHOLD_OBJECTION if cmd.uphold else Action.DISMISS_OBJECTION
+        transition(self.stage, action, cmd.actor.role)
+        if self._deciding:
+            raise ValueError("Er wordt al over dit bezwaar besloten / a decision is under way")
+        if cmd.uphold and not 0 < cmd.amount_cents <= self.p.requested_cents:
+            raise ValueError("Het toegekende bedrag moet tussen 0 en het aangevraagde bedrag "
+                             "liggen / the amount awarded must lie between 0 and the amount asked")
 
     @workflow.update
     async def overrule_finding(self, cmd: OverruleFinding) -> None:
@@ -484,7 +607,8 @@ class GrantWorkflow:
             awarded_cents=self.decision.amount_cents if self.decision and self.decision.award
             else None,
             decision_reason=self.decision.reason if self.decision else None,
-            reports=self.reports, outcome_note=self.outcome_note,
+            reports=self.reports, outcome_note=self.outcome_note, verdict=self.verdict,
+            consensus_reason=self.consensus_reason, objection=self.objection,
         )
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -518,6 +642,34 @@ class GrantWorkflow:
         if deadline != self.deadline:
             self.deadline = deadline
             await self._record(SYSTEM, None)
+
+    async def _letter(self, kind: str) -> None:
+        """A decision letter: rendered, kept as PDF with the grant, and sent."""
+        rubric = self.p.rubric
+        verdict = self.verdict
+        context = {
+            "reason": self.decision.reason if self.decision else "",
+            "amount": str(self.decision.amount_cents if self.decision else 0),
+            "threshold": str(rubric.minimum_average if rubric else ""),
+            "total": str(verdict.total if verdict else ""),
+            **{f"score_{c}": str(v) for c, v in (verdict.averages.items() if verdict else [])},
+            "objection_weeks": str(self.p.terms.objection_weeks),
+        }
+        await workflow.execute_activity(
+            "issue_letter", LetterRequest(
+                key=f"{workflow.info().workflow_id}/letter-{kind}", reference=self.p.reference,
+                kind=kind, context=context),
+            **ACTIVITY_OPTIONS)
+
+    async def _tell_round(self, scored: bool) -> None:
+        """A grant of a live round tells it its verdict (or that it dropped out before one),
+        so the round can propose its allocation once all are in."""
+        if not workflow.patched(ASSESSMENT) or self.p.round_closed:
+            return
+        await workflow.execute_activity(
+            "tell_round", ScoredGrant(round_id=self.p.round_id, reference=self.p.reference,
+                                      verdict=self.verdict if scored else None),
+            **ACTIVITY_OPTIONS)
 
     async def _archive(self) -> None:
         results = "\n\n".join(r.summary for r in self.reports if r.accepted and r.summary)

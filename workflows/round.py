@@ -3,7 +3,9 @@
 Submissions are an Update whose validator asks the round's own clock, so an application one
 second late is refused with the reason and leaves no trace. The round numbers what it accepts,
 reminds applicants with unsubmitted drafts before closing, and at closing hands every accepted
-application on to assessment.
+application on to assessment. When every grant has its verdict, the round proposes an
+allocation within what the ledger has left for it; the team confirms it (or changes lines, each
+with a reason) and the round sends each grant its decision.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import NotAllowed, Role
-    from domain.types import ClosingMove, RoundParams, RoundStatus, StartGrant, SubmitToRound
+    from domain.ranking import Allocation, apply_changes
+    from domain.types import (
+        Actor, AllocationConfirmation, ClosingMove, Delivery, Proposal, RoundParams, RoundStatus,
+        ScoredGrant, StartGrant, SubmitToRound,
+    )
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(minutes=5),
@@ -40,6 +46,10 @@ class RoundWorkflow:
         self.references: list[str] = []
         self.application_ids: set[int] = set()
         self._closing_version = 0
+        self.verdicts: dict[str, ScoredGrant] = {}
+        self.proposal: Proposal | None = None
+        self.confirmed: list[Allocation] | None = None
+        self.confirmed_by: Actor | None = None
 
     @workflow.run
     async def run(self, params: RoundParams) -> RoundStatus:
@@ -65,7 +75,58 @@ class RoundWorkflow:
         # let submissions already accepted finish starting their grants
         await workflow.wait_condition(workflow.all_handlers_finished)
         await workflow.execute_activity("release_round", self.references, **ACTIVITY_OPTIONS)
+        if not self.references:
+            return self.status()
+
+        self.phase = "assessing"
+        if not await self._until(lambda: set(self.references) <= set(self.verdicts)):
+            return self.status()
+        self.phase = "proposed"
+        self.proposal = await workflow.execute_activity(
+            "propose_allocation", [s for s in self.verdicts.values() if s.verdict is not None],
+            result_type=Proposal, **ACTIVITY_OPTIONS)
+        if not await self._until(lambda: self.confirmed is not None):
+            return self.status()
+        await workflow.execute_activity("deliver_decisions", Delivery(
+            actor=self.confirmed_by, allocations=tuple(self.confirmed)), **ACTIVITY_OPTIONS)
+        self.phase = "decided"
         return self.status()
+
+    async def _until(self, condition) -> bool:
+        """Wait for `condition`, no longer than the programme's end."""
+        try:
+            await workflow.wait_condition(
+                condition, timeout=max(self.p.projects_end_at - workflow.now(),
+                                       timedelta(seconds=1)))
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    @workflow.signal
+    def grant_scored(self, scored: ScoredGrant) -> None:
+        """A grant of this round tells its verdict (None: it left before assessment ended)."""
+        self.verdicts[scored.reference] = scored
+
+    @workflow.update
+    def confirm_allocation(self, cmd: AllocationConfirmation) -> list[Allocation]:
+        assert self.proposal is not None
+        self.confirmed = apply_changes(self.proposal.allocations, list(cmd.changes),
+                                       self.proposal.budget_cents)
+        self.confirmed_by = cmd.actor
+        return self.confirmed
+
+    @confirm_allocation.validator
+    def _validate_confirm(self, cmd: AllocationConfirmation) -> None:
+        if cmd.actor.role != Role.PROGRAMME_TEAM:
+            raise NotAllowed("Alleen het programmateam / only the programme team")
+        if self.phase != "proposed" or self.proposal is None or self.confirmed is not None:
+            raise NotAllowed("Er ligt geen voorstel ter bevestiging / "
+                             "no proposal awaits confirmation")
+        try:
+            apply_changes(self.proposal.allocations, list(cmd.changes),
+                          self.proposal.budget_cents)
+        except ValueError as exc:
+            raise NotAllowed(str(exc)) from None
 
     async def _sleep_until_opening(self) -> None:
         delay = self.p.opens_at - workflow.now()
@@ -117,4 +178,6 @@ class RoundWorkflow:
     def status(self) -> RoundStatus:
         return RoundStatus(round_id=self.p.round_id, phase=self.phase, opens_at=self.p.opens_at,
                            closes_at=self.closes_at, closes_local=self.closes_local,
-                           references=self.references)
+                           references=self.references, scored=sorted(self.verdicts),
+                           proposal=self.proposal, confirmed=self.confirmed,
+                           confirmed_by=self.confirmed_by.name if self.confirmed_by else None)

@@ -1,0 +1,89 @@
+"""Decision letters: rendered from templates in Dutch and English, kept as PDF with the grant,
+and sent by e-mail with the PDF attached, once."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fpdf import FPDF
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio import activity
+
+from domain.lifecycle import Role
+from domain.money import euros
+from domain.types import LetterRequest
+from regie import ROOT
+from regie.logging import get_logger
+from regie.mail import send_once
+from regie.records import Application, Letter, Organisation, Person
+from regie.settings import Settings
+
+LETTERS = Environment(loader=FileSystemLoader(ROOT / "templates" / "letters"),
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def render_letter(kind: str, lang: str, context: dict[str, str]) -> tuple[str, str]:
+    subject, _, body = LETTERS.get_template(f"{kind}.{lang}.txt").render(**context).partition("\n")
+    return subject.removeprefix("Subject:").strip(), body.strip()
+
+
+def letter_pdf(pages: list[tuple[str, str]]) -> bytes:
+    """One page per language. The PDF core fonts are Latin-1: the euro sign is written EUR."""
+    pdf = FPDF(format="A4")
+    pdf.set_margins(25, 25, 25)
+    for subject, body in pages:
+        pdf.add_page()
+        pdf.set_font("helvetica", size=9)
+        pdf.multi_cell(0, 5, "Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap")
+        pdf.ln(8)
+        pdf.set_font("helvetica", style="B", size=12)
+        pdf.multi_cell(0, 6, _latin1(subject))
+        pdf.ln(4)
+        pdf.set_font("helvetica", size=11)
+        pdf.multi_cell(0, 5.5, _latin1(body))
+    return bytes(pdf.output())
+
+
+def _latin1(text: str) -> str:
+    return text.replace("€", "EUR").encode("latin-1", "replace").decode("latin-1")
+
+
+class LetterActivities:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+
+    @activity.defn(name="issue_letter")
+    async def issue_letter(self, req: LetterRequest) -> None:
+        async with self.sessions() as db:
+            app = (await db.exec(select(Application).where(
+                Application.reference == req.reference))).one()
+            org = await db.get(Organisation, app.organisation_id)
+            context = {**req.context, "reference": app.reference, "title": app.title,
+                       "organisation": org.name, "amount_eur": euros(int(req.context.get(
+                           "amount", "0") or 0)),
+                       "link": f"{self.settings.base_url}/grants/{app.reference}"}
+            nl, en = render_letter(req.kind, "nl", context), render_letter(req.kind, "en", context)
+            letter = (await db.exec(select(Letter).where(Letter.key == req.key))).first()
+            if letter is None:
+                content = letter_pdf([nl, en])
+                folder = self.settings.data_dir / "letters"
+                folder.mkdir(parents=True, exist_ok=True)
+                file_name = f"{app.reference}-{req.kind}.pdf"
+                (folder / file_name).write_bytes(content)
+                letter = Letter(key=req.key, reference=app.reference, kind=req.kind,
+                                file_name=file_name, sha256=hashlib.sha256(content).hexdigest())
+                db.add(letter)
+                await db.commit()
+            recipients = (await db.exec(select(Person.email).where(
+                Person.organisation_id == app.organisation_id, Person.role == Role.GRANTEE.value,
+                Person.active))).all()
+            await send_once(db, self.settings, req.key, app.reference, list(recipients),
+                            "letter", {"subject": f"{nl[0]} / {en[0]}", "body_nl": nl[1],
+                                       "body_en": en[1]},
+                            attachment=f"letters/{letter.file_name}")
+        get_logger(grant=req.reference, workflow_id=activity.info().workflow_id).info(
+            "letter.issued", kind=req.kind)
