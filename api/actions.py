@@ -16,9 +16,14 @@ from domain.lifecycle import Action, Role
 from domain.types import (
     AssessorRef,
     AssignAssessors,
+    ConflictDeclaration,
+    ConsensusInput,
     CorrectionSubmission,
     DeadlineMove,
     DecisionInput,
+    ObjectionInput,
+    ObjectionOutcome,
+    OverruleFinding,
     ReportReview,
     ReportSubmission,
     ScoreSubmission,
@@ -36,6 +41,12 @@ UPDATES: dict[Action, tuple[str, type[BaseModel]]] = {
     Action.SUBMIT_REPORT: ("submit_report", ReportSubmission),
     Action.REVIEW_REPORT: ("review_report", ReportReview),
     Action.MOVE_DEADLINE: ("move_deadline", DeadlineMove),
+    Action.DECLARE_CONFLICT: ("declare_conflict", ConflictDeclaration),
+    Action.RECORD_CONSENSUS: ("record_consensus", ConsensusInput),
+    Action.OBJECT: ("lodge_objection", ObjectionInput),
+    Action.UPHOLD_OBJECTION: ("decide_objection", ObjectionOutcome),
+    Action.DISMISS_OBJECTION: ("decide_objection", ObjectionOutcome),
+    Action.OVERRULE_FINDING: ("overrule_finding", OverruleFinding),
 }
 
 HUMAN_ROLES = (Role.PROGRAMME_TEAM, Role.ASSESSOR, Role.GRANTEE)
@@ -67,6 +78,8 @@ async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
     if action in (Action.AWARD, Action.REJECT):
         data["award"] = action == Action.AWARD
         data.setdefault("amount_cents", 0)
+    if action in (Action.UPHOLD_OBJECTION, Action.DISMISS_OBJECTION):
+        data["uphold"] = action == Action.UPHOLD_OBJECTION
     try:
         return update, model.model_validate({**data, "actor": viewer.actor()})
     except ValidationError as exc:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import func, select
 
 from api.actions import BadCommand, build_command, form_payload, HUMAN_ROLES
@@ -21,7 +21,7 @@ from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
 from regie import grants
 from regie.records import (
-    Application, AssessorAssignment, KnowledgeEntry, Organisation, OutboxMail, Person,
+    Application, AssessorAssignment, KnowledgeEntry, Letter, Organisation, OutboxMail, Person,
     ProjectActivity,
 )
 
@@ -126,11 +126,27 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         if any(a.action == Action.ASSIGN_ASSESSORS for a in actions) else []
     activities = (await db.exec(select(ProjectActivity).where(
         ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
+    scheme = request.app.state.scheme
+    hide = (viewer.role == Role.ASSESSOR
+            and scheme.terms(scheme.round(app.round_id)).anonymous_assessment)
+    letters = (await db.exec(select(Letter).where(Letter.reference == app.reference)
+                             .order_by(Letter.id))).all()
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status, "events": await timeline(db, app),
         "actions": actions, "assessors": assessors, "activities": activities,
-        "error": error, "done": done, "typed": typed or {},
+        "error": error, "done": done, "typed": typed or {}, "hide_identity": hide,
+        "letters": letters,
     }, status_code=status_code, viewer=viewer)
+
+
+@router.get("/grants/{reference}/letters/{letter_id}")
+async def letter_pdf(request: Request, reference: str, letter_id: int, viewer: SignedIn, db: Db):
+    app = await grant_for(db, reference, viewer)
+    letter = await db.get(Letter, letter_id)
+    if letter is None or letter.reference != app.reference:
+        raise HTTPException(404, "Onbekende brief / unknown letter")
+    return FileResponse(request.app.state.settings.data_dir / "letters" / letter.file_name,
+                        media_type="application/pdf", filename=letter.file_name)
 
 
 @router.post("/grants/{reference}/actions/{action}")

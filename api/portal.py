@@ -165,9 +165,11 @@ async def _invitation(db, token: str) -> Invitation:
 @router.get("/invitations/{token}")
 async def invitation_form(request: Request, token: str, viewer: Anyone, db: Db):
     invitation = await _invitation(db, token)
-    org = await db.get(Organisation, invitation.organisation_id)
+    org = await db.get(Organisation, invitation.organisation_id) if invitation.organisation_id \
+        else None
     return render(request, "invitation.html", {"invitation": invitation, "org": org,
-                                               "errors": {}, "typed": {}}, viewer=viewer)
+                                               "errors": {}, "typed": {"name": invitation.name}},
+                  viewer=viewer)
 
 
 @router.post("/invitations/{token}")
@@ -179,18 +181,20 @@ async def accept_invitation(request: Request, token: str, viewer: Anyone, db: Db
     if (await db.exec(select(Person).where(Person.email == invitation.email))).first():
         errors["email"] = "Dit adres heeft al een account / this address already has an account"
     if errors:
-        org = await db.get(Organisation, invitation.organisation_id)
+        org = await db.get(Organisation, invitation.organisation_id) \
+            if invitation.organisation_id else None
         return render(request, "invitation.html", {"invitation": invitation, "org": org,
                                                    "errors": errors, "typed": {"name": name}},
                       status_code=422, viewer=viewer)
-    person = Person(email=invitation.email, name=name.strip(), role=Role.GRANTEE.value,
+    person = Person(email=invitation.email, name=name.strip(), role=invitation.role,
                     organisation_id=invitation.organisation_id,
                     password_hash=hash_password(password))
     invitation.accepted_at = datetime.now(timezone.utc)
     db.add(person)
     db.add(invitation)
     await db.commit()
-    return await _sign_in(request, db, person, "/applications")
+    return await _sign_in(request, db, person, "/applications" if invitation.role ==
+                          Role.GRANTEE.value else "/assessor")
 
 
 # -- drafts and submission -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from domain.scheme import Scheme
 from domain.types import LedgerParams, LedgerStatus, SetCommitment
@@ -46,3 +47,11 @@ async def set_commitment(client: Client, scheme_id: str, cmd: SetCommitment) -> 
 async def ledger(client: Client, scheme_id: str) -> LedgerStatus:
     return await client.get_workflow_handle_for(
         LedgerWorkflow.run, ledger_workflow_id(scheme_id)).query(LedgerWorkflow.status)
+
+
+async def ledger_or_none(client: Client, scheme_id: str) -> LedgerStatus | None:
+    """The ledger for a page; None when Temporal cannot answer, so the page still renders."""
+    try:
+        return await ledger(client, scheme_id)
+    except RPCError:
+        return None

@@ -67,11 +67,14 @@ class Person(SQLModel, table=True):
 
 
 class Invitation(SQLModel, table=True):
-    """An invitation to join an organisation as a member; the token travels only in the e-mail."""
+    """An invitation to an account: a member of an organisation, or an assessor of the pool.
+    The token travels only in the e-mail."""
 
     __tablename__ = "invitations"
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
+    role: str = "grantee"  # grantee (a member of the organisation) or assessor
+    name: str = ""
     email: str
     token_hash: str = Field(unique=True, index=True)
     invited_by: int = Field(foreign_key="people.id")

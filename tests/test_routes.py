@@ -13,6 +13,7 @@ from api.app import ROUTERS, create_app
 from api.auth import CSRF_COOKIE, SESSION_COOKIE, declared_roles, open_session
 from domain.lifecycle import Role
 from regie.db import session_factory
+from regie.programme import ensure_programme
 from regie.settings import Settings
 from regie.worker import build_worker
 from regie.records import Organisation
@@ -44,7 +45,8 @@ async def _client(app, person, db) -> httpx.AsyncClient:
 def _fill(path: str, reference: str, draft_id: int) -> str:
     return (path.replace("{reference}", reference).replace("{action}", "move_deadline")
             .replace("{code}", "en").replace("{application_id}", str(draft_id))
-            .replace("{token}", "no-such-invitation"))
+            .replace("{token}", "no-such-invitation").replace("{round_id}", "2027")
+            .replace("{letter_id}", "1"))
 
 
 async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
@@ -55,6 +57,7 @@ async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
     app = create_app(settings, scheme, time_env.client)
     async with sessions() as db:
         people = await scenario.cast(db)
+        await ensure_programme(db, time_env.client, scheme, settings.task_queue)
     async with build_worker(time_env.client, settings, sessions, scheme):
         async with sessions() as db:
             reference = await scenario.grant_in_assessment(db, time_env.client, scheme,

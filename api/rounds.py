@@ -1,0 +1,91 @@
+"""The programme team's rounds: the ledger, each round's proposed allocation, its distribution
+over organisations, target groups and pillars, and confirming it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from api.auth import STAFF, Viewer, allow
+from api.forms import parse_euros
+from api.views import render
+from domain.lifecycle import Role
+from domain.ranking import Change, distribution
+from domain.types import AllocationConfirmation
+from regie import programme, rounds
+from workflows.round import RoundWorkflow
+
+router = APIRouter(include_in_schema=False)
+
+Staff = Annotated[Viewer, Depends(allow(*STAFF))]
+Team = Annotated[Viewer, Depends(allow(Role.PROGRAMME_TEAM))]
+
+
+@router.get("/rounds")
+async def rounds_page(request: Request, viewer: Staff):
+    scheme, client = request.app.state.scheme, request.app.state.temporal
+    statuses = {r.id: await rounds.status(client, r.id) for r in scheme.rounds}
+    ledger = await programme.ledger_or_none(client, scheme.scheme.id)
+    return render(request, "rounds.html", {"rounds": scheme.rounds, "statuses": statuses,
+                                           "ledger": ledger}, viewer=viewer)
+
+
+async def _round_page(request: Request, viewer: Viewer, round_id: str, *, error: str = "",
+                      status_code: int = 200):
+    scheme, client = request.app.state.scheme, request.app.state.temporal
+    try:
+        rnd = scheme.round(round_id)
+    except KeyError:
+        raise HTTPException(404, "Onbekende ronde / unknown round") from None
+    status = await rounds.status(client, round_id)
+    proposal = status.proposal if status else None
+    shown = (status.confirmed if status and status.confirmed else
+             proposal.allocations if proposal else [])
+    tables = distribution(proposal.candidates, shown,
+                          {p.key: p.name(request.state.lang) for p in scheme.pillars},
+                          {g.key: g.name(request.state.lang) for g in scheme.target_groups}
+                          ) if proposal else {}
+    return render(request, "round.html", {
+        "round": rnd, "status": status, "proposal": proposal, "allocations": shown,
+        "candidates": {c.reference: c for c in proposal.candidates} if proposal else {},
+        "tables": tables, "error": error}, status_code=status_code, viewer=viewer)
+
+
+@router.get("/rounds/{round_id}")
+async def round_page(request: Request, round_id: str, viewer: Staff):
+    return await _round_page(request, viewer, round_id)
+
+
+@router.post("/rounds/{round_id}/confirm")
+async def confirm(request: Request, round_id: str, viewer: Team):
+    """Confirm the proposal; a line with another amount must carry the reason for it."""
+    form = await request.form()
+    changes, problems = [], []
+    for key in form.keys():
+        if not key.startswith("amount-") or not str(form[key]).strip():
+            continue
+        reference = key.removeprefix("amount-")
+        cents = parse_euros(str(form[key]))
+        reason = str(form.get(f"reason-{reference}", "")).strip()
+        if cents is None:
+            problems.append(f"{reference}: bedrag onleesbaar / amount cannot be read")
+        elif not reason:
+            problems.append(f"{reference}: geef de reden van de wijziging / give the reason "
+                            "for the change")
+        else:
+            changes.append(Change(reference=reference, amount_cents=cents, reason=reason))
+    if problems:
+        return await _round_page(request, viewer, round_id, error="; ".join(problems),
+                                 status_code=422)
+    handle = request.app.state.temporal.get_workflow_handle_for(
+        RoundWorkflow.run, rounds.round_workflow_id(round_id))
+    try:
+        await handle.execute_update(RoundWorkflow.confirm_allocation, AllocationConfirmation(
+            actor=viewer.actor(), changes=tuple(changes)))
+    except Exception as exc:  # the validator's reason (over budget, nothing to confirm)
+        cause = getattr(exc, "cause", None)
+        message = getattr(cause, "message", None) or str(exc)
+        return await _round_page(request, viewer, round_id, error=message, status_code=409)
+    return RedirectResponse(f"/rounds/{round_id}", status_code=303)
