@@ -122,6 +122,8 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     status = await live_status(request, reference)
     actions = actions_for(Stage(app.stage), viewer.role) if app.stage in Stage._value2member_map_ \
         else []
+    if viewer.role == Role.ASSESSOR and not _pending_assessor(status, viewer):
+        actions = []  # scored already, or not (any more) assigned
     assessors = (await db.exec(select(Person).where(Person.role == Role.ASSESSOR.value))).all() \
         if any(a.action == Action.ASSIGN_ASSESSORS for a in actions) else []
     activities = (await db.exec(select(ProjectActivity).where(
@@ -147,6 +149,14 @@ async def letter_pdf(request: Request, reference: str, letter_id: int, viewer: S
         raise HTTPException(404, "Onbekende brief / unknown letter")
     return FileResponse(request.app.state.settings.data_dir / "letters" / letter.file_name,
                         media_type="application/pdf", filename=letter.file_name)
+
+
+def _pending_assessor(status, viewer: Viewer) -> bool:
+    if status is None:
+        return False
+    scored = {a.assessor.user_id for a in status.assessments}
+    return any(a.user_id == viewer.person.id and a.user_id not in scored
+               for a in status.assessors)
 
 
 @router.post("/grants/{reference}/actions/{action}")

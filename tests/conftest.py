@@ -133,6 +133,22 @@ def smtp():
     controller.stop()
 
 
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def maybe_record(handle, name: str) -> None:
+    """With REGIE_RECORD_HISTORIES=1, keep this workflow's history as tests/histories/<name>,
+    unless a history of that name exists: recorded histories are never regenerated."""
+    import json
+    import os
+
+    path = HISTORIES / name
+    if os.environ.get("REGIE_RECORD_HISTORIES") != "1" or path.exists():
+        return
+    history = await handle.fetch_history()
+    path.write_text(json.dumps(json.loads(history.to_json()), indent=1))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import date, datetime, timezone
 
 from sqlmodel import select
@@ -27,11 +25,8 @@ from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
 from tests import factories
-from tests.conftest import eventually
+from tests.conftest import eventually, maybe_record
 from workflows.grant import GrantWorkflow
-
-HISTORY_DIR = os.path.join(os.path.dirname(__file__), "histories")
-
 
 def score(actor, value: int = 4) -> ScoreSubmission:
     c = CriterionScore(score=value, motivation="Helder en haalbaar.")
@@ -122,7 +117,7 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
         handle = client.get_workflow_handle_for(GrantWorkflow.run, grant_workflow_id(reference))
         result = await handle.result()
         assert result.stage == Stage.ARCHIVED
-        history = await handle.fetch_history()
+        await maybe_record(handle, "grant_lifecycle_v2.json")
 
     async with sessions() as db:
         entry = (await db.exec(select(KnowledgeEntry))).one()
@@ -133,10 +128,6 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
         assert stages[0] == "eligibility_check" and stages[-1] == "archived"
     # every mail went out exactly once
     assert len(smtp.subjects()) == len(set(m["X-Regie-Key"] for m in smtp.messages))
-    if os.environ.get("REGIE_RECORD_HISTORY"):
-        path = os.path.join(HISTORY_DIR, os.environ["REGIE_RECORD_HISTORY"])
-        with open(path, "w") as f:
-            json.dump(json.loads(history.to_json()), f, indent=1)
 
 
 def _has_mail(smtp, subject_part: str):

@@ -1,0 +1,127 @@
+"""In chromium: an assessor scores an application; the programme team confirms an allocation."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.app import create_app
+from domain.lifecycle import Role, Stage
+from domain.types import AssessorRef, AssignAssessors
+from regie import grants, programme
+from regie.applications import submit_draft
+from regie.db import session_factory
+from regie.demo import PASSWORD, load_demo
+from regie.settings import Settings
+from regie.worker import build_worker
+from tests import factories
+from tests.conftest import eventually, serving
+from tests.test_assessment_round import AFTER_CLOSE, OPEN, submission
+from tests.test_lifecycle import skip_to, stage_is
+
+pytestmark = pytest.mark.browser
+
+
+async def _sign_in(page, url: str, email: str, password: str) -> None:
+    await page.goto(f"{url}/login")
+    await page.fill("#email", email)
+    await page.fill("#password", password)
+    await page.click("button[type=submit]")
+
+
+async def test_an_assessor_scores_an_assigned_application(browser, time_env, tmp_path, db_url,
+                                                         engine, scheme):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue="assessor-ui")
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        await programme.ensure_programme(db, time_env.client, scheme, settings.task_queue)
+    async with build_worker(time_env.client, settings, sessions, scheme):
+        references = await load_demo(sessions, time_env.client, scheme, settings.task_queue)
+        reference = references[3]  # "Campagne veilige studentenverenigingen", in assessment
+        async with serving(create_app(settings, scheme, time_env.client)) as url:
+            page = await browser.new_page()
+            await _sign_in(page, url, "beoordelaar1@regie.demo", PASSWORD)
+            await page.wait_for_url(f"{url}/assessor")
+            await page.click(f"text={reference}")
+            form = page.locator("form[data-action='submit_score']")
+            await form.locator("#ambitie").select_option("4")
+            await form.locator("#ambitie_motivation").fill("Heldere aanleiding en doelen.")
+            await form.locator("#impact").select_option("3")
+            await form.locator("#impact_motivation").fill("Raakt twee pijlers.")
+            await form.locator("#verankering").select_option("4")
+            await form.locator("#verankering_motivation").fill("Borging in de opleiding.")
+            for i in (0, 1):
+                await form.locator(f"#activity_{i}_motivation").fill("Voldoende uitgewerkt.")
+            await form.locator("button[type=submit]").click()
+            await page.wait_for_url(f"{url}/grants/{reference}?done=submit_score")
+            assert await page.locator("p.notice").text_content() == "Verwerkt."
+            # scored once: the form is gone for this assessor, the other one is still to score
+            assert await page.locator("form[data-action='submit_score']").count() == 0
+        status = await grants.status(time_env.client, reference)
+        assert status.stage == Stage.ASSESSMENT and len(status.assessments) == 1
+        mine = status.assessments[0].submission
+        assert (mine.ambitie.score, mine.impact.score, mine.verankering.score) == (4, 3, 4)
+
+
+async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_url, engine,
+                                               scheme):
+    client = time_env.client
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue="allocation-ui")
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        org = await factories.organisation(db, "Maastricht University", "wo")
+        member = await factories.person(db, Role.GRANTEE, "lid@um.example", org)
+        team = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+        panel = [await factories.person(db, Role.ASSESSOR, f"p{n}@example.nl") for n in (1, 2)]
+        drafts = [await factories.application(db, org, scheme, factories.draft("2027", f"P{n}"))
+                  for n in range(3)]
+        await programme.ensure_programme(db, client, scheme, settings.task_queue)
+    async with build_worker(client, settings, sessions, scheme):
+        await skip_to(time_env, OPEN)
+        references = []
+        for draft in drafts:
+            async with sessions() as db:
+                references.append(await submit_draft(db, client, scheme, draft,
+                                                     factories.actor_of(member)))
+        await skip_to(time_env, AFTER_CLOSE)
+        for n, reference in enumerate(references):
+            await stage_is(client, reference, Stage.ASSESSMENT)
+            await grants.act(client, reference, "assign_assessors", AssignAssessors(
+                actor=factories.actor_of(team), assessors=tuple(
+                    AssessorRef(user_id=p.id, name=p.name) for p in panel)))
+            for p in panel:
+                await grants.act(client, reference, "submit_score",
+                                 submission(factories.actor_of(p), 5 - n, 5 - n, 5 - n))
+        async with serving(create_app(settings, scheme, client)) as url:
+            page = await browser.new_page()
+            await _sign_in(page, url, "team@example.nl", factories.PASSWORD)
+            await page.goto(f"{url}/rounds/2027")
+
+            async def proposed():
+                await page.reload()
+                return await page.text_content("[data-phase]") == "proposed"
+            await eventually(proposed)
+            row = page.locator(f"tr[data-reference='{references[0]}']")
+            assert "gefinancierd op rang 1" in await row.text_content()
+            assert await page.locator("table[data-distribution='organisation'] td").first \
+                .text_content() == "Maastricht University"
+            # a change without a reason is refused and nothing is confirmed
+            await page.fill(f"[name='amount-{references[2]}']", "50.000,00")
+            await page.click("#confirm-allocation")
+            assert "geef de reden van de wijziging" in await page.text_content("p.error")
+            await page.fill(f"[name='amount-{references[2]}']", "50.000,00")
+            await page.fill(f"[name='reason-{references[2]}']", "Alleen activiteit 1 past.")
+            await page.click("#confirm-allocation")
+            await page.wait_for_url(f"{url}/rounds/2027")
+
+            async def decided():
+                await page.reload()
+                return await page.text_content("[data-phase]") == "decided"
+            await eventually(decided)
+            changed = page.locator(f"tr[data-reference='{references[2]}']")
+            assert "gewijzigd door het programmateam: Alleen activiteit 1 past." in \
+                await changed.text_content()
+        for reference in references:
+            await stage_is(client, reference, Stage.REPORTING)
+        assert (await grants.status(client, references[2])).awarded_cents == 50_000_00
