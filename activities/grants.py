@@ -20,6 +20,7 @@ from regie.records import (
     GrantEvent,
     KnowledgeEntry,
     Organisation,
+    ProjectActivity,
     ReportRecord,
     utcnow,
 )
@@ -75,7 +76,9 @@ class GrantActivities:
                 await _upsert(db, ReportRecord, dict(application_id=app.id, position=r.index),
                               dict(kind=r.kind.value, due=r.due, summary=r.summary,
                                    submitted_at=r.submitted_at, accepted=r.accepted,
-                                   review_comment=r.review_comment))
+                                   review_comment=r.review_comment,
+                                   content=r.model_dump(mode="json", include={
+                                       "activities", "lessons", "attachments"})))
             await db.commit()
         log.info("grant.recorded", stage=change.stage.value, action=action)
 
@@ -97,12 +100,21 @@ class GrantActivities:
         async with self.sessions() as db:
             app = (await db.exec(select(Application).where(
                 Application.reference == req.reference))).one()
-            org_ids = [app.organisation_id, *app.partner_ids]
-            names = [(await db.get(Organisation, oid)).name for oid in org_ids]
+            orgs = [await db.get(Organisation, oid)
+                    for oid in [app.organisation_id, *app.partner_ids]]
+            activities = (await db.exec(select(ProjectActivity).where(
+                ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
             await _upsert(db, KnowledgeEntry, dict(reference=req.reference), dict(
-                title=app.title, summary=app.summary, organisations=names, pillars=app.pillars,
-                target_groups=app.target_groups, amount_cents=app.awarded_cents or 0,
-                results=req.results, archived_at=utcnow()))
+                title=app.title, summary=app.summary, organisations=[o.name for o in orgs],
+                organisation_types=sorted({o.organisation_type for o in orgs}),
+                pillars=app.pillars, target_groups=app.target_groups,
+                amount_cents=app.awarded_cents or 0, results=req.results, lessons=req.lessons,
+                activities=[{"title": a.title, "goal": a.goal,
+                             "start": a.start.isoformat() if a.start else None,
+                             "end": a.end.isoformat() if a.end else None} for a in activities],
+                documents=[{"id": d.id, "name": d.name} for d in req.documents],
+                year=int(app.round_id) if app.round_id.isdigit() else app.submitted_at.year,
+                archived_at=utcnow()))
             await db.commit()
         get_logger(grant=req.reference, workflow_id=activity.info().workflow_id).info(
             "grant.archived")

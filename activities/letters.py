@@ -62,9 +62,10 @@ class LetterActivities:
             app = (await db.exec(select(Application).where(
                 Application.reference == req.reference))).one()
             org = await db.get(Organisation, app.organisation_id)
-            context = {**req.context, "reference": app.reference, "title": app.title,
-                       "organisation": org.name, "amount_eur": euros(int(req.context.get(
-                           "amount", "0") or 0)),
+            money = {f"{k}_eur": euros(int(req.context[k])) for k in ("amount", "final", "balance")
+                     if req.context.get(k)}
+            context = {**req.context, **money, "reference": app.reference, "title": app.title,
+                       "organisation": org.name,
                        "link": f"{self.settings.base_url}/grants/{app.reference}"}
             nl, en = render_letter(req.kind, "nl", context), render_letter(req.kind, "en", context)
             letter = (await db.exec(select(Letter).where(Letter.key == req.key))).first()

@@ -41,6 +41,7 @@ class Stage(StrEnum):
     DECISION = "decision"
     OBJECTION = "objection"
     REPORTING = "reporting"
+    SETTLEMENT = "settlement"
     ARCHIVED = "archived"
     INELIGIBLE = "ineligible"
     NOT_PROCESSED = "not_processed"
@@ -93,6 +94,11 @@ STAGES: dict[Stage, StageInfo] = {
         Text("Toegekend", "Awarded"),
         Role.GRANTEE,
     ),
+    Stage.SETTLEMENT: StageInfo(
+        Text("Eindrapportage goedgekeurd: wacht op vaststelling",
+             "Final report accepted: awaiting settlement"),
+        Text("Vaststelling in behandeling", "Settlement in progress"), Role.PROGRAMME_TEAM,
+    ),
     Stage.ARCHIVED: StageInfo(
         Text("Afgerond en gearchiveerd", "Completed and archived"),
         Text("Afgerond", "Completed"), None, terminal=True,
@@ -142,6 +148,10 @@ class Action(StrEnum):
     SUBMIT_REPORT = "submit_report"
     REVIEW_REPORT = "review_report"
     ARCHIVE = "archive"
+    REQUEST_CHANGE = "request_change"
+    DECIDE_CHANGE = "decide_change"
+    FINAL_ACCEPTED = "final_accepted"
+    SETTLE = "settle"
     MOVE_DEADLINE = "move_deadline"
     PROGRAMME_ENDED = "programme_ended"
 
@@ -156,7 +166,7 @@ class Transition:
 
 
 _WAITING = (Stage.CORRECTION, Stage.ASSESSMENT, Stage.CONSENSUS, Stage.DECISION, Stage.OBJECTION,
-            Stage.REPORTING)
+            Stage.REPORTING, Stage.SETTLEMENT)
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.START_CHECK, Stage.SUBMITTED, Stage.ELIGIBILITY_CHECK, Role.SYSTEM,
@@ -209,6 +219,14 @@ TRANSITIONS: tuple[Transition, ...] = (
                Text("Rapportage beoordelen", "Review report")),
     Transition(Action.ARCHIVE, Stage.REPORTING, Stage.ARCHIVED, Role.SYSTEM,
                Text("Archiveren in kenniscentrum", "Archive into knowledge centre")),
+    Transition(Action.REQUEST_CHANGE, Stage.REPORTING, Stage.REPORTING, Role.GRANTEE,
+               Text("Wijziging aanvragen", "Request a change")),
+    Transition(Action.DECIDE_CHANGE, Stage.REPORTING, Stage.REPORTING, Role.PROGRAMME_TEAM,
+               Text("Over wijziging beslissen", "Decide on the change")),
+    Transition(Action.FINAL_ACCEPTED, Stage.REPORTING, Stage.SETTLEMENT, Role.SYSTEM,
+               Text("Eindrapportage goedgekeurd", "Final report accepted")),
+    Transition(Action.SETTLE, Stage.SETTLEMENT, Stage.ARCHIVED, Role.PROGRAMME_TEAM,
+               Text("Subsidie vaststellen", "Settle the grant")),
     *(
         Transition(Action.MOVE_DEADLINE, stage, stage, Role.PROGRAMME_TEAM,
                    Text("Termijn verplaatsen", "Move deadline"))

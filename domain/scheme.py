@@ -76,11 +76,36 @@ class Terms(_Model):
     objection_weeks: int = Field(6, ge=0)  # the window to object to a decision
 
 
+class SizeBand(_Model):
+    """What a report must hold for grants below an amount (the last band has no limit)."""
+
+    below_cents: Cents | None = Field(None, alias="below")
+    content: str
+    auditor_statement: bool = False
+
+
 class ReportingRules(_Model):
     progress_every_months: int = Field(6, ge=1)
     final_within_weeks: int = Field(8, ge=0)
     prompt_before_days: int = Field(14, ge=0)
     grace_days: int = Field(14, ge=0)
+    settlement_weeks: int = Field(22, ge=1)
+    advance_percent: int = Field(100, ge=0, le=100)
+    link_valid_days: int = Field(60, ge=1)
+    attachment_types: tuple[str, ...] = (".pdf", ".docx", ".png", ".jpg")
+    attachment_max_mb: int = Field(20, ge=1)
+    size_bands: tuple[SizeBand, ...] = (SizeBand(content="activity_report"),)
+
+    def band(self, awarded_cents: int) -> SizeBand:
+        """The band a grant of this amount falls in."""
+        return next(b for b in self.size_bands
+                    if b.below_cents is None or awarded_cents < b.below_cents)
+
+    @model_validator(mode="after")
+    def _last_band_open(self) -> ReportingRules:
+        if self.size_bands[-1].below_cents is not None:
+            raise ValueError("size_bands: the last band has no 'below'")
+        return self
 
 
 class AmountLimits(_Model):

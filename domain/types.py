@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -240,10 +241,30 @@ class CorrectionSubmission(_Model):
     note: str = ""
 
 
+class ActivityReport(_Model):
+    """Per activity, as the Kaderregeling's activity report asks: what was done against the
+    plan, what monitoring showed, and any deviation with its reason."""
+
+    title: str
+    done: str = Field(min_length=1)
+    monitoring: str = ""
+    deviations: str = ""
+
+
+class AttachmentRef(_Model):
+    id: int
+    name: str
+    kind: Literal["document", "financial_report", "auditor_statement"] = "document"
+    public: bool = False  # a public document goes to the knowledge centre
+
+
 class ReportSubmission(_Model):
     actor: Actor
     report_index: int
     summary: str = Field(min_length=1)
+    activities: tuple[ActivityReport, ...] = ()
+    lessons: str = ""
+    attachments: tuple[AttachmentRef, ...] = ()
 
 
 class ReportReview(_Model):
@@ -252,6 +273,27 @@ class ReportReview(_Model):
     accepted: bool
     comment: str = ""
     new_due: date | None = None
+
+
+class ChangeRequest(_Model):
+    """A grantee's request: other planning, a budget shift between activities, an extension."""
+
+    actor: Actor
+    kind: Literal["planning", "budget", "extension"]
+    description: str = Field(min_length=1)
+    new_last_activity_end: date | None = None
+
+
+class ChangeDecision(_Model):
+    actor: Actor
+    approve: bool
+    reason: str = Field(min_length=1)
+
+
+class SettlementInput(_Model):
+    actor: Actor
+    final_cents: int = Field(ge=0)
+    reason: str = Field(min_length=1)
 
 
 class DeadlineMove(_Model):
@@ -279,12 +321,31 @@ class ReportState(BaseModel):
     summary: str | None = None
     accepted: bool = False
     review_comment: str | None = None
+    activities: list[ActivityReport] = []
+    lessons: str = ""
+    attachments: list[AttachmentRef] = []
 
 
 class Assessment(_Model):
     assessor: AssessorRef
     submission: ScoreSubmission
     submitted_at: datetime
+
+
+class Settlement(BaseModel):
+    """The settled grant (vaststelling): the final amount and what is still paid or repaid."""
+
+    model_config = ConfigDict(frozen=True)
+    awarded_cents: int
+    final_cents: int
+    advance_paid_cents: int
+    balance_cents: int  # > 0: still to pay the grantee; < 0: to be repaid
+
+    @property
+    def outcome(self) -> str:
+        if self.final_cents == self.awarded_cents:
+            return "in_full"
+        return "repay" if self.balance_cents < 0 else "lower"
 
 
 class GrantStatus(BaseModel):
@@ -303,6 +364,9 @@ class GrantStatus(BaseModel):
     verdict: Verdict | None = None
     consensus_reason: str | None = None
     objection: str | None = None
+    last_activity_end: date | None = None
+    pending_change: ChangeRequest | None = None
+    settlement: Settlement | None = None
 
 
 # -- activity inputs -----------------------------------------------------------------------------
@@ -329,6 +393,8 @@ class StageChange(_Model):
 class ArchiveRequest(_Model):
     reference: str
     results: str  # the accepted reports' summaries, as the workflow holds them
+    lessons: str = ""
+    documents: tuple[AttachmentRef, ...] = ()  # public attachments of accepted reports
 
 
 class LetterRequest(_Model):

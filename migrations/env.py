@@ -5,6 +5,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import regie.records  # noqa: F401  (registers the tables on SQLModel.metadata)
+from regie.db import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -17,7 +18,8 @@ def run_migrations_online() -> None:
     )
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=connection.dialect.name == "sqlite")
+                          render_as_batch=connection.dialect.name == "sqlite",
+                          include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -32,6 +32,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """What Alembic compares with the models: not the knowledge centre's search index, which
+    each database builds its own way (FTS5 tables in SQLite, an expression index in PostgreSQL)."""
+    return not (name or "").startswith(("knowledge_fts", "ix_knowledge_search"))
+
+
 def sync_url(url: str) -> str:
     """The same database for Alembic's synchronous connection."""
     return url.replace("sqlite+aiosqlite", "sqlite")

@@ -192,6 +192,22 @@ class ReportRecord(SQLModel, table=True):
     submitted_at: datetime | None = _ts(nullable=True)
     accepted: bool = False
     review_comment: str | None = None
+    content: dict[str, Any] = _json(dict)  # per activity, lessons, attachments (as submitted)
+
+
+class Attachment(SQLModel, table=True):
+    """A file sent with a report; stored in the data folder under `stored_name`."""
+
+    __tablename__ = "attachments"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(index=True)
+    uploaded_by: int = Field(foreign_key="people.id")
+    original_name: str
+    stored_name: str = Field(unique=True)
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime = _ts(nullable=False, default=utcnow)
 
 
 class KnowledgeEntry(SQLModel, table=True):
@@ -207,6 +223,11 @@ class KnowledgeEntry(SQLModel, table=True):
     target_groups: list[str] = _json(list)
     amount_cents: int
     results: str = ""
+    lessons: str = ""
+    organisation_types: list[str] = _json(list)
+    activities: list[dict[str, Any]] = _json(list)  # title, goal, period: no personal data
+    documents: list[dict[str, Any]] = _json(list)  # public attachments: id and name
+    year: int = Field(default=0, index=True)  # the round's year
     archived_at: datetime = _ts(nullable=False)
 
 

@@ -3,10 +3,11 @@ listed by stage through their search attributes."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from domain.lifecycle import Stage
-from domain.types import DecisionInput, ReportReview, ReportSubmission
+from domain.types import DecisionInput, ReportReview, ReportSubmission, SettlementInput
 from regie import grants
 from regie.db import session_factory
 from regie.programme import ensure_programme
@@ -50,8 +51,11 @@ async def test_grant_started_before_a_worker_restart_completes_after_it(
                 actor=grantee, report_index=report.index, summary="Gedaan wat beloofd is."))
             await grants.act(client, reference, "review_report", ReportReview(
                 actor=team, report_index=report.index, accepted=True))
+        await stage_is(client, reference, Stage.SETTLEMENT)
+        await grants.act(client, reference, "settle", SettlementInput(
+            actor=team, final_cents=50_000_00, reason="Volledig uitgevoerd."))
         handle = client.get_workflow_handle_for(GrantWorkflow.run, grant_workflow_id(reference))
-        assert (await handle.result()).stage == Stage.ARCHIVED
+        assert (await asyncio.wait_for(handle.result(), 60)).stage == Stage.ARCHIVED
         assert reports[-1].due == date(2027, 8, 25)  # 8 weeks after the last activity
 
     async def listed_as_archived():

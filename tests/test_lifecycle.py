@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timezone
 
 from sqlmodel import select
@@ -17,6 +18,7 @@ from domain.types import (
     ReportReview,
     ReportSubmission,
     ScoreSubmission,
+    SettlementInput,
 )
 from regie import grants
 from regie.programme import ensure_programme
@@ -113,9 +115,12 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
         await grants.act(client, reference, "review_report", ReportReview(
             actor=team, report_index=2, accepted=True))
 
-        # archival into the knowledge centre
+        # settlement (vaststelling) within its term, then archival into the knowledge centre
+        await stage_is(client, reference, Stage.SETTLEMENT)
+        await grants.act(client, reference, "settle", SettlementInput(
+            actor=team, final_cents=app.requested_cents, reason="Alles uitgevoerd zoals gepland."))
         handle = client.get_workflow_handle_for(GrantWorkflow.run, grant_workflow_id(reference))
-        result = await handle.result()
+        result = await asyncio.wait_for(handle.result(), 60)
         assert result.stage == Stage.ARCHIVED
         await maybe_record(handle, "grant_lifecycle_v2.json")
 

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 
 import regie.records  # noqa: F401  (registers the tables)
 from regie import ROOT
-from regie.db import sync_url
+from regie.db import include_object, sync_url
 
 
 def _config(url: str) -> Config:
@@ -27,7 +27,8 @@ def _config(url: str) -> Config:
 def _differences(url: str) -> list:
     engine = create_engine(sync_url(url))
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     return diff
 

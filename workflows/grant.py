@@ -17,6 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import schedules
+    from domain.reports import reschedule, settle
     from domain.lifecycle import Action, Role, Stage, transition
     from domain.scoring import Verdict, agreed_verdict, combine_scores
     from domain.types import (
@@ -25,6 +26,8 @@ with workflow.unsafe.imports_passed_through():
         Assessment,
         ArchiveRequest,
         AssignAssessors,
+        ChangeDecision,
+        ChangeRequest,
         ConflictDeclaration,
         ConsensusInput,
         CorrectionSubmission,
@@ -39,12 +42,15 @@ with workflow.unsafe.imports_passed_through():
         ObjectionOutcome,
         OverruleFinding,
         Recipients,
+        ReportKind,
         ReportReview,
         ReportState,
         ReportSubmission,
         ScoreSubmission,
         ScoredGrant,
         SetCommitment,
+        Settlement,
+        SettlementInput,
         Severity,
         StageChange,
     )
@@ -55,6 +61,7 @@ INTAKE = "intake-round-handoff"  # receipt mail; eligible grants wait for their 
 LEDGER = "budget-ledger"  # an award commits its amount in the ledger before the grant moves on
 ASSESSMENT = "assessment-consensus"  # verdict under the rubric, consensus, conflicts, round told
 DECISIONS = "decision-letters-objections"  # PDF letters; a rejection opens an objection window
+AFTER_AWARD = "settlement-changes"  # change requests; an accepted final report goes to settlement
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=60),
@@ -86,6 +93,10 @@ class GrantWorkflow:
         self.verdict: Verdict | None = None
         self.consensus_reason: str | None = None
         self.objection: str | None = None
+        self.last_activity_end = params.last_activity_end
+        self.awarded_on = None
+        self.pending_change: ChangeRequest | None = None
+        self.settlement: Settlement | None = None
         self.round_closed = params.round_closed
         self.overruled: dict[str, str] = {}  # finding code -> the team's recorded reason
 
@@ -192,6 +203,26 @@ class GrantWorkflow:
         await self._letter("award" if self.decision.award else "rejection")
         return self.decision.award or await self._objection_window()
 
+    async def _settlement(self) -> None:
+        """Vaststelling: the team settles the final amount within the settlement term."""
+        await self._apply(Action.FINAL_ACCEPTED, SYSTEM, deadline=min(
+            workflow.now() + timedelta(weeks=self.p.reporting.settlement_weeks),
+            self.p.reporting_closes_at + timedelta(weeks=self.p.reporting.settlement_weeks)))
+        while self.stage == Stage.SETTLEMENT:
+            if await self._await_action(lambda: self.stage != Stage.SETTLEMENT, None,
+                                        timedelta(0), cap=self.deadline):
+                break
+            await self._mail(f"settlement_overdue-{self._deadline_version}", Recipients.TEAM,
+                             template="decision_overdue")
+            version = self._deadline_version
+            try:  # the team settles or moves the term; the team is reminded twice a year
+                await workflow.wait_condition(
+                    lambda: self.stage != Stage.SETTLEMENT or self._deadline_version != version,
+                    timeout=timedelta(weeks=26))
+            except asyncio.TimeoutError:
+                pass
+        await self._letter("settlement")
+
     async def _consensus(self) -> bool:
         done = await self._stage_wait(
             lambda: self.stage != Stage.CONSENSUS, remind=None, lead=timedelta(0),
@@ -229,7 +260,10 @@ class GrantWorkflow:
             await self._sync_report_deadline()
             final = self.reports[-1]
             if final.accepted:
-                await self._apply(Action.ARCHIVE, SYSTEM)
+                if workflow.patched(AFTER_AWARD):
+                    await self._settlement()
+                else:
+                    await self._apply(Action.ARCHIVE, SYSTEM)
                 await self._archive()
                 await self._mail("archived", Recipients.APPLICANT)
                 return
@@ -279,13 +313,14 @@ class GrantWorkflow:
 
     async def _await_action(
         self, done: Callable[[], bool], remind: Callable[[], Awaitable[None]] | None,
-        lead: timedelta,
+        lead: timedelta, cap: datetime | None = None,
     ) -> bool:
         """Wait for done() until the deadline (capped); remind `lead` before it. False on expiry."""
         reminded = remind is None
+        cap = cap or self._cap()
         while not done():
             now = workflow.now()
-            deadline = min(self.deadline or self._cap(), self._cap())
+            deadline = min(self.deadline or cap, cap)
             if now >= deadline:
                 return False
             remind_at = deadline - lead
@@ -418,11 +453,13 @@ class GrantWorkflow:
                 raise ApplicationError(cause.message if isinstance(cause, ApplicationError)
                                        else str(cause)) from None
         self.decision = cmd
+        self.awarded_on = workflow.now().date()
         self.reports = schedules.report_schedule(
-            workflow.now().date(), self.p.last_activity_end, self.p.reporting,
+            self.awarded_on, self.p.last_activity_end, self.p.reporting,
             self.p.reporting_closes_at.date(),
         )
         await self._apply(action, cmd.actor, note=cmd.reason, awarded_cents=cmd.amount_cents)
+        self._deciding = False
 
     @decide.validator
     def _validate_decide(self, cmd: DecisionInput) -> None:
@@ -441,6 +478,72 @@ class GrantWorkflow:
     def _validate_correction(self, cmd: CorrectionSubmission) -> None:
         transition(self.stage, Action.SUBMIT_CORRECTION, cmd.actor.role)
         self._require_own_organisation(cmd.actor)
+
+    @workflow.update
+    async def request_change(self, cmd: ChangeRequest) -> None:
+        self.pending_change = cmd
+        await self._record(cmd.actor, Action.REQUEST_CHANGE,
+                           note=f"{cmd.kind}: {cmd.description}")
+        await self._mail(f"change_requested-{self._seq}", Recipients.TEAM,
+                         template="change_requested", context={"kind": cmd.kind})
+
+    @request_change.validator
+    def _validate_change(self, cmd: ChangeRequest) -> None:
+        transition(self.stage, Action.REQUEST_CHANGE, cmd.actor.role)
+        self._require_own_organisation(cmd.actor)
+        if self.pending_change is not None:
+            raise ValueError("Er ligt al een wijzigingsverzoek / a change request is pending")
+        end = cmd.new_last_activity_end
+        if end is not None and end > self.p.projects_end_at.date() - timedelta(days=1):
+            raise ValueError("Geen activiteit mag na 31-12-2027 eindigen / no activity may end "
+                             "after 31-12-2027")
+
+    @workflow.update
+    async def decide_change(self, cmd: ChangeDecision) -> None:
+        change = self.pending_change
+        self.pending_change = None
+        if cmd.approve and change is not None and change.new_last_activity_end is not None:
+            self.last_activity_end = change.new_last_activity_end
+            self.reports = reschedule(self.reports, self.awarded_on, self.last_activity_end,
+                                      self.p.reporting, self.p.reporting_closes_at.date())
+            self._reports_version += 1
+        await self._record(cmd.actor, Action.DECIDE_CHANGE,
+                           note=("approved: " if cmd.approve else "refused: ") + cmd.reason)
+        await self._mail(f"change_decided-{self._seq}", Recipients.APPLICANT,
+                         template="change_decided",
+                         context={"outcome": "goedgekeurd / approved" if cmd.approve
+                                  else "afgewezen / refused", "reason": cmd.reason})
+
+    @decide_change.validator
+    def _validate_change_decision(self, cmd: ChangeDecision) -> None:
+        transition(self.stage, Action.DECIDE_CHANGE, cmd.actor.role)
+        if self.pending_change is None:
+            raise ValueError("Er ligt geen wijzigingsverzoek / no change request is pending")
+
+    @workflow.update
+    async def settle(self, cmd: SettlementInput) -> None:
+        assert self.decision is not None
+        self._deciding = True
+        self.settlement = settle(self.decision.amount_cents, cmd.final_cents, self.p.reporting)
+        try:
+            await workflow.execute_activity(
+                "commit_budget", SetCommitment(
+                    actor=cmd.actor, reference=self.p.reference, round_id=self.p.round_id,
+                    amount_cents=cmd.final_cents, reason=f"vaststelling: {cmd.reason}"),
+                **ACTIVITY_OPTIONS)
+        except ActivityError as exc:
+            self._deciding, self.settlement = False, None
+            raise ApplicationError(str(exc.cause)) from None
+        await self._apply(Action.SETTLE, cmd.actor, note=cmd.reason,
+                          awarded_cents=cmd.final_cents)
+        self._deciding = False
+
+    @settle.validator
+    def _validate_settle(self, cmd: SettlementInput) -> None:
+        transition(self.stage, Action.SETTLE, cmd.actor.role)
+        if self._deciding or self.decision is None or self.settlement is not None:
+            raise ValueError("Er wordt al vastgesteld / a settlement is under way")
+        settle(self.decision.amount_cents, cmd.final_cents, self.p.reporting)
 
     @workflow.update
     async def declare_conflict(self, cmd: ConflictDeclaration) -> None:
@@ -523,6 +626,8 @@ class GrantWorkflow:
         report = self.reports[cmd.report_index]
         report.submitted_at = workflow.now()
         report.summary = cmd.summary
+        report.activities, report.lessons = list(cmd.activities), cmd.lessons
+        report.attachments = list(cmd.attachments)
         self._reports_version += 1
         await self._record(cmd.actor, Action.SUBMIT_REPORT, report=report)
         await self._mail(f"report_submitted-{report.index}-{self._reports_version}",
@@ -535,8 +640,16 @@ class GrantWorkflow:
         self._require_own_organisation(cmd.actor)
         if not 0 <= cmd.report_index < len(self.reports):
             raise ValueError("Onbekende rapportage / unknown report")
-        if self.reports[cmd.report_index].submitted_at is not None:
+        report = self.reports[cmd.report_index]
+        if report.submitted_at is not None:
             raise ValueError("Deze rapportage is al ingediend / this report was already submitted")
+        if report.kind == ReportKind.FINAL and self.decision is not None:
+            band = self.p.reporting.band(self.decision.amount_cents)
+            if band.auditor_statement and not any(
+                    a.kind == "auditor_statement" for a in cmd.attachments):
+                raise ValueError("Bij dit subsidiebedrag hoort een controleverklaring bij de "
+                                 "eindrapportage / at this amount the final report needs an "
+                                 "auditor's statement")
 
     @workflow.update
     async def review_report(self, cmd: ReportReview) -> None:
@@ -609,6 +722,8 @@ class GrantWorkflow:
             decision_reason=self.decision.reason if self.decision else None,
             reports=self.reports, outcome_note=self.outcome_note, verdict=self.verdict,
             consensus_reason=self.consensus_reason, objection=self.objection,
+            last_activity_end=self.last_activity_end, pending_change=self.pending_change,
+            settlement=self.settlement,
         )
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -654,6 +769,9 @@ class GrantWorkflow:
             "total": str(verdict.total if verdict else ""),
             **{f"score_{c}": str(v) for c, v in (verdict.averages.items() if verdict else [])},
             "objection_weeks": str(self.p.terms.objection_weeks),
+            **({"final": str(self.settlement.final_cents),
+                "balance": str(self.settlement.balance_cents),
+                "settlement_outcome": self.settlement.outcome} if self.settlement else {}),
         }
         await workflow.execute_activity(
             "issue_letter", LetterRequest(
@@ -672,9 +790,13 @@ class GrantWorkflow:
             **ACTIVITY_OPTIONS)
 
     async def _archive(self) -> None:
-        results = "\n\n".join(r.summary for r in self.reports if r.accepted and r.summary)
+        accepted = [r for r in self.reports if r.accepted]
         await workflow.execute_activity(
-            "archive_grant", ArchiveRequest(reference=self.p.reference, results=results),
+            "archive_grant", ArchiveRequest(
+                reference=self.p.reference,
+                results="\n\n".join(r.summary for r in accepted if r.summary),
+                lessons="\n\n".join(r.lessons for r in accepted if r.lessons),
+                documents=tuple(a for r in accepted for a in r.attachments if a.public)),
             **ACTIVITY_OPTIONS)
 
     async def _apply(self, action: Action, actor: Actor, note: str = "",
