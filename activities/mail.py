@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -9,6 +11,7 @@ from temporalio import activity
 
 from domain.lifecycle import Role
 from domain.types import MailRequest, Recipients
+from regie.links import report_token
 from regie.logging import get_logger
 from regie.mail import send_once
 from regie.records import Application, Person
@@ -16,9 +19,11 @@ from regie.settings import Settings
 
 
 class MailActivities:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings,
+                 link_valid_days: int) -> None:
         self.sessions = sessions
         self.settings = settings
+        self.link_valid_days = link_valid_days
 
     @activity.defn(name="send_mail")
     async def send_mail(self, req: MailRequest) -> None:
@@ -33,10 +38,23 @@ class MailActivities:
                 query = query.where(Person.role == Role.PROGRAMME_TEAM.value)
             else:
                 query = query.where(Person.id.in_(req.assessor_ids))
-            recipients = list((await db.exec(query)).all())
-            mail = await send_once(
-                db, self.settings, req.key, req.reference, recipients, req.template,
-                {"reference": app.reference, "title": app.title,
-                 "link": f"{self.settings.base_url}/grants/{app.reference}", **req.context})
+            context = {"reference": app.reference, "title": app.title,
+                       "link": f"{self.settings.base_url}/grants/{app.reference}", **req.context}
+            if req.report_index is None:
+                recipients = list((await db.exec(query)).all())
+                await send_once(db, self.settings, req.key, req.reference, recipients,
+                                req.template, context)
+            else:  # one mail per contact, each with a personal link to the report form
+                people = (await db.exec(select(Person).where(
+                    Person.organisation_id == app.organisation_id,
+                    Person.role == Role.GRANTEE.value, Person.active))).all()
+                expires = datetime.now(timezone.utc) + timedelta(
+                    days=self.link_valid_days)
+                for person in people:
+                    token = report_token(self.settings.secret_key, person.id, app.reference,
+                                         req.report_index, expires)
+                    await send_once(db, self.settings, f"{req.key}/{person.id}", req.reference,
+                                    [person.email], req.template,
+                                    {**context, "link": f"{self.settings.base_url}/report/{token}"})
         get_logger(grant=req.reference, workflow_id=activity.info().workflow_id,
-                   mail=req.key).info("mail.sent", status=mail.status, template=req.template)
+                   mail=req.key).info("mail.sent", template=req.template)

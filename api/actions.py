@@ -16,6 +16,8 @@ from domain.lifecycle import Action, Role
 from domain.types import (
     AssessorRef,
     AssignAssessors,
+    ChangeDecision,
+    ChangeRequest,
     ConflictDeclaration,
     ConsensusInput,
     CorrectionSubmission,
@@ -27,6 +29,7 @@ from domain.types import (
     ReportReview,
     ReportSubmission,
     ScoreSubmission,
+    SettlementInput,
 )
 from api.auth import Viewer
 from regie.records import Person
@@ -47,6 +50,9 @@ UPDATES: dict[Action, tuple[str, type[BaseModel]]] = {
     Action.UPHOLD_OBJECTION: ("decide_objection", ObjectionOutcome),
     Action.DISMISS_OBJECTION: ("decide_objection", ObjectionOutcome),
     Action.OVERRULE_FINDING: ("overrule_finding", OverruleFinding),
+    Action.REQUEST_CHANGE: ("request_change", ChangeRequest),
+    Action.DECIDE_CHANGE: ("decide_change", ChangeDecision),
+    Action.SETTLE: ("settle", SettlementInput),
 }
 
 HUMAN_ROLES = (Role.PROGRAMME_TEAM, Role.ASSESSOR, Role.GRANTEE)
@@ -110,6 +116,10 @@ def form_payload(action: Action, form: dict[str, Any]) -> dict[str, Any]:
         data["activities"] = activities
     if action == Action.REVIEW_REPORT:
         data["accepted"] = data.get("accepted") == "yes"
+    if action == Action.DECIDE_CHANGE:
+        data["approve"] = data.get("approve") == "yes"
+    if action == Action.SETTLE and "amount_cents" in data:
+        data["final_cents"] = data.pop("amount_cents")
     if action == Action.MOVE_DEADLINE and "deadline" in data and len(data["deadline"]) == 10:
         data["deadline"] = f"{data['deadline']}T23:59:00+01:00"
     return data

@@ -200,13 +200,6 @@ async def audit_history(request: Request, reference: str, viewer: Staff, db: Db)
     return render(request, "audit_history.html", {"app": app, "events": events}, viewer=viewer)
 
 
-@router.get("/knowledge")
-async def knowledge_centre(request: Request, viewer: Anyone, db: Db):
-    entries = (await db.exec(select(KnowledgeEntry).order_by(
-        KnowledgeEntry.archived_at.desc()).limit(100))).all()
-    return render(request, "knowledge.html", {"entries": entries}, viewer=viewer)
-
-
 @router.get("/outbox")
 async def outbox(request: Request, viewer: Team, db: Db):
     if not request.app.state.settings.show_outbox:

@@ -429,3 +429,4 @@ class MailRequest(_Model):
     template: str
     context: dict[str, str] = {}
     assessor_ids: tuple[int, ...] = ()
+    report_index: int | None = None  # a report prompt: each contact gets a personal link

@@ -27,7 +27,7 @@ WORKFLOWS = [GrantWorkflow, RoundWorkflow, LedgerWorkflow]
 def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession],
                  scheme: Scheme) -> Worker:
     grants = GrantActivities(sessions, scheme)
-    mail = MailActivities(sessions, settings)
+    mail = MailActivities(sessions, settings, scheme.defaults.reporting.link_valid_days)
     rounds = RoundActivities(sessions, client, scheme, settings)
     letters = LetterActivities(sessions, settings)
     return Worker(

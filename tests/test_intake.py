@@ -110,6 +110,10 @@ async def test_correction_term_runs_out_and_the_application_ends_not_processed(
         assert timedelta(days=13, hours=23) < term <= timedelta(days=14)
         await skip_to(time_env, status.deadline + timedelta(minutes=1))
         await stage_is(client, "SV2026-0042", Stage.NOT_PROCESSED)
+
+        async def letter_sent():
+            return any("buiten behandeling" in m.subject for m in await _outbox(sessions))
+        await eventually(letter_sent)
     mails = await _outbox(sessions)
     subjects = [m.subject for m in mails]
     request = next(m for m in mails if m.subject.startswith("Herstel verzuim"))
@@ -169,7 +173,10 @@ async def test_a_fatal_finding_ends_ineligible_with_a_letter_naming_the_reason(
                            settings.task_queue, round_closed=True)
     async with build_worker(client, settings, sessions, scheme):
         await stage_is(client, "SV2026-0077", Stage.INELIGIBLE)
-    letter = next(m for m in await _outbox(sessions) if "niet ontvankelijk" in m.subject)
+
+        async def letter_sent():
+            return [m for m in await _outbox(sessions) if "niet ontvankelijk" in m.subject]
+        letter = (await eventually(letter_sent))[0]
     assert letter.recipients == ["info@adviesbureau.example"]
     assert "- Organisaties van het type 'company' kunnen niet aanvragen." in letter.body
     assert "- Organisations of type 'company' may not apply." in letter.body

@@ -46,7 +46,8 @@ def _fill(path: str, reference: str, draft_id: int) -> str:
     return (path.replace("{reference}", reference).replace("{action}", "move_deadline")
             .replace("{code}", "en").replace("{application_id}", str(draft_id))
             .replace("{token}", "no-such-invitation").replace("{round_id}", "2027")
-            .replace("{letter_id}", "1"))
+            .replace("{letter_id}", "1").replace("{index}", "0")
+            .replace("{attachment_id}", "1"))
 
 
 async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):

@@ -279,19 +279,21 @@ class GrantWorkflow:
             for notice in schedules.due_notices(self.reports, self.p.reporting, now):
                 report = self.reports[notice.report_index]
                 schedules.mark_sent(report, notice.kind)
+                to_team = notice.kind == schedules.NoticeKind.ESCALATION
                 await self._mail(
                     f"report_{notice.kind}-{report.index}-{report.due}",
-                    Recipients.TEAM if notice.kind == schedules.NoticeKind.ESCALATION
-                    else Recipients.APPLICANT,
+                    Recipients.TEAM if to_team else Recipients.APPLICANT,
                     template=f"report_{notice.kind}",
                     context={"report": str(report.index + 1), "kind": report.kind.value,
                              "due": report.due.isoformat()},
+                    report_index=None if to_team else report.index,
                 )
             if not end_flagged and now >= self.p.projects_end_at and final.submitted_at is None:
                 # 31 December 2027 has passed: every project has ended; ask for the final report
                 end_flagged = True
                 schedules.mark_sent(final, schedules.NoticeKind.PROMPT)
-                await self._mail("projects_end_prompt", Recipients.APPLICANT)
+                await self._mail("projects_end_prompt", Recipients.APPLICANT,
+                                 report_index=final.index)
                 await self._mail("projects_end_flag", Recipients.TEAM)
             wake = [self.p.reporting_closes_at]
             pending = schedules.pending_notices(self.reports, self.p.reporting)
@@ -824,13 +826,13 @@ class GrantWorkflow:
 
     async def _mail(self, key: str, recipients: Recipients, template: str | None = None,
                     context: dict[str, str] | None = None,
-                    assessor_ids: tuple[int, ...] = ()) -> None:
+                    assessor_ids: tuple[int, ...] = (), report_index: int | None = None) -> None:
         await workflow.execute_activity(
             "send_mail",
             MailRequest(
                 key=f"{workflow.info().workflow_id}/{key}", reference=self.p.reference,
                 recipients=recipients, template=template or key, context=context or {},
-                assessor_ids=assessor_ids,
+                assessor_ids=assessor_ids, report_index=report_index,
             ),
             **ACTIVITY_OPTIONS,
         )
