@@ -31,6 +31,8 @@ def euros_to_cents(value: Any) -> int:
     return int(cents)
 
 
+# Amounts as the scheme file writes them (euros), held in cents. Only for models read from the
+# file: a model that travels through Temporal must not have one (see SizeBand).
 Cents = Annotated[int, BeforeValidator(euros_to_cents), Field(ge=0)]
 
 
@@ -77,11 +79,17 @@ class Terms(_Model):
 
 
 class SizeBand(_Model):
-    """What a report must hold for grants below an amount (the last band has no limit)."""
+    """What a report must hold for grants below an amount (the last band has no limit).
+    It travels inside a grant's workflow parameters, so it keeps the file's euros as they are
+    (a Cents field would be converted again on every pass through the data converter)."""
 
-    below_cents: Cents | None = Field(None, alias="below")
+    below: int | None = Field(None, ge=0)  # euros
     content: str
     auditor_statement: bool = False
+
+    @property
+    def below_cents(self) -> int | None:
+        return None if self.below is None else self.below * 100
 
 
 class ReportingRules(_Model):
@@ -103,7 +111,7 @@ class ReportingRules(_Model):
 
     @model_validator(mode="after")
     def _last_band_open(self) -> ReportingRules:
-        if self.size_bands[-1].below_cents is not None:
+        if self.size_bands[-1].below is not None:
             raise ValueError("size_bands: the last band has no 'below'")
         return self
 

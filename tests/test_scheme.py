@@ -68,3 +68,26 @@ def test_check_scheme_command(tmp_path: Path):
     ok = subprocess.run([regie, "check-scheme", str(ROOT / "schemes" / "sociale-veiligheid.toml")],
                         capture_output=True, text=True)
     assert ok.returncode == 0 and "3 rounds" in ok.stdout
+
+
+async def test_workflow_parameters_come_back_unchanged_from_the_data_converter(scheme):
+    """Everything a workflow receives from the scheme survives Temporal's data converter as it
+    is: no amount converted twice, no field lost."""
+    from datetime import date
+
+    from domain.types import GrantParams
+    from regie.temporal import DATA_CONVERTER
+
+    rnd = scheme.round("2026")
+    params = GrantParams(
+        reference="SV2026-0001", application_id=1, round_id="2026", scheme_id="sv",
+        scheme_hash="x", organisation_id=1, organisation_type="wo", requested_cents=12_345_67,
+        last_activity_end=date(2027, 6, 30),
+        projects_end_at=scheme.end_of_day_utc(scheme.scheme.projects_end),
+        reporting_closes_at=scheme.end_of_day_utc(scheme.scheme.reporting_closes),
+        terms=scheme.terms(rnd), reporting=scheme.reporting(rnd), rubric=scheme.rubrics[rnd.rubric])
+    payloads = await DATA_CONVERTER.encode([params])
+    [back] = await DATA_CONVERTER.decode(payloads, [GrantParams])
+    assert back == params
+    assert back.reporting.band(124_999_99).auditor_statement is False
+    assert back.reporting.band(125_000_00).auditor_statement is True

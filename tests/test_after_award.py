@@ -1,0 +1,170 @@
+"""After the award, under time skipping: prompts with personal links, a reminder and an
+escalation, a change that moves the final report, settlement lower than awarded (the ledger
+follows, the letter asks repayment), and the project in the knowledge centre."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from domain.lifecycle import Role, Stage
+from domain.types import (
+    ActivityReport, AttachmentRef, ChangeDecision, ChangeRequest, DecisionInput, ReportKind,
+    ReportReview, ReportSubmission, SettlementInput,
+)
+from regie import grants, programme
+from regie.db import session_factory
+from regie.grants import ActionRefused
+from regie.knowledge import search
+from regie.links import read_report_token
+from regie.settings import Settings
+from regie.temporal import grant_workflow_id
+from regie.worker import build_worker
+from tests import factories, scenario
+from tests.conftest import eventually
+from tests.factories import actor_of
+from tests.test_lifecycle import score, skip_to, stage_is
+from workflows.grant import GrantWorkflow
+
+
+def _mail_to(smtp, prefix: str):
+    async def check():
+        return [m for m in smtp.messages if str(m["Subject"]).startswith(prefix)]
+    return check
+
+
+async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, engine, scheme,
+                                                  smtp):
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="after",
+                                 smtp_host="127.0.0.1", smtp_port=smtp.port)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await programme.ensure_programme(db, client, scheme, settings.task_queue)
+    team, grantee = actor_of(people.team), actor_of(people.grantee)
+    started = await time_env.get_current_time()
+    async with build_worker(client, settings, sessions, scheme):
+        async with sessions() as db:
+            reference = await scenario.grant_in_assessment(db, client, scheme,
+                                                           settings.task_queue, people)
+        for assessor in (people.assessor, people.second_assessor):
+            await grants.act(client, reference, "submit_score", score(actor_of(assessor)))
+        await stage_is(client, reference, Stage.DECISION)
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
+        await stage_is(client, reference, Stage.REPORTING)
+        before = (await grants.status(client, reference)).reports
+        assert [r.due for r in before] == [date(2027, 5, 28), date(2027, 8, 25)]
+
+        # an extension: the last activity now ends 15-12-2027, so reports move with it
+        with pytest.raises(ActionRefused, match="na 31-12-2027"):
+            await grants.act(client, reference, "request_change", ChangeRequest(
+                actor=grantee, kind="extension", description="Later",
+                new_last_activity_end=date(2028, 1, 15)))
+        await grants.act(client, reference, "request_change", ChangeRequest(
+            actor=grantee, kind="extension", description="De cultuurscan loopt door tot december.",
+            new_last_activity_end=date(2027, 12, 15)))
+        await grants.act(client, reference, "decide_change", ChangeDecision(
+            actor=team, approve=True, reason="Past binnen de looptijd."))
+        after = (await grants.status(client, reference)).reports
+        assert [(r.kind, r.due) for r in after] == [
+            (ReportKind.PROGRESS, date(2027, 5, 28)), (ReportKind.PROGRESS, date(2027, 11, 28)),
+            (ReportKind.FINAL, date(2028, 2, 9))]
+
+        # the first prompt: one mail per contact, with a personal signed link
+        await skip_to(time_env, datetime(2027, 5, 15, tzinfo=timezone.utc))
+        prompts = await eventually(_mail_to(smtp, "Rapportage 1 gevraagd"))
+        assert [m["To"] for m in prompts] == [people.grantee.email]
+        link = re.search(r"/report/([\w-]+\.[0-9a-f]+)",
+                         prompts[0].get_body(("plain",)).get_content())
+        assert read_report_token(settings.secret_key, link.group(1))[1:] == (reference, 0)
+        await grants.act(client, reference, "submit_report", ReportSubmission(
+            actor=grantee, report_index=0, summary="Twee trainingen gegeven.",
+            activities=(ActivityReport(title="Training omstanders", done="Twee trainingen."),)))
+        await grants.act(client, reference, "review_report", ReportReview(
+            actor=team, report_index=0, accepted=True))
+
+        # the second report is missed: a reminder on the day, the team alerted after the grace
+        await skip_to(time_env, datetime(2027, 12, 13, tzinfo=timezone.utc))
+        await eventually(_mail_to(smtp, "Herinnering: rapportage 2 vandaag"))
+        await eventually(_mail_to(smtp, f"Rapportage te laat: {reference}"))
+        await grants.act(client, reference, "submit_report", ReportSubmission(
+            actor=grantee, report_index=1, summary="Derde training in november."))
+        await grants.act(client, reference, "review_report", ReportReview(
+            actor=team, report_index=1, accepted=True))
+
+        # the final report after the projects' end; this size needs no auditor's statement
+        await skip_to(time_env, datetime(2028, 2, 1, tzinfo=timezone.utc))
+        await grants.act(client, reference, "submit_report", ReportSubmission(
+            actor=grantee, report_index=2,
+            summary="Omstandersinterventie werkt: meldingen namen toe, incidenten af.",
+            lessons="Train leidinggevenden eerst.",
+            attachments=(AttachmentRef(id=1, name="eindverslag.pdf", public=True),)))
+        await grants.act(client, reference, "review_report", ReportReview(
+            actor=team, report_index=2, accepted=True))
+        await stage_is(client, reference, Stage.SETTLEMENT)
+
+        # settlement: one activity cost less; the advance was paid in full, so money comes back
+        await skip_to(time_env, datetime(2028, 6, 1, tzinfo=timezone.utc))
+        with pytest.raises(ActionRefused, match="tussen 0 en het toegekende bedrag"):
+            await grants.act(client, reference, "settle", SettlementInput(
+                actor=team, final_cents=90_000_00, reason="te veel"))
+        await grants.act(client, reference, "settle", SettlementInput(
+            actor=team, final_cents=70_000_00, reason="Activiteit 2 kostte minder."))
+        handle = client.get_workflow_handle_for(GrantWorkflow.run, grant_workflow_id(reference))
+        result = await asyncio.wait_for(handle.result(), 60)
+        assert result.stage == Stage.ARCHIVED
+        assert result.settlement.balance_cents == -16_000_00
+        ledger = await programme.ledger(client, scheme.scheme.id)
+        assert ledger.committed_cents == 70_000_00
+        letter = (await eventually(_mail_to(smtp, f"Vaststelling subsidie {reference}")))[0]
+        assert "U betaalt € 16.000,00 terug" in letter.get_body(("plain",)).get_content()
+    elapsed = await time_env.get_current_time() - started
+    assert elapsed > timedelta(days=540)  # a year and a half of the grant's life, in seconds
+
+    async with sessions() as db:
+        found = await search(db, "omstandersinterventie")
+        assert [e.reference for e in found] == [reference]
+        assert found[0].lessons == "Train leidinggevenden eerst."
+        assert found[0].documents == [{"id": 1, "name": "eindverslag.pdf"}]
+        assert found[0].amount_cents == 70_000_00
+
+
+async def test_a_large_grant_needs_an_auditors_statement(time_env, tmp_path, db_url, engine,
+                                                        scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue="auditor")
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await programme.ensure_programme(db, client, scheme, settings.task_queue)
+        org = await db.get(__import__("regie.records", fromlist=["Organisation"]).Organisation,
+                           people.grantee.organisation_id)
+        big = factories.draft()
+        big.activities[1].lines[0].hours = 1500  # 1500 × € 115: above € 125.000 in all
+        app = await factories.application(db, org, scheme, big)
+        await grants.start(db, client, scheme, app, "SV2026-0900", factories.IN_2026_ROUND,
+                           settings.task_queue, round_closed=True)
+    team, grantee = actor_of(people.team), actor_of(people.grantee)
+    async with build_worker(client, settings, sessions, scheme):
+        await stage_is(client, "SV2026-0900", Stage.ASSESSMENT)
+        from domain.types import AssessorRef, AssignAssessors
+        await grants.act(client, "SV2026-0900", "assign_assessors", AssignAssessors(
+            actor=team, assessors=tuple(AssessorRef(user_id=p.id, name=p.name)
+                                        for p in (people.assessor, people.second_assessor))))
+        for assessor in (people.assessor, people.second_assessor):
+            await grants.act(client, "SV2026-0900", "submit_score", score(actor_of(assessor)))
+        await stage_is(client, "SV2026-0900", Stage.DECISION)
+        await grants.act(client, "SV2026-0900", "decide", DecisionInput(
+            actor=team, award=True, amount_cents=app.requested_cents, reason="Gehonoreerd."))
+        await stage_is(client, "SV2026-0900", Stage.REPORTING)
+        final = (await grants.status(client, "SV2026-0900")).reports[-1].index
+        with pytest.raises(ActionRefused, match="controleverklaring"):
+            await grants.act(client, "SV2026-0900", "submit_report", ReportSubmission(
+                actor=grantee, report_index=final, summary="Klaar."))
+        await grants.act(client, "SV2026-0900", "submit_report", ReportSubmission(
+            actor=grantee, report_index=final, summary="Klaar.",
+            attachments=(AttachmentRef(id=7, name="verklaring.pdf", kind="auditor_statement"),)))

@@ -1,0 +1,55 @@
+"""The knowledge centre's search on SQLite (FTS5) and PostgreSQL (tsvector), with filters."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from regie.db import session_factory
+from regie.knowledge import search
+from regie.records import KnowledgeEntry
+
+
+def entry(ref: str, title: str, results: str, pillars: list[str], year: int,
+          org_types: list[str]) -> KnowledgeEntry:
+    return KnowledgeEntry(
+        reference=ref, title=title, summary="Een project over sociale veiligheid.",
+        organisations=["Universiteit Utrecht"], organisation_types=org_types, pillars=pillars,
+        target_groups=["studenten"], amount_cents=50_000_00, results=results,
+        lessons="Begin klein en betrek studenten vanaf het begin.", year=year,
+        archived_at=datetime(2028, 3, 1, tzinfo=timezone.utc))
+
+
+async def test_search_and_filters(any_db):
+    _url, engine = any_db
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        db.add(entry("SV2025-0001", "Omstanders in actie",
+                     "Driehonderd studenten leerden ingrijpen met omstandersinterventie.",
+                     ["omgangscultuur"], 2025, ["wo"]))
+        db.add(entry("SV2026-0003", "Meldpunt voor promovendi",
+                     "Het meldpunt kreeg veertig meldingen; de klachtenregeling is herzien.",
+                     ["klachtafhandeling"], 2026, ["phd_org"]))
+        db.add(entry("SV2026-0004", "Leiderschap en aanspreekcultuur",
+                     "Leidinggevenden oefenden met aanspreken.", ["omgangscultuur"], 2026,
+                     ["hbo"]))
+        await db.commit()
+    async with sessions() as db:
+        assert [e.reference for e in await search(db, "omstandersinterventie")] == [
+            "SV2025-0001"]
+        assert [e.reference for e in await search(db, "meldpunt")] == ["SV2026-0003"]
+        assert [e.reference for e in await search(db, "klachtenregeling herzien")] == [
+            "SV2026-0003"]
+        assert len(await search(db, "studenten")) == 3  # also in every entry's lessons
+        assert {e.reference for e in await search(db, pillar="omgangscultuur")} == {
+            "SV2025-0001", "SV2026-0004"}
+        assert [e.reference for e in await search(db, "studenten", year=2026,
+                                                  organisation_type="hbo")] == ["SV2026-0004"]
+        assert await search(db, "onbekendwoord") == []
+        assert await search(db, '"); DROP TABLE knowledge_entries; --') == []  # plain words
+        # an update of the record is found under its new words
+        row = (await search(db, "meldpunt"))[0]
+        row.results = "Een vertrouwenspunt opende in 2027."
+        db.add(row)
+        await db.commit()
+        assert [e.reference for e in await search(db, "vertrouwenspunt")] == ["SV2026-0003"]
+        assert await search(db, "meldingen") == []
