@@ -154,3 +154,28 @@ async def test_failed_sign_in_keeps_the_typed_address_and_says_why(tmp_path, db_
             "email": "team@example.nl", "password": "correct horse battery staple",
             "csrf_token": token})
         assert ok.status_code == 303 and ok.headers["location"] == "/team"
+
+
+async def test_registration_keeps_the_funding_evidence_where_the_type_needs_it(
+        tmp_path, db_url, engine, scheme, time_env):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    app = create_app(settings, scheme, time_env.client)
+    async with session_factory(engine)() as db:
+        client = await _client(app, None, db)
+    fields = {"organisation": "Studentenvakbond Oost", "organisation_type": "student_org",
+              "kvk_number": "12345678", "name": "Mila de Boer", "email": "mila@svo.example",
+              "password": "lang genoeg wachtwoord"}
+    async with contextlib.aclosing(client):
+        token = client.cookies[CSRF_COOKIE]
+        missing = await client.post("/register", data={**fields, "csrf_token": token})
+        assert missing.status_code == 422 and "drie jaar financiering" in missing.text
+        assert 'value="Studentenvakbond Oost"' in missing.text  # nothing typed is lost
+        ok = await client.post("/register", data={**fields, "csrf_token": token},
+                               files={"evidence": ("subsidiebesluit.pdf", b"%PDF-1.4 ok",
+                                                   "application/pdf")})
+        assert ok.status_code == 303
+    async with session_factory(engine)() as db:
+        from sqlmodel import select
+        org = (await db.exec(select(Organisation))).one()
+        assert org.has_funding_evidence and org.funding_evidence.endswith(".pdf")
+        assert (tmp_path / "evidence" / org.funding_evidence).read_bytes() == b"%PDF-1.4 ok"

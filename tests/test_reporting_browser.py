@@ -1,0 +1,100 @@
+"""In chromium: a grantee opens the link from a prompt e-mail and files a progress report with
+an attachment; later a visitor finds the project in the knowledge centre by a word from its
+results."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from api.app import create_app
+from domain.lifecycle import Stage
+from domain.types import DecisionInput, ReportReview, ReportSubmission, SettlementInput
+from regie import grants, programme
+from regie.db import session_factory
+from regie.settings import Settings
+from regie.worker import build_worker
+from tests import scenario
+from tests.conftest import eventually, serving
+from tests.factories import actor_of
+from tests.test_lifecycle import score, skip_to, stage_is
+
+pytestmark = pytest.mark.browser
+
+
+async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_env, tmp_path,
+                                                                 db_url, engine, scheme, smtp):
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="report-ui",
+                                 smtp_host="127.0.0.1", smtp_port=smtp.port)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await programme.ensure_programme(db, client, scheme, settings.task_queue)
+    team, grantee = actor_of(people.team), actor_of(people.grantee)
+    evidence = tmp_path / "aanwezigheidslijst.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% aanwezigheid training\n")
+    async with build_worker(client, settings, sessions, scheme):
+        async with sessions() as db:
+            reference = await scenario.grant_in_assessment(db, client, scheme,
+                                                           settings.task_queue, people)
+        for assessor in (people.assessor, people.second_assessor):
+            await grants.act(client, reference, "submit_score", score(actor_of(assessor)))
+        await stage_is(client, reference, Stage.DECISION)
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
+        await skip_to(time_env, datetime(2027, 5, 15, tzinfo=timezone.utc))
+
+        async def prompt():
+            return [m for m in smtp.messages if str(m["Subject"]).startswith("Rapportage 1")]
+        mail = (await eventually(prompt))[0]
+        link = re.search(r"http://\S+/report/[\w-]+\.[0-9a-f]+",
+                         mail.get_body(("plain",)).get_content()).group(0)
+
+        async with serving(create_app(settings, scheme, client)) as url:
+            path = link.split("/report/", 1)[1]
+            page = await browser.new_page()  # not signed in: the link is the key
+            await page.goto(f"{url}/report/{path}")
+            assert "Voortgangsrapportage 1" in await page.text_content("h1")
+            await page.fill("#summary", "Twee trainingen omstandersinterventie voor 60 studenten.")
+            await page.fill("#act-0-done", "Twee van de drie trainingen gegeven.")
+            await page.fill("#act-0-deviations", "De derde training schuift naar september.")
+            await page.fill("#act-1-done", "Cultuurscan voorbereid.")
+            await page.set_input_files("#attachments", str(evidence))
+            await page.check("input[name=public]")
+            await page.click("button[type=submit]")
+            assert await page.text_content("h1") == "Rapportage ontvangen"
+
+            report = (await grants.status(client, reference)).reports[0]
+            assert report.submitted_at is not None and report.attachments[0].name == \
+                "aanwezigheidslijst.pdf"
+            assert report.activities[0].deviations == "De derde training schuift naar september."
+            # a link is for its grant and report only: altered, it opens nothing
+            tampered = await page.goto(f"{url}/report/{path[:-1]}0")
+            assert tampered.status == 404
+
+            # the rest of the grant's life, quickly, to the knowledge centre
+            await grants.act(client, reference, "review_report", ReportReview(
+                actor=team, report_index=0, accepted=True))
+            final = (await grants.status(client, reference)).reports[-1].index
+            await grants.act(client, reference, "submit_report", ReportSubmission(
+                actor=grantee, report_index=final, summary="Omstanders grepen vaker in.",
+                lessons="Start bij de studieverenigingen."))
+            await grants.act(client, reference, "review_report", ReportReview(
+                actor=team, report_index=final, accepted=True))
+            await stage_is(client, reference, Stage.SETTLEMENT)
+            await grants.act(client, reference, "settle", SettlementInput(
+                actor=team, final_cents=86_000_00, reason="Volledig uitgevoerd."))
+            await stage_is(client, reference, Stage.ARCHIVED)
+
+            async def archived():
+                await page.goto(f"{url}/knowledge?q=omstandersinterventie")
+                return await page.locator(f"[data-knowledge='{reference}']").count() == 1
+            await eventually(archived)
+            await page.click(f"[data-knowledge='{reference}'] a")
+            assert "Start bij de studieverenigingen." in await page.text_content("main")
+            download = page.locator("a", has_text="aanwezigheidslijst.pdf")
+            href = await download.get_attribute("href")
+            document = await page.request.get(f"{url}{href}")
+            assert document.status == 200 and (await document.body()).startswith(b"%PDF")
