@@ -186,6 +186,10 @@ UI: dict[str, Text] = {
     "change_kind": Text("Soort wijziging", "Kind of change"),
     "final_amount": Text("Vastgesteld bedrag (euro)", "Settled amount (euro)"),
     "approve": Text("Goedkeuren", "Approve"),
+    "annual": Text("Voortgangsrapportage", "Annual progress report"),
+    "on_time": Text("Op tijd", "On time"),
+    "late": Text("Te laat", "Late"),
+    "outstanding": Text("Nog niet ontvangen", "Outstanding"),
     "demo_accounts": Text("Demo-accounts (wachtwoord: regie-demo)",
                           "Demo accounts (password: regie-demo)"),
 }

@@ -1,0 +1,69 @@
+"""The annual progress report of the programme, as a page and as a file (CSV, JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import select
+
+from api.auth import STAFF, Db, Viewer, allow
+from api.views import render
+from domain.annual import AnnualReport, GrantFacts, ReportFacts, annual_report
+from regie.records import Application, DecisionRecord, Organisation, ReportRecord
+
+router = APIRouter()
+
+Staff = Annotated[Viewer, Depends(allow(*STAFF))]
+
+
+async def _report(db, year: int) -> AnnualReport:
+    rows = (await db.exec(
+        select(Application, Organisation.organisation_type, DecisionRecord)
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .outerjoin(DecisionRecord, DecisionRecord.application_id == Application.id)
+        .where(Application.submitted_at.is_not(None)))).all()
+    grants = [GrantFacts(
+        reference=app.reference, submitted_at=app.submitted_at,
+        decided_at=decision.decided_at if decision else None,
+        awarded_cents=decision.amount_cents if decision and decision.awarded else None,
+        organisation_type=org_type, pillars=tuple(app.pillars),
+        target_groups=tuple(app.target_groups)) for app, org_type, decision in rows]
+    reports = [ReportFacts(due=r.due, submitted_at=r.submitted_at)
+               for r in (await db.exec(select(ReportRecord))).all()]
+    return annual_report(year, grants, reports, date.today())
+
+
+@router.get("/reports/annual/{year:int}", include_in_schema=False)
+async def annual_page(request: Request, year: int, viewer: Staff, db: Db):
+    return render(request, "annual.html", {"r": await _report(db, year)}, viewer=viewer)
+
+
+@router.get("/reports/annual/{year:int}.json", tags=["reports"])
+async def annual_json(year: int, viewer: Staff, db: Db) -> AnnualReport:
+    """The programme's annual progress report (voortgangsrapportage) as data."""
+    return await _report(db, year)
+
+
+@router.get("/reports/annual/{year:int}.csv", tags=["reports"])
+async def annual_csv(year: int, viewer: Staff, db: Db):
+    r = await _report(db, year)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "count", "amount_eur"])
+    for name, value in (("applications", r.applications), ("awards", r.awards),
+                        ("reports_due", r.reports_due), ("reports_on_time", r.reports_on_time),
+                        ("reports_late", r.reports_late),
+                        ("reports_outstanding", r.reports_outstanding)):
+        writer.writerow(["totals", name, value, ""])
+    writer.writerow(["totals", "awarded", "", r.awarded_cents / 100])
+    for section, rows in (("organisation_type", r.by_organisation_type),
+                          ("target_group", r.by_target_group), ("pillar", r.by_pillar)):
+        for key, count, cents in rows:
+            writer.writerow([section, key, count, cents / 100])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="regie-voortgangsrapportage-{year}.csv"'})

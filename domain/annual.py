@@ -1,0 +1,71 @@
+"""The programme's annual progress report (voortgangsrapportage): pure sums over one year."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class GrantFacts(BaseModel):
+    """One application as the annual report counts it."""
+
+    model_config = ConfigDict(frozen=True)
+    reference: str
+    submitted_at: datetime
+    decided_at: datetime | None
+    awarded_cents: int | None  # None: not awarded
+    organisation_type: str
+    pillars: tuple[str, ...]
+    target_groups: tuple[str, ...]
+
+
+class ReportFacts(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    due: date
+    submitted_at: datetime | None
+
+
+class AnnualReport(BaseModel):
+    year: int
+    applications: int
+    awards: int
+    awarded_cents: int
+    by_organisation_type: list[tuple[str, int, int]]  # key, awards, money
+    by_target_group: list[tuple[str, int, int]]
+    by_pillar: list[tuple[str, int, int]]
+    reports_due: int
+    reports_on_time: int
+    reports_late: int
+    reports_outstanding: int
+
+
+def _spread(rows: dict[str, list[int]], keys: tuple[str, ...], cents: int) -> None:
+    for i, key in enumerate(keys):  # money split evenly; the first keys take leftover cents
+        row = rows.setdefault(key, [0, 0])
+        row[0] += 1
+        row[1] += cents // len(keys) + (1 if i < cents % len(keys) else 0)
+
+
+def annual_report(year: int, grants: list[GrantFacts], reports: list[ReportFacts],
+                  today: date) -> AnnualReport:
+    awarded = [g for g in grants if g.awarded_cents is not None and g.decided_at is not None
+               and g.decided_at.year == year]
+    tables: dict[str, dict[str, list[int]]] = {"org": {}, "target": {}, "pillar": {}}
+    for g in awarded:
+        _spread(tables["org"], (g.organisation_type,), g.awarded_cents)
+        _spread(tables["target"], g.target_groups or ("-",), g.awarded_cents)
+        _spread(tables["pillar"], g.pillars or ("-",), g.awarded_cents)
+    due = [r for r in reports if r.due.year == year and r.due <= today]
+    on_time = [r for r in due if r.submitted_at and r.submitted_at.date() <= r.due]
+    late = [r for r in due if r.submitted_at and r.submitted_at.date() > r.due]
+
+    def rows(key: str) -> list[tuple[str, int, int]]:
+        return sorted(((k, v[0], v[1]) for k, v in tables[key].items()), key=lambda r: -r[2])
+
+    return AnnualReport(
+        year=year, applications=sum(1 for g in grants if g.submitted_at.year == year),
+        awards=len(awarded), awarded_cents=sum(g.awarded_cents for g in awarded),
+        by_organisation_type=rows("org"), by_target_group=rows("target"),
+        by_pillar=rows("pillar"), reports_due=len(due), reports_on_time=len(on_time),
+        reports_late=len(late), reports_outstanding=len(due) - len(on_time) - len(late))

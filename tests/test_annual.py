@@ -1,0 +1,33 @@
+"""The annual progress report: pure sums, tested directly."""
+
+from datetime import date, datetime, timezone
+
+from domain.annual import GrantFacts, ReportFacts, annual_report
+
+
+def at(y, m, d):
+    return datetime(y, m, d, 10, tzinfo=timezone.utc)
+
+
+def test_one_year_of_applications_awards_money_and_reports():
+    grants = [
+        GrantFacts(reference="A", submitted_at=at(2026, 4, 1), decided_at=at(2026, 6, 1),
+                   awarded_cents=100_001, organisation_type="wo", pillars=("a", "b"),
+                   target_groups=("studenten",)),
+        GrantFacts(reference="B", submitted_at=at(2026, 4, 2), decided_at=at(2026, 6, 1),
+                   awarded_cents=None, organisation_type="hbo", pillars=("a",),
+                   target_groups=("docenten",)),
+        GrantFacts(reference="C", submitted_at=at(2025, 6, 20), decided_at=at(2025, 9, 1),
+                   awarded_cents=50_000, organisation_type="wo", pillars=("b",),
+                   target_groups=("studenten",)),
+    ]
+    reports = [ReportFacts(due=date(2026, 3, 1), submitted_at=at(2026, 2, 27)),
+               ReportFacts(due=date(2026, 3, 1), submitted_at=at(2026, 3, 5)),
+               ReportFacts(due=date(2026, 9, 1), submitted_at=None),
+               ReportFacts(due=date(2026, 12, 20), submitted_at=None)]  # not yet due
+    r = annual_report(2026, grants, reports, today=date(2026, 11, 28))
+    assert (r.applications, r.awards, r.awarded_cents) == (2, 1, 100_001)
+    assert r.by_organisation_type == [("wo", 1, 100_001)]
+    assert r.by_pillar == [("a", 1, 50_001), ("b", 1, 50_000)]  # split evenly to the cent
+    assert (r.reports_due, r.reports_on_time, r.reports_late, r.reports_outstanding) == (
+        3, 1, 1, 1)
