@@ -16,6 +16,7 @@ from activities.letters import LetterActivities
 from activities.mail import MailActivities
 from activities.rounds import RoundActivities
 from domain.scheme import Scheme
+from regie.logging import get_logger
 from regie.settings import Settings
 from workflows.grant import GrantWorkflow
 from workflows.ledger import LedgerWorkflow
@@ -47,4 +48,6 @@ async def run_until_stopped(worker: Worker) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with worker:
+        get_logger(task_queue=worker.task_queue).info("worker.started")
         await stop.wait()
+    get_logger(task_queue=worker.task_queue).info("worker.stopped")
