@@ -24,7 +24,7 @@ from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
 from tests import factories, scenario
-from tests.conftest import eventually
+from tests.conftest import eventually, maybe_record
 from tests.factories import actor_of
 from tests.test_lifecycle import score, skip_to, stage_is
 from workflows.grant import GrantWorkflow
@@ -107,8 +107,10 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
             actor=team, report_index=2, accepted=True))
         await stage_is(client, reference, Stage.SETTLEMENT)
 
-        # settlement: one activity cost less; the advance was paid in full, so money comes back
-        await skip_to(time_env, datetime(2028, 6, 1, tzinfo=timezone.utc))
+        # the settlement term (22 weeks) passes: the team is alerted, and settles in 2029;
+        # one activity cost less and the advance was paid in full, so money comes back
+        await skip_to(time_env, datetime(2029, 6, 1, tzinfo=timezone.utc))
+        await eventually(_mail_to(smtp, f"Besluit te laat: {reference}"))
         with pytest.raises(ActionRefused, match="tussen 0 en het toegekende bedrag"):
             await grants.act(client, reference, "settle", SettlementInput(
                 actor=team, final_cents=90_000_00, reason="te veel"))
@@ -118,12 +120,13 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
         result = await asyncio.wait_for(handle.result(), 60)
         assert result.stage == Stage.ARCHIVED
         assert result.settlement.balance_cents == -16_000_00
+        await maybe_record(handle, "grant_change_settlement_v1.json")
         ledger = await programme.ledger(client, scheme.scheme.id)
         assert ledger.committed_cents == 70_000_00
         letter = (await eventually(_mail_to(smtp, f"Vaststelling subsidie {reference}")))[0]
         assert "U betaalt € 16.000,00 terug" in letter.get_body(("plain",)).get_content()
     elapsed = await time_env.get_current_time() - started
-    assert elapsed > timedelta(days=540)  # a year and a half of the grant's life, in seconds
+    assert elapsed > timedelta(days=910)  # two and a half years of the grant's life, in seconds
 
     async with sessions() as db:
         found = await search(db, "omstandersinterventie")
