@@ -9,6 +9,7 @@ from temporalio import activity
 
 from domain.eligibility import check_eligibility
 from domain.scheme import Scheme
+from domain.lifecycle import Action
 from domain.types import ArchiveRequest, Finding, StageChange
 from regie.applications import facts_for
 from regie.logging import get_logger
@@ -52,6 +53,9 @@ class GrantActivities:
                                   stage=change.stage.value, action=action,
                                   actor_name=change.actor.name,
                                   actor_role=change.actor.role.value, note=change.note))
+            if change.action in (Action.AWARD, Action.UPHOLD_OBJECTION):
+                await db.flush()
+                await _publish(db, app)
             if change.action and change.action.value in ("award", "reject"):
                 await _upsert(db, DecisionRecord, dict(application_id=app.id), dict(
                     awarded=change.action.value == "award",
@@ -96,28 +100,35 @@ class GrantActivities:
 
     @activity.defn(name="archive_grant")
     async def archive_grant(self, req: ArchiveRequest) -> None:
-        """Add the grant to the public knowledge centre, without personal data."""
+        """Complete the project's knowledge-centre entry with its results: no personal data."""
         async with self.sessions() as db:
             app = (await db.exec(select(Application).where(
                 Application.reference == req.reference))).one()
-            orgs = [await db.get(Organisation, oid)
-                    for oid in [app.organisation_id, *app.partner_ids]]
-            activities = (await db.exec(select(ProjectActivity).where(
-                ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
-            await _upsert(db, KnowledgeEntry, dict(reference=req.reference), dict(
-                title=app.title, summary=app.summary, organisations=[o.name for o in orgs],
-                organisation_types=sorted({o.organisation_type for o in orgs}),
-                pillars=app.pillars, target_groups=app.target_groups,
-                amount_cents=app.awarded_cents or 0, results=req.results, lessons=req.lessons,
-                activities=[{"title": a.title, "goal": a.goal,
-                             "start": a.start.isoformat() if a.start else None,
-                             "end": a.end.isoformat() if a.end else None} for a in activities],
-                documents=[{"id": d.id, "name": d.name} for d in req.documents],
-                year=int(app.round_id) if app.round_id.isdigit() else app.submitted_at.year,
-                archived_at=utcnow()))
+            await _publish(db, app, req.results, req.lessons,
+                           [{"id": d.id, "name": d.name} for d in req.documents])
             await db.commit()
         get_logger(grant=req.reference, workflow_id=activity.info().workflow_id).info(
             "grant.archived")
+
+
+async def _publish(db: AsyncSession, app: Application, results: str = "", lessons: str = "",
+                   documents: list[dict] | None = None) -> None:
+    """The project's public entry in the knowledge centre: from the award on, so every funded
+    project is there while it runs; archival adds its results, lessons and public documents."""
+    orgs = [await db.get(Organisation, oid) for oid in [app.organisation_id, *app.partner_ids]]
+    activities = (await db.exec(select(ProjectActivity).where(
+        ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
+    await _upsert(db, KnowledgeEntry, dict(reference=app.reference), dict(
+        title=app.title, summary=app.summary, organisations=[o.name for o in orgs],
+        organisation_types=sorted({o.organisation_type for o in orgs}),
+        pillars=app.pillars, target_groups=app.target_groups,
+        amount_cents=app.awarded_cents or 0, results=results, lessons=lessons,
+        activities=[{"title": a.title, "goal": a.goal,
+                     "start": a.start.isoformat() if a.start else None,
+                     "end": a.end.isoformat() if a.end else None} for a in activities],
+        documents=documents or [],
+        year=int(app.round_id) if app.round_id.isdigit() else app.submitted_at.year,
+        archived_at=utcnow()))
 
 
 async def _upsert(db: AsyncSession, model, key: dict, values: dict) -> None:

@@ -211,7 +211,7 @@ class Attachment(SQLModel, table=True):
 
 
 class KnowledgeEntry(SQLModel, table=True):
-    """A funded project in the public knowledge centre; no personal data."""
+    """A funded project in the public knowledge centre, from its award on; no personal data."""
 
     __tablename__ = "knowledge_entries"
     id: int | None = Field(default=None, primary_key=True)
@@ -228,7 +228,7 @@ class KnowledgeEntry(SQLModel, table=True):
     activities: list[dict[str, Any]] = _json(list)  # title, goal, period: no personal data
     documents: list[dict[str, Any]] = _json(list)  # public attachments: id and name
     year: int = Field(default=0, index=True)  # the round's year
-    archived_at: datetime = _ts(nullable=False)
+    archived_at: datetime = _ts(nullable=False)  # last published: at the award, then archival
 
 
 class Letter(SQLModel, table=True):

@@ -56,6 +56,10 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
         await grants.act(client, reference, "decide", DecisionInput(
             actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
         await stage_is(client, reference, Stage.REPORTING)
+        async def published():  # every funded project is in the knowledge centre from its award
+            async with sessions() as db:
+                return [e.reference for e in await search(db, pillar="omgangscultuur")]
+        assert await eventually(published) == [reference]
         before = (await grants.status(client, reference)).reports
         assert [r.due for r in before] == [date(2027, 5, 28), date(2027, 8, 25)]
 
