@@ -190,6 +190,13 @@ UI: dict[str, Text] = {
     "on_time": Text("Op tijd", "On time"),
     "late": Text("Te laat", "Late"),
     "outstanding": Text("Nog niet ontvangen", "Outstanding"),
+    "phase_scheduled": Text("Nog niet open", "Not open yet"),
+    "phase_open": Text("Open", "Open"),
+    "phase_closed": Text("Gesloten", "Closed"),
+    "phase_assessing": Text("Beoordeling loopt", "Being assessed"),
+    "phase_proposed": Text("Verdeling voorgesteld", "Allocation proposed"),
+    "phase_decided": Text("Besloten", "Decided"),
+    "count": Text("Aantal", "Number"),
     "demo_accounts": Text("Demo-accounts (wachtwoord: regie-demo)",
                           "Demo accounts (password: regie-demo)"),
 }

@@ -124,6 +124,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         else []
     if viewer.role == Role.ASSESSOR and not _pending_assessor(status, viewer):
         actions = []  # scored already, or not (any more) assigned
+    actions = [a for a in actions if _applicable(a.action, status)]
     assessors = (await db.exec(select(Person).where(Person.role == Role.ASSESSOR.value))).all() \
         if any(a.action == Action.ASSIGN_ASSESSORS for a in actions) else []
     activities = (await db.exec(select(ProjectActivity).where(
@@ -149,6 +150,21 @@ async def letter_pdf(request: Request, reference: str, letter_id: int, viewer: S
         raise HTTPException(404, "Onbekende brief / unknown letter")
     return FileResponse(request.app.state.settings.data_dir / "letters" / letter.file_name,
                         media_type="application/pdf", filename=letter.file_name)
+
+
+def _applicable(action: Action, status) -> bool:
+    """Whether there is something for this action now (the workflow checks again)."""
+    if status is None:
+        return action not in (Action.REVIEW_REPORT, Action.DECIDE_CHANGE, Action.SUBMIT_REPORT)
+    if action == Action.REVIEW_REPORT:
+        return any(r.submitted_at and not r.accepted for r in status.reports)
+    if action == Action.SUBMIT_REPORT:
+        return any(not r.submitted_at for r in status.reports)
+    if action == Action.DECIDE_CHANGE:
+        return status.pending_change is not None
+    if action == Action.REQUEST_CHANGE:
+        return status.pending_change is None
+    return True
 
 
 def _pending_assessor(status, viewer: Viewer) -> bool:

@@ -100,7 +100,7 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
 
             async def proposed():
                 await page.reload()
-                return await page.text_content("[data-phase]") == "proposed"
+                return await page.get_attribute("[data-phase]", "data-phase") == "proposed"
             await eventually(proposed)
             row = page.locator(f"tr[data-reference='{references[0]}']")
             assert "gefinancierd op rang 1" in await row.text_content()
@@ -117,7 +117,7 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
 
             async def decided():
                 await page.reload()
-                return await page.text_content("[data-phase]") == "decided"
+                return await page.get_attribute("[data-phase]", "data-phase") == "decided"
             await eventually(decided)
             changed = page.locator(f"tr[data-reference='{references[2]}']")
             assert "gewijzigd door het programmateam: Alleen activiteit 1 past." in \
