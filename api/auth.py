@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.lifecycle import Role
 from domain.types import Actor
+from regie import audit
 from regie.logging import get_logger
 from regie.records import Person, WebSession
 
@@ -156,6 +157,14 @@ class LoginRequired(Exception):
     """Raised for an anonymous visitor on a page that needs an account; answered by a redirect."""
 
 
+def permitted(roles: frozenset[Role] | tuple[Role, ...], role: Role, method: str) -> bool:
+    """Whether `role` may call a route declared for `roles` with `method`. Auditors read
+    everything and change nothing: a write is refused them even on a public form."""
+    if role == Role.AUDITOR and method not in SAFE_METHODS and Role.AUDITOR not in roles:
+        return False
+    return Role.PUBLIC in roles or role in roles
+
+
 def allow(*roles: Role):
     """The dependency every route declares: which roles may call it (Role.PUBLIC: anyone).
     Unsafe methods are also checked for CSRF."""
@@ -164,7 +173,7 @@ def allow(*roles: Role):
         if request.method not in SAFE_METHODS:
             await _check_csrf(request)
         viewer = await _viewer(request, db)
-        if Role.PUBLIC in roles or viewer.role in roles:
+        if permitted(roles, viewer.role, request.method):
             return viewer
         if viewer.person is None:
             if request.url.path.startswith("/api/"):
@@ -172,6 +181,8 @@ def allow(*roles: Role):
             raise LoginRequired()
         get_logger(actor=viewer.person.name, role=viewer.role.value).warning(
             "access.refused", method=request.method, path=request.url.path)
+        await audit.append(db, viewer.person.name, viewer.role.value, "refused",
+                           request.url.path, {"method": request.method})
         raise HTTPException(403, "Dit mag uw rol niet / your role may not do this")
 
     dependency.roles = frozenset(roles)

@@ -19,7 +19,7 @@ from api.views import grant_for, live_status, timeline
 from domain.eligibility import check_eligibility
 from domain.lifecycle import Action, Role
 from domain.types import Finding, GrantStatus
-from regie import grants
+from regie import audit, grants
 from regie.applications import DraftIn, DraftIncomplete, draft_of, facts_for, save_draft, submit_draft
 from regie.records import Application
 
@@ -123,6 +123,7 @@ async def act_on_grant(request: Request, reference: str, action: Action, viewer:
     try:
         update, command = await build_command(db, action, viewer, payload or {})
         await grants.act(request.app.state.temporal, reference, update, command)
+        await audit.record_command(db, viewer, action.value, reference, command)
     except BadCommand as exc:
         raise HTTPException(422, exc.errors)
     except grants.ActionRefused as exc:

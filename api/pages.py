@@ -19,7 +19,7 @@ from api.i18n import LANG_COOKIE
 from api.views import grant_for, live_status, render, timeline
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
-from regie import grants
+from regie import audit, grants
 from regie.records import (
     Application, AssessorAssignment, KnowledgeEntry, Letter, Organisation, OutboxMail, Person,
     ProjectActivity,
@@ -61,9 +61,11 @@ async def login(request: Request, viewer: Anyone, db: Db, email: Annotated[str, 
     person = (await db.exec(select(Person).where(
         Person.email == email.strip().lower(), Person.active))).first()
     if person is None or not verify_password(password, person.password_hash):
+        await audit.append(db, email.strip().lower(), "public", "sign_in_failed", "/login")
         return render(request, "login.html", {"next": next, "error": "login_failed",
                                               "email": email}, status_code=400, viewer=viewer)
     token = await open_session(db, person)
+    await audit.append(db, person.name, person.role, "signed_in", "/login")
     response = RedirectResponse(_safe_next(next, HOME[Role(person.role)]), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
                         secure=request.app.state.settings.secure_cookies)
@@ -182,6 +184,7 @@ async def grant_action(request: Request, reference: str, action: Action, viewer:
     try:
         update, command = await build_command(db, action, viewer, form_payload(action, form))
         await grants.act(request.app.state.temporal, reference, update, command)
+        await audit.record_command(db, viewer, action.value, reference, command)
     except (BadCommand, grants.ActionRefused, ValueError) as exc:
         return await _grant_page(request, reference, viewer, db, error=str(exc),
                                  status_code=409 if isinstance(exc, grants.ActionRefused) else 422,

@@ -290,8 +290,7 @@ async def save_application(request: Request, application_id: int, viewer: Grante
         return await _form_page(request, viewer, db, app, draft=draft, unreadable=unreadable,
                                 status_code=422)
     try:
-        reference = await submit_draft(db, request.app.state.temporal, scheme, app,
-                                       viewer.actor())
+        await submit_draft(db, request.app.state.temporal, scheme, app, viewer.actor())
     except DraftIncomplete as exc:
         return await _form_page(request, viewer, db, app, findings=exc.findings,
                                 status_code=422)

@@ -16,7 +16,7 @@ from api.auth import Db, Viewer, allow
 from api.views import grant_for, live_status, render
 from domain.lifecycle import Role
 from domain.types import ActivityReport, AttachmentRef, ReportSubmission
-from regie import grants
+from regie import audit, grants
 from regie.applications import activities_of
 from regie.links import BadLink, ExpiredLink, read_report_token
 from regie.records import Application, Attachment, Person
@@ -119,6 +119,8 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
     except grants.ActionRefused as exc:
         return await _form(request, viewer, db, app, index, action, errors=[str(exc)],
                            typed=typed, status_code=409)
+    await audit.append(db, person.name, person.role, "submit_report", app.reference,
+                       {"report": index, "attachments": [r.name for r in refs]})
     return render(request, "report_received.html", {"app": app, "index": index}, viewer=viewer)
 
 

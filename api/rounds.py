@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from api.auth import STAFF, Viewer, allow
+from api.auth import STAFF, Db, Viewer, allow
 from api.forms import parse_euros
 from api.views import render
 from domain.lifecycle import Role
 from domain.ranking import Change, distribution
 from domain.types import AllocationConfirmation
-from regie import programme, rounds
+from regie import audit, programme, rounds
 from workflows.round import RoundWorkflow
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +59,7 @@ async def round_page(request: Request, round_id: str, viewer: Staff):
 
 
 @router.post("/rounds/{round_id}/confirm")
-async def confirm(request: Request, round_id: str, viewer: Team):
+async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
     """Confirm the proposal; a line with another amount must carry the reason for it."""
     form = await request.form()
     changes, problems = [], []
@@ -88,4 +88,6 @@ async def confirm(request: Request, round_id: str, viewer: Team):
         cause = getattr(exc, "cause", None)
         message = getattr(cause, "message", None) or str(exc)
         return await _round_page(request, viewer, round_id, error=message, status_code=409)
+    await audit.append(db, viewer.person.name, viewer.role.value, "confirm_allocation",
+                       f"round-{round_id}", {"changes": [c.model_dump() for c in changes]})
     return RedirectResponse(f"/rounds/{round_id}", status_code=303)

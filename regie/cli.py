@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check-scheme", help="validate a scheme file")
     check.add_argument("file")
     sub.add_parser("lifecycle-diagram", help="print docs/lifecycle.md from the lifecycle table")
+    audit_cmd = sub.add_parser("audit", help="the audit log")
+    audit_cmd.add_argument("what", choices=["verify"])
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 1
         print(f"{args.file}: ok ({len(scheme.rounds)} rounds, hash {scheme.content_hash[:12]})")
+    elif args.command == "audit":
+        return asyncio.run(_verify_audit(settings))
     elif args.command == "lifecycle-diagram":
         from domain.lifecycle import mermaid_diagram
 
@@ -96,6 +100,21 @@ def _api(settings: Settings, host: str, port: int) -> None:
         await uvicorn.Server(uvicorn.Config(app, host=host, port=port)).serve()
 
     asyncio.run(serve())
+
+
+async def _verify_audit(settings: Settings) -> int:
+    """Check the audit log's hash chain; 0 when intact, 1 when an entry was altered or removed."""
+    from regie.audit import verify
+    from regie.db import make_engine, session_factory
+
+    engine = make_engine(settings.database_url)
+    async with session_factory(engine)() as db:
+        problems = await verify(db)
+    await engine.dispose()
+    for p in problems:
+        print(f"audit entry {p.entry_id}: {p.what}")
+    print("audit log intact" if not problems else f"{len(problems)} problem(s) in the audit log")
+    return 1 if problems else 0
 
 
 async def _register(settings: Settings) -> None:

@@ -258,3 +258,21 @@ class OutboxMail(SQLModel, table=True):
     status: str = "pending"  # pending, sent, kept (no SMTP server configured)
     created_at: datetime = _ts(nullable=False, default=utcnow)
     sent_at: datetime | None = _ts(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """The audit log of human actions and refused attempts: append-only, each entry chained to
+    the one before by hash. People are named, not referenced, so removing a person never
+    removes their entries."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(nullable=False)
+    actor: str
+    role: str
+    action: str
+    subject: str = Field(index=True)  # a grant's reference, a round, a path
+    detail: dict[str, Any] = _json(dict)
+    prev_hash: str = Field(unique=True)  # a hash is the predecessor of one entry only
+    hash: str = Field(unique=True)
+

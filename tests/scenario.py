@@ -1,13 +1,16 @@
-"""A small cast and a grant waiting for its assessors, for tests that need a grant in flight."""
+"""A small cast, grants in flight at the stage a test needs, and the steps tests share."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from temporalio.client import Client
 
 from domain.lifecycle import Role, Stage
-from domain.types import AssessorRef, AssignAssessors
+from domain.types import (
+    ActivityJudgement, AssessorRef, AssignAssessors, CriterionScore, ScoreSubmission,
+)
 from regie import grants
 from regie.records import Person
 from tests import factories
@@ -59,4 +62,34 @@ async def grant_in_assessment(db, client: Client, scheme, task_queue: str, peopl
         actor=factories.actor_of(people.team),
         assessors=tuple(AssessorRef(user_id=p.id, name=p.name, organisation_id=p.organisation_id)
                         for p in (people.assessor, people.second_assessor))))
+    return reference
+
+
+def score(actor, value: int = 4) -> ScoreSubmission:
+    c = CriterionScore(score=value, motivation="Helder en haalbaar.")
+    j = ActivityJudgement(description_sufficient=True, budget_sufficient=True, motivation="Ok.")
+    return ScoreSubmission(actor=actor, ambitie=c, impact=c, verankering=c, activities=(j, j))
+
+
+async def stage_is(client, reference, stage):
+    async def check():
+        return (await grants.status(client, reference)).stage == stage
+    await eventually(check)
+
+
+async def skip_to(env, moment: datetime) -> None:
+    now = await env.get_current_time()
+    if moment > now:
+        await env.sleep(moment - now)
+
+
+async def grant_awaiting_decision(sessions, client: Client, scheme, task_queue: str,
+                                  people: Cast) -> str:
+    """A grant both assessors have scored (4 on every criterion), awaiting the decision."""
+    async with sessions() as db:
+        reference = await grant_in_assessment(db, client, scheme, task_queue, people)
+    for assessor in (people.assessor, people.second_assessor):
+        await grants.act(client, reference, "submit_score",
+                         score(factories.actor_of(assessor)))
+    await stage_is(client, reference, Stage.DECISION)
     return reference

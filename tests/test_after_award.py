@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from domain.lifecycle import Role, Stage
+from domain.lifecycle import Stage
 from domain.types import (
     ActivityReport, AttachmentRef, ChangeDecision, ChangeRequest, DecisionInput, ReportKind,
     ReportReview, ReportSubmission, SettlementInput,
@@ -26,7 +26,7 @@ from regie.worker import build_worker
 from tests import factories, scenario
 from tests.conftest import eventually, maybe_record
 from tests.factories import actor_of
-from tests.test_lifecycle import score, skip_to, stage_is
+from tests.scenario import score, skip_to, stage_is
 from workflows.grant import GrantWorkflow
 
 
@@ -47,12 +47,8 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
     team, grantee = actor_of(people.team), actor_of(people.grantee)
     started = await time_env.get_current_time()
     async with build_worker(client, settings, sessions, scheme):
-        async with sessions() as db:
-            reference = await scenario.grant_in_assessment(db, client, scheme,
+        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
                                                            settings.task_queue, people)
-        for assessor in (people.assessor, people.second_assessor):
-            await grants.act(client, reference, "submit_score", score(actor_of(assessor)))
-        await stage_is(client, reference, Stage.DECISION)
         await grants.act(client, reference, "decide", DecisionInput(
             actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
         await stage_is(client, reference, Stage.REPORTING)

@@ -23,7 +23,7 @@ from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories
 from tests.conftest import eventually, maybe_record
-from tests.test_lifecycle import skip_to, stage_is
+from tests.scenario import skip_to, stage_is
 from workflows.round import RoundWorkflow
 
 OPEN = datetime(2027, 1, 20, 9, 0, tzinfo=timezone.utc)

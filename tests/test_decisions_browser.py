@@ -16,7 +16,7 @@ from regie.worker import build_worker
 from tests import factories
 from tests.conftest import eventually, serving
 from tests.test_assessment_round import AFTER_CLOSE, OPEN, submission
-from tests.test_lifecycle import skip_to, stage_is
+from tests.scenario import skip_to, stage_is
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from regie.worker import build_worker
 from tests import scenario
 from tests.conftest import eventually
 from tests.factories import actor_of
-from tests.test_lifecycle import score, stage_is
+from tests.scenario import score, stage_is
 from workflows.grant import GrantWorkflow
 
 

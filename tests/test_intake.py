@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from domain.lifecycle import Role, Stage
 from domain.types import CorrectionSubmission, OverruleFinding
-from regie import grants, rounds
+from regie import grants
 from regie.applications import draft_of, submit_draft
 from regie.db import session_factory
 from regie.programme import ensure_programme
@@ -21,7 +21,7 @@ from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories
 from tests.conftest import eventually
-from tests.test_lifecycle import skip_to, stage_is
+from tests.scenario import skip_to, stage_is
 
 OPENS_2027 = datetime(2027, 1, 12, 8, 0, tzinfo=timezone.utc)
 CLOSES_2027 = datetime(2027, 2, 12, 12, 0, tzinfo=timezone.utc)

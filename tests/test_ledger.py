@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from domain.lifecycle import Role, Stage
+from domain.lifecycle import Stage
 from domain.types import DecisionInput, SetCommitment
 from regie import grants, programme
 from regie.db import session_factory
@@ -15,7 +15,7 @@ from regie.settings import Settings
 from regie.worker import build_worker
 from tests import scenario
 from tests.factories import actor_of
-from tests.test_lifecycle import score, stage_is
+from tests.scenario import stage_is
 
 
 async def test_no_decision_commits_more_than_the_round_has_left(time_env, tmp_path, db_url,
@@ -42,12 +42,8 @@ async def test_no_decision_commits_more_than_the_round_has_left(time_env, tmp_pa
             amount_cents=ceiling - 50_000_00, reason="eerdere toekenningen"))
         assert status.rounds[1].remaining_cents == 50_000_00
 
-        async with sessions() as db:
-            reference = await scenario.grant_in_assessment(db, client, scheme,
+        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
                                                            settings.task_queue, people)
-        for assessor in (people.assessor, people.second_assessor):
-            await grants.act(client, reference, "submit_score", score(actor_of(assessor)))
-        await stage_is(client, reference, Stage.DECISION)
         with pytest.raises(ActionRefused, match=r"nog € 50\.000,00 over in ronde 2026; "
                                                 r"€ 86\.000,00 past niet"):
             await grants.act(client, reference, "decide", DecisionInput(

@@ -9,15 +9,12 @@ from sqlmodel import select
 
 from domain.lifecycle import Role, Stage
 from domain.types import (
-    ActivityJudgement,
     AssessorRef,
     AssignAssessors,
-    CriterionScore,
     DecisionInput,
     ReportKind,
     ReportReview,
     ReportSubmission,
-    ScoreSubmission,
     SettlementInput,
 )
 from regie import grants
@@ -28,25 +25,8 @@ from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
 from tests import factories
 from tests.conftest import eventually, maybe_record
+from tests.scenario import score, skip_to, stage_is
 from workflows.grant import GrantWorkflow
-
-def score(actor, value: int = 4) -> ScoreSubmission:
-    c = CriterionScore(score=value, motivation="Helder en haalbaar.")
-    j = ActivityJudgement(description_sufficient=True, budget_sufficient=True, motivation="Ok.")
-    return ScoreSubmission(actor=actor, ambitie=c, impact=c, verankering=c, activities=(j, j))
-
-
-async def stage_is(client, reference, stage):
-    async def check():
-        return (await grants.status(client, reference)).stage == stage
-    await eventually(check)
-
-
-async def skip_to(env, moment: datetime) -> None:
-    now = await env.get_current_time()
-    if moment > now:
-        await env.sleep(moment - now)
-
 
 async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, scheme, smtp):
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="lifecycle",

@@ -17,7 +17,7 @@ from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories
 from tests.conftest import eventually, serving
-from tests.test_lifecycle import skip_to
+from tests.scenario import skip_to
 
 pytestmark = pytest.mark.browser
 

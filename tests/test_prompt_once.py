@@ -15,7 +15,6 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from domain.lifecycle import Stage
 from domain.scheme import parse_scheme
 from domain.types import DecisionInput
 from regie import ROOT, grants, programme
@@ -25,7 +24,6 @@ from regie.worker import build_worker
 from tests import scenario
 from tests.conftest import eventually, free_port
 from tests.factories import actor_of
-from tests.test_lifecycle import score, stage_is
 
 PROMPT = "Rapportage 1 gevraagd"
 
@@ -90,12 +88,8 @@ async def test_prompt_sent_exactly_once_through_a_killed_worker(dev_env, tmp_pat
             people = await scenario.cast(db)
             await programme.ensure_programme(db, client, scheme, settings.task_queue)
         async with build_worker(client, settings, sessions, scheme):
-            async with sessions() as db:
-                reference = await scenario.grant_in_assessment(db, client, scheme,
+            reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
                                                                settings.task_queue, people)
-            for assessor in (people.assessor, people.second_assessor):
-                await grants.act(client, reference, "submit_score", score(actor_of(assessor)))
-            await stage_is(client, reference, Stage.DECISION)
 
         first = await _worker_process(settings, target)
         try:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -19,7 +19,7 @@ from regie.worker import build_worker
 from tests import scenario
 from tests.conftest import eventually, serving
 from tests.factories import actor_of
-from tests.test_lifecycle import score, skip_to, stage_is
+from tests.scenario import skip_to, stage_is
 
 pytestmark = pytest.mark.browser
 
@@ -36,12 +36,8 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
     evidence = tmp_path / "aanwezigheidslijst.pdf"
     evidence.write_bytes(b"%PDF-1.4\n% aanwezigheid training\n")
     async with build_worker(client, settings, sessions, scheme):
-        async with sessions() as db:
-            reference = await scenario.grant_in_assessment(db, client, scheme,
+        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
                                                            settings.task_queue, people)
-        for assessor in (people.assessor, people.second_assessor):
-            await grants.act(client, reference, "submit_score", score(actor_of(assessor)))
-        await stage_is(client, reference, Stage.DECISION)
         await grants.act(client, reference, "decide", DecisionInput(
             actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
         await skip_to(time_env, datetime(2027, 5, 15, tzinfo=timezone.utc))

@@ -7,16 +7,18 @@ import re
 import uuid
 
 import httpx
-import pytest
 
 from api.app import ROUTERS, create_app
-from api.auth import CSRF_COOKIE, SESSION_COOKIE, declared_roles, open_session
+from api.auth import CSRF_COOKIE, SESSION_COOKIE, declared_roles, open_session, permitted
 from domain.lifecycle import Role
 from regie.db import session_factory
 from regie.programme import ensure_programme
 from regie.settings import Settings
 from regie.worker import build_worker
-from regie.records import Organisation
+from sqlmodel import select
+
+from regie import audit
+from regie.records import AuditEntry, Organisation
 from tests import factories, scenario
 
 ROLES = [Role.PUBLIC, Role.PROGRAMME_TEAM, Role.ASSESSOR, Role.GRANTEE, Role.AUDITOR]
@@ -83,7 +85,7 @@ async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
                         response = await client.post(path, data={"csrf_token": token})
                     answers.append((role, method, path, response.status_code,
                                     response.headers.get("location", "")))
-                    allowed = Role.PUBLIC in declared_roles(route) or role in declared_roles(route)
+                    allowed = permitted(declared_roles(route), role, method)
                     where = f"{method} {path} as {role}: {response.status_code}"
                     assert response.status_code < 500, where
                     if allowed:
@@ -95,6 +97,15 @@ async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
                         assert response.headers["location"].startswith("/login"), where
                     else:
                         assert response.status_code == 403, where
+    # auditors read everything and change nothing: every write is refused, and logged
+    writes = [(m, p, status) for r, m, p, status, _ in answers
+              if r == Role.AUDITOR and m != "GET" and p != "/logout"]
+    assert writes and all(status == 403 for _, _, status in writes), writes
+    async with sessions() as db:
+        refused = (await db.exec(select(AuditEntry).where(
+            AuditEntry.role == "auditor", AuditEntry.action == "refused"))).all()
+        assert {p for _, p, _ in writes} <= {e.subject for e in refused}  # reads too
+        assert await audit.verify(db) == []
     # the role-specific reads really were served, not only "not refused"
     served = {(r, p): s for r, m, p, s, _ in answers if m == "GET"}
     assert served[(Role.ASSESSOR, f"/grants/{reference}")] == 200

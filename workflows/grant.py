@@ -18,7 +18,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import schedules
     from domain.reports import reschedule, settle
-    from domain.lifecycle import Action, Role, Stage, transition
+    from domain.lifecycle import Action, Stage, transition
     from domain.scoring import Verdict, agreed_verdict, combine_scores
     from domain.types import (
         SYSTEM,

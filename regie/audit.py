@@ -1,0 +1,72 @@
+"""The hash-chained audit log: append an entry, and verify that none was altered or removed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from regie.records import AuditEntry, utcnow
+
+GENESIS = "0" * 64
+
+
+def entry_hash(prev_hash: str, at: datetime, actor: str, role: str, action: str, subject: str,
+               detail: dict) -> str:
+    """The entry's hash; the time in UTC, whatever zone the database hands it back in."""
+    moment = at.astimezone(timezone.utc).isoformat()
+    canonical = json.dumps([prev_hash, moment, actor, role, action, subject, detail],
+                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def append(db: AsyncSession, actor: str, role: str, action: str, subject: str,
+                 detail: dict | None = None) -> AuditEntry:
+    """Add an entry after the newest one; a concurrent append makes one of them try again."""
+    detail = detail or {}
+    for _ in range(20):
+        last = (await db.exec(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))).first()
+        prev = last.hash if last else GENESIS
+        at = utcnow()
+        entry = AuditEntry(at=at, actor=actor, role=role, action=action, subject=subject,
+                           detail=detail, prev_hash=prev,
+                           hash=entry_hash(prev, at, actor, role, action, subject,
+                                           detail))
+        db.add(entry)
+        try:
+            await db.commit()
+            return entry
+        except IntegrityError:  # another entry took that place in the chain first
+            await db.rollback()
+    raise RuntimeError("audit log busy")
+
+
+async def record_command(db: AsyncSession, viewer, action: str, subject: str, command) -> None:
+    """A human action as the workflow accepted it: who, what, on which grant, with its input."""
+    detail = command.model_dump(mode="json", exclude={"actor"})
+    await append(db, viewer.person.name, viewer.role.value, action, subject, detail)
+
+
+@dataclass(frozen=True)
+class Problem:
+    entry_id: int
+    what: str  # "altered" or "missing before"
+
+
+async def verify(db: AsyncSession) -> list[Problem]:
+    """Every entry whose content no longer matches its hash, and every gap in the chain."""
+    problems: list[Problem] = []
+    prev = GENESIS
+    for e in (await db.exec(select(AuditEntry).order_by(AuditEntry.id))).all():
+        if e.prev_hash != prev:
+            problems.append(Problem(e.id, "missing before"))
+        if entry_hash(e.prev_hash, e.at, e.actor, e.role, e.action, e.subject,
+                      e.detail) != e.hash:
+            problems.append(Problem(e.id, "altered"))
+        prev = e.hash
+    return problems
