@@ -12,7 +12,8 @@ import pytest
 
 from domain.lifecycle import Stage
 from domain.types import (
-    ActivityReport, AttachmentRef, ChangeDecision, ChangeRequest, DecisionInput, ReportKind,
+    ActivityReport, AttachmentRef, ChangeDecision, ChangeRequest, DeadlineMove, DecisionInput,
+    ReportKind,
     ReportReview, ReportSubmission, SettlementInput,
 )
 from regie import grants, programme
@@ -109,6 +110,11 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
 
         # the settlement term (22 weeks) passes: the team is alerted, and settles in 2029;
         # one activity cost less and the advance was paid in full, so money comes back
+        await skip_to(time_env, datetime(2028, 3, 1, tzinfo=timezone.utc))
+        await grants.act(client, reference, "move_deadline", DeadlineMove(
+            actor=team, deadline=datetime(2028, 7, 1, tzinfo=timezone.utc),
+            reason="De accountant heeft meer tijd nodig."))
+        assert (await grants.status(client, reference)).deadline.date() == date(2028, 7, 1)
         await skip_to(time_env, datetime(2029, 6, 1, tzinfo=timezone.utc))
         await eventually(_mail_to(smtp, f"Besluit te laat: {reference}"))
         with pytest.raises(ActionRefused, match="tussen 0 en het toegekende bedrag"):

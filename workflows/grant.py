@@ -707,7 +707,9 @@ class GrantWorkflow:
             raise ValueError("Termijn zonder tijdzone / deadline without a time zone")
         if cmd.deadline <= workflow.now():
             raise ValueError("De nieuwe termijn ligt in het verleden / the new deadline has passed")
-        cap = self.p.reporting_closes_at if self.stage == Stage.REPORTING else self._cap()
+        cap = {Stage.REPORTING: self.p.reporting_closes_at,
+               Stage.SETTLEMENT: self.p.reporting_closes_at
+               + timedelta(weeks=self.p.reporting.settlement_weeks)}.get(self.stage, self._cap())
         if cmd.deadline > cap:
             raise ValueError(f"Een termijn kan niet na {cap:%d-%m-%Y} liggen / "
                              f"a deadline cannot be after {cap:%Y-%m-%d}")
