@@ -12,13 +12,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
-from domain.lifecycle import Role
 from domain.money import euros
 from domain.types import LetterRequest
 from regie import ROOT
 from regie.logging import get_logger
-from regie.mail import send_once
-from regie.records import Application, Letter, Organisation, Person
+from regie.mail import applicant_contacts, send_once
+from regie.records import Application, Letter, Organisation
 from regie.settings import Settings
 
 LETTERS = Environment(loader=FileSystemLoader(ROOT / "templates" / "letters"),
@@ -79,10 +78,8 @@ class LetterActivities:
                                 file_name=file_name, sha256=hashlib.sha256(content).hexdigest())
                 db.add(letter)
                 await db.commit()
-            recipients = (await db.exec(select(Person.email).where(
-                Person.organisation_id == app.organisation_id, Person.role == Role.GRANTEE.value,
-                Person.active))).all()
-            await send_once(db, self.settings, req.key, app.reference, list(recipients),
+            recipients = [p.email for p in await applicant_contacts(db, app.organisation_id)]
+            await send_once(db, self.settings, req.key, app.reference, recipients,
                             "letter", {"subject": f"{nl[0]} / {en[0]}", "body_nl": nl[1],
                                        "body_en": en[1]},
                             attachment=f"letters/{letter.file_name}")

@@ -13,7 +13,7 @@ from domain.lifecycle import Role
 from domain.types import MailRequest, Recipients
 from regie.links import report_token
 from regie.logging import get_logger
-from regie.mail import send_once
+from regie.mail import applicant_contacts, send_once
 from regie.records import Application, Person
 from regie.settings import Settings
 
@@ -30,24 +30,19 @@ class MailActivities:
         async with self.sessions() as db:
             app = (await db.exec(select(Application).where(
                 Application.reference == req.reference))).one()
-            query = select(Person.email).where(Person.active)
             if req.recipients == Recipients.APPLICANT:
-                query = query.where(Person.organisation_id == app.organisation_id,
-                                    Person.role == Role.GRANTEE.value)
-            elif req.recipients == Recipients.TEAM:
-                query = query.where(Person.role == Role.PROGRAMME_TEAM.value)
+                people = await applicant_contacts(db, app.organisation_id)
             else:
-                query = query.where(Person.id.in_(req.assessor_ids))
+                query = select(Person).where(Person.active)
+                people = list((await db.exec(query.where(
+                    Person.role == Role.PROGRAMME_TEAM.value if req.recipients == Recipients.TEAM
+                    else Person.id.in_(req.assessor_ids)))).all())
             context = {"reference": app.reference, "title": app.title,
                        "link": f"{self.settings.base_url}/grants/{app.reference}", **req.context}
             if req.report_index is None:
-                recipients = list((await db.exec(query)).all())
-                await send_once(db, self.settings, req.key, req.reference, recipients,
-                                req.template, context)
+                await send_once(db, self.settings, req.key, req.reference,
+                                [p.email for p in people], req.template, context)
             else:  # one mail per contact, each with a personal link to the report form
-                people = (await db.exec(select(Person).where(
-                    Person.organisation_id == app.organisation_id,
-                    Person.role == Role.GRANTEE.value, Person.active))).all()
                 expires = datetime.now(timezone.utc) + timedelta(
                     days=self.link_valid_days)
                 for person in people:

@@ -11,7 +11,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.lifecycle import Role, Stage
+from domain.lifecycle import Stage
 from domain.ranking import Candidate, Outcome, allocate
 from domain.scheme import Scheme
 from domain.types import (
@@ -19,8 +19,8 @@ from domain.types import (
 )
 from regie import grants, programme
 from regie.logging import get_logger
-from regie.mail import send_once
-from regie.records import Application, Organisation, Person
+from regie.mail import applicant_contacts, send_once
+from regie.records import Application, Organisation
 from regie.rounds import local_text, round_workflow_id
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
@@ -52,12 +52,10 @@ class RoundActivities:
             drafts = (await db.exec(select(Application).where(
                 Application.round_id == round_id, Application.reference.is_(None)))).all()
             for draft in drafts:
-                members = (await db.exec(select(Person.email).where(
-                    Person.organisation_id == draft.organisation_id,
-                    Person.role == Role.GRANTEE.value, Person.active))).all()
+                members = await applicant_contacts(db, draft.organisation_id)
                 await send_once(db, self.settings, f"round-{round_id}/draft-reminder/{draft.id}",
-                                f"draft-{draft.id}", list(members), "draft_reminder",
-                                {"title": draft.title, "closes": local_text(self.scheme, rnd),
+                                f"draft-{draft.id}", [p.email for p in members], "draft_reminder",
+                                {"title": draft.title, "closes": local_text(rnd),
                                  "link": f"{self.settings.base_url}/applications/{draft.id}"})
                 sent += 1
         get_logger(round=round_id).info("round.drafts_reminded", drafts=sent)

@@ -15,7 +15,7 @@ from sqlmodel import select
 from api.actions import HUMAN_ROLES, BadCommand, build_command
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.history import fetch
-from api.views import grant_for, live_status, timeline
+from api.views import grant_for, live_status, own_application, timeline
 from domain.eligibility import check_eligibility
 from domain.lifecycle import Action, Role
 from domain.types import Finding, GrantStatus
@@ -140,13 +140,6 @@ async def grant_history(request: Request, reference: str, viewer: Staff, db: Db)
         "Content-Disposition": f'attachment; filename="grant-{reference}-history.json"'})
 
 
-async def _own_application(db, application_id: int, viewer: Viewer) -> Application:
-    app = await db.get(Application, application_id)
-    if app is None or app.organisation_id != viewer.organisation_id:
-        raise HTTPException(404, "Onbekende aanvraag / unknown application")
-    return app
-
-
 async def _draft_out(request: Request, db, app: Application) -> DraftOut:
     scheme = request.app.state.scheme
     facts = await facts_for(db, app, datetime.now(timezone.utc))
@@ -176,13 +169,13 @@ async def create_draft(request: Request, body: DraftIn, viewer: Grantee, db: Db)
 @router.get("/api/applications/{application_id}", tags=["applications"])
 async def get_draft(request: Request, application_id: int, viewer: Grantee, db: Db) -> DraftOut:
     """A draft with every finding the rules have on it now."""
-    return await _draft_out(request, db, await _own_application(db, application_id, viewer))
+    return await _draft_out(request, db, await own_application(db, application_id, viewer))
 
 
 @router.put("/api/applications/{application_id}", tags=["applications"])
 async def update_draft(request: Request, application_id: int, body: DraftIn, viewer: Grantee,
                        db: Db) -> DraftOut:
-    app = await _own_application(db, application_id, viewer)
+    app = await own_application(db, application_id, viewer)
     if app.reference is not None:
         raise HTTPException(409, "Een ingediende aanvraag verandert niet meer / "
                                  "a submitted application no longer changes")
@@ -196,7 +189,7 @@ async def update_draft(request: Request, application_id: int, body: DraftIn, vie
 async def submit_application(request: Request, application_id: int, viewer: Grantee,
                              db: Db) -> dict[str, str]:
     """Submit a draft to its round: 422 lists what to fix, 409 says why the round refused."""
-    app = await _own_application(db, application_id, viewer)
+    app = await own_application(db, application_id, viewer)
     if app.reference is not None:
         return {"reference": app.reference}
     try:

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from api.auth import SESSION_COOKIE, Db, Viewer, allow, hash_password, open_session
 from api.forms import draft_from_form, form_field
-from api.views import render
+from api.views import own_application, render
 from domain.lifecycle import Role
 from domain.money import euros
 from domain.types import Finding
@@ -230,13 +230,6 @@ async def new_application(request: Request, viewer: Grantee, db: Db):
     return RedirectResponse(f"/applications/{app.id}", status_code=303)
 
 
-async def _own_draft(db, application_id: int, viewer: Viewer) -> Application:
-    app = await db.get(Application, application_id)
-    if app is None or app.organisation_id != viewer.organisation_id:
-        raise HTTPException(404, "Onbekende aanvraag / unknown application")
-    return app
-
-
 async def _form_page(request: Request, viewer: Viewer, db, app: Application, *, draft=None,
                      findings: list[Finding] = (), unreadable: dict[str, str] | None = None,
                      refusal: str | None = None, status_code: int = 200):
@@ -260,7 +253,7 @@ async def _form_page(request: Request, viewer: Viewer, db, app: Application, *, 
 
 @router.get("/applications/{application_id}")
 async def application_form(request: Request, application_id: int, viewer: Grantee, db: Db):
-    app = await _own_draft(db, application_id, viewer)
+    app = await own_application(db, application_id, viewer)
     if app.reference is not None:
         return RedirectResponse(f"/grants/{app.reference}", status_code=303)
     return await _form_page(request, viewer, db, app)
@@ -269,7 +262,7 @@ async def application_form(request: Request, application_id: int, viewer: Grante
 @router.post("/applications/{application_id}")
 async def save_application(request: Request, application_id: int, viewer: Grantee, db: Db):
     """Save the form as typed; then add or remove a part, or submit (the `intent` button)."""
-    app = await _own_draft(db, application_id, viewer)
+    app = await own_application(db, application_id, viewer)
     if app.reference is not None:
         return RedirectResponse(f"/grants/{app.reference}", status_code=303)
     scheme = request.app.state.scheme
@@ -302,7 +295,7 @@ async def save_application(request: Request, application_id: int, viewer: Grante
 @router.post("/applications/{application_id}/autosave")
 async def autosave(request: Request, application_id: int, viewer: Grantee, db: Db):
     """What the form's script sends as the applicant types: saved, with the totals back."""
-    app = await _own_draft(db, application_id, viewer)
+    app = await own_application(db, application_id, viewer)
     if app.reference is not None:
         return JSONResponse({"detail": "submitted"}, status_code=409)
     scheme = request.app.state.scheme
@@ -317,7 +310,7 @@ async def autosave(request: Request, application_id: int, viewer: Grantee, db: D
 
 @router.get("/applications/{application_id}/receipt")
 async def receipt(request: Request, application_id: int, viewer: Grantee, db: Db):
-    app = await _own_draft(db, application_id, viewer)
+    app = await own_application(db, application_id, viewer)
     if app.reference is None:
         raise HTTPException(404, "Nog niet ingediend / not submitted yet")
     return render(request, "receipt.html", {"app": app}, viewer=viewer)

@@ -15,6 +15,7 @@ from domain.lifecycle import Role
 from domain.ranking import Change, distribution
 from domain.types import AllocationConfirmation
 from regie import audit, programme, rounds
+from regie.grants import ActionRefused, run_update
 from workflows.round import RoundWorkflow
 
 router = APIRouter(include_in_schema=False)
@@ -82,12 +83,10 @@ async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
     handle = request.app.state.temporal.get_workflow_handle_for(
         RoundWorkflow.run, rounds.round_workflow_id(round_id))
     try:
-        await handle.execute_update(RoundWorkflow.confirm_allocation, AllocationConfirmation(
+        await run_update(handle, RoundWorkflow.confirm_allocation, AllocationConfirmation(
             actor=viewer.actor(), changes=tuple(changes)))
-    except Exception as exc:  # the validator's reason (over budget, nothing to confirm)
-        cause = getattr(exc, "cause", None)
-        message = getattr(cause, "message", None) or str(exc)
-        return await _round_page(request, viewer, round_id, error=message, status_code=409)
+    except ActionRefused as exc:  # the validator's reason: over budget, nothing to confirm
+        return await _round_page(request, viewer, round_id, error=str(exc), status_code=409)
     await audit.append(db, viewer.person.name, viewer.role.value, "confirm_allocation",
                        f"round-{round_id}", {"changes": [c.model_dump() for c in changes]})
     return RedirectResponse(f"/rounds/{round_id}", status_code=303)

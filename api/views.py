@@ -63,6 +63,14 @@ async def grant_for(db: AsyncSession, reference: str, viewer: Viewer) -> Applica
     raise HTTPException(403, "Deze aanvraag is niet voor u / this grant is not yours to see")
 
 
+async def own_application(db: AsyncSession, application_id: int, viewer: Viewer) -> Application:
+    """An application of the viewer's own organisation, or 404."""
+    app = await db.get(Application, application_id)
+    if app is None or app.organisation_id != viewer.organisation_id:
+        raise HTTPException(404, "Onbekende aanvraag / unknown application")
+    return app
+
+
 async def timeline(db: AsyncSession, app: Application) -> list[GrantEvent]:
     return list((await db.exec(select(GrantEvent).where(
         GrantEvent.application_id == app.id).order_by(GrantEvent.seq))).all())

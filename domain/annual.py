@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.money import split_evenly
+
 
 class GrantFacts(BaseModel):
     """One application as the annual report counts it."""
@@ -41,10 +43,10 @@ class AnnualReport(BaseModel):
 
 
 def _spread(rows: dict[str, list[int]], keys: tuple[str, ...], cents: int) -> None:
-    for i, key in enumerate(keys):  # money split evenly; the first keys take leftover cents
+    for key, share in zip(keys, split_evenly(cents, len(keys))):
         row = rows.setdefault(key, [0, 0])
         row[0] += 1
-        row[1] += cents // len(keys) + (1 if i < cents % len(keys) else 0)
+        row[1] += share
 
 
 def annual_report(year: int, grants: list[GrantFacts], reports: list[ReportFacts],

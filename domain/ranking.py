@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.money import euros
+from domain.money import euros, split_evenly
 from domain.scheme import Rubric
 from domain.scoring import Verdict
 
@@ -167,9 +167,7 @@ def distribution(candidates: list[Candidate], allocations: list[Allocation],
         count("organisation", c.organisation, amount, is_funded)
         for dimension, keys, names in (("pillar", c.pillars, pillars),
                                        ("target_group", c.target_groups, target_groups)):
-            for i, key in enumerate(keys):
-                # an even split; the first keys take the cents a division leaves
-                share = amount // len(keys) + (1 if i < amount % len(keys) else 0)
+            for key, share in zip(keys, split_evenly(amount, len(keys))):
                 count(dimension, names.get(key, key), share, is_funded)
     return {dim: sorted(((k, *v) for k, v in rows.items()), key=lambda r: (-r[3], r[0]))
             for dim, rows in tables.items()}

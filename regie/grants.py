@@ -72,14 +72,22 @@ async def start(db: AsyncSession, client: Client, scheme: Scheme, app: Applicati
         pass  # a retried start: the grant is already under way
 
 
-async def act(client: Client, reference: str, update: str, command: BaseModel) -> None:
-    """Run a human action (a workflow Update); ActionRefused carries the validator's reason."""
-    handle = client.get_workflow_handle(grant_workflow_id(reference))
+async def run_update(handle, update, argument):
+    """Execute a workflow Update; a refusal (validator or handler) becomes ActionRefused with
+    its reason, for every workflow of Regie."""
     try:
-        await handle.execute_update(update, command)
+        return await handle.execute_update(update, argument)
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
-        raise ActionRefused(cause.message if isinstance(cause, ApplicationError) else str(cause))
+        raise ActionRefused(cause.message if isinstance(cause, ApplicationError)
+                            else str(cause)) from None
+
+
+async def act(client: Client, reference: str, update: str, command: BaseModel) -> None:
+    """Run a human action (a workflow Update); ActionRefused carries the validator's reason."""
+    try:
+        await run_update(client.get_workflow_handle(grant_workflow_id(reference)), update,
+                         command)
     except RPCError as exc:
         raise ActionRefused(f"Deze aanvraag wacht niet meer op handelingen / "
                             f"this grant no longer takes actions ({exc.message})") from exc

@@ -13,7 +13,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from regie import ROOT
-from regie.records import OutboxMail, utcnow
+from domain.lifecycle import Role
+from regie.records import OutboxMail, Person, utcnow
 from regie.settings import Settings
 
 TEMPLATES = Environment(loader=FileSystemLoader(ROOT / "templates" / "email"),
@@ -24,6 +25,13 @@ def render(template: str, **context) -> tuple[str, str]:
     """Subject and body of an e-mail template (first line `Subject: …`)."""
     subject, _, body = TEMPLATES.get_template(f"{template}.txt").render(**context).partition("\n")
     return subject.removeprefix("Subject:").strip(), body.lstrip()
+
+
+async def applicant_contacts(db: AsyncSession, organisation_id: int) -> list[Person]:
+    """The active members of an applying organisation: who gets its grant's mail."""
+    return list((await db.exec(select(Person).where(
+        Person.organisation_id == organisation_id, Person.role == Role.GRANTEE.value,
+        Person.active).order_by(Person.id))).all())
 
 
 async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,

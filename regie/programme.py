@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from domain.scheme import Scheme
 from domain.types import LedgerParams, LedgerStatus, SetCommitment
-from regie.grants import ActionRefused
+from regie.grants import run_update
 from regie.rounds import ensure_rounds
 from workflows.ledger import LedgerWorkflow
 
@@ -37,11 +37,7 @@ async def ensure_programme(db: AsyncSession, client: Client, scheme: Scheme,
 
 async def set_commitment(client: Client, scheme_id: str, cmd: SetCommitment) -> LedgerStatus:
     handle = client.get_workflow_handle_for(LedgerWorkflow.run, ledger_workflow_id(scheme_id))
-    try:
-        return await handle.execute_update(LedgerWorkflow.set_commitment, cmd)
-    except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
-        raise ActionRefused(cause.message if isinstance(cause, ApplicationError) else str(cause))
+    return await run_update(handle, LedgerWorkflow.set_commitment, cmd)
 
 
 async def ledger(client: Client, scheme_id: str) -> LedgerStatus:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from domain.scheme import Round, Scheme
 from domain.types import Actor, RoundParams, RoundStatus, SubmitToRound
-from regie.grants import ActionRefused
+from regie.grants import ActionRefused, run_update
 from regie.records import Application
 from workflows.round import RoundWorkflow, closed_message
 
@@ -20,7 +20,7 @@ def round_workflow_id(round_id: str) -> str:
     return f"round-{round_id}"
 
 
-def local_text(scheme: Scheme, rnd: Round) -> str:
+def local_text(rnd: Round) -> str:
     return rnd.closes.strftime("%d-%m-%Y %H:%M")
 
 
@@ -29,7 +29,7 @@ async def round_params(db: AsyncSession, scheme: Scheme, rnd: Round) -> RoundPar
         Application.round_id == rnd.id, Application.reference.is_not(None)))).one()
     return RoundParams(
         round_id=rnd.id, opens_at=scheme.local_to_utc(rnd.opens),
-        closes_at=scheme.local_to_utc(rnd.closes), closes_local=local_text(scheme, rnd),
+        closes_at=scheme.local_to_utc(rnd.closes), closes_local=local_text(rnd),
         draft_reminder_days=scheme.terms(rnd).draft_reminder_days,
         reference_prefix=scheme.scheme.reference_prefix, first_number=taken + 1,
         projects_end_at=scheme.end_of_day_utc(scheme.scheme.projects_end),
@@ -52,11 +52,8 @@ async def submit(client: Client, round_id: str, actor: Actor, application_id: in
     """Hand an application to its round; returns the reference or raises ActionRefused."""
     handle = client.get_workflow_handle_for(RoundWorkflow.run, round_workflow_id(round_id))
     try:
-        return await handle.execute_update(RoundWorkflow.submit, SubmitToRound(
+        return await run_update(handle, RoundWorkflow.submit, SubmitToRound(
             actor=actor, application_id=application_id))
-    except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
-        raise ActionRefused(cause.message if isinstance(cause, ApplicationError) else str(cause))
     except RPCError:  # the round's workflow has completed: it closed
         closed = await handle.result()
         raise ActionRefused(closed_message(closed.closes_local)) from None
