@@ -49,18 +49,19 @@ class GrantActivities:
             seen = (await db.exec(select(GrantEvent.id).where(
                 GrantEvent.application_id == app.id, GrantEvent.seq == change.seq))).first()
             if seen is None and action is not None:
-                db.add(GrantEvent(application_id=app.id, seq=change.seq, at=change.at,
+                db.add(GrantEvent(application_id=app.id, seq=change.seq,
+                                  at=change.decided_at or change.at,
                                   stage=change.stage.value, action=action,
                                   actor_name=change.actor.name,
                                   actor_role=change.actor.role.value, note=change.note))
-            if change.action in (Action.AWARD, Action.UPHOLD_OBJECTION):
+            if change.action in (Action.AWARD, Action.UPHOLD_OBJECTION, Action.ADOPT):
                 await db.flush()
                 await _publish(db, app)
-            if change.action and change.action.value in ("award", "reject"):
+            if change.action in (Action.AWARD, Action.REJECT, Action.ADOPT):
                 await _upsert(db, DecisionRecord, dict(application_id=app.id), dict(
-                    awarded=change.action.value == "award",
+                    awarded=change.action != Action.REJECT,
                     amount_cents=change.awarded_cents or 0, reason=change.note,
-                    decided_by=change.actor.name, decided_at=change.at))
+                    decided_by=change.actor.name, decided_at=change.decided_at or change.at))
             if change.assessors is not None:
                 current = (await db.exec(select(AssessorAssignment).where(
                     AssessorAssignment.application_id == app.id))).all()

@@ -17,6 +17,7 @@ from domain.types import LetterRequest
 from regie import ROOT
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
+from regie.pdf import latin1
 from regie.records import Application, Letter, Organisation
 from regie.settings import Settings
 
@@ -30,7 +31,7 @@ def render_letter(kind: str, lang: str, context: dict[str, str]) -> tuple[str, s
 
 
 def letter_pdf(pages: list[tuple[str, str]]) -> bytes:
-    """One page per language. The PDF core fonts are Latin-1: the euro sign is written EUR."""
+    """One page per language."""
     pdf = FPDF(format="A4")
     pdf.set_margins(25, 25, 25)
     for subject, body in pages:
@@ -39,15 +40,11 @@ def letter_pdf(pages: list[tuple[str, str]]) -> bytes:
         pdf.multi_cell(0, 5, "Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap")
         pdf.ln(8)
         pdf.set_font("helvetica", style="B", size=12)
-        pdf.multi_cell(0, 6, _latin1(subject))
+        pdf.multi_cell(0, 6, latin1(subject))
         pdf.ln(4)
         pdf.set_font("helvetica", size=11)
-        pdf.multi_cell(0, 5.5, _latin1(body))
+        pdf.multi_cell(0, 5.5, latin1(body))
     return bytes(pdf.output())
-
-
-def _latin1(text: str) -> str:
-    return text.replace("€", "EUR").encode("latin-1", "replace").decode("latin-1")
 
 
 class LetterActivities:

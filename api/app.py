@@ -10,7 +10,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from temporalio.client import Client
 
-from api import annual, assessors, json_api, knowledge, pages, portal, reports, rounds
+from api import (
+    annual, assessors, audit, imports, json_api, knowledge, pages, portal, reports, rounds,
+)
 from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
 from api.i18n import language
 from api.views import render, templates
@@ -20,7 +22,8 @@ from regie.settings import Settings
 
 
 ROUTERS = (knowledge.router, pages.router, portal.router, reports.router, rounds.router,
-           assessors.router, json_api.router, annual.router)
+           assessors.router, json_api.router, annual.router, imports.router,
+           audit.router)
 
 
 def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:

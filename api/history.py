@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from fpdf import FPDF
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 
+from regie.pdf import latin1
 from regie.temporal import grant_workflow_id
 
 _SKIPPED = {
@@ -83,6 +87,43 @@ async def fetch(client: Client, reference: str) -> WorkflowHistory:
     return await client.get_workflow_handle(grant_workflow_id(reference)).fetch_history()
 
 
-async def readable_history(client: Client, reference: str) -> list[HistoryLine]:
-    history = await fetch(client, reference)
+def timeline(history: WorkflowHistory) -> list[HistoryLine]:
     return [line for e in history.events if (line := describe(e)) is not None]
+
+
+TIMELINE_COLUMNS = ("event", "at_utc", "kind", "who", "details")
+
+
+def timeline_csv(lines: list[HistoryLine]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(TIMELINE_COLUMNS)
+    for line in lines:
+        writer.writerow([line.event_id, line.at.isoformat(), line.kind, line.who, line.details])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def timeline_pdf(reference: str, title: str, lines: list[HistoryLine],
+                 verification: list[str]) -> bytes:
+    """The timeline on A4 landscape, headed by the verification, for the auditor's file."""
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.set_margins(12, 12, 12)
+    pdf.add_page()
+    pdf.set_font("helvetica", style="B", size=13)
+    line = dict(new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, latin1(f"{reference}: {title}"), **line)
+    pdf.set_font("helvetica", size=9)
+    pdf.multi_cell(0, 5, latin1("Tijdlijn uit de Temporal-geschiedenis / timeline from the "
+                                f"Temporal history; printed {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"),
+                   **line)
+    pdf.ln(2)
+    for finding in verification:
+        pdf.multi_cell(0, 5, latin1(f"- {finding}"), **line)
+    pdf.ln(3)
+    with pdf.table(col_widths=(10, 36, 50, 40, 137), text_align="LEFT",
+                   first_row_as_headings=True) as table:
+        table.row(TIMELINE_COLUMNS)
+        for line in lines:
+            table.row((str(line.event_id), line.at.strftime("%Y-%m-%d %H:%M:%S"), line.kind,
+                       latin1(line.who), latin1(line.details)))
+    return bytes(pdf.output())

@@ -45,6 +45,27 @@ UI: dict[str, Text] = {
     "findings": Text("Bevindingen ontvankelijkheidstoets", "Eligibility findings"),
     "history": Text("Workflowgeschiedenis", "Workflow history"),
     "download_json": Text("Download ruwe geschiedenis (JSON)", "Download raw history (JSON)"),
+    "download_csv": Text("Download als CSV", "Download as CSV"),
+    "download_timeline_csv": Text("Tijdlijn als CSV", "Timeline as CSV"),
+    "download_timeline_pdf": Text("Tijdlijn als PDF", "Timeline as PDF"),
+    "verify": Text("Verificatie", "Verification"),
+    "verify_button": Text("Verifieer: speel de geschiedenis opnieuw af",
+                          "Verify: replay the history"),
+    "verified_ok": Text("Het dossier is betrouwbaar: de geschiedenis speelt schoon af en het "
+                        "oordeel volgt opnieuw uit de vastgelegde scores.",
+                        "The record can be trusted: the history replays cleanly and the verdict "
+                        "follows again from the recorded scores."),
+    "verified_not": Text("Het dossier klopt niet: zie de bevindingen.",
+                         "The record does not hold: see the findings."),
+    "derived": Text("Opnieuw berekend", "Derived again"),
+    "recorded": Text("Vastgelegd", "Recorded"),
+    "round_audit": Text("Auditrapport van de ronde", "Round audit report"),
+    "rubric": Text("Beoordelingskader", "Rubric"),
+    "threshold": Text("drempel", "threshold"),
+    "divergence": Text("verschil voor consensus", "divergence for consensus"),
+    "tie_breaks": Text("bij gelijke stand", "tie-breaks"),
+    "scheme_version": Text("Versie van de regeling", "Scheme version"),
+    "budget_at_proposal": Text("Budget bij het voorstel", "Budget at the proposal"),
     "upcoming": Text("Eerstvolgende termijnen", "Upcoming deadlines"),
     "no_grants": Text("Geen aanvragen.", "No grants."),
     "submit": Text("Versturen", "Submit"),
@@ -187,6 +208,35 @@ UI: dict[str, Text] = {
     "final_amount": Text("Vastgesteld bedrag (euro)", "Settled amount (euro)"),
     "approve": Text("Goedkeuren", "Approve"),
     "annual": Text("Voortgangsrapportage", "Annual progress report"),
+    "import": Text("Importeren en exporteren", "Import and export"),
+    "import_intro": Text(
+        "Neem subsidies over die al voor Regie zijn toegekend: vul het sjabloon (één rij per "
+        "subsidie), controleer het bestand en importeer het. Elke subsidie start in de fase "
+        "waarin ze staat, met het rapportageschema dat uit haar data volgt.",
+        "Take over grants awarded before Regie: fill in the template (one row per grant), check "
+        "the file and import it. Each grant starts at the stage it is in, with the report "
+        "schedule that follows from its dates."),
+    "import_template": Text("Sjabloon met voorbeelden", "Template with examples"),
+    "export": Text("Alle subsidies exporteren", "Export every grant"),
+    "import_file": Text("Bestand (.csv of .xlsx)", "File (.csv or .xlsx)"),
+    "import_check": Text("Alleen controleren", "Check only"),
+    "import_run": Text("Controleren en importeren", "Check and import"),
+    "import_refused": Text("Het bestand is niet geïmporteerd: los deze problemen op",
+                           "The file was not imported: resolve these problems"),
+    "import_checked": Text("Geen problemen gevonden; er is niets opgeslagen",
+                           "No problems found; nothing was saved"),
+    "import_done": Text("Geïmporteerd", "Imported"),
+    "import_new": Text("nieuw", "new"),
+    "import_unchanged": Text("al eerder geïmporteerd en ongewijzigd",
+                             "imported before and unchanged"),
+    "import_idempotent": Text(
+        "Hetzelfde bestand nogmaals importeren verandert niets. Een bestand met één fout rij "
+        "wordt in zijn geheel geweigerd.",
+        "Importing the same file again changes nothing. A file with one bad row is refused "
+        "as a whole."),
+    "row": Text("Rij", "Row"),
+    "column": Text("Kolom", "Column"),
+    "problem": Text("Probleem", "Problem"),
     "on_time": Text("Op tijd", "On time"),
     "late": Text("Te laat", "Late"),
     "outstanding": Text("Nog niet ontvangen", "Outstanding"),

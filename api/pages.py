@@ -14,7 +14,6 @@ from api.auth import (
     SESSION_COOKIE, SIGNED_IN, STAFF, Db, Viewer, allow, close_session, open_session,
     verify_password,
 )
-from api.history import readable_history
 from api.i18n import LANG_COOKIE
 from api.views import grant_for, live_status, render, timeline
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
@@ -210,13 +209,6 @@ async def my_assessments(request: Request, viewer: Assessor, db: Db):
         AssessorAssignment, AssessorAssignment.application_id == Application.id).where(
         AssessorAssignment.assessor_id == viewer.person.id).order_by(Application.reference))).all()
     return render(request, "assessor.html", {"apps": apps}, viewer=viewer)
-
-
-@router.get("/audit/grants/{reference}")
-async def audit_history(request: Request, reference: str, viewer: Staff, db: Db):
-    app = await grant_for(db, reference, viewer)
-    events = await readable_history(request.app.state.temporal, reference)
-    return render(request, "audit_history.html", {"app": app, "events": events}, viewer=viewer)
 
 
 @router.get("/outbox")

@@ -154,6 +154,7 @@ class Action(StrEnum):
     SETTLE = "settle"
     MOVE_DEADLINE = "move_deadline"
     PROGRAMME_ENDED = "programme_ended"
+    ADOPT = "adopt"
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,8 @@ _WAITING = (Stage.CORRECTION, Stage.ASSESSMENT, Stage.CONSENSUS, Stage.DECISION,
             Stage.REPORTING, Stage.SETTLEMENT)
 
 TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Action.ADOPT, Stage.SUBMITTED, Stage.REPORTING, Role.SYSTEM,
+               Text("Toegekend voor Regie: geïmporteerd", "Awarded before Regie: imported")),
     Transition(Action.START_CHECK, Stage.SUBMITTED, Stage.ELIGIBILITY_CHECK, Role.SYSTEM,
                Text("Toets starten", "Start check")),
     Transition(Action.FIND_ELIGIBLE, Stage.ELIGIBILITY_CHECK, Stage.ASSESSMENT, Role.SYSTEM,

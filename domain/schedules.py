@@ -67,8 +67,9 @@ def pending_notices(reports: list[ReportState], rules: ReportingRules) -> list[N
         if not r.reminded:
             notices.append(Notice(kind=NoticeKind.REMINDER, report_index=r.index, at=_at(r.due)))
         if not r.escalated:
+            grace_from = max(r.due, r.grace_from or r.due)
             notices.append(Notice(kind=NoticeKind.ESCALATION, report_index=r.index,
-                                  at=_at(r.due + timedelta(days=rules.grace_days))))
+                                  at=_at(grace_from + timedelta(days=rules.grace_days))))
     return sorted(notices, key=lambda n: (n.at, n.report_index, list(NoticeKind).index(n.kind)))
 
 
@@ -80,6 +81,22 @@ def due_notices(reports: list[ReportState], rules: ReportingRules, now: datetime
         if notice.at <= now:
             latest[notice.report_index] = notice
     return sorted(latest.values(), key=lambda n: n.report_index)
+
+
+def adopt_reports(reports: list[ReportState], received: tuple[date, ...],
+                  now: datetime) -> list[ReportState]:
+    """The schedule of a grant taken over mid-way: the reports received are in and accepted;
+    each report already overdue skips its prompt, so its reminder goes out at once, and the
+    team hears of it only after the grace period from today, not from a long-past due date."""
+    adopted = [r.model_copy(deep=True) for r in reports]
+    for report, day in zip(adopted, received):
+        report.submitted_at, report.accepted = _at(day), True
+        report.prompted = report.reminded = report.escalated = True
+    for report in adopted[len(received):]:
+        if _at(report.due) <= now:
+            mark_sent(report, NoticeKind.PROMPT)
+            report.grace_from = now.date()
+    return adopted
 
 
 def mark_sent(report: ReportState, kind: NoticeKind) -> None:

@@ -30,6 +30,17 @@ class Actor(_Model):
 SYSTEM = Actor(user_id=None, name="Regie", role=Role.SYSTEM)
 
 
+class AdoptedGrant(_Model):
+    """A grant awarded before Regie took over, as the import found it."""
+
+    actor: Actor  # who imported it
+    awarded_cents: int = Field(gt=0)
+    awarded_on: date
+    received: tuple[date, ...] = ()  # reports received and accepted, in schedule order
+    settled_cents: int | None = None
+    settled_on: date | None = None
+
+
 class GrantParams(_Model):
     """What a grant's workflow needs, fixed at submission under the round it was filed in."""
 
@@ -50,6 +61,7 @@ class GrantParams(_Model):
     round_closed: bool = False  # True for grants of a round that closed before Regie took over
     rubric: Rubric | None = None  # the round's rubric (absent in grants started before it was)
     activity_count: int = 0
+    adopted: AdoptedGrant | None = None  # awarded before Regie took over: starts at its stage
 
 
 class RoundParams(_Model):
@@ -317,6 +329,7 @@ class ReportState(BaseModel):
     prompted: bool = False
     reminded: bool = False
     escalated: bool = False
+    grace_from: date | None = None  # found overdue on import: the grace runs from this day
     submitted_at: datetime | None = None
     summary: str | None = None
     accepted: bool = False
@@ -388,6 +401,7 @@ class StageChange(_Model):
     assessors: tuple[AssessorRef, ...] | None = None
     assessment: Assessment | None = None
     report: ReportState | None = None
+    decided_at: datetime | None = None  # an award made before Regie took over: when it was
 
 
 class ArchiveRequest(_Model):

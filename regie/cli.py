@@ -26,8 +26,20 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check-scheme", help="validate a scheme file")
     check.add_argument("file")
     sub.add_parser("lifecycle-diagram", help="print docs/lifecycle.md from the lifecycle table")
+    imp = sub.add_parser("import", help="import grants awarded before Regie (.csv or .xlsx)")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="check every row and list every problem; write nothing")
+    imp.add_argument("--as", dest="email", default="",
+                     help="the programme-team account that imports (required without --dry-run)")
+    exp = sub.add_parser("export", help="write every awarded grant in the import template")
+    exp.add_argument("file", help="a .csv or .xlsx file to write")
     audit_cmd = sub.add_parser("audit", help="the audit log")
     audit_cmd.add_argument("what", choices=["verify"])
+    audit_cmd.add_argument("--grant", action="append", default=[],
+                           help="verify only this grant's history (repeatable); default: all")
+    audit_cmd.add_argument("--log-only", action="store_true",
+                           help="check only the audit log's hash chain, not the histories")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -55,8 +67,12 @@ def main(argv: list[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 1
         print(f"{args.file}: ok ({len(scheme.rounds)} rounds, hash {scheme.content_hash[:12]})")
+    elif args.command == "import":
+        return asyncio.run(_import(settings, args.file, args.dry_run, args.email))
+    elif args.command == "export":
+        return asyncio.run(_export(settings, args.file))
     elif args.command == "audit":
-        return asyncio.run(_verify_audit(settings))
+        return asyncio.run(_verify_audit(settings, args.grant, args.log_only))
     elif args.command == "lifecycle-diagram":
         from domain.lifecycle import mermaid_diagram
 
@@ -102,19 +118,119 @@ def _api(settings: Settings, host: str, port: int) -> None:
     asyncio.run(serve())
 
 
-async def _verify_audit(settings: Settings) -> int:
-    """Check the audit log's hash chain; 0 when intact, 1 when an entry was altered or removed."""
+async def _verify_audit(settings: Settings, references: list[str], log_only: bool) -> int:
+    """Check the audit log's hash chain, then replay every grant's history against this code and
+    derive its verdict again; 0 when all holds, 1 when anything does not."""
+    from sqlmodel import select
+
     from regie.audit import verify
     from regie.db import make_engine, session_factory
+    from regie.records import Application
 
     engine = make_engine(settings.database_url)
     async with session_factory(engine)() as db:
         problems = await verify(db)
+        if not references and not log_only:
+            references = list((await db.exec(select(Application.reference).where(
+                Application.reference.is_not(None)).order_by(Application.reference))).all())
     await engine.dispose()
     for p in problems:
         print(f"audit entry {p.entry_id}: {p.what}")
     print("audit log intact" if not problems else f"{len(problems)} problem(s) in the audit log")
-    return 1 if problems else 0
+    failed = bool(problems)
+    if references and not log_only:
+        failed = await _verify_grants(settings, references) or failed
+    return 1 if failed else 0
+
+
+async def _verify_grants(settings: Settings, references: list[str]) -> bool:
+    """True when a grant's history does not replay or its verdict does not follow again."""
+    from temporalio.service import RPCError
+
+    from regie.temporal import connect
+    from regie.verification import verify_grant
+
+    try:
+        client = await connect(settings.temporal_address, settings.temporal_namespace)
+    except RuntimeError as exc:
+        print(f"Temporal ({settings.temporal_address}): {exc}", file=sys.stderr)
+        return True
+    failed = False
+    for reference in references:
+        try:
+            result = await verify_grant(client, reference)
+        except RPCError as exc:
+            print(f"{reference}: no history ({exc.message})")
+            failed = True
+            continue
+        failed = failed or not result.trustworthy
+        print(f"{reference}: {'ok' if result.trustworthy else 'NOT OK'}")
+        for line in result.summary():
+            print(f"  {line}")
+    return failed
+
+
+async def _import(settings: Settings, path: str, dry_run: bool, email: str) -> int:
+    """Check (and unless a dry run, import) a spreadsheet; 1 when a row has a problem."""
+    from pathlib import Path
+
+    from sqlmodel import select
+
+    from domain.lifecycle import Role
+    from domain.types import Actor
+    from regie import adoption
+    from regie.db import make_engine, session_factory
+    from regie.records import Person
+    from regie.schemes import load_scheme
+    from regie.spreadsheet import UnreadableFile, read_table
+    from regie.temporal import connect
+
+    try:
+        table = read_table(Path(path).read_bytes(), path)
+    except (OSError, UnreadableFile) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    scheme = load_scheme(settings.scheme_file)
+    engine = make_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as db:
+            person = (await db.exec(select(Person).where(
+                Person.email == email.lower(), Person.role == Role.PROGRAMME_TEAM.value,
+                Person.active))).first()
+            if person is None and not dry_run:
+                print("Geef met --as het e-mailadres van een account van het programmateam / "
+                      "give a programme-team account's e-mail address with --as",
+                      file=sys.stderr)
+                return 1
+            actor = Actor(user_id=person.id if person else None,
+                          name=person.name if person else "dry run", role=Role.PROGRAMME_TEAM)
+            client = None if dry_run else await connect(settings.temporal_address,
+                                                        settings.temporal_namespace)
+            result = await adoption.import_table(
+                db, client, scheme, settings.task_queue, table, Path(path).name, actor,
+                adoption.local_today(scheme), dry_run=dry_run)
+    finally:
+        await engine.dispose()
+    for problem in result.problems:
+        print(problem)
+    verb = "te importeren / to import" if dry_run else "geïmporteerd / imported"
+    print(f"{len(result.problems)} probleem/problems; {len(result.new)} {verb}; "
+          f"{len(result.unchanged)} ongewijzigd / unchanged")
+    return 1 if result.refused else 0
+
+
+async def _export(settings: Settings, path: str) -> int:
+    from pathlib import Path
+
+    from regie import adoption
+    from regie.db import make_engine, session_factory
+
+    engine = make_engine(settings.database_url)
+    async with session_factory(engine)() as db:
+        Path(path).write_bytes(await adoption.export_file(db, path))
+    await engine.dispose()
+    print(f"{path}: ok")
+    return 0
 
 
 async def _register(settings: Settings) -> None:

@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from domain.scheme import Scheme
-from domain.types import GrantParams, GrantStatus
+from domain.types import AdoptedGrant, GrantParams, GrantStatus
 from regie.records import Application, Organisation, ProjectActivity
 from regie.temporal import grant_workflow_id
 from workflows import search
@@ -45,18 +45,20 @@ async def grant_params(db: AsyncSession, app: Application, scheme: Scheme) -> Gr
 
 async def start(db: AsyncSession, client: Client, scheme: Scheme, app: Application,
                 reference: str, submitted_at: datetime, task_queue: str,
-                round_closed: bool = False) -> None:
+                round_closed: bool = False, adopted: AdoptedGrant | None = None) -> None:
     """Give an application its reference and start its GrantWorkflow; safe to repeat.
 
     Live rounds call this through their RoundWorkflow; grants of rounds that closed before
-    Regie took over (demo data, imports) pass `round_closed`."""
+    Regie took over (demo data, imports) pass `round_closed`, and grants awarded before it
+    took over (imports) pass `adopted`, so they start at their real stage."""
     if app.reference is None:
         app.reference, app.submitted_at = reference, submitted_at
         app.scheme_id, app.scheme_hash = scheme.scheme.id, scheme.content_hash
         app.stage = "submitted"
         db.add(app)
         await db.commit()
-    params = (await grant_params(db, app, scheme)).model_copy(update={"round_closed": round_closed})
+    params = (await grant_params(db, app, scheme)).model_copy(
+        update={"round_closed": round_closed, "adopted": adopted})
     try:
         await client.start_workflow(
             GrantWorkflow.run, params, id=grant_workflow_id(app.reference),

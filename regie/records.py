@@ -276,3 +276,16 @@ class AuditEntry(SQLModel, table=True):
     prev_hash: str = Field(unique=True)  # a hash is the predecessor of one entry only
     hash: str = Field(unique=True)
 
+
+
+class ImportedRow(SQLModel, table=True):
+    """A grant that came in by import, with its row's fingerprint: importing the same row again
+    changes nothing, and a changed row is refused rather than silently applied."""
+
+    __tablename__ = "imported_rows"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    fingerprint: str
+    file_name: str
+    imported_by: str  # a name, not a reference: removing a person keeps the record
+    imported_at: datetime = _ts(nullable=False, default=utcnow)

@@ -49,7 +49,8 @@ def _fill(path: str, reference: str, draft_id: int) -> str:
             .replace("{code}", "en").replace("{application_id}", str(draft_id))
             .replace("{token}", "no-such-invitation").replace("{round_id}", "2027")
             .replace("{letter_id}", "1").replace("{index}", "0")
-            .replace("{attachment_id}", "1").replace("{year:int}", "2026"))
+            .replace("{attachment_id}", "1").replace("{year:int}", "2026")
+            .replace("{kind}", "xlsx"))
 
 
 async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.types import (
         SYSTEM,
         Actor,
+        AdoptedGrant,
         Assessment,
         ArchiveRequest,
         AssignAssessors,
@@ -62,6 +63,7 @@ LEDGER = "budget-ledger"  # an award commits its amount in the ledger before the
 ASSESSMENT = "assessment-consensus"  # verdict under the rubric, consensus, conflicts, round told
 DECISIONS = "decision-letters-objections"  # PDF letters; a rejection opens an objection window
 AFTER_AWARD = "settlement-changes"  # change requests; an accepted final report goes to settlement
+ADOPTION = "adopted-grants"  # a grant awarded before Regie took over starts at its real stage
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=60),
@@ -104,6 +106,10 @@ class GrantWorkflow:
 
     @workflow.run
     async def run(self, params: GrantParams) -> GrantStatus:
+        if params.adopted is not None and workflow.patched(ADOPTION):
+            if await self._adopt(params.adopted):
+                await self._reporting()
+            return self.status()
         if workflow.patched(INTAKE):
             await self._mail("submission_received", Recipients.APPLICANT)
         await self._apply(Action.START_CHECK, SYSTEM)
@@ -116,6 +122,41 @@ class GrantWorkflow:
             return self.status()
         await self._reporting()
         return self.status()
+
+    async def _adopt(self, adopted: AdoptedGrant) -> bool:
+        """A grant awarded before Regie took over starts where it stands: awarded, with the
+        reports received so far in, and settled or not. False when it was settled already."""
+        settled = adopted.settled_cents is not None
+        await workflow.execute_activity(
+            "commit_budget", SetCommitment(
+                actor=adopted.actor, reference=self.p.reference, round_id=self.p.round_id,
+                amount_cents=adopted.settled_cents if settled else adopted.awarded_cents,
+                reason="import"),
+            **ACTIVITY_OPTIONS)
+        awarded = f"{adopted.awarded_on:%d-%m-%Y}"
+        self.decision = DecisionInput(
+            actor=adopted.actor, award=True, amount_cents=adopted.awarded_cents,
+            reason=f"Toegekend op {awarded}, voor Regie / awarded before Regie")
+        self.awarded_on = adopted.awarded_on
+        self.reports = schedules.adopt_reports(
+            schedules.report_schedule(self.awarded_on, self.last_activity_end, self.p.reporting,
+                                      self.p.reporting_closes_at.date()),
+            adopted.received, workflow.now())
+        await self._apply(Action.ADOPT, SYSTEM, awarded_cents=adopted.awarded_cents,
+                          note=f"{awarded}; geïmporteerd door / imported by {adopted.actor.name}",
+                          decided_at=_due_at(adopted.awarded_on))
+        for report in self.reports[:len(adopted.received)]:
+            await self._record(SYSTEM, None, report=report)
+        if not settled:
+            return True
+        assert adopted.settled_on is not None and adopted.settled_cents is not None
+        self.settlement = settle(adopted.awarded_cents, adopted.settled_cents, self.p.reporting)
+        await self._apply(Action.FINAL_ACCEPTED, SYSTEM)
+        await self._apply(Action.SETTLE, adopted.actor, awarded_cents=adopted.settled_cents,
+                          note=f"Vastgesteld op {adopted.settled_on:%d-%m-%Y}, voor Regie / "
+                               "settled before Regie", decided_at=_due_at(adopted.settled_on))
+        await self._archive()
+        return False
 
     async def _eligibility(self) -> bool:
         while True:
@@ -804,13 +845,14 @@ class GrantWorkflow:
             **ACTIVITY_OPTIONS)
 
     async def _apply(self, action: Action, actor: Actor, note: str = "",
-                     deadline: datetime | None = None, awarded_cents: int | None = None) -> None:
+                     deadline: datetime | None = None, awarded_cents: int | None = None,
+                     **detail) -> None:
         """Take the lifecycle's transition for `action` and record it in the read model."""
         self.stage = transition(self.stage, action, actor.role).target
         self.deadline = deadline
         self._deadline_version += 1
         workflow.upsert_search_attributes([search.STAGE.value_set(self.stage.value)])
-        await self._record(actor, action, note=note, awarded_cents=awarded_cents)
+        await self._record(actor, action, note=note, awarded_cents=awarded_cents, **detail)
 
     async def _record(self, actor: Actor, action: Action | None, note: str = "",
                       **detail) -> None:
