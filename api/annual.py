@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
-from api.views import render
+from api.views import Year, render
 from domain.annual import AnnualReport, GrantFacts, ReportFacts, annual_report
 from regie.records import Application, DecisionRecord, Organisation, ReportRecord
 
@@ -39,18 +39,18 @@ async def _report(db, year: int) -> AnnualReport:
 
 
 @router.get("/reports/annual/{year:int}", include_in_schema=False)
-async def annual_page(request: Request, year: int, viewer: Staff, db: Db):
+async def annual_page(request: Request, year: Year, viewer: Staff, db: Db):
     return render(request, "annual.html", {"r": await _report(db, year)}, viewer=viewer)
 
 
 @router.get("/reports/annual/{year:int}.json", tags=["reports"])
-async def annual_json(year: int, viewer: Staff, db: Db) -> AnnualReport:
+async def annual_json(year: Year, viewer: Staff, db: Db) -> AnnualReport:
     """The programme's annual progress report (voortgangsrapportage) as data."""
     return await _report(db, year)
 
 
 @router.get("/reports/annual/{year:int}.csv", tags=["reports"])
-async def annual_csv(year: int, viewer: Staff, db: Db):
+async def annual_csv(year: Year, viewer: Staff, db: Db):
     r = await _report(db, year)
     out = io.StringIO()
     writer = csv.writer(out)

@@ -15,7 +15,7 @@ from sqlmodel import select
 from api.actions import HUMAN_ROLES, BadCommand, build_command
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.history import fetch
-from api.views import grant_for, live_status, own_application, timeline
+from api.views import RowId, grant_for, live_status, own_application, timeline
 from domain.eligibility import check_eligibility
 from domain.lifecycle import Action, Role
 from domain.types import Finding, GrantStatus
@@ -167,13 +167,13 @@ async def create_draft(request: Request, body: DraftIn, viewer: Grantee, db: Db)
 
 
 @router.get("/api/applications/{application_id}", tags=["applications"])
-async def get_draft(request: Request, application_id: int, viewer: Grantee, db: Db) -> DraftOut:
+async def get_draft(request: Request, application_id: RowId, viewer: Grantee, db: Db) -> DraftOut:
     """A draft with every finding the rules have on it now."""
     return await _draft_out(request, db, await own_application(db, application_id, viewer))
 
 
 @router.put("/api/applications/{application_id}", tags=["applications"])
-async def update_draft(request: Request, application_id: int, body: DraftIn, viewer: Grantee,
+async def update_draft(request: Request, application_id: RowId, body: DraftIn, viewer: Grantee,
                        db: Db) -> DraftOut:
     app = await own_application(db, application_id, viewer)
     if app.reference is not None:
@@ -186,7 +186,7 @@ async def update_draft(request: Request, application_id: int, body: DraftIn, vie
 
 
 @router.post("/api/applications/{application_id}/submit", tags=["applications"])
-async def submit_application(request: Request, application_id: int, viewer: Grantee,
+async def submit_application(request: Request, application_id: RowId, viewer: Grantee,
                              db: Db) -> dict[str, str]:
     """Submit a draft to its round: 422 lists what to fix, 409 says why the round refused."""
     app = await own_application(db, application_id, viewer)

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlmodel import select
 
 from api.auth import Db, Viewer, allow
-from api.views import render, stage_name
+from api.views import RowId, render, stage_name
 from domain.lifecycle import Role
 from regie.knowledge import search
 from regie.records import Application, Attachment, KnowledgeEntry, Organisation
@@ -44,7 +44,7 @@ async def knowledge_entry(request: Request, reference: str, viewer: Anyone, db: 
 
 
 @router.get("/knowledge/projects/{reference}/documents/{attachment_id}", include_in_schema=False)
-async def public_document(request: Request, reference: str, attachment_id: int,
+async def public_document(request: Request, reference: str, attachment_id: RowId,
                           viewer: Anyone, db: Db):
     entry = (await db.exec(select(KnowledgeEntry).where(
         KnowledgeEntry.reference == reference))).first()

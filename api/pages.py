@@ -15,7 +15,7 @@ from api.auth import (
     verify_password,
 )
 from api.i18n import LANG_COOKIE
-from api.views import grant_for, live_status, render, timeline
+from api.views import RowId, grant_for, live_status, render, timeline
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
 from regie import audit, grants
@@ -144,7 +144,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
 
 
 @router.get("/grants/{reference}/letters/{letter_id}")
-async def letter_pdf(request: Request, reference: str, letter_id: int, viewer: SignedIn, db: Db):
+async def letter_pdf(request: Request, reference: str, letter_id: RowId, viewer: SignedIn, db: Db):
     app = await grant_for(db, reference, viewer)
     letter = await db.get(Letter, letter_id)
     if letter is None or letter.reference != app.reference:

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from api.auth import SESSION_COOKIE, Db, Viewer, allow, hash_password, open_session
 from api.forms import draft_from_form, form_field
-from api.views import own_application, render
+from api.views import RowId, own_application, render
 from domain.lifecycle import Role
 from domain.money import euros
 from domain.types import Finding
@@ -252,7 +252,7 @@ async def _form_page(request: Request, viewer: Viewer, db, app: Application, *, 
 
 
 @router.get("/applications/{application_id}")
-async def application_form(request: Request, application_id: int, viewer: Grantee, db: Db):
+async def application_form(request: Request, application_id: RowId, viewer: Grantee, db: Db):
     app = await own_application(db, application_id, viewer)
     if app.reference is not None:
         return RedirectResponse(f"/grants/{app.reference}", status_code=303)
@@ -260,7 +260,7 @@ async def application_form(request: Request, application_id: int, viewer: Grante
 
 
 @router.post("/applications/{application_id}")
-async def save_application(request: Request, application_id: int, viewer: Grantee, db: Db):
+async def save_application(request: Request, application_id: RowId, viewer: Grantee, db: Db):
     """Save the form as typed; then add or remove a part, or submit (the `intent` button)."""
     app = await own_application(db, application_id, viewer)
     if app.reference is not None:
@@ -293,7 +293,7 @@ async def save_application(request: Request, application_id: int, viewer: Grante
 
 
 @router.post("/applications/{application_id}/autosave")
-async def autosave(request: Request, application_id: int, viewer: Grantee, db: Db):
+async def autosave(request: Request, application_id: RowId, viewer: Grantee, db: Db):
     """What the form's script sends as the applicant types: saved, with the totals back."""
     app = await own_application(db, application_id, viewer)
     if app.reference is not None:
@@ -309,7 +309,7 @@ async def autosave(request: Request, application_id: int, viewer: Grantee, db: D
 
 
 @router.get("/applications/{application_id}/receipt")
-async def receipt(request: Request, application_id: int, viewer: Grantee, db: Db):
+async def receipt(request: Request, application_id: RowId, viewer: Grantee, db: Db):
     app = await own_application(db, application_id, viewer)
     if app.reference is None:
         raise HTTPException(404, "Nog niet ingediend / not submitted yet")

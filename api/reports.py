@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from sqlmodel import select
 
 from api.auth import Db, Viewer, allow
-from api.views import grant_for, live_status, render
+from api.views import ReportIndex, grant_for, live_status, render
 from domain.lifecycle import Role
 from domain.types import ActivityReport, AttachmentRef, ReportSubmission
 from regie import audit, grants
@@ -137,13 +137,13 @@ async def submit_by_link(request: Request, token: str, viewer: Anyone, db: Db):
 
 
 @router.get("/grants/{reference}/reports/{index}")
-async def report_form(request: Request, reference: str, index: int, viewer: Grantee, db: Db):
+async def report_form(request: Request, reference: str, index: ReportIndex, viewer: Grantee, db: Db):
     app = await grant_for(db, reference, viewer)
     return await _form(request, viewer, db, app, index, f"/grants/{reference}/reports/{index}")
 
 
 @router.post("/grants/{reference}/reports/{index}")
-async def submit_report(request: Request, reference: str, index: int, viewer: Grantee, db: Db):
+async def submit_report(request: Request, reference: str, index: ReportIndex, viewer: Grantee, db: Db):
     app = await grant_for(db, reference, viewer)
     return await _submit(request, viewer, db, viewer.person, app, index,
                          f"/grants/{reference}/reports/{index}")

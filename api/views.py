@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +16,11 @@ from domain.money import euros
 from domain.types import GrantStatus
 from regie import ROOT, grants
 from regie.records import Application, AssessorAssignment, GrantEvent
+
+# Path numbers as the database can hold them: anything else is a 422, never a server error.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ReportIndex = Annotated[int, Path(ge=0, le=999)]
+Year = Annotated[int, Path(ge=2000, le=2100)]
 
 templates = Jinja2Templates(directory=ROOT / "templates")
 
