@@ -22,6 +22,25 @@ UI: dict[str, Text] = {
     "email": Text("E-mailadres", "E-mail address"),
     "password": Text("Wachtwoord", "Password"),
     "login_failed": Text("E-mailadres of wachtwoord onjuist.", "Wrong e-mail address or password."),
+    "second_factor": Text("Tweede stap: code uit uw authenticator-app",
+                          "Second step: the code from your authenticator app"),
+    "enrol_intro": Text(
+        "Het programmateam en auditors loggen in met een tweede factor. Voeg deze sleutel toe "
+        "aan een authenticator-app (bijvoorbeeld op uw telefoon) en vul de code in die de app "
+        "toont.",
+        "The programme team and auditors sign in with a second factor. Add this key to an "
+        "authenticator app (on your phone, for instance) and enter the code it shows."),
+    "enrol_key": Text("Sleutel", "Key"),
+    "enrol_link": Text("Of open deze link op het apparaat met de app",
+                       "Or open this link on the device with the app"),
+    "code_intro": Text("Vul de code van zes cijfers in die uw authenticator-app nu toont.",
+                       "Enter the six-digit code your authenticator app shows now."),
+    "code": Text("Code", "Code"),
+    "confirm": Text("Bevestigen", "Confirm"),
+    "code_wrong": Text("Deze code klopt niet of is al gebruikt; probeer de volgende.",
+                       "This code is wrong or was used already; try the next one."),
+    "code_expired": Text("De inlogstap is verlopen; log opnieuw in.",
+                         "The sign-in step has expired; sign in again."),
     "overview": Text("Overzicht aanvragen", "Grants overview"),
     "my_grants": Text("Mijn aanvragen", "My grants"),
     "my_assessments": Text("Mijn beoordelingen", "My assessments"),

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import func, select
 
 from api.actions import BadCommand, build_command, form_payload, HUMAN_ROLES
-from api.auth import (
-    SESSION_COOKIE, SIGNED_IN, STAFF, Db, Viewer, allow, close_session, open_session,
-    verify_password,
-)
+from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
+from api.signin import HOME, safe_next
 from api.i18n import LANG_COOKIE
 from api.views import RowId, grant_for, live_status, render, timeline
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
@@ -34,14 +32,6 @@ Grantee = Annotated[Viewer, Depends(allow(Role.GRANTEE))]
 Assessor = Annotated[Viewer, Depends(allow(Role.ASSESSOR))]
 Actor = Annotated[Viewer, Depends(allow(*HUMAN_ROLES))]
 
-HOME = {Role.PROGRAMME_TEAM: "/team", Role.AUDITOR: "/team", Role.GRANTEE: "/my",
-        Role.ASSESSOR: "/assessor"}
-
-
-def _safe_next(target: str | None, default: str) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else default
-
-
 @router.get("/")
 async def home(request: Request, viewer: Anyone, db: Db):
     entries = (await db.exec(select(func.count()).select_from(KnowledgeEntry))).one()
@@ -49,39 +39,9 @@ async def home(request: Request, viewer: Anyone, db: Db):
                                          "home": HOME.get(viewer.role)}, viewer=viewer)
 
 
-@router.get("/login")
-async def login_form(request: Request, viewer: Anyone, next: str | None = None):
-    return render(request, "login.html", {"next": next or "", "error": None}, viewer=viewer)
-
-
-@router.post("/login")
-async def login(request: Request, viewer: Anyone, db: Db, email: Annotated[str, Form()],
-                password: Annotated[str, Form()], next: Annotated[str, Form()] = ""):
-    person = (await db.exec(select(Person).where(
-        Person.email == email.strip().lower(), Person.active))).first()
-    if person is None or not verify_password(password, person.password_hash):
-        await audit.append(db, email.strip().lower(), "public", "sign_in_failed", "/login")
-        return render(request, "login.html", {"next": next, "error": "login_failed",
-                                              "email": email}, status_code=400, viewer=viewer)
-    token = await open_session(db, person)
-    await audit.append(db, person.name, person.role, "signed_in", "/login")
-    response = RedirectResponse(_safe_next(next, HOME[Role(person.role)]), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
-                        secure=request.app.state.settings.secure_cookies)
-    return response
-
-
-@router.post("/logout")
-async def logout(request: Request, viewer: SignedIn, db: Db):
-    await close_session(db, request.cookies.get(SESSION_COOKIE))
-    response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
 @router.get("/lang/{code}")
 async def switch_language(code: str, viewer: Anyone, next: str | None = None):
-    response = RedirectResponse(_safe_next(next, "/"), status_code=303)
+    response = RedirectResponse(safe_next(next, "/"), status_code=303)
     if code in LANGUAGES:
         response.set_cookie(LANG_COOKIE, code, samesite="lax", max_age=365 * 86400)
     return response

@@ -27,6 +27,9 @@ from regie.logging import get_logger
 from regie.records import Application, Organisation, Person
 
 PASSWORD = "regie-demo"
+# The demo team and auditor accounts' second factor (published: add it to an authenticator app,
+# or `oathtool --totp -b <key>`); real accounts enrol their own at first sign-in.
+DEMO_TOTP_SECRET = "REGIEDEMOREGIEDEMOREGIEDEMO23456"
 
 ORGANISATIONS = [
     ("Universiteit Utrecht", "wo", True), ("Hogeschool Rotterdam", "hbo", True),
@@ -116,6 +119,8 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
             people[email] = Person(email=email, name=name, role=role.value,
                                    organisation_id=orgs[org_index].id if org_index is not None
                                    else None, password_hash=hash_password(PASSWORD))
+            if role in (Role.PROGRAMME_TEAM, Role.AUDITOR):
+                people[email].totp_secret, people[email].totp_enabled = DEMO_TOTP_SECRET, True
             db.add(people[email])
         await db.commit()
         references = []

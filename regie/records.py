@@ -64,6 +64,9 @@ class Person(SQLModel, table=True):
     password_hash: str
     active: bool = True
     created_at: datetime = _ts(nullable=False, default=utcnow)
+    totp_secret: str = ""  # base32; set at enrolment (programme team and auditors)
+    totp_enabled: bool = False  # a code was confirmed: the second factor is in use
+    totp_last_step: int = 0  # the last code's time step: a code is used once
 
 
 class Invitation(SQLModel, table=True):

@@ -30,6 +30,7 @@ class Settings(BaseModel):
     show_outbox: bool = True  # development: the team can read every mail in the app
     log_format: str = "console"  # or "json" in production
     secure_cookies: bool = False  # True behind HTTPS
+    second_factor: bool = True  # the programme team and auditors sign in with a TOTP code
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

@@ -199,3 +199,20 @@ async def serving(app):
     finally:
         server.should_exit = True
         await task
+
+
+async def sign_in(page, url: str, email: str, password: str, totp_secret: str = "") -> None:
+    """Sign in through the pages as a person would, with the authenticator's code when asked."""
+    import time
+
+    from regie import totp
+
+    await page.goto(f"{url}/login")
+    await page.fill("#email", email)
+    await page.fill("#password", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_load_state()
+    if "/login/code" in page.url:
+        await page.fill("#code", totp.code_at(totp_secret, time.time()))
+        await page.click("button[type=submit]")
+        await page.wait_for_load_state()

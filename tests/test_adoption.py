@@ -323,8 +323,8 @@ async def _into_an_empty_regie(tmp_path, scheme, exported: bytes, original, stag
 async def test_the_team_checks_then_imports_in_the_browser(browser, time_env, tmp_path, db_url,
                                                            engine, scheme):
     from api.app import create_app
-    from tests.conftest import serving
-    from tests.factories import PASSWORD
+    from tests.conftest import serving, sign_in
+    from tests.factories import PASSWORD, TOTP_SECRET
 
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
                                  task_queue="adopt-ui")
@@ -338,10 +338,7 @@ async def test_the_team_checks_then_imports_in_the_browser(browser, time_env, tm
     async with build_worker(time_env.client, settings, sessions, scheme):
         async with serving(create_app(settings, scheme, time_env.client)) as url:
             page = await browser.new_page()
-            await page.goto(f"{url}/login")
-            await page.fill("#email", people.team.email)
-            await page.fill("#password", PASSWORD)
-            await page.click("button[type=submit]")
+            await sign_in(page, url, people.team.email, PASSWORD, TOTP_SECRET)
             await page.click("header >> text=Importeren en exporteren")
             await page.set_input_files("input[name=file]", str(tmp_path / "fout.csv"))
             await page.click("button[value=import]")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from api.app import create_app
 from domain.lifecycle import Stage
 from regie.db import session_factory
 from regie.programme import ensure_programme
-from regie.demo import GRANTS, PASSWORD, load_demo
+from regie import totp
+from regie.demo import DEMO_TOTP_SECRET, GRANTS, PASSWORD, load_demo
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests.conftest import serving
@@ -31,6 +34,9 @@ async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_
             assert "/login" in page.url  # signing in comes first
             await page.fill("#email", "team@regie.demo")
             await page.fill("#password", PASSWORD)
+            await page.click("button[type=submit]")
+            await page.wait_for_url(f"{url}/login/code?next=/team")  # the second factor
+            await page.fill("#code", totp.code_at(DEMO_TOTP_SECRET, time.time()))
             await page.click("button[type=submit]")
             await page.wait_for_url(f"{url}/team")
             assert await page.text_content("h1") == "Overzicht aanvragen"

@@ -14,18 +14,11 @@ from regie.demo import PASSWORD, load_demo
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories
-from tests.conftest import eventually, serving
+from tests.conftest import eventually, serving, sign_in
 from tests.test_assessment_round import AFTER_CLOSE, OPEN, submission
 from tests.scenario import skip_to, stage_is
 
 pytestmark = pytest.mark.browser
-
-
-async def _sign_in(page, url: str, email: str, password: str) -> None:
-    await page.goto(f"{url}/login")
-    await page.fill("#email", email)
-    await page.fill("#password", password)
-    await page.click("button[type=submit]")
 
 
 async def test_an_assessor_scores_an_assigned_application(browser, time_env, tmp_path, db_url,
@@ -40,7 +33,7 @@ async def test_an_assessor_scores_an_assigned_application(browser, time_env, tmp
         reference = references[3]  # "Campagne veilige studentenverenigingen", in assessment
         async with serving(create_app(settings, scheme, time_env.client)) as url:
             page = await browser.new_page()
-            await _sign_in(page, url, "beoordelaar1@regie.demo", PASSWORD)
+            await sign_in(page, url, "beoordelaar1@regie.demo", PASSWORD)
             await page.wait_for_url(f"{url}/assessor")
             await page.click(f"text={reference}")
             form = page.locator("form[data-action='submit_score']")
@@ -95,7 +88,8 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
                                  submission(factories.actor_of(p), 5 - n, 5 - n, 5 - n))
         async with serving(create_app(settings, scheme, client)) as url:
             page = await browser.new_page()
-            await _sign_in(page, url, "team@example.nl", factories.PASSWORD)
+            await sign_in(page, url, "team@example.nl", factories.PASSWORD,
+                          factories.TOTP_SECRET)
             await page.goto(f"{url}/rounds/2027")
 
             async def proposed():

@@ -165,7 +165,8 @@ async def test_failed_sign_in_keeps_the_typed_address_and_says_why(tmp_path, db_
         ok = await client.post("/login", data={
             "email": "team@example.nl", "password": "correct horse battery staple",
             "csrf_token": token})
-        assert ok.status_code == 303 and ok.headers["location"] == "/team"
+        assert ok.status_code == 303  # the team's second step comes next
+        assert ok.headers["location"] == "/login/code?next=/team"
 
 
 async def test_registration_keeps_the_funding_evidence_where_the_type_needs_it(

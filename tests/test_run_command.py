@@ -7,10 +7,13 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import httpx
 
+from regie import totp
+from regie.demo import DEMO_TOTP_SECRET
 from tests.conftest import free_port
 
 REGIE = str(Path(sys.executable).parent / "regie")
@@ -30,11 +33,16 @@ async def _start(data_dir: Path, ports: dict[str, int]) -> tuple[asyncio.subproc
     return proc, output
 
 
-async def _grants_seen_by_team(base: str) -> dict[str, str]:
+async def _grants_seen_by_team(base: str, code_ahead: int = 0) -> dict[str, str]:
+    """Sign in as the demo team; `code_ahead` steps of 30 s, so a second sign-in within the same
+    step uses a fresh code (a code is accepted once, within one step of drift)."""
     async with httpx.AsyncClient(base_url=base) as web:
         await web.get("/login")
         await web.post("/login", data={"email": "team@regie.demo", "password": "regie-demo",
                                        "csrf_token": web.cookies["regie_csrf"]})
+        await web.post("/login/code", data={"code": totp.code_at(DEMO_TOTP_SECRET,
+                                                                  time.time() + 30 * code_ahead),
+                                            "csrf_token": web.cookies["regie_csrf"]})
         grants = (await web.get("/api/grants")).json()
         detail = (await web.get(f"/api/grants/{grants[0]['reference']}")).json()
         assert detail["status"] is not None, "the workflow answered no query"
@@ -67,6 +75,6 @@ async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path):
     proc, output = await _start(tmp_path, ports)
     try:
         assert "Loading demo data" not in output
-        assert await _grants_seen_by_team(base) == before
+        assert await _grants_seen_by_team(base, code_ahead=1) == before
     finally:
         await _stop(proc)

@@ -1,0 +1,146 @@
+"""Signing in and out. The programme team and auditors confirm with a second factor (a TOTP
+code from an authenticator app): the password alone opens no session for them; it gives a
+signed, five-minute ticket to the code page, where a first sign-in also enrols the app."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import select
+
+from api.auth import (
+    SESSION_COOKIE, SIGNED_IN, Db, Viewer, allow, close_session, open_session, verify_password,
+)
+from api.views import render
+from domain.lifecycle import Role
+from regie import audit, totp
+from regie.records import Person
+
+router = APIRouter(include_in_schema=False)
+
+Anyone = Annotated[Viewer, Depends(allow(Role.PUBLIC))]
+SignedIn = Annotated[Viewer, Depends(allow(*SIGNED_IN))]
+
+HOME = {Role.PROGRAMME_TEAM: "/team", Role.AUDITOR: "/team", Role.GRANTEE: "/my",
+        Role.ASSESSOR: "/assessor"}
+SECOND_FACTOR_ROLES = frozenset({Role.PROGRAMME_TEAM, Role.AUDITOR})
+TICKET_COOKIE = "regie_2fa"
+TICKET_SECONDS = 300
+
+
+def safe_next(target: str | None, default: str) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else default
+
+
+def _ticket(secret: str, person_id: int, expires: int) -> str:
+    body = f"{person_id}.{expires}"
+    mac = hmac.new(secret.encode(), f"2fa:{body}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{body}.{mac}"
+
+
+def _ticket_person_id(secret: str, ticket: str | None) -> int | None:
+    try:
+        person_id, expires, _ = (ticket or "").split(".")
+        valid = hmac.compare_digest(_ticket(secret, int(person_id), int(expires)), ticket)
+    except ValueError:
+        return None
+    return int(person_id) if valid and int(expires) > time.time() else None
+
+
+def _signed_in(request: Request, token: str, target: str) -> RedirectResponse:
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.app.state.settings.secure_cookies)
+    response.delete_cookie(TICKET_COOKIE)
+    return response
+
+
+@router.get("/login")
+async def login_form(request: Request, viewer: Anyone, next: str | None = None):
+    return render(request, "login.html", {"next": next or "", "error": None}, viewer=viewer)
+
+
+@router.post("/login")
+async def login(request: Request, viewer: Anyone, db: Db, email: Annotated[str, Form()],
+                password: Annotated[str, Form()], next: Annotated[str, Form()] = ""):
+    person = (await db.exec(select(Person).where(
+        Person.email == email.strip().lower(), Person.active))).first()
+    if person is None or not verify_password(password, person.password_hash):
+        await audit.append(db, email.strip().lower(), "public", "sign_in_failed", "/login")
+        return render(request, "login.html", {"next": next, "error": "login_failed",
+                                              "email": email}, status_code=400, viewer=viewer)
+    target = safe_next(next, HOME[Role(person.role)])
+    settings = request.app.state.settings
+    if settings.second_factor and Role(person.role) in SECOND_FACTOR_ROLES:
+        await audit.append(db, person.name, person.role, "password_accepted", "/login")
+        response = RedirectResponse(f"/login/code?next={target}", status_code=303)
+        response.set_cookie(TICKET_COOKIE, _ticket(settings.secret_key, person.id,
+                                                   int(time.time()) + TICKET_SECONDS),
+                            httponly=True, samesite="lax", secure=settings.secure_cookies,
+                            max_age=TICKET_SECONDS)
+        return response
+    await audit.append(db, person.name, person.role, "signed_in", "/login")
+    return _signed_in(request, await open_session(db, person), target)
+
+
+async def _ticket_holder(request: Request, db) -> Person | None:
+    person_id = _ticket_person_id(request.app.state.settings.secret_key,
+                                  request.cookies.get(TICKET_COOKIE))
+    person = await db.get(Person, person_id) if person_id else None
+    return person if person is not None and person.active else None
+
+
+def _code_page(request: Request, viewer: Viewer, person: Person, next: str, error: str | None,
+               status_code: int = 200):
+    enrol = not person.totp_enabled
+    return render(request, "login_code.html", {
+        "next": next, "error": error, "enrol": enrol,
+        "secret": person.totp_secret if enrol else "",
+        "uri": totp.provisioning_uri(person.totp_secret, person.email) if enrol else ""},
+        status_code=status_code, viewer=viewer)
+
+
+@router.get("/login/code")
+async def code_form(request: Request, viewer: Anyone, db: Db, next: str | None = None):
+    person = await _ticket_holder(request, db)
+    if person is None:
+        return RedirectResponse("/login", status_code=303)
+    if not person.totp_enabled and not person.totp_secret:  # first sign-in: enrol an app
+        person.totp_secret = totp.new_secret()
+        db.add(person)
+        await db.commit()
+    return _code_page(request, viewer, person, next or "", None)
+
+
+@router.post("/login/code")
+async def confirm_code(request: Request, viewer: Anyone, db: Db, code: Annotated[str, Form()],
+                       next: Annotated[str, Form()] = ""):
+    person = await _ticket_holder(request, db)
+    if person is None:
+        return render(request, "login.html", {"next": next, "error": "code_expired"},
+                      status_code=400, viewer=viewer)
+    step = totp.matching_step(person.totp_secret, code, time.time(), person.totp_last_step)
+    if step is None:
+        await audit.append(db, person.name, person.role, "second_factor_failed", "/login/code")
+        return _code_page(request, viewer, person, next, "code_wrong", status_code=400)
+    enrolled = not person.totp_enabled
+    person.totp_enabled, person.totp_last_step = True, step
+    db.add(person)
+    await db.commit()
+    await audit.append(db, person.name, person.role, "signed_in", "/login/code",
+                       {"second_factor": "totp", "enrolled": enrolled})
+    return _signed_in(request, await open_session(db, person),
+                      safe_next(next, HOME[Role(person.role)]))
+
+
+@router.post("/logout")
+async def logout(request: Request, viewer: SignedIn, db: Db):
+    await close_session(db, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
