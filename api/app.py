@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from temporalio.client import Client
 
 from api import (
-    annual, assessors, audit, imports, json_api, knowledge, pages, portal, reports, rounds,
-    signin,
+    annual, assessors, audit, imports, json_api, knowledge, oidc, pages, portal, reports,
+    rounds, signin,
 )
 from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
 from api.i18n import language
@@ -22,7 +22,7 @@ from regie.db import make_engine, session_factory
 from regie.settings import Settings
 
 
-ROUTERS = (knowledge.router, signin.router, pages.router, portal.router, reports.router, rounds.router,
+ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.router, reports.router, rounds.router,
            assessors.router, json_api.router, annual.router, imports.router,
            audit.router)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, AsyncIterator
@@ -117,6 +119,25 @@ async def _viewer(request: Request, db: AsyncSession) -> Viewer:
         return Viewer(None)
     person = await db.get(Person, row.person_id)
     return Viewer(person if person and person.active else None)
+
+
+# -- signed values (short-lived cookies between two steps of signing in) ------------------------
+
+
+def sign_value(secret: str, purpose: str, value, seconds: int) -> str:
+    """`value` (JSON) with an expiry, signed for `purpose` only."""
+    payload = base64.urlsafe_b64encode(json.dumps(
+        {"v": value, "exp": int(time.time()) + seconds}).encode()).decode()
+    return f"{payload}.{_sign(secret, f'{purpose}:{payload}')}"
+
+
+def read_signed(secret: str, purpose: str, token: str | None):
+    """The value of a token `sign_value` made for `purpose`, or None if forged or expired."""
+    payload, _, signature = (token or "").partition(".")
+    if not payload or not hmac.compare_digest(signature, _sign(secret, f"{purpose}:{payload}")):
+        return None
+    data = json.loads(base64.urlsafe_b64decode(payload))
+    return data["v"] if data["exp"] > time.time() else None
 
 
 # -- CSRF (signed double-submit cookie) -----------------------------------------------------------

@@ -22,6 +22,12 @@ UI: dict[str, Text] = {
     "email": Text("E-mailadres", "E-mail address"),
     "password": Text("Wachtwoord", "Password"),
     "login_failed": Text("E-mailadres of wachtwoord onjuist.", "Wrong e-mail address or password."),
+    "my_data": Text("Mijn gegevens", "My data"),
+    "login_via": Text("Inloggen via", "Sign in with"),
+    "sso_failed": Text("Inloggen via uw instelling is niet gelukt; probeer het opnieuw.",
+                       "Signing in through your institution failed; please try again."),
+    "sso_no_account": Text("Geen account in Regie voor dit e-mailadres van uw instelling.",
+                           "No account in Regie for this address of your institution."),
     "second_factor": Text("Tweede stap: code uit uw authenticator-app",
                           "Second step: the code from your authenticator app"),
     "enrol_intro": Text(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from sqlmodel import func, select
 
 from api.actions import BadCommand, build_command, form_payload, HUMAN_ROLES
@@ -17,6 +17,7 @@ from api.views import RowId, grant_for, live_status, render, timeline
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
 from regie import audit, grants
+from regie.personal_data import personal_data
 from regie.records import (
     Application, AssessorAssignment, KnowledgeEntry, Letter, Organisation, OutboxMail, Person,
     ProjectActivity,
@@ -37,6 +38,13 @@ async def home(request: Request, viewer: Anyone, db: Db):
     entries = (await db.exec(select(func.count()).select_from(KnowledgeEntry))).one()
     return render(request, "home.html", {"knowledge_count": entries,
                                          "home": HOME.get(viewer.role)}, viewer=viewer)
+
+
+@router.get("/me/data.json")
+async def my_data(viewer: SignedIn, db: Db):
+    """Everything Regie holds about the signed-in person, to download."""
+    return JSONResponse(await personal_data(db, viewer.person), headers={
+        "Content-Disposition": 'attachment; filename="mijn-gegevens-regie.json"'})
 
 
 @router.get("/lang/{code}")

@@ -4,8 +4,6 @@ signed, five-minute ticket to the code page, where a first sign-in also enrols t
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from typing import Annotated
 
@@ -14,7 +12,8 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
 from api.auth import (
-    SESSION_COOKIE, SIGNED_IN, Db, Viewer, allow, close_session, open_session, verify_password,
+    SESSION_COOKIE, SIGNED_IN, Db, Viewer, allow, close_session, open_session, read_signed,
+    sign_value, verify_password,
 )
 from api.views import render
 from domain.lifecycle import Role
@@ -37,22 +36,7 @@ def safe_next(target: str | None, default: str) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else default
 
 
-def _ticket(secret: str, person_id: int, expires: int) -> str:
-    body = f"{person_id}.{expires}"
-    mac = hmac.new(secret.encode(), f"2fa:{body}".encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{body}.{mac}"
-
-
-def _ticket_person_id(secret: str, ticket: str | None) -> int | None:
-    try:
-        person_id, expires, _ = (ticket or "").split(".")
-        valid = hmac.compare_digest(_ticket(secret, int(person_id), int(expires)), ticket)
-    except ValueError:
-        return None
-    return int(person_id) if valid and int(expires) > time.time() else None
-
-
-def _signed_in(request: Request, token: str, target: str) -> RedirectResponse:
+def signed_in(request: Request, token: str, target: str) -> RedirectResponse:
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
                         secure=request.app.state.settings.secure_cookies)
@@ -74,23 +58,30 @@ async def login(request: Request, viewer: Anyone, db: Db, email: Annotated[str, 
         await audit.append(db, email.strip().lower(), "public", "sign_in_failed", "/login")
         return render(request, "login.html", {"next": next, "error": "login_failed",
                                               "email": email}, status_code=400, viewer=viewer)
+    return await first_factor_passed(request, db, person, next, via="password")
+
+
+async def first_factor_passed(request: Request, db, person: Person, next: str | None,
+                              via: str):
+    """After the password (or the institution's sign-on, `via`): a session, or for the
+    programme team and auditors a signed five-minute ticket to the code page."""
     target = safe_next(next, HOME[Role(person.role)])
     settings = request.app.state.settings
     if settings.second_factor and Role(person.role) in SECOND_FACTOR_ROLES:
-        await audit.append(db, person.name, person.role, "password_accepted", "/login")
+        await audit.append(db, person.name, person.role, f"{via}_accepted", request.url.path)
         response = RedirectResponse(f"/login/code?next={target}", status_code=303)
-        response.set_cookie(TICKET_COOKIE, _ticket(settings.secret_key, person.id,
-                                                   int(time.time()) + TICKET_SECONDS),
+        response.set_cookie(TICKET_COOKIE, sign_value(settings.secret_key, "2fa", person.id,
+                                                      TICKET_SECONDS),
                             httponly=True, samesite="lax", secure=settings.secure_cookies,
                             max_age=TICKET_SECONDS)
         return response
-    await audit.append(db, person.name, person.role, "signed_in", "/login")
-    return _signed_in(request, await open_session(db, person), target)
+    await audit.append(db, person.name, person.role, "signed_in", request.url.path, {"via": via})
+    return signed_in(request, await open_session(db, person), target)
 
 
 async def _ticket_holder(request: Request, db) -> Person | None:
-    person_id = _ticket_person_id(request.app.state.settings.secret_key,
-                                  request.cookies.get(TICKET_COOKIE))
+    person_id = read_signed(request.app.state.settings.secret_key, "2fa",
+                            request.cookies.get(TICKET_COOKIE))
     person = await db.get(Person, person_id) if person_id else None
     return person if person is not None and person.active else None
 
@@ -134,7 +125,7 @@ async def confirm_code(request: Request, viewer: Anyone, db: Db, code: Annotated
     await db.commit()
     await audit.append(db, person.name, person.role, "signed_in", "/login/code",
                        {"second_factor": "totp", "enrolled": enrolled})
-    return _signed_in(request, await open_session(db, person),
+    return signed_in(request, await open_session(db, person),
                       safe_next(next, HOME[Role(person.role)]))
 
 

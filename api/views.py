@@ -46,7 +46,9 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         "viewer": viewer, "role": role, "role_name": ROLE_NAMES[role](lang),
         "stage_name": lambda stage: stage_name(stage, role, lang),
         "action_label": lambda action: ACTION_LABELS[Action(action)](lang) if action else "",
-        "show_outbox": request.app.state.settings.show_outbox, **context,
+        "show_outbox": request.app.state.settings.show_outbox,
+        "sso_name": request.app.state.settings.oidc_name
+        if request.app.state.settings.oidc_issuer else "", **context,
     }, status_code=status_code)
 
 

@@ -178,6 +178,14 @@ class Round(_Model):
         return Text(self.name_nl, self.name_en)
 
 
+class Retention(_Model):
+    """How long personal data is kept, per kind, in months from the moment each names."""
+
+    not_funded_months: int = Field(24, ge=1)  # applicants not funded: from the final outcome
+    drafts_months: int = Field(12, ge=1)  # applications never submitted: from their round's close
+    check_every_days: int = Field(7, ge=1)  # how often the retention workflow looks
+
+
 class SchemeInfo(_Model):
     id: str
     name_nl: str
@@ -200,6 +208,7 @@ class Scheme(_Model):
     rounds: tuple[Round, ...]
     rate_tables: dict[str, RateTable]
     rubrics: dict[str, Rubric]
+    retention: Retention = Retention()
     content_hash: str = ""
 
     @model_validator(mode="after")

@@ -77,6 +77,20 @@ class RoundParams(_Model):
     projects_end_at: datetime
 
 
+class RetentionParams(_Model):
+    """The retention workflow: how often it looks, and when it has nothing left to do."""
+
+    scheme_id: str
+    every_days: int
+    ends_at: datetime
+
+
+class RetentionReport(_Model):
+    anonymised_applications: tuple[str, ...] = ()
+    removed_drafts: int = 0
+    anonymised_people: int = 0
+
+
 class SubmitToRound(_Model):
     actor: Actor
     application_id: int

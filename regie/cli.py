@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 async def _worker(settings: Settings) -> None:
     from regie.db import make_engine, session_factory
     from regie.logging import configure
-    from regie.programme import ensure_programme
+    from regie.programme import ensure_programme, ensure_retention
     from regie.schemes import load_scheme
     from regie.temporal import connect
     from regie.worker import build_worker, run_until_stopped
@@ -96,6 +96,7 @@ async def _worker(settings: Settings) -> None:
     sessions, scheme = session_factory(engine), load_scheme(settings.scheme_file)
     async with sessions() as db:  # every round of the scheme has its workflow
         await ensure_programme(db, client, scheme, settings.task_queue)
+    await ensure_retention(client, scheme, settings.task_queue)
     await run_until_stopped(build_worker(client, settings, sessions, scheme))
     await engine.dispose()
 

@@ -13,9 +13,9 @@ import uvicorn
 
 from api.app import create_app
 from regie.db import make_engine, migrate, session_factory
-from regie.demo import load_demo, needs_demo
+from regie.demo import DEMO_TOTP_SECRET, load_demo, needs_demo
 from regie.logging import configure, get_logger
-from regie.programme import ensure_programme
+from regie.programme import ensure_programme, ensure_retention
 from regie.schemes import load_scheme
 from regie.settings import Settings
 from regie.temporal import connect, search_attribute_flags
@@ -72,13 +72,15 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
         async with build_worker(client, settings, sessions, scheme):
             async with sessions() as db:
                 await ensure_programme(db, client, scheme, settings.task_queue)
+            await ensure_retention(client, scheme, settings.task_queue)
             web = asyncio.create_task(server.serve())
             if await needs_demo(sessions):
                 print("Loading demo data …", flush=True)
                 await load_demo(sessions, client, scheme, settings.task_queue)
             print(f"\nRegie:        http://127.0.0.1:{port}/   (demo accounts: team@regie.demo, "
                   f"auditor@regie.demo, uu@regie.demo, beoordelaar1@regie.demo; password "
-                  f"regie-demo)\nAPI docs:     http://127.0.0.1:{port}/docs\n"
+                  f"regie-demo; team and auditor confirm with a TOTP code for the key "
+                  f"{DEMO_TOTP_SECRET})\nAPI docs:     http://127.0.0.1:{port}/docs\n"
                   f"Temporal UI:  http://127.0.0.1:{ui_port}/\nPress Ctrl-C to stop.\n",
                   flush=True)
             await stop.wait()

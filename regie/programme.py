@@ -1,4 +1,5 @@
-"""The programme's long-lived workflows: its budget ledger and one RoundWorkflow per round."""
+"""The programme's long-lived workflows: its budget ledger, one RoundWorkflow per round, and
+the retention of personal data."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from domain.scheme import Scheme
-from domain.types import LedgerParams, LedgerStatus, SetCommitment
+from domain.schedules import add_months
+from domain.types import LedgerParams, LedgerStatus, RetentionParams, SetCommitment
 from regie.grants import run_update
 from regie.rounds import ensure_rounds
 from workflows.ledger import LedgerWorkflow
+from workflows.retention import RetentionWorkflow
 
 
 def ledger_workflow_id(scheme_id: str) -> str:
@@ -33,6 +36,23 @@ async def ensure_programme(db: AsyncSession, client: Client, scheme: Scheme,
     except WorkflowAlreadyStartedError:
         pass
     await ensure_rounds(db, client, scheme, task_queue)
+
+
+async def ensure_retention(client: Client, scheme: Scheme, task_queue: str) -> None:
+    """Start the retention workflow unless it runs; it ends once the books have closed and the
+    longest term after them has passed."""
+    terms = scheme.retention
+    last = add_months(scheme.scheme.books_close, max(terms.not_funded_months,
+                                                     terms.drafts_months))
+    try:
+        await client.start_workflow(
+            RetentionWorkflow.run, RetentionParams(
+                scheme_id=scheme.scheme.id, every_days=terms.check_every_days,
+                ends_at=scheme.end_of_day_utc(last)),
+            id=f"retention-{scheme.scheme.id}", task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+    except WorkflowAlreadyStartedError:
+        pass
 
 
 async def set_commitment(client: Client, scheme_id: str, cmd: SetCommitment) -> LedgerStatus:

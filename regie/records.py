@@ -120,6 +120,7 @@ class Application(SQLModel, table=True):
     awarded_cents: int | None = None
     event_seq: int = 0  # the newest workflow record applied to this row
     updated_at: datetime = _ts(nullable=False, default=utcnow)
+    anonymised_at: datetime | None = _ts(nullable=True)  # personal data removed after its term
 
 
 class ProjectActivity(SQLModel, table=True):

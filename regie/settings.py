@@ -31,6 +31,11 @@ class Settings(BaseModel):
     log_format: str = "console"  # or "json" in production
     secure_cookies: bool = False  # True behind HTTPS
     second_factor: bool = True  # the programme team and auditors sign in with a TOTP code
+    oidc_issuer: str = ""  # single sign-on (OpenID Connect), e.g. SURFconext; empty: off
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    oidc_name: str = "SURFconext"  # as the sign-in button names it
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

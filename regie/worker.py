@@ -14,15 +14,17 @@ from temporalio.worker import Worker
 from activities.grants import GrantActivities
 from activities.letters import LetterActivities
 from activities.mail import MailActivities
+from activities.retention import RetentionActivities
 from activities.rounds import RoundActivities
 from domain.scheme import Scheme
 from regie.logging import get_logger
 from regie.settings import Settings
 from workflows.grant import GrantWorkflow
 from workflows.ledger import LedgerWorkflow
+from workflows.retention import RetentionWorkflow
 from workflows.round import RoundWorkflow
 
-WORKFLOWS = [GrantWorkflow, RoundWorkflow, LedgerWorkflow]
+WORKFLOWS = [GrantWorkflow, RoundWorkflow, LedgerWorkflow, RetentionWorkflow]
 
 
 def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession],
@@ -31,12 +33,14 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
     mail = MailActivities(sessions, settings, scheme.defaults.reporting.link_valid_days)
     rounds = RoundActivities(sessions, client, scheme, settings)
     letters = LetterActivities(sessions, settings)
+    retention = RetentionActivities(sessions, scheme)
     return Worker(
         client, task_queue=settings.task_queue, workflows=WORKFLOWS,
         activities=[grants.record_event, grants.check_application, grants.archive_grant,
                     mail.send_mail, rounds.start_grant, rounds.remind_drafts,
                     rounds.release_round, rounds.commit_budget, rounds.tell_round,
-                    rounds.propose_allocation, rounds.deliver_decisions, letters.issue_letter],
+                    rounds.propose_allocation, rounds.deliver_decisions, letters.issue_letter,
+                    retention.apply_retention],
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

@@ -4,7 +4,9 @@ forged; grantees and assessors sign in with their password alone."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import time
 
 import httpx
@@ -85,9 +87,11 @@ async def test_the_team_enrols_then_signs_in_with_a_code(tmp_path, db_url, engin
                                           "password": factories.PASSWORD, "csrf_token": csrf})
         again = await client.post("/login/code", data={"code": code, "csrf_token": csrf})
         assert again.status_code == 400
-        ticket = client.cookies[TICKET_COOKIE]
-        person_id, expires, mac = ticket.split(".")
-        client.cookies.set(TICKET_COOKIE, f"{people.team.id}.{expires}.{mac}")
+        payload, mac = client.cookies[TICKET_COOKIE].split(".")
+        data = json.loads(base64.urlsafe_b64decode(payload))
+        data["v"] = people.team.id  # someone else's ticket, under the newcomer's signature
+        forged_payload = base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
+        client.cookies.set(TICKET_COOKIE, f"{forged_payload}.{mac}")
         forged = await client.post("/login/code", data={
             "code": totp.code_at(factories.TOTP_SECRET, time.time()), "csrf_token": csrf})
         assert forged.status_code == 400 and "verlopen" in forged.text

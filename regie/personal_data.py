@@ -1,0 +1,52 @@
+"""A person's own data, as Regie holds it, for them to download (AVG/GDPR article 15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, cast
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.lifecycle import Role
+from regie.records import (
+    Application, AssessmentRecord, AuditEntry, Organisation, OutboxMail, Person,
+)
+
+
+async def personal_data(db: AsyncSession, person: Person) -> dict[str, Any]:
+    """The account, the organisation, the applications they (and their organisation) wrote, what
+    they scored, the e-mail sent to them and the audit log's entries about what they did. Never
+    a password or second-factor key."""
+    org = await db.get(Organisation, person.organisation_id) if person.organisation_id else None
+    written_by = Application.created_by == person.id
+    if person.role == Role.GRANTEE.value:  # a grantee writes for the organisation, with others
+        written_by = written_by | (Application.organisation_id == person.organisation_id)
+    applications = (await db.exec(select(Application).where(written_by)
+                                  .order_by(Application.id))).all()
+    scored = (await db.exec(select(AssessmentRecord, Application.reference).join(
+        Application, Application.id == AssessmentRecord.application_id).where(
+        AssessmentRecord.assessor_id == person.id))).all()
+    mails = [m for m in (await db.exec(select(OutboxMail).where(
+        cast(OutboxMail.recipients, String).contains(person.email)).order_by(OutboxMail.id))).all()
+        if person.email in m.recipients]
+    actions = (await db.exec(select(AuditEntry).where(AuditEntry.actor == person.name)
+                             .order_by(AuditEntry.id))).all()
+    return {
+        "account": {"name": person.name, "email": person.email, "role": person.role,
+                    "created_at": person.created_at.isoformat(),
+                    "second_factor": person.totp_enabled},
+        "organisation": {"name": org.name, "type": org.organisation_type,
+                         "kvk_number": org.kvk_number} if org else None,
+        "applications": [{"reference": a.reference, "round": a.round_id, "title": a.title,
+                          "summary": a.summary, "sections": a.sections, "stage": a.stage,
+                          "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None}
+                         for a in applications],
+        "assessments": [{"reference": reference, "scores": record.scores,
+                         "submitted_at": record.submitted_at.isoformat()}
+                        for record, reference in scored],
+        "mail_received": [{"subject": m.subject, "body": m.body, "sent_at": (
+            m.sent_at or m.created_at).isoformat()} for m in mails],
+        "actions": [{"at": e.at.isoformat(), "action": e.action, "subject": e.subject}
+                    for e in actions],
+    }
