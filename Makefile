@@ -19,8 +19,12 @@ $(VENV)/.test-installed: $(VENV)/.run-installed
 run: $(VENV)/.run-installed
 	$(BIN)/regie run
 
+# The whole suite on SQLite, then again on the local PostgreSQL server (127.0.0.1:5432, user
+# postgres): every test's database becomes a fresh PostgreSQL database. The browser tests run
+# once: what they add over the route tests is the browser, not the database.
 test: $(VENV)/.test-installed chromium
 	$(BIN)/pytest
+	REGIE_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser"
 
 # Browser tests use Debian's chromium; install it where it is missing (as root, or through sudo).
 chromium:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,7 @@ from api.i18n import language
 from api.views import render, templates
 from domain.scheme import Scheme
 from regie.db import make_engine, session_factory
+from regie.metrics import AppMetrics
 from regie.settings import Settings
 
 
@@ -46,6 +48,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
     app.state.scheme = scheme
     app.state.temporal = temporal
     app.state.sessions = session_factory(engine)
+    app.state.metrics = AppMetrics()
     templates.env.filters["local"] = lambda moment, fmt="%d-%m-%Y %H:%M": (
         moment.astimezone(scheme.tz).strftime(fmt))  # pages show the scheme's own time zone
 
@@ -58,10 +61,14 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
             settings.secret_key)
         request.state.csrf = fresh or cookie
         structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+        started = time.perf_counter()
         try:
             response = await call_next(request)
         finally:
             structlog.contextvars.clear_contextvars()
+        route = request.scope.get("route")  # the template (/grants/{reference}), not the path
+        app.state.metrics.observe(request.method, route.path if route else "unmatched",
+                                  response.status_code, time.perf_counter() - started)
         if fresh:
             response.set_cookie(CSRF_COOKIE, fresh, httponly=False, samesite="lax",
                                 secure=settings.secure_cookies)

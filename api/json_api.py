@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlmodel import select
@@ -21,6 +21,7 @@ from domain.lifecycle import Action, Role
 from domain.types import Finding, GrantStatus
 from regie import audit, grants
 from regie.applications import DraftIn, DraftIncomplete, draft_of, facts_for, save_draft, submit_draft
+from regie.metrics import CONTENT_TYPE
 from regie.records import Application
 
 router = APIRouter()
@@ -86,6 +87,12 @@ async def readyz(request: Request, viewer: Anyone, db: Db) -> dict[str, str]:
     await db.exec(text("SELECT 1"))
     await request.app.state.temporal.service_client.check_health()
     return {"status": "ready"}
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request, viewer: Anyone, db: Db):
+    """Prometheus: the app's requests, grants by stage, mails waiting (no personal data)."""
+    return Response(await request.app.state.metrics.render(db), media_type=CONTENT_TYPE)
 
 
 @router.get("/api/me", tags=["people"])

@@ -17,6 +17,7 @@ from api.views import RowId, grant_for, live_status, render, timeline
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
 from regie import audit, grants
+from regie.overview import stage_counts
 from regie.personal_data import personal_data
 from regie.records import (
     Application, AssessorAssignment, KnowledgeEntry, Letter, Organisation, OutboxMail, Person,
@@ -57,8 +58,7 @@ async def switch_language(code: str, viewer: Anyone, next: str | None = None):
 
 @router.get("/team")
 async def team_overview(request: Request, viewer: Staff, db: Db, stage: str | None = None):
-    counts = dict((await db.exec(select(Application.stage, func.count()).where(
-        Application.submitted_at.is_not(None)).group_by(Application.stage))).all())
+    counts = await stage_counts(db)
     query = (select(Application, Organisation.name)
              .join(Organisation, Organisation.id == Application.organisation_id)
              .where(Application.submitted_at.is_not(None)))

@@ -82,16 +82,32 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+async def connect_patiently(settings: Settings, attempts: int = 60):
+    """Connect to Temporal, waiting while it starts or restarts (two minutes at most)."""
+    from regie.logging import get_logger
+    from regie.temporal import connect
+
+    for attempt in range(attempts):
+        try:
+            return await connect(settings.temporal_address, settings.temporal_namespace,
+                                 settings.sdk_metrics_address)
+        except RuntimeError as exc:
+            if attempt == attempts - 1:
+                raise
+            get_logger().warning("temporal.unreachable", address=settings.temporal_address,
+                                 error=str(exc)[:200])
+            await asyncio.sleep(2)
+
+
 async def _worker(settings: Settings) -> None:
     from regie.db import make_engine, session_factory
     from regie.logging import configure
     from regie.programme import ensure_programme, ensure_retention
     from regie.schemes import load_scheme
-    from regie.temporal import connect
     from regie.worker import build_worker, run_until_stopped
 
     configure(settings.log_format)
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await connect_patiently(settings)
     engine = make_engine(settings.database_url, settings.db_pool_size)
     sessions, scheme = session_factory(engine), load_scheme(settings.scheme_file)
     async with sessions() as db:  # every round of the scheme has its workflow
@@ -107,12 +123,11 @@ def _api(settings: Settings, host: str, port: int) -> None:
     from api.app import create_app
     from regie.logging import configure
     from regie.schemes import load_scheme
-    from regie.temporal import connect
 
     configure(settings.log_format)
 
     async def serve() -> None:
-        client = await connect(settings.temporal_address, settings.temporal_namespace)
+        client = await connect_patiently(settings)
         app = create_app(settings, load_scheme(settings.scheme_file), client)
         await uvicorn.Server(uvicorn.Config(app, host=host, port=port)).serve()
 

@@ -34,8 +34,10 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """What Alembic compares with the models: not the knowledge centre's search index, which
-    each database builds its own way (FTS5 tables in SQLite, an expression index in PostgreSQL)."""
-    return not (name or "").startswith(("knowledge_fts", "ix_knowledge_search"))
+    each database builds its own way (FTS5 tables in SQLite, a stored tsvector column with its
+    index in PostgreSQL)."""
+    return not (name or "").startswith(("knowledge_fts", "ix_knowledge_search",
+                                        "search_vector"))
 
 
 def sync_url(url: str) -> str:

@@ -11,10 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from regie.records import KnowledgeEntry
 
-_VECTOR = ("to_tsvector('dutch', coalesce(knowledge_entries.title, '') || ' ' || "
-           "coalesce(knowledge_entries.summary, '') || ' ' || "
-           "coalesce(knowledge_entries.results, '') || ' ' || "
-           "coalesce(knowledge_entries.lessons, ''))")  # the expression of ix_knowledge_search
+# PostgreSQL: a stored, generated tsvector column with a GIN index (migration 0010)
+_VECTOR = "knowledge_entries.search_vector"
 
 
 def _fts5_query(q: str) -> str:

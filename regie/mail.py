@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import smtplib
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import Engine, create_engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from regie import ROOT
 from domain.lifecycle import Role
+from regie.db import sync_url
 from regie.records import OutboxMail, Person, utcnow
 from regie.settings import Settings
 
@@ -53,11 +55,14 @@ async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
     if mail.status != "pending":
         return mail
     if settings.smtp_host and mail.recipients:
+        # A worker that dies before the relay accepts sends it again on retry. Once the relay
+        # has accepted, the delivering thread marks it sent at once, without waiting for this
+        # event loop; only a death inside that one write could send it twice, and then with
+        # the same Message-ID, so mail clients that de-duplicate show it once.
         await asyncio.to_thread(_deliver, settings, mail)
-        mail.status = "sent"
-    else:
-        mail.status = "kept"
-    mail.sent_at = utcnow()
+        await db.refresh(mail)
+        return mail
+    mail.status, mail.sent_at = "kept", utcnow()
     db.add(mail)
     await db.commit()
     return mail
@@ -68,16 +73,39 @@ def _deliver(settings: Settings, mail: OutboxMail) -> None:
     msg["From"] = settings.mail_from
     msg["To"] = ", ".join(mail.recipients)
     msg["Subject"] = mail.subject
-    msg["Message-ID"] = make_msgid(idstring=str(mail.id), domain="regie")
+    # the same for every attempt at this mail
+    msg["Message-ID"] = f"<{hashlib.sha256(mail.key.encode()).hexdigest()[:32]}@regie>"
     msg["X-Regie-Key"] = mail.key
     msg.set_content(mail.body)
     if mail.attachment:
         path = settings.data_dir / mail.attachment
         msg.add_attachment(path.read_bytes(), maintype="application", subtype="pdf",
                            filename=path.name)
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+    smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+    try:
         if settings.smtp_starttls:
             smtp.starttls()
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(msg)
+        smtp.send_message(msg)  # accepted by the relay: handed over
+        _mark_sent(settings.database_url, mail.key)
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            pass  # the relay has the message; a lost goodbye changes nothing
+
+
+_SYNC_ENGINES: dict[str, Engine] = {}
+
+
+def _mark_sent(database_url: str, key: str) -> None:
+    """Record the relay's acceptance from the delivering thread itself, in one short write."""
+    engine = _SYNC_ENGINES.get(database_url)
+    if engine is None:
+        engine = _SYNC_ENGINES.setdefault(database_url, create_engine(
+            sync_url(database_url), pool_size=2, connect_args=(
+                {"timeout": 30} if database_url.startswith("sqlite") else {})))
+    with engine.begin() as connection:
+        connection.execute(update(OutboxMail).where(OutboxMail.key == key).values(
+            status="sent", sent_at=utcnow()))

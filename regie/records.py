@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -99,6 +99,8 @@ class Application(SQLModel, table=True):
     """An application and its read model: stage and deadline as the workflow last reported."""
 
     __tablename__ = "applications"
+    # the overview's pages of one stage, in reference order, without sorting the stage
+    __table_args__ = (Index("ix_applications_stage_reference", "stage", "reference"),)
     id: int | None = Field(default=None, primary_key=True)
     reference: str | None = Field(default=None, unique=True, index=True)  # given at submission
     round_id: str = Field(index=True)

@@ -36,6 +36,7 @@ class Settings(BaseModel):
     oidc_client_secret: str = ""
     oidc_scopes: str = "openid email profile"
     oidc_name: str = "SURFconext"  # as the sign-in button names it
+    sdk_metrics_address: str = ""  # host:port where a worker serves the SDK's Prometheus metrics
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

@@ -9,6 +9,7 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError, RPCStatusCode
 
 from workflows import search
@@ -20,8 +21,16 @@ def grant_workflow_id(reference: str) -> str:
     return f"grant-{reference}"
 
 
-async def connect(address: str, namespace: str = "default") -> Client:
-    return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
+async def connect(address: str, namespace: str = "default",
+                  metrics_address: str = "") -> Client:
+    """A client; with `metrics_address` (host:port), the SDK serves its Prometheus metrics
+    (workflow and activity task latencies, failures, polls) there for this process."""
+    runtime = None
+    if metrics_address:
+        runtime = Runtime(telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(bind_address=metrics_address)))
+    return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER,
+                                runtime=runtime)
 
 
 def search_attribute_flags() -> list[str]:

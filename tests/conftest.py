@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import sys
 import uuid
@@ -80,11 +81,21 @@ async def any_db(request, tmp_path):
         await asyncio.to_thread(_drop_postgres_database, url)
 
 
+TEST_DATABASE = os.environ.get("REGIE_TEST_DATABASE", "sqlite")  # or "postgresql"
+
+
 @pytest.fixture
 async def db_url(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'regie.db'}"
+    """The database of a test: SQLite, or with REGIE_TEST_DATABASE=postgresql a fresh database
+    on the local PostgreSQL server (how `make test` runs the suite a second time)."""
+    if TEST_DATABASE == "postgresql":
+        url = await asyncio.to_thread(_create_postgres_database)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'regie.db'}"
     await asyncio.to_thread(migrate, url)
-    return url
+    yield url
+    if TEST_DATABASE == "postgresql":
+        await asyncio.to_thread(_drop_postgres_database, url)
 
 
 @pytest.fixture
@@ -140,7 +151,6 @@ async def maybe_record(handle, name: str) -> None:
     """With REGIE_RECORD_HISTORIES=1, keep this workflow's history as tests/histories/<name>,
     unless a history of that name exists: recorded histories are never regenerated."""
     import json
-    import os
 
     path = HISTORIES / name
     if os.environ.get("REGIE_RECORD_HISTORIES") != "1" or path.exists():

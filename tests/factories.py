@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import hash_password
+from domain.adoption import HEADERS
+from domain.schedules import report_schedule
 from domain.lifecycle import Role
 from domain.scheme import Scheme
 from domain.types import Actor
@@ -77,3 +79,45 @@ async def application(db: AsyncSession, org: Organisation, scheme: Scheme,
     await db.commit()
     await save_draft(db, app, content, scheme)
     return app
+
+
+# -- a programme already under way (the import template) ------------------------------------
+
+CASES = ("running", "overdue", "final_due", "settlement", "settled")
+
+
+def programme_rows(scheme: Scheme, today: date, count: int = 40, euros: int = 80_000,
+                   step: int = 1_000) -> list[dict]:
+    """`count` grants of the import template across the 2025 and 2026 rounds, in the five
+    stages an adopted grant can be in; amounts start at `euros` and grow by `step`."""
+    rows = []
+    for i in range(count):
+        case = CASES[i % len(CASES)]
+        awarded = today - timedelta(days={"running": 100, "overdue": 250, "final_due": 400,
+                                          "settlement": 500, "settled": 500}[case])
+        end = {"running": today + timedelta(days=300), "overdue": today + timedelta(days=300),
+               "final_due": today - timedelta(days=10)}.get(case, today - timedelta(days=100))
+        end = min(end, date(2027, 12, 1))
+        schedule = report_schedule(awarded, end, scheme.reporting(scheme.round("2025")),
+                                   scheme.scheme.reporting_closes)
+        received = {"running": 0, "overdue": 0, "final_due": len(schedule) - 1}.get(
+            case, len(schedule))
+        row = {h: "" for h in HEADERS}
+        row.update(
+            referentie=f"SV-OUD-{i + 1:03d}", ronde="2026" if case == "running" else "2025",
+            organisatie=f"Instelling {i % 7}", organisatietype="wo" if i % 7 < 4 else "hbo",
+            contactpersoon=f"Contact {i}", contact_email=f"contact{i}@instelling{i % 7}.example",
+            titel=f"Project {i + 1}: {case}", samenvatting="Een project dat al liep.",
+            pijlers="omgangscultuur", doelgroepen="promovendi;studenten",
+            toegekend_bedrag=f"{euros + i * step}", toegekend_op=awarded.isoformat(),
+            activiteit_1_titel="Eerste activiteit", activiteit_1_start=awarded.isoformat(),
+            activiteit_1_eind=end.isoformat(), activiteit_1_bedrag=f"{euros + i * step}",
+            rapportages_ontvangen=";".join(
+                (r.due - timedelta(days=3)).isoformat() for r in schedule[:received]),
+        )
+        if case == "settled":
+            row.update(vastgesteld_bedrag=f"{euros - 10_000 + i * step}" if euros > 10_000
+                       else f"{euros + i * step}",
+                       vastgesteld_op=(today - timedelta(days=20)).isoformat())
+        rows.append(row)
+    return rows

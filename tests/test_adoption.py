@@ -123,43 +123,6 @@ def test_an_overdue_report_is_reminded_at_once_and_escalated_only_after_grace(sc
 
 # -- the import, end to end ------------------------------------------------------------------------
 
-CASES = ("running", "overdue", "final_due", "settlement", "settled")
-
-
-def _programme_file(scheme, today: date, count: int = 40) -> list[dict]:
-    """`count` grants across both rounds, in the five stages an adopted grant can be in."""
-    rows = []
-    for i in range(count):
-        case = CASES[i % len(CASES)]
-        awarded = today - timedelta(days={"running": 100, "overdue": 250, "final_due": 400,
-                                          "settlement": 500, "settled": 500}[case])
-        end = {"running": today + timedelta(days=300), "overdue": today + timedelta(days=300),
-               "final_due": today - timedelta(days=10)}.get(case, today - timedelta(days=100))
-        end = min(end, date(2027, 12, 1))
-        schedule = report_schedule(awarded, end, scheme.reporting(scheme.round("2025")),
-                                   scheme.scheme.reporting_closes)
-        received = {"running": 0, "overdue": 0, "final_due": len(schedule) - 1}.get(
-            case, len(schedule))
-        row = {h: "" for h in HEADERS}
-        row.update(
-            referentie=f"SV-OUD-{i + 1:03d}", ronde="2026" if case == "running" else "2025",
-            organisatie=f"Instelling {i % 7}", organisatietype="wo" if i % 7 < 4 else "hbo",
-            contactpersoon=f"Contact {i}", contact_email=f"contact{i}@instelling{i % 7}.example",
-            titel=f"Project {i + 1}: {case}", samenvatting="Een project dat al liep.",
-            pijlers="omgangscultuur", doelgroepen="promovendi;studenten",
-            toegekend_bedrag=f"{80_000 + i * 1000}", toegekend_op=awarded.isoformat(),
-            activiteit_1_titel="Eerste activiteit", activiteit_1_start=awarded.isoformat(),
-            activiteit_1_eind=end.isoformat(), activiteit_1_bedrag=f"{80_000 + i * 1000}",
-            rapportages_ontvangen=";".join(
-                (r.due - timedelta(days=3)).isoformat() for r in schedule[:received]),
-        )
-        if case == "settled":
-            row.update(vastgesteld_bedrag=f"{70_000 + i * 1000}",
-                       vastgesteld_op=(today - timedelta(days=20)).isoformat())
-        rows.append(row)
-    return rows
-
-
 async def _counts(sessions) -> dict[str, int]:
     async with sessions() as db:
         return {model.__name__: (await db.exec(select(func.count()).select_from(model))).one()
@@ -187,7 +150,7 @@ async def test_forty_grants_start_at_their_real_stage(time_env, tmp_path, db_url
     team = actor_of(people.team)
     now = await time_env.get_current_time()
     today = adoption.local_today(scheme, now)
-    rows = _programme_file(scheme, today)
+    rows = factories.programme_rows(scheme, today)
     xlsx = adoption.template_bytes("programma.xlsx", rows)
     table = read_table(xlsx, "programma.xlsx")
 
@@ -206,7 +169,8 @@ async def test_forty_grants_start_at_their_real_stage(time_env, tmp_path, db_url
         expected_stage = {"running": Stage.REPORTING, "overdue": Stage.REPORTING,
                           "final_due": Stage.REPORTING, "settlement": Stage.SETTLEMENT,
                           "settled": Stage.ARCHIVED}
-        stages = {ref: expected_stage[CASES[i % len(CASES)]] for i, ref in enumerate(references)}
+        stages = {ref: expected_stage[factories.CASES[i % len(factories.CASES)]]
+                  for i, ref in enumerate(references)}
         await _at_stages(client, stages)
 
         rules = scheme.reporting(scheme.round("2025"))
@@ -215,7 +179,7 @@ async def test_forty_grants_start_at_their_real_stage(time_env, tmp_path, db_url
                 return set((await db.exec(select(OutboxMail.key))).all())
 
         for i, ref in enumerate(references):
-            case = CASES[i % len(CASES)]
+            case = factories.CASES[i % len(factories.CASES)]
             status = await grants.status(client, ref)
             notices = pending_notices(status.reports, rules)
             if case == "running":  # the first progress report's prompt, in the future
@@ -247,7 +211,8 @@ async def test_forty_grants_start_at_their_real_stage(time_env, tmp_path, db_url
                            "grant_adopted_settled_v1.json")
         ledger = await programme.ledger(client, scheme.scheme.id)
         assert ledger.committed_cents == sum(
-            (70_000 + i * 1000) * 100 if CASES[i % 5] == "settled" else (80_000 + i * 1000) * 100
+            (70_000 + i * 1000) * 100 if factories.CASES[i % 5] == "settled"
+            else (80_000 + i * 1000) * 100
             for i in range(40))
         by_round = {r.round_id: r.committed_cents for r in ledger.rounds}
         assert by_round["2026"] > 0 and by_round["2025"] > 0

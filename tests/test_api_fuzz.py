@@ -31,7 +31,7 @@ async def _fuzz(url: str, cookies: dict[str, str], csrf: str, tmp_path: Path, wh
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     proc = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SCHEMATHESIS_TELEMETRY": "false"})
     out, _ = await proc.communicate()
     text = out.decode()

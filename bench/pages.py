@@ -1,0 +1,151 @@
+"""Page latency as the number of grants grows: the programme overview, a grant page, a search
+of the knowledge centre and the dashboard counts, at 1,000, 10,000 and 100,000 grants, on
+SQLite and on PostgreSQL, each against a trivial endpoint of the same app (/healthz).
+
+Grants are written straight into the read model (no workflows: the grant page's live status
+query then finds none, quickly), a quarter of them funded and in the knowledge centre."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy import insert
+
+from api.app import create_app
+from api.auth import SESSION_COOKIE, open_session
+from bench.common import Clock, summary, table
+from domain.lifecycle import Role, Stage
+from regie.db import make_engine, migrate, session_factory
+from regie.records import Application, KnowledgeEntry, Organisation, Person
+from regie.schemes import load_scheme
+from regie.settings import Settings
+
+STAGES = [Stage.REPORTING, Stage.ARCHIVED, Stage.REJECTED_FINAL, Stage.ASSESSMENT,
+          Stage.DECISION, Stage.SETTLEMENT, Stage.INELIGIBLE]
+WORDS = ("veiligheid omstanders training promovendi cultuur melding vertrouwenspersoon leiderschap "
+         "studenten grensoverschrijdend gedrag onderzoek beleid campagne").split()
+
+
+def _reference(n: int) -> str:
+    return f"SV{2025 + n % 3}-{n:06d}"
+
+
+def _database(kind: str, folder: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{folder / f'pages-{uuid.uuid4().hex[:6]}.db'}"
+    name = f"regie_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def _drop(url: str) -> None:
+    if url.startswith("postgresql"):
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                             autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+async def _seed(sessions, count: int, already: int) -> None:
+    """Grow the read model from `already` to `count` grants, in batches."""
+    rnd = random.Random(already)
+    now = datetime.now(timezone.utc)
+    async with sessions() as db:
+        if already == 0:
+            db.add_all(Organisation(name=f"Instelling {i}", organisation_type=("wo", "hbo")[i % 2])
+                       for i in range(200))
+            await db.commit()
+        for start in range(already, count, 5000):
+            apps, entries = [], []
+            for n in range(start, min(count, start + 5000)):
+                stage = STAGES[n % len(STAGES)]
+                title = " ".join(rnd.choice(WORDS) for _ in range(5)).capitalize()
+                apps.append(dict(
+                    reference=_reference(n), round_id=str(2025 + n % 3),
+                    scheme_id="sociale-veiligheid", scheme_hash="bench",
+                    organisation_id=1 + n % 200, partner_ids=[], title=title,
+                    summary=" ".join(rnd.choice(WORDS) for _ in range(40)), sections={},
+                    pillars=["omgangscultuur"], target_groups=["promovendi"],
+                    marginalised_groups=[], requested_cents=80_000_00,
+                    submitted_at=now - timedelta(days=n % 700), stage=stage.value,
+                    awarded_cents=80_000_00 if stage in (Stage.REPORTING, Stage.ARCHIVED)
+                    else None, event_seq=1, updated_at=now))
+                if stage in (Stage.REPORTING, Stage.ARCHIVED):
+                    entries.append(dict(
+                        reference=apps[-1]["reference"], title=title,
+                        summary=apps[-1]["summary"], organisations=[f"Instelling {n % 200}"],
+                        pillars=["omgangscultuur"], target_groups=["promovendi"],
+                        amount_cents=80_000_00, results="", lessons="",
+                        organisation_types=["wo"], activities=[], documents=[],
+                        year=2025 + n % 3, archived_at=now))
+            await db.execute(insert(Application), apps)
+            if entries:
+                await db.execute(insert(KnowledgeEntry), entries)
+            await db.commit()
+
+
+async def _latency(web: httpx.AsyncClient, path: str, rounds: int) -> list[float]:
+    for _ in range(5):  # warm up
+        (await web.get(path)).raise_for_status()
+    samples = []
+    for _ in range(rounds):
+        with Clock() as c:
+            response = await web.get(path)
+        response.raise_for_status()
+        samples.append(c.seconds)
+    return samples
+
+
+async def run(client, folder: Path, sizes=(1_000, 10_000, 100_000), rounds: int = 100,
+              databases=("sqlite", "postgresql")) -> list[list]:
+    scheme = load_scheme(Path(__file__).parent.parent / "schemes" / "sociale-veiligheid.toml")
+    rows = []
+    for kind in databases:
+        url = _database(kind, folder)
+        try:
+            await asyncio.to_thread(migrate, url)
+            engine = make_engine(url)
+            sessions = session_factory(engine)
+            settings = Settings.from_env(data_dir=folder, database_url=url, smtp_host="")
+            app = create_app(settings, scheme, client)
+            async with sessions() as db:
+                team = Person(email="team@bench.example", name="Team", role=Role.PROGRAMME_TEAM
+                              .value, password_hash="!")
+                db.add(team)
+                await db.commit()
+                token = await open_session(db, team)
+            seeded = 0
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                         base_url="http://regie",
+                                         cookies={SESSION_COOKIE: token}) as web:
+                for size in sizes:
+                    with Clock() as c:
+                        await _seed(sessions, size, seeded)
+                    seeded = size
+                    pages = {
+                        "trivial (/healthz)": "/healthz",
+                        "programme overview (/team)": "/team",
+                        "grant page": f"/grants/{_reference(size // 2)}",
+                        "knowledge search": "/knowledge?q=omstanders",
+                        "dashboard counts (/metrics)": "/metrics",
+                        "grants by stage (/api/grants)": "/api/grants?stage=reporting&limit=100",
+                    }
+                    trivial = None
+                    for label, path in pages.items():
+                        stats = summary(await _latency(web, path, rounds))
+                        trivial = trivial or stats
+                        rows.append([kind, size, label, stats["p50_ms"], stats["p99_ms"],
+                                     f"{stats['p50_ms'] / trivial['p50_ms']:.1f}x"])
+                    print(f"  {kind}: {size} grants seeded in {c.seconds:.0f} s", flush=True)
+            await engine.dispose()
+        finally:
+            await asyncio.to_thread(_drop, url)
+    table("Page latency (in-process, sequential requests)",
+          ["database", "grants", "page", "p50 ms", "p99 ms", "p50 / trivial"], rows)
+    return rows

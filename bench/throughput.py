@@ -1,0 +1,157 @@
+"""Lifecycle throughput on the dev server: N grants through their whole life (eligibility,
+two assessors, award through the ledger with its letter, every report in and accepted,
+settlement with its letter, archival), driven through the Updates a person would send, against
+a baseline workflow with the same number of activities, updates and timers and no logic at
+all. Same machine, same server, same run; the ratio is Regie / baseline."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio import activity, workflow
+from temporalio.api.enums.v1 import EventType
+from temporalio.worker import Worker
+
+from bench.common import Clock, table
+from domain.lifecycle import Stage
+from domain.types import (
+    ActivityReport, AssessorRef, AssignAssessors, DecisionInput, ReportReview, ReportSubmission,
+    SettlementInput,
+)
+from regie import grants, programme
+from regie.db import make_engine, migrate, session_factory
+from regie.records import Organisation
+from regie.schemes import load_scheme
+from regie.settings import Settings
+from regie.worker import build_worker
+from tests import factories, scenario
+
+BASELINE_QUEUE = "baseline"
+
+
+@activity.defn(name="noop")
+async def noop() -> None:
+    return None
+
+
+@workflow.defn(sandboxed=False)
+class BaselineWorkflow:
+    """Activities, updates and timers in Regie's numbers, and nothing else."""
+
+    def __init__(self) -> None:
+        self.updates = 0
+
+    @workflow.run
+    async def run(self, shape: list[int]) -> None:
+        activities_in_run, updates, extra_timers, _per_update = shape
+        for _ in range(activities_in_run):
+            await workflow.execute_activity(noop, start_to_close_timeout=timedelta(seconds=60))
+        for _ in range(extra_timers):
+            await workflow.sleep(timedelta(milliseconds=1))
+        for seen in range(updates):  # one timer per wait, as Regie's deadlines are
+            await workflow.wait_condition(lambda: self.updates > seen,
+                                          timeout=timedelta(days=30))
+
+    @workflow.update
+    async def step(self, per_update: int) -> None:
+        for _ in range(per_update):
+            await workflow.execute_activity(noop, start_to_close_timeout=timedelta(seconds=60))
+        self.updates += 1
+
+
+def shape_of(history) -> dict[str, int]:
+    counts = {"activities": 0, "updates": 0, "timers": 0, "events": len(history.events)}
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            counts["activities"] += 1
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            counts["updates"] += 1
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            counts["timers"] += 1
+    return counts
+
+
+async def _life(client, reference: str, people, team, grantee) -> None:
+    """One grant from its start to the archive, as the team, assessors and grantee act."""
+    await scenario.stage_is(client, reference, Stage.ASSESSMENT)
+    await grants.act(client, reference, "assign_assessors", AssignAssessors(
+        actor=team, assessors=tuple(
+            AssessorRef(user_id=p.id, name=p.name, organisation_id=p.organisation_id)
+            for p in (people.assessor, people.second_assessor))))
+    for assessor in (people.assessor, people.second_assessor):
+        await grants.act(client, reference, "submit_score",
+                         scenario.score(factories.actor_of(assessor)))
+    await scenario.stage_is(client, reference, Stage.DECISION)
+    await grants.act(client, reference, "decide", DecisionInput(
+        actor=team, award=True, amount_cents=86_000_00, reason="Rang 1."))
+    status = await grants.status(client, reference)
+    for report in status.reports:
+        await grants.act(client, reference, "submit_report", ReportSubmission(
+            actor=grantee, report_index=report.index, summary="Gedaan.", activities=(
+                ActivityReport(title="Training omstanders", done="Gegeven."),
+                ActivityReport(title="Cultuurscan", done="Gedaan."))))
+        await grants.act(client, reference, "review_report", ReportReview(
+            actor=team, report_index=report.index, accepted=True))
+    await scenario.stage_is(client, reference, Stage.SETTLEMENT)
+    await grants.act(client, reference, "settle", SettlementInput(
+        actor=team, final_cents=86_000_00, reason="Conform."))
+    await scenario.stage_is(client, reference, Stage.ARCHIVED)
+
+
+async def run(client, folder: Path, count: int = 50) -> dict:
+    n = count
+    scheme = load_scheme(Path(__file__).parent.parent / "schemes" / "sociale-veiligheid.toml")
+    url = f"sqlite+aiosqlite:///{folder / 'throughput.db'}"
+    await asyncio.to_thread(migrate, url)
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    settings = Settings.from_env(data_dir=folder, database_url=url, smtp_host="",
+                                 task_queue="throughput")
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await programme.ensure_programme(db, client, scheme, settings.task_queue)
+        org = await db.get(Organisation, people.grantee.organisation_id)
+        apps = [await factories.application(db, org, scheme) for _ in range(n)]
+    team, grantee = factories.actor_of(people.team), factories.actor_of(people.grantee)
+    references = [f"SV2026-{i + 1:04d}" for i in range(n)]
+
+    async with build_worker(client, settings, sessions, scheme):
+        with Clock() as regie_clock:
+            async with sessions() as db:
+                for app, reference in zip(apps, references):
+                    await grants.start(db, client, scheme, app, reference,
+                                       factories.IN_2026_ROUND, settings.task_queue,
+                                       round_closed=True)
+            await asyncio.gather(*(_life(client, ref, people, team, grantee)
+                                   for ref in references))
+        history = await client.get_workflow_handle(f"grant-{references[0]}").fetch_history()
+    shape = shape_of(history)
+    per_update = shape["activities"] // max(shape["updates"], 1)
+    in_run = shape["activities"] - per_update * shape["updates"]
+    extra_timers = max(shape["timers"] - shape["updates"], 0)
+    params = [in_run, shape["updates"], extra_timers, per_update]
+
+    async with Worker(client, task_queue=BASELINE_QUEUE, workflows=[BaselineWorkflow],
+                      activities=[noop]):
+        with Clock() as base_clock:
+            async def baseline(i: int) -> None:
+                handle = await client.start_workflow(
+                    BaselineWorkflow.run, params, id=f"baseline-{i}", task_queue=BASELINE_QUEUE)
+                for _ in range(shape["updates"]):
+                    await handle.execute_update(BaselineWorkflow.step, per_update)
+                await handle.result()
+            await asyncio.gather(*(baseline(i) for i in range(n)))
+    await engine.dispose()
+
+    regie_rate, base_rate = n / regie_clock.seconds, n / base_clock.seconds
+    table("Lifecycle throughput (dev server, SQLite in WAL mode)",
+          ["", "grants", "wall s", "grants/s", "activities", "updates", "timers", "events"],
+          [["Regie", n, regie_clock.seconds, f"{regie_rate:.2f}", shape["activities"],
+            shape["updates"], shape["timers"], shape["events"]],
+           ["baseline", n, base_clock.seconds, f"{base_rate:.2f}", shape["activities"],
+            shape["updates"], shape["timers"], "–"]])
+    print(f"\nratio Regie/baseline: {regie_rate / base_rate:.2f} (goal: at least 0.8)",
+          flush=True)
+    return {"regie": regie_rate, "baseline": base_rate, "shape": shape}

@@ -1,0 +1,73 @@
+"""The deployment files agree with the code they deploy: every REGIE_ setting they set exists,
+every probe and scrape path is a route of the app, the workers' grace period covers their
+graceful shutdown, and the image holds every package and data folder Regie reads."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from api.app import ROUTERS
+from regie import ROOT
+from regie.settings import Settings
+
+DEPLOY = ROOT / "deploy"
+
+
+def _documents():
+    yield "compose.yaml", yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            yield path.name, doc
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def test_every_setting_the_deployment_sets_exists():
+    known = {f"REGIE_{name.upper()}" for name in Settings.model_fields}
+    text = "\n".join(p.read_text() for p in [DEPLOY / "compose.yaml",
+                                             *(DEPLOY / "k8s").glob("*.yaml")])
+    used = set(re.findall(r"\bREGIE_[A-Z_]+\b", text)) - {"REGIE_VERSION"}  # the image tag
+    assert used and used <= known, used - known
+
+
+def test_probes_and_scrapes_point_at_routes_of_the_app():
+    routes = {route.path for router in ROUTERS for route in router.routes}
+    paths = set()
+    for _name, doc in _documents():
+        for node in _walk(doc):
+            if "httpGet" in node and node["httpGet"]["port"] in ("http", 8000):
+                paths.add(node["httpGet"]["path"])
+            if node.get("prometheus.io/port") == "8000":
+                paths.add(node["prometheus.io/path"])
+    assert paths == {"/healthz", "/readyz", "/metrics"}
+    assert paths <= routes
+
+
+def test_workers_get_longer_to_stop_than_their_graceful_shutdown():
+    source = (ROOT / "regie" / "worker.py").read_text()
+    graceful = int(re.search(r"graceful_shutdown_timeout=timedelta\(seconds=(\d+)\)",
+                             source).group(1))
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    assert int(compose["services"]["regie-worker"]["stop_grace_period"].rstrip("s")) > graceful
+    worker = next(doc for name, doc in _documents()
+                  if name == "regie.yaml" and doc["metadata"]["name"] == "regie-worker"
+                  and doc["kind"] == "Deployment")
+    assert worker["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > graceful
+
+
+def test_the_image_holds_every_package_and_data_folder():
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"]
+    copied = set(re.findall(r"^COPY (\S+) ", (DEPLOY / "Dockerfile").read_text(), re.M))
+    assert set(packages) | {"templates", "schemes"} <= copied

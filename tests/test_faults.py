@@ -1,0 +1,233 @@
+"""Faults on the real dev server: while a batch of grants runs through the rest of its life
+(reports, review, settlement, letters, archival), the worker is killed (SIGKILL) at random
+moments and restarted, and so is the Temporal dev server itself. Afterwards no grant is lost,
+no e-mail reached the SMTP server twice, and every grant ends archived with its ledger right.
+
+Killed attempts are retried after their start-to-close limit (60 s), which sets this test's
+length; the moments are random, from a seed the test prints."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError
+
+from domain.lifecycle import Stage
+from domain.types import ActivityReport, ReportReview, ReportSubmission, SettlementInput
+from regie import adoption, grants, programme
+from regie.db import session_factory
+from regie.devstack import start_temporal
+from regie.records import OutboxMail
+from regie.settings import Settings
+from regie.spreadsheet import read_table
+from regie.temporal import connect, grant_workflow_id
+from tests import scenario
+from tests.factories import CASES, programme_rows
+from tests.conftest import eventually, free_port
+from tests.factories import actor_of
+
+pytestmark = pytest.mark.devserver
+BATCH = 15
+
+
+class Stack:
+    """The dev server and a worker as processes of their own, to be killed and restarted."""
+
+    def __init__(self, settings: Settings, port: int) -> None:
+        self.settings, self.port = settings, port
+        self.temporal: asyncio.subprocess.Process | None = None
+        self.worker: asyncio.subprocess.Process | None = None
+        self.kills = Counter()
+
+    async def start_temporal(self) -> None:
+        self.temporal = await start_temporal(self.settings.data_dir, self.port, free_port())
+        for _ in range(300):
+            try:
+                await connect(self.settings.temporal_address)
+                print(f"{time.monotonic():.1f} temporal up", flush=True)
+                return
+            except RuntimeError:
+                assert self.temporal.returncode is None, "the dev server did not start"
+                await asyncio.sleep(0.1)
+        raise AssertionError("the dev server did not come up")
+
+    async def start_worker(self) -> None:
+        s = self.settings
+        env = {**os.environ, "REGIE_DATA_DIR": str(s.data_dir),
+               "REGIE_DATABASE_URL": s.database_url, "REGIE_TEMPORAL_ADDRESS":
+               s.temporal_address, "REGIE_TASK_QUEUE": s.task_queue,
+               "REGIE_SMTP_HOST": "127.0.0.1", "REGIE_SMTP_PORT": str(s.smtp_port),
+               "REGIE_SECRET_KEY": s.secret_key}
+        log = open(s.data_dir / "worker.log", "ab")
+        self.worker = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "regie"), "worker", env=env, stdout=log,
+            stderr=log)
+
+    async def kill(self, which: str) -> None:
+        process = getattr(self, which)
+        assert process.returncode is None, f"{which} ended by itself; see its log"
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        self.kills[which] += 1
+        print(f"{time.monotonic():.1f} killed {which}", flush=True)
+        await asyncio.sleep(0.3)
+        await (self.start_temporal() if which == "temporal" else self.start_worker())
+
+    async def stop(self) -> None:
+        for process in (self.worker, self.temporal):
+            if process is not None and process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(process.wait(), 30)
+                except asyncio.TimeoutError:
+                    process.kill()
+
+
+async def _update(client_box: dict, reference: str, name: str, argument, update_id: str):
+    """An Update, retried through every fault with the same id, so it takes effect once."""
+    while True:
+        try:
+            handle = client_box["client"].get_workflow_handle(grant_workflow_id(reference))
+            return await asyncio.wait_for(
+                handle.execute_update(name, argument, id=update_id), 20)
+        except WorkflowUpdateFailedError as exc:
+            raise AssertionError(f"{name} refused on {reference}: {exc.cause}") from exc
+        except (RPCError, RuntimeError, asyncio.TimeoutError,
+                WorkflowUpdateRPCTimeoutOrCancelledError):
+            await asyncio.sleep(0.5)
+            try:
+                client_box["client"] = await connect(client_box["address"])
+            except RuntimeError:
+                pass
+
+
+async def _status(client_box: dict, reference: str):
+    while True:
+        try:
+            return await asyncio.wait_for(grants.status(client_box["client"], reference), 20)
+        except (RPCError, RuntimeError, asyncio.TimeoutError):
+            await asyncio.sleep(0.5)
+
+
+async def _live_out(client_box: dict, reference: str, grantee, team) -> None:
+    """Drive one grant to its archive: every report in and accepted, then settled in full."""
+    while True:
+        status = await _status(client_box, reference)
+        if status.stage == Stage.ARCHIVED:
+            return
+        if status.stage == Stage.SETTLEMENT and status.settlement is None:
+            await _update(client_box, reference, "settle", SettlementInput(
+                actor=team, final_cents=status.awarded_cents, reason="Conform verantwoording."),
+                f"{reference}/settle")
+        elif status.stage == Stage.REPORTING and status.reports:
+            report = next((r for r in status.reports if not r.accepted), None)
+            if report is None:  # every report accepted: the grant moves on to settlement
+                await asyncio.sleep(0.3)
+                continue
+            if report.submitted_at is None:
+                await _update(client_box, reference, "submit_report", ReportSubmission(
+                    actor=grantee, report_index=report.index, summary="Gedaan.",
+                    activities=(ActivityReport(title="Eerste activiteit", done="Uitgevoerd."),)),
+                    f"{reference}/submit-{report.index}")
+            await _update(client_box, reference, "review_report", ReportReview(
+                actor=team, report_index=report.index, accepted=True, comment=""),
+                f"{reference}/review-{report.index}")
+        else:
+            await asyncio.sleep(0.3)
+
+
+async def test_no_grant_lost_and_no_mail_twice_through_killed_processes(
+        tmp_path, db_url, engine, scheme, smtp):
+    seed = int(os.environ.get("REGIE_FAULT_SEED", time.time()))
+    print(f"fault seed: {seed} (REGIE_FAULT_SEED={seed} repeats these moments)")
+    rnd = random.Random(seed)
+    port = free_port()
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="faults",
+                                 smtp_host="127.0.0.1", smtp_port=smtp.port,
+                                 temporal_address=f"127.0.0.1:{port}")
+    stack = Stack(settings, port)
+    sessions = session_factory(engine)
+    try:
+        await stack.start_temporal()
+        box = {"address": settings.temporal_address,
+               "client": await connect(settings.temporal_address)}
+        async with sessions() as db:
+            people = await scenario.cast(db)
+        team = actor_of(people.team)
+        today = adoption.local_today(scheme)
+        # every contact of the batch is the cast's grantee's organisation's, one organisation
+        rows = programme_rows(scheme, today, BATCH)
+        for row in rows:
+            row.update(organisatie="Universiteit Leiden", organisatietype="wo",
+                       contact_email=people.grantee.email, contactpersoon=people.grantee.name)
+        table = read_table(adoption.template_bytes("batch.csv", rows), "batch.csv")
+        await stack.start_worker()
+        async with sessions() as db:
+            result = await adoption.import_table(db, box["client"], scheme, settings.task_queue,
+                                                 table, "batch.csv", team, today, dry_run=False)
+        assert result.problems == [] and len(result.new) == BATCH
+        references = result.new
+
+        done = asyncio.Event()
+
+        async def chaos() -> None:
+            while not done.is_set():
+                await asyncio.sleep(rnd.uniform(0.5, 2.5))
+                if not done.is_set() and sum(stack.kills.values()) < 6:
+                    await stack.kill("temporal" if rnd.random() < 0.3 else "worker")
+
+        chaos_task = asyncio.create_task(chaos())
+        grantee = actor_of(people.grantee)
+        lives = asyncio.gather(*(_live_out(box, ref, grantee, team) for ref in references))
+        try:
+            await asyncio.wait([lives, chaos_task], timeout=600,
+                               return_when=asyncio.FIRST_COMPLETED)
+            done.set()
+            await chaos_task  # a fault of the test's own (a process that ended by itself)
+            await lives
+        finally:  # a failing grant must not leave the others retrying after the test
+            done.set()
+            lives.cancel()
+            chaos_task.cancel()
+        assert stack.kills["worker"] + stack.kills["temporal"] >= 1
+
+        # nothing lost: every grant archived in the read model, the ledger at what was settled
+        async def recorded():
+            async with sessions() as db:
+                return all(a.stage == "archived" for a in await _applications(db, references))
+        await eventually(recorded, timeout=120)
+        ledger = await programme.ledger(box["client"], scheme.scheme.id)
+        settled = sum([(await _status(box, ref)).settlement.final_cents for ref in references])
+        assert ledger.committed_cents == settled
+
+        # no mail twice: the SMTP server saw each message once, and every sent mail arrived
+        async def all_out():
+            async with sessions() as db:
+                mails = (await db.exec(select(OutboxMail))).all()
+            return mails if all(m.status != "pending" for m in mails) else None
+        mails = await eventually(all_out, timeout=120)
+        received = Counter(str(m["X-Regie-Key"]) for m in smtp.messages)
+        assert [key for key, n in received.items() if n > 1] == []
+        assert set(received) == {m.key for m in mails if m.status == "sent"}
+        kinds = Counter(m.key.split("/")[1].split("-")[0] for m in mails)
+        assert kinds["letter"] == sum(CASES[i % len(CASES)] != "settled" for i in range(BATCH))
+        print(f"kills: {dict(stack.kills)}; mails: {len(mails)}")
+    finally:
+        await stack.stop()
+
+
+async def _applications(db, references):
+    from regie.records import Application
+
+    return (await db.exec(select(Application).where(
+        Application.reference.in_(references)))).all()
