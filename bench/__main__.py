@@ -41,7 +41,7 @@ async def main(parts: list[str], quick: bool) -> None:
             from bench import memory
 
             async with dev_server(folder) as env:
-                await memory.run(env.client, folder, grants=1_000 if quick else 10_000)
+                await memory.run(env.client, folder, grants_count=1_000 if quick else 10_000)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ def make_engine(url: str, pool_size: int = 40) -> AsyncEngine:
         def _pragmas(conn, _record) -> None:  # WAL for concurrent readers; enforce foreign keys
             cur = conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            # WAL with NORMAL sync survives any crash of Regie; only a power cut can lose the
+            # last commits (production runs on PostgreSQL)
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()

@@ -126,7 +126,8 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
         result = await asyncio.wait_for(handle.result(), 60)
         assert result.stage == Stage.ARCHIVED
         assert result.settlement.balance_cents == -16_000_00
-        await maybe_record(handle, "grant_change_settlement_v1.json")
+        await maybe_record(handle, "grant_change_settlement_v1.json")  # before handlers-finish
+        await maybe_record(handle, "grant_change_settlement_v2.json")
         ledger = await programme.ledger(client, scheme.scheme.id)
         assert ledger.committed_cents == 70_000_00
         letter = (await eventually(_mail_to(smtp, f"Vaststelling subsidie {reference}")))[0]

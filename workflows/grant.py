@@ -64,6 +64,7 @@ ASSESSMENT = "assessment-consensus"  # verdict under the rubric, consensus, conf
 DECISIONS = "decision-letters-objections"  # PDF letters; a rejection opens an objection window
 AFTER_AWARD = "settlement-changes"  # change requests; an accepted final report goes to settlement
 ADOPTION = "adopted-grants"  # a grant awarded before Regie took over starts at its real stage
+HANDLERS_FINISH = "handlers-finish"  # the grant ends only once every Update has answered
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=60),
@@ -106,6 +107,13 @@ class GrantWorkflow:
 
     @workflow.run
     async def run(self, params: GrantParams) -> GrantStatus:
+        status = await self._live(params)
+        if workflow.patched(HANDLERS_FINISH):
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            return self.status()
+        return status
+
+    async def _live(self, params: GrantParams) -> GrantStatus:
         if params.adopted is not None and workflow.patched(ADOPTION):
             if await self._adopt(params.adopted):
                 await self._reporting()
