@@ -16,7 +16,8 @@ from api.auth import STAFF, Db, Viewer, allow
 from api.history import fetch, timeline, timeline_csv, timeline_pdf
 from api.views import grant_for, render
 from domain.money import euros
-from regie import programme, rounds
+from api.rounds import round_state
+from regie import programme
 from regie.records import Application, DecisionRecord, Organisation
 from regie.verification import verify_history
 
@@ -67,15 +68,8 @@ REPORT_COLUMNS = ("reference", "organisation", "organisation_type", "scheme_vers
 async def round_report(request: Request, db, round_id: str) -> tuple[dict, list[dict]]:
     """Every decision of a round with the rubric and scheme version and the budget it used."""
     scheme, client = request.app.state.scheme, request.app.state.temporal
-    try:
-        rnd = scheme.round(round_id)
-    except KeyError:
-        raise HTTPException(404, "Onbekende ronde / unknown round") from None
-    status = await rounds.status(client, round_id)
-    proposal = status.proposal if status else None
+    rnd, status, proposal, shown = await round_state(request, round_id)
     candidates = {c.reference: c for c in proposal.candidates} if proposal else {}
-    shown = status.confirmed if status and status.confirmed else (
-        proposal.allocations if proposal else [])
     lines = {a.reference: a for a in shown}
     rows = (await db.exec(
         select(Application, Organisation, DecisionRecord)

@@ -33,17 +33,24 @@ async def rounds_page(request: Request, viewer: Staff):
                                            "ledger": ledger}, viewer=viewer)
 
 
-async def _round_page(request: Request, viewer: Viewer, round_id: str, *, error: str = "",
-                      status_code: int = 200):
-    scheme, client = request.app.state.scheme, request.app.state.temporal
+async def round_state(request: Request, round_id: str):
+    """A round of the scheme (or 404), its workflow's status, its proposal, and the allocation
+    to show: the confirmed one once there is one, else the proposed one."""
     try:
-        rnd = scheme.round(round_id)
+        rnd = request.app.state.scheme.round(round_id)
     except KeyError:
         raise HTTPException(404, "Onbekende ronde / unknown round") from None
-    status = await rounds.status(client, round_id)
+    status = await rounds.status(request.app.state.temporal, round_id)
     proposal = status.proposal if status else None
     shown = (status.confirmed if status and status.confirmed else
              proposal.allocations if proposal else [])
+    return rnd, status, proposal, shown
+
+
+async def _round_page(request: Request, viewer: Viewer, round_id: str, *, error: str = "",
+                      status_code: int = 200):
+    scheme = request.app.state.scheme
+    rnd, status, proposal, shown = await round_state(request, round_id)
     tables = distribution(proposal.candidates, shown,
                           {p.key: p.name(request.state.lang) for p in scheme.pillars},
                           {g.key: g.name(request.state.lang) for g in scheme.target_groups}

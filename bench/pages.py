@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from api.app import create_app
 from api.auth import SESSION_COOKIE, open_session
@@ -87,6 +87,15 @@ async def _seed(sessions, count: int, already: int) -> None:
             await db.execute(insert(Application), apps)
             if entries:
                 await db.execute(insert(KnowledgeEntry), entries)
+            await db.commit()
+    async with sessions() as db:  # statistics and visibility as a running database has them
+        if db.bind.dialect.name == "postgresql":
+            await db.commit()
+            connection = await db.connection()
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            await db.execute(text("ANALYZE"))
             await db.commit()
 
 

@@ -293,6 +293,7 @@ def check_rows(rows: list[tuple[int, dict[str, Any]]], scheme: Scheme, today: da
     problems: list[Problem] = []
     grants: list[ImportedGrant] = []
     first_row_of: dict[str, int] = {}
+    type_of: dict[str, tuple[str, int]] = {}  # organisation -> (its type, the row that said so)
     in_round: dict[str, int] = dict(committed or {})
     for number, cells in rows:
         row = _Row(number=number, cells=cells, problems=[])
@@ -304,6 +305,12 @@ def check_rows(rows: list[tuple[int, dict[str, Any]]], scheme: Scheme, today: da
                             f"Duplicate reference: also in row {first_row_of[grant.reference]}")
             else:
                 first_row_of[grant.reference] = row.number
+            kind, said = type_of.setdefault(grant.organisation.lower(),
+                                            (grant.organisation_type, row.number))
+            if kind != grant.organisation_type:
+                row.problem("organisatietype",
+                            f"{grant.organisation} is in rij {said} een '{kind}'",
+                            f"{grant.organisation} is a '{kind}' in row {said}")
             ceiling = scheme.round(grant.round_id).budget_cents
             total = in_round.get(grant.round_id, 0) + grant.awarded_cents
             if grant.awarded_cents <= ceiling < total:

@@ -74,11 +74,11 @@ async def start(db: AsyncSession, client: Client, scheme: Scheme, app: Applicati
         pass  # a retried start: the grant is already under way
 
 
-async def run_update(handle, update, argument):
+async def run_update(handle, update, argument, update_id: str | None = None):
     """Execute a workflow Update; a refusal (validator or handler) becomes ActionRefused with
     its reason, for every workflow of Regie."""
     try:
-        return await handle.execute_update(update, argument)
+        return await handle.execute_update(update, argument, id=update_id)
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         raise ActionRefused(cause.message if isinstance(cause, ApplicationError)

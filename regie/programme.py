@@ -3,11 +3,14 @@ the retention of personal data."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.scheme import Scheme
 from domain.schedules import add_months
@@ -56,8 +59,20 @@ async def ensure_retention(client: Client, scheme: Scheme, task_queue: str) -> N
 
 
 async def set_commitment(client: Client, scheme_id: str, cmd: SetCommitment) -> LedgerStatus:
+    """One Update on the programme's one ledger. Many awards at once exceed the updates the
+    server lets a workflow hold in flight, and it aborts the rest; those are sent again after
+    a short pause (the same id, so an update that did land counts once)."""
     handle = client.get_workflow_handle_for(LedgerWorkflow.run, ledger_workflow_id(scheme_id))
-    return await run_update(handle, LedgerWorkflow.set_commitment, cmd)
+    update_id = f"{cmd.reference}/{cmd.amount_cents}/{uuid.uuid4().hex[:8]}"
+    for attempt in range(50):
+        try:
+            return await run_update(handle, LedgerWorkflow.set_commitment, cmd,
+                                    update_id=update_id)
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.UNAVAILABLE or attempt == 49:
+                raise
+            await asyncio.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 async def ledger(client: Client, scheme_id: str) -> LedgerStatus:

@@ -107,6 +107,13 @@ def test_duplicates_and_a_round_over_its_ceiling_are_named_on_the_row_that_break
     assert "ook in rij 2" in problems[0].nl
 
 
+def test_an_organisation_has_one_type_throughout_the_file(scheme):
+    rows = [(2, _row(referentie="A")), (3, _row(referentie="B", organisatietype="hbo"))]
+    _, problems = check_rows(rows, scheme, date(2026, 11, 28))
+    assert [(p.row, p.column) for p in problems] == [(3, "organisatietype")]
+    assert "rij 2" in problems[0].nl
+
+
 def test_an_overdue_report_is_reminded_at_once_and_escalated_only_after_grace(scheme):
     rules = scheme.reporting(scheme.round("2025"))
     now = datetime(2026, 11, 28, 10, tzinfo=timezone.utc)

@@ -81,10 +81,10 @@ class RoundWorkflow:
         self.phase = "assessing"
         if not await self._until(lambda: set(self.references) <= set(self.verdicts)):
             return self.status()
-        self.phase = "proposed"
         self.proposal = await workflow.execute_activity(
             "propose_allocation", [s for s in self.verdicts.values() if s.verdict is not None],
             result_type=Proposal, **ACTIVITY_OPTIONS)
+        self.phase = "proposed"  # only once there is a proposal to confirm
         if not await self._until(lambda: self.confirmed is not None):
             return self.status()
         await workflow.execute_activity("deliver_decisions", Delivery(
