@@ -19,6 +19,7 @@ from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_tok
 from api.i18n import language
 from api.views import render, templates
 from domain.scheme import Scheme
+from regie.applications import DraftTooLarge
 from regie.db import make_engine, session_factory
 from regie.metrics import AppMetrics
 from regie.settings import Settings
@@ -73,6 +74,14 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
             response.set_cookie(CSRF_COOKIE, fresh, httponly=False, samesite="lax",
                                 secure=settings.secure_cookies)
         return response
+
+    @app.exception_handler(DraftTooLarge)
+    async def draft_too_large(request: Request, exc: DraftTooLarge):
+        """The draft as it was last saved stays; the applicant is told why this was not."""
+        if request.url.path.startswith("/api/") or request.url.path.endswith("/autosave"):
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        return render(request, "error.html", {"status": 422, "detail": str(exc)},
+                      status_code=422)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -103,12 +103,13 @@ async def me(viewer: SignedIn) -> Me:
 
 @router.get("/api/grants", tags=["grants"])
 async def list_grants(viewer: Staff, db: Db, stage: str | None = None,
-                      limit: int = 100, offset: int = 0) -> list[GrantSummary]:
+                      limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                      offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+                      ) -> list[GrantSummary]:
     query = select(Application).where(Application.submitted_at.is_not(None))
     if stage:
         query = query.where(Application.stage == stage)
-    rows = await db.exec(query.order_by(Application.reference).offset(offset)
-                         .limit(min(max(limit, 1), 500)))
+    rows = await db.exec(query.order_by(Application.reference).offset(offset).limit(limit))
     return [_summary(a) for a in rows.all()]
 
 

@@ -1,7 +1,7 @@
 """The worker's memory with many grants open: a `regie worker` process of its own on the dev
-server, while N imported grants run (awarded, reporting, waiting on their report timers).
+server, while N submitted grants wait in assessment on their assessors' deadline timers.
 Resident memory is read from /proc before the grants, once they all wait, and after each has
-been asked its status (which brings its workflow into the worker's cache)."""
+been asked its status (which brings its workflow into the worker's cache, 1,000 at most)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import sys
 from pathlib import Path
 
 from bench.common import Clock, table
-from regie import adoption, grants, programme
+from sqlalchemy import func
+from sqlmodel import select
+
+from regie import grants, programme
 from regie.db import make_engine, migrate, session_factory
-from regie.records import Application
+from regie.records import Application, Organisation
 from regie.schemes import load_scheme
 from regie.settings import Settings
-from regie.spreadsheet import read_table
 from tests import factories, scenario
 
 
@@ -38,7 +40,6 @@ async def run(client, folder: Path, grants_count: int = 10_000) -> dict:
     async with sessions() as db:
         people = await scenario.cast(db)
         await programme.ensure_programme(db, client, scheme, settings.task_queue)
-    team = factories.actor_of(people.team)
     env = {**os.environ, "REGIE_DATA_DIR": str(settings.data_dir), "REGIE_DATABASE_URL": url,
            "REGIE_TEMPORAL_ADDRESS": client.service_client.config.target_host,
            "REGIE_TASK_QUEUE": settings.task_queue, "REGIE_SMTP_HOST": "",
@@ -49,31 +50,28 @@ async def run(client, folder: Path, grants_count: int = 10_000) -> dict:
     try:
         await asyncio.sleep(5)
         idle = _rss_mb(worker.pid)
-        today = adoption.local_today(scheme)
-        # € 500 each keeps ten thousand grants within the rounds' ceilings
-        rows = factories.programme_rows(scheme, today, grants_count, euros=500, step=0)
-        for n, row in enumerate(rows):  # organisations of a few contacts each
-            row["referentie"] = row["referentie"].replace("SV-OUD", "SV-MEM")
-            row["organisatie"], row["organisatietype"] = f"Instelling {n // 3}", "wo"
+        async with sessions() as db:
+            org = await db.get(Organisation, people.grantee.organisation_id)
+            apps = [await factories.application(db, org, scheme) for _ in range(grants_count)]
+        references = [f"SV2026-{n + 1:05d}" for n in range(grants_count)]
         with Clock() as started:
             async with sessions() as db:
-                result = await adoption.import_table(
-                    db, client, scheme, settings.task_queue,
-                    read_table(adoption.template_bytes("m.csv", rows), "m.csv"), "m.csv", team,
-                    today, dry_run=False)
-            assert not result.problems, result.problems[:3]
-            while True:  # every grant has reached its stage in the read model
+                for app, reference in zip(apps, references):
+                    await grants.start(db, client, scheme, app, reference,
+                                       factories.IN_2026_ROUND, settings.task_queue,
+                                       round_closed=True)
+            while True:  # every grant waits in assessment, as the read model shows
                 async with sessions() as db:
-                    waiting = (await db.exec(Application.__table__.select().where(
-                        Application.stage == "submitted"))).all()
-                if not waiting:
+                    waiting = (await db.exec(select(func.count()).select_from(Application)
+                                             .where(Application.stage == "assessment"))).one()
+                if waiting == grants_count:
                     break
                 await asyncio.sleep(2)
         open_rss = _rss_mb(worker.pid)
         with Clock() as asked:
-            for start in range(0, len(result.new), 100):
+            for start in range(0, len(references), 100):
                 await asyncio.gather(*(grants.status(client, ref)
-                                       for ref in result.new[start:start + 100]))
+                                       for ref in references[start:start + 100]))
         queried_rss = _rss_mb(worker.pid)
     finally:
         worker.terminate()

@@ -87,12 +87,23 @@ def priced(line: LineIn, table: RateTable) -> dict:
     return {**line.model_dump(), "amount_cents": amount or 0}
 
 
+MAX_DRAFT_CENTS = 2**31 - 1  # € 21 million: far above any grant, and what the columns hold
+
+
+class DraftTooLarge(ValueError):
+    """A draft whose budget no grant could have; nothing of it is saved."""
+
+
 async def save_draft(db: AsyncSession, app: Application, draft: DraftIn, scheme: Scheme) -> None:
     """Store the draft as typed (only while it is a draft); totals are computed, not typed."""
     if app.reference is not None:
         raise ValueError("Een ingediende aanvraag verandert niet meer / "
                          "a submitted application no longer changes")
     table = scheme.rate_tables[scheme.round(draft.round_id).rate_table]
+    if sum(priced(line, table)["amount_cents"] for act in draft.activities
+           for line in act.lines) > MAX_DRAFT_CENTS:
+        raise DraftTooLarge("De begroting is hoger dan € 21 miljoen; controleer de bedragen / "
+                            "the budget is above € 21 million; check the amounts")
     app.round_id, app.title, app.summary = draft.round_id, draft.title, draft.summary
     app.sections, app.pillars = draft.sections, draft.pillars
     app.target_groups, app.marginalised_groups = draft.target_groups, draft.marginalised_groups

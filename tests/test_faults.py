@@ -119,12 +119,23 @@ async def _status(client_box: dict, reference: str):
             await asyncio.sleep(0.5)
 
 
+async def _completed(client_box: dict, reference: str) -> None:
+    while True:
+        try:
+            handle = client_box["client"].get_workflow_handle(grant_workflow_id(reference))
+            await asyncio.wait_for(handle.result(), 30)
+            return
+        except (RPCError, RuntimeError, asyncio.TimeoutError):
+            await asyncio.sleep(0.5)
+
+
 async def _live_out(client_box: dict, reference: str, grantee, team) -> None:
-    """Drive one grant to its archive: every report in and accepted, then settled in full."""
+    """Drive one grant to its archive: every report in and accepted, then settled in full;
+    done when its workflow has completed (so every record of it has been written)."""
     while True:
         status = await _status(client_box, reference)
         if status.stage == Stage.ARCHIVED:
-            return
+            return await _completed(client_box, reference)
         if status.stage == Stage.SETTLEMENT and status.settlement is None:
             await _update(client_box, reference, "settle", SettlementInput(
                 actor=team, final_cents=status.awarded_cents, reason="Conform verantwoording."),
