@@ -49,6 +49,18 @@ async def dev_server(folder: Path):
         await env.shutdown()
 
 
+async def start_in_2026_round(sessions, client, scheme, task_queue: str, apps,
+                              references) -> None:
+    """Start each application as a grant submitted in the 2026 round (closed since)."""
+    from regie import grants
+    from tests import factories
+
+    async with sessions() as db:
+        for app, reference in zip(apps, references):
+            await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
+                               task_queue, round_closed=True)
+
+
 def table(title: str, header: list[str], rows: list[list]) -> None:
     print(f"\n## {title}\n")
     print("| " + " | ".join(header) + " |")

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench.common import Clock, table
+from bench.common import Clock, start_in_2026_round, table
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -55,11 +55,8 @@ async def run(client, folder: Path, grants_count: int = 10_000) -> dict:
             apps = [await factories.application(db, org, scheme) for _ in range(grants_count)]
         references = [f"SV2026-{n + 1:05d}" for n in range(grants_count)]
         with Clock() as started:
-            async with sessions() as db:
-                for app, reference in zip(apps, references):
-                    await grants.start(db, client, scheme, app, reference,
-                                       factories.IN_2026_ROUND, settings.task_queue,
-                                       round_closed=True)
+            await start_in_2026_round(sessions, client, scheme, settings.task_queue, apps,
+                                      references)
             while True:  # every grant waits in assessment, as the read model shows
                 async with sessions() as db:
                     waiting = (await db.exec(select(func.count()).select_from(Application)

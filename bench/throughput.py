@@ -13,7 +13,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.worker import Worker
 
 from bench.baseline import BaselineWorkflow, noop
-from bench.common import Clock, table
+from bench.common import Clock, start_in_2026_round, table
 from bench.pages import _database, _drop
 from domain.lifecycle import Stage
 from domain.types import (
@@ -99,11 +99,8 @@ async def run(client, folder: Path, count: int = 50, database: str = "postgresql
 
     async with build_worker(client, settings, sessions, scheme):
         with Clock() as regie_clock:
-            async with sessions() as db:
-                for app, reference in zip(apps, references):
-                    await grants.start(db, client, scheme, app, reference,
-                                       factories.IN_2026_ROUND, settings.task_queue,
-                                       round_closed=True)
+            await start_in_2026_round(sessions, client, scheme, settings.task_queue, apps,
+                                      references)
             await asyncio.gather(*(_life(client, ref, people, team, grantee)
                                    for ref in references))
         history = await client.get_workflow_handle(f"grant-{references[0]}").fetch_history()
