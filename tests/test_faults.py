@@ -215,8 +215,12 @@ async def test_no_grant_lost_and_no_mail_twice_through_killed_processes(
         # nothing lost: every grant archived in the read model, the ledger at what was settled
         async def recorded():
             async with sessions() as db:
-                return all(a.stage == "archived" for a in await _applications(db, references))
-        await eventually(recorded, timeout=120)
+                behind = [(a.reference, a.stage, a.event_seq)
+                          for a in await _applications(db, references) if a.stage != "archived"]
+            if behind:
+                print("read model behind:", behind, flush=True)
+            return not behind
+        await eventually(recorded, timeout=300)
         ledger = await programme.ledger(box["client"], scheme.scheme.id)
         settled = sum([(await _status(box, ref)).settlement.final_cents for ref in references])
         assert ledger.committed_cents == settled
