@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import statistics
+import uuid
 import sys
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import psycopg
 from temporalio.testing import WorkflowEnvironment
 
 from regie.temporal import DATA_CONVERTER
@@ -59,6 +61,23 @@ async def start_in_2026_round(sessions, client, scheme, task_queue: str, apps,
         for app, reference in zip(apps, references):
             await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
                                task_queue, round_closed=True)
+
+
+def database(kind: str, folder: Path) -> str:
+    """A fresh database of its own: a SQLite file, or one on the local PostgreSQL server."""
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{folder / f'pages-{uuid.uuid4().hex[:6]}.db'}"
+    name = f"regie_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop(url: str) -> None:
+    if url.startswith("postgresql"):
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                             autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def table(title: str, header: list[str], rows: list[list]) -> None:

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-import psycopg
 from sqlalchemy import insert, text
 
 from api.app import create_app
 from api.auth import SESSION_COOKIE, open_session
-from bench.common import Clock, summary, table
+from bench.common import Clock, database, drop, summary, table
 from domain.lifecycle import Role, Stage
 from regie.db import make_engine, migrate, session_factory
 from regie.records import Application, KnowledgeEntry, Organisation, Person
@@ -34,22 +32,6 @@ WORDS = ("veiligheid omstanders training promovendi cultuur melding vertrouwensp
 
 def _reference(n: int) -> str:
     return f"SV{2025 + n % 3}-{n:06d}"
-
-
-def _database(kind: str, folder: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite+aiosqlite:///{folder / f'pages-{uuid.uuid4().hex[:6]}.db'}"
-    name = f"regie_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-
-def _drop(url: str) -> None:
-    if url.startswith("postgresql"):
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
-                             autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 async def _seed(sessions, count: int, already: int) -> None:
@@ -116,7 +98,7 @@ async def run(client, folder: Path, sizes=(1_000, 10_000, 100_000), rounds: int 
     scheme = load_scheme(Path(__file__).parent.parent / "schemes" / "sociale-veiligheid.toml")
     rows = []
     for kind in databases:
-        url = _database(kind, folder)
+        url = database(kind, folder)
         try:
             await asyncio.to_thread(migrate, url)
             engine = make_engine(url)
@@ -154,7 +136,7 @@ async def run(client, folder: Path, sizes=(1_000, 10_000, 100_000), rounds: int 
                     print(f"  {kind}: {size} grants seeded in {c.seconds:.0f} s", flush=True)
             await engine.dispose()
         finally:
-            await asyncio.to_thread(_drop, url)
+            await asyncio.to_thread(drop, url)
     table("Page latency (in-process, sequential requests)",
           ["database", "grants", "page", "p50 ms", "p99 ms", "p50 / trivial"], rows)
     return rows

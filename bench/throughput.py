@@ -13,8 +13,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.worker import Worker
 
 from bench.baseline import BaselineWorkflow, noop
-from bench.common import Clock, start_in_2026_round, table
-from bench.pages import _database, _drop
+from bench.common import Clock, database, drop, start_in_2026_round, table
 from domain.lifecycle import Stage
 from domain.types import (
     ActivityReport, AssessorRef, AssignAssessors, DecisionInput, GrantStatus, ReportReview,
@@ -80,10 +79,10 @@ async def _life(client, reference: str, people, team, grantee) -> None:
     assert final.stage == Stage.ARCHIVED, final.stage
 
 
-async def run(client, folder: Path, count: int = 50, database: str = "postgresql") -> dict:
+async def run(client, folder: Path, count: int = 50, db_kind: str = "postgresql") -> dict:
     n = count
     scheme = load_scheme(Path(__file__).parent.parent / "schemes" / "sociale-veiligheid.toml")
-    url = _database(database, folder)
+    url = database(db_kind, folder)
     await asyncio.to_thread(migrate, url)
     engine = make_engine(url)
     sessions = session_factory(engine)
@@ -122,10 +121,10 @@ async def run(client, folder: Path, count: int = 50, database: str = "postgresql
             await asyncio.gather(*(baseline(i) for i in range(n)))
         base_history = await client.get_workflow_handle("baseline-0").fetch_history()
     await engine.dispose()
-    await asyncio.to_thread(_drop, url)
+    await asyncio.to_thread(drop, url)
 
     regie_rate, base_rate = n / regie_clock.seconds, n / base_clock.seconds
-    table(f"Lifecycle throughput (dev server; Regie's records on {database})",
+    table(f"Lifecycle throughput (dev server; Regie's records on {db_kind})",
           ["", "grants", "wall s", "grants/s", "activities", "updates", "timers", "events"],
           [["Regie", n, regie_clock.seconds, f"{regie_rate:.2f}", shape["activities"],
             shape["updates"], shape["timers"], shape["events"]],
