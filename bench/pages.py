@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 from api.app import create_app
 from api.auth import SESSION_COOKIE, open_session
@@ -71,14 +71,14 @@ async def _seed(sessions, count: int, already: int) -> None:
                 await db.execute(insert(KnowledgeEntry), entries)
             await db.commit()
     async with sessions() as db:  # statistics and visibility as a running database has them
-        if db.bind.dialect.name == "postgresql":
-            await db.commit()
-            connection = await db.connection()
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        engine = db.bind
+    async with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             await connection.exec_driver_sql("VACUUM ANALYZE")
         else:
-            await db.execute(text("ANALYZE"))
-            await db.commit()
+            await connection.exec_driver_sql("ANALYZE")
+            await connection.commit()
 
 
 async def _latency(web: httpx.AsyncClient, path: str, rounds: int) -> list[float]:
