@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,6 +39,7 @@ class GrantActivities:
         log = get_logger(grant=change.reference, workflow_id=change.workflow_id,
                          actor=change.actor.name)
         async with self.sessions() as db:
+            await lock_application(db, change.reference)
             app = (await db.exec(select(Application).where(
                 Application.reference == change.reference))).one()
             if change.seq > app.event_seq:
@@ -110,6 +112,17 @@ class GrantActivities:
             await db.commit()
         get_logger(grant=req.reference, workflow_id=activity.info().workflow_id).info(
             "grant.archived")
+
+
+async def lock_application(db: AsyncSession, reference: str) -> None:
+    """Hold the grant's row until the transaction ends, before reading it: records of one grant
+    then apply one after the other. A workflow's Update handlers and its main run record at the
+    same time, and a retried attempt can come late; without the lock, a record read before a
+    newer one committed would write its older stage over it. A write is the one lock both
+    databases take (PostgreSQL locks the row; SQLite takes its write lock, which its reads
+    before a write would not)."""
+    await db.exec(update(Application).where(Application.reference == reference)
+                  .values(event_seq=Application.event_seq))
 
 
 async def _publish(db: AsyncSession, app: Application, results: str = "", lessons: str = "",
