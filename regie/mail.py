@@ -55,10 +55,6 @@ async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
     if mail.status != "pending":
         return mail
     if settings.smtp_host and mail.recipients:
-        # A worker that dies before the relay accepts sends it again on retry. Once the relay
-        # has accepted, the delivering thread marks it sent at once, without waiting for this
-        # event loop; only a death inside that one write could send it twice, and then with
-        # the same Message-ID, so mail clients that de-duplicate show it once.
         await asyncio.to_thread(_deliver, settings, mail)
         await db.refresh(mail)
         return mail
@@ -69,6 +65,36 @@ async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
 
 
 def _deliver(settings: Settings, mail: OutboxMail) -> None:
+    """Hand the mail to the relay and record that it did, exactly once across attempts.
+
+    The mail's outbox row is held (PostgreSQL's row lock, SQLite's write lock) from just before
+    the hand-over until its acceptance is recorded. An attempt running at the same time waits,
+    then finds it sent; and once the relay has said yes, the record of it waits for no one. Only
+    a death between the relay's yes and that one commit can send it twice, and then with the
+    same Message-ID, so mail clients that de-duplicate show it once."""
+    msg = _message(settings, mail)
+    smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+    try:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        with _engine(settings.database_url).begin() as connection:
+            pending = (OutboxMail.key == mail.key, OutboxMail.status == "pending")
+            held = connection.execute(update(OutboxMail).where(*pending).values(status="pending"))
+            if held.rowcount == 0:
+                return  # another attempt delivered it meanwhile
+            smtp.send_message(msg)  # accepted by the relay: handed over
+            connection.execute(update(OutboxMail).where(*pending).values(
+                status="sent", sent_at=utcnow()))
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            pass  # the relay has the message; a lost goodbye changes nothing
+
+
+def _message(settings: Settings, mail: OutboxMail) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = settings.mail_from
     msg["To"] = ", ".join(mail.recipients)
@@ -81,31 +107,17 @@ def _deliver(settings: Settings, mail: OutboxMail) -> None:
         path = settings.data_dir / mail.attachment
         msg.add_attachment(path.read_bytes(), maintype="application", subtype="pdf",
                            filename=path.name)
-    smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
-    try:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(msg)  # accepted by the relay: handed over
-        _mark_sent(settings.database_url, mail.key)
-    finally:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            pass  # the relay has the message; a lost goodbye changes nothing
+    return msg
 
 
 _SYNC_ENGINES: dict[str, Engine] = {}
 
 
-def _mark_sent(database_url: str, key: str) -> None:
-    """Record the relay's acceptance from the delivering thread itself, in one short write."""
+def _engine(database_url: str) -> Engine:
+    """The delivering threads' own engine: they write without the event loop."""
     engine = _SYNC_ENGINES.get(database_url)
     if engine is None:
         engine = _SYNC_ENGINES.setdefault(database_url, create_engine(
             sync_url(database_url), pool_size=2, connect_args=(
                 {"timeout": 30} if database_url.startswith("sqlite") else {})))
-    with engine.begin() as connection:
-        connection.execute(update(OutboxMail).where(OutboxMail.key == key).values(
-            status="sent", sent_at=utcnow()))
+    return engine
