@@ -75,13 +75,18 @@ class Stack:
 
     async def kill(self, which: str) -> None:
         process = getattr(self, which)
-        assert process.returncode is None, f"{which} ended by itself; see its log"
+        assert process.returncode is None, f"{which} ended by itself:\n{self.log_tail(which)}"
         process.send_signal(signal.SIGKILL)
         await process.wait()
         self.kills[which] += 1
         print(f"{time.monotonic():.1f} killed {which}", flush=True)
         await asyncio.sleep(0.3)
         await (self.start_temporal() if which == "temporal" else self.start_worker())
+
+    def log_tail(self, which: str, lines: int = 40) -> str:
+        log = self.settings.data_dir / ("worker.log" if which == "worker" else "temporal.log")
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) \
+            if log.exists() else f"(no {log.name})"
 
     async def stop(self) -> None:
         for process in (self.worker, self.temporal):
