@@ -48,9 +48,14 @@ def sync_url(url: str) -> str:
     return url.replace("sqlite+aiosqlite", "sqlite")
 
 
-def migrate(url: str) -> None:
-    """Bring the database to the newest migration."""
+def migration_config(url: str) -> Config:
+    """Alembic's configuration for the database at `url`."""
     config = Config()
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring the database to the newest migration."""
+    command.upgrade(migration_config(url), "head")

@@ -125,6 +125,16 @@ class Application(SQLModel, table=True):
     anonymised_at: datetime | None = _ts(nullable=True)  # personal data removed after its term
 
 
+class StageCount(SQLModel, table=True):
+    """How many applications are in each stage: kept by the database's own triggers on
+    `applications` (migration 0011), whoever writes there, so the overview and the metrics
+    read a dozen rows however many grants there are."""
+
+    __tablename__ = "stage_counts"
+    stage: str = Field(primary_key=True)
+    applications: int = 0
+
+
 class ProjectActivity(SQLModel, table=True):
     __tablename__ = "project_activities"
     id: int | None = Field(default=None, primary_key=True)

@@ -7,21 +7,12 @@ import asyncio
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import regie.records  # noqa: F401  (registers the tables)
-from regie import ROOT
-from regie.db import include_object, sync_url
-
-
-def _config(url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", sync_url(url))
-    return config
+from regie.db import include_object, migration_config, sync_url
 
 
 def _differences(url: str) -> list:
@@ -36,6 +27,6 @@ def _differences(url: str) -> list:
 async def test_migrations_match_the_models_and_go_down_and_up(any_db):
     url, _engine = any_db  # already migrated to head by the fixture
     assert await asyncio.to_thread(_differences, url) == []
-    await asyncio.to_thread(command.downgrade, _config(url), "base")
-    await asyncio.to_thread(command.upgrade, _config(url), "head")
+    await asyncio.to_thread(command.downgrade, migration_config(url), "base")
+    await asyncio.to_thread(command.upgrade, migration_config(url), "head")
     assert await asyncio.to_thread(_differences, url) == []

@@ -1,19 +1,23 @@
 """The read model keeps the newest record of a grant when two of its records are written at the
-same time: a workflow's Update handler and its main run record concurrently, and a retried
-attempt can arrive late. On SQLite and on PostgreSQL (the suite's second pass)."""
+same time (a workflow's Update handler and its main run record concurrently, and a retried
+attempt can arrive late), and the database keeps the counts by stage that the overview shows.
+On SQLite and on PostgreSQL (the suite's second pass)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
 
-from sqlalchemy import update
+from alembic import command
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.grants import GrantActivities
 from domain.lifecycle import Stage
 from domain.types import SYSTEM, StageChange
+from regie.db import migration_config, session_factory
+from regie.overview import stage_counts
 from regie.records import Application
 from tests import factories
 
@@ -65,3 +69,66 @@ async def test_records_of_one_grant_written_together_end_at_the_newest(sessions,
     async with sessions() as db:
         row = (await db.exec(select(Application).where(Application.id == app.id))).one()
     assert (row.stage, row.event_seq) == (Stage.ARCHIVED.value, 20)
+
+
+def _bare(reference: str, stage: str, organisation_id: int) -> dict:
+    return dict(reference=reference, round_id="2025", scheme_id="s", scheme_hash="h",
+                organisation_id=organisation_id, title="t", stage=stage, partner_ids=[],
+                sections={}, pillars=[], target_groups=[], marginalised_groups=[])
+
+
+async def _grouped(db) -> dict[str, int]:
+    rows = (await db.exec(select(Application.stage, func.count()).group_by(
+        Application.stage))).all()
+    return {stage: n for stage, n in rows if stage != "draft"}
+
+
+async def test_stage_counts_follow_every_write_to_the_applications(sessions, scheme):
+    """The counts the overview and the metrics show are kept by the database itself: after
+    inserts, stage changes (many at once, crossing each other), deletes and a bulk insert
+    they equal a count of the applications."""
+    async with sessions() as db:
+        org = await factories.organisation(db)
+        apps = [await factories.application(db, org, scheme) for _ in range(12)]
+        assert await stage_counts(db) == {}  # drafts are not counted
+        for n, app in enumerate(apps):
+            app.reference, app.stage = f"SV2026-{n:04d}", Stage.SUBMITTED.value
+            db.add(app)
+        await db.commit()
+        assert await stage_counts(db) == {"submitted": 12}
+
+    async def move(app_id: int, stages: list[Stage]) -> None:
+        for stage in stages:
+            async with sessions() as db:
+                await db.exec(update(Application).where(Application.id == app_id)
+                              .values(stage=stage.value))
+                await db.commit()
+    there = [Stage.ELIGIBLE, Stage.ASSESSMENT, Stage.DECISION]
+    back = [Stage.DECISION, Stage.ELIGIBLE, Stage.ASSESSMENT]
+    await asyncio.gather(*(move(app.id, there if n % 2 else back) for n, app in enumerate(apps)))
+
+    async with sessions() as db:
+        await db.exec(update(Application).where(Application.id == apps[0].id)
+                      .values(stage=Stage.ASSESSMENT.value))  # the same stage: no change
+        await db.exec(insert(Application).values(
+            [_bare(f"SV2025-{n:04d}", Stage.ARCHIVED, org.id) for n in range(6)]))
+        await db.exec(delete(Application).where(Application.reference == "SV2025-0005"))
+        await db.commit()
+        counts = await stage_counts(db)
+        assert counts == await _grouped(db)
+        assert counts == {"decision": 6, "assessment": 6, "archived": 5}
+
+
+async def test_the_migration_counts_the_applications_already_there(any_db):
+    url, engine = any_db
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        org = await factories.organisation(db)
+        await db.exec(insert(Application).values(
+            [_bare(f"SV2025-{n:04d}", ("reporting", "archived", "draft")[n % 3], org.id)
+             for n in range(30)]))
+        await db.commit()
+    await asyncio.to_thread(command.downgrade, migration_config(url), "0010")
+    await asyncio.to_thread(command.upgrade, migration_config(url), "head")
+    async with sessions() as db:
+        assert await stage_counts(db) == {"reporting": 10, "archived": 10}
