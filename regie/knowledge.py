@@ -1,5 +1,7 @@
 """The knowledge centre's search: full text (FTS5 in SQLite, a Dutch tsvector in PostgreSQL) and
-filters on pillar, target group, organisation type and year, all in SQL."""
+filters on pillar, target group, organisation type and year, all in SQL. A search looks at the
+newest RANKED projects that match its words (entered last, highest id), so its cost does not
+grow with the knowledge centre; the programme has a few hundred projects, far below it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from regie.records import KnowledgeEntry
 
 # PostgreSQL: a stored, generated tsvector column with a GIN index (migration 0010)
 _VECTOR = "knowledge_entries.search_vector"
+# How many of the newest matching projects a search ranks (PostgreSQL) or sorts (SQLite)
+RANKED = 1000
 
 
 def _fts5_query(q: str) -> str:
@@ -36,15 +40,21 @@ async def search(db: AsyncSession, q: str = "", pillar: str = "", target_group: 
     params: dict = {}
     order = [KnowledgeEntry.archived_at.desc()]
     if q.strip():
+        # a word in every other project must not make a search cost every project: the newest
+        # matches are the candidates, as many as the page needs and at least RANKED
+        params["candidates"] = max(RANKED, offset + limit)
         if dialect == "sqlite":
             terms = _fts5_query(q)
             if not terms:
                 return []
-            query = query.where(text("knowledge_entries.id IN (SELECT rowid FROM knowledge_fts "
-                                     "WHERE knowledge_fts MATCH :q)"))
+            query = query.where(text(
+                "knowledge_entries.id IN (SELECT rowid FROM knowledge_fts WHERE knowledge_fts "
+                "MATCH :q ORDER BY rowid DESC LIMIT :candidates)"))
             params["q"] = terms
         else:
-            query = query.where(text(f"{_VECTOR} @@ plainto_tsquery('dutch', :q)"))
+            query = query.where(text(
+                f"knowledge_entries.id IN (SELECT id FROM knowledge_entries WHERE {_VECTOR} @@ "
+                f"plainto_tsquery('dutch', :q) ORDER BY id DESC LIMIT :candidates)"))
             order = [text(f"ts_rank({_VECTOR}, plainto_tsquery('dutch', :q)) DESC")]
             params["q"] = q
     for column, value, param in (("pillars", pillar, "pillar"),

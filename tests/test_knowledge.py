@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from regie.db import session_factory
+from regie import knowledge
 from regie.knowledge import search
 from regie.records import KnowledgeEntry
 
@@ -53,3 +54,21 @@ async def test_search_and_filters(any_db):
         await db.commit()
         assert [e.reference for e in await search(db, "vertrouwenspunt")] == ["SV2026-0003"]
         assert await search(db, "meldingen") == []
+
+
+async def test_a_search_looks_at_the_newest_matches_and_pages_past_them(any_db, monkeypatch):
+    """A word in every project makes a search rank the newest RANKED matches, not all of them;
+    a page beyond them still finds its projects."""
+    monkeypatch.setattr(knowledge, "RANKED", 3)
+    _url, engine = any_db
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        for n in range(1, 7):
+            db.add(entry(f"SV2025-{n:04d}", f"Project {n}", "Omstanders grepen in.",
+                         ["omgangscultuur"], 2025, ["wo"]))
+        await db.commit()
+    async with sessions() as db:
+        first = {e.reference for e in await search(db, "omstanders", limit=2)}
+        assert first <= {"SV2025-0004", "SV2025-0005", "SV2025-0006"} and len(first) == 2
+        every = await search(db, "omstanders", limit=2, offset=4)  # needs all six
+        assert len(every) == 2
