@@ -27,20 +27,26 @@ from workflows.round import RoundWorkflow
 WORKFLOWS = [GrantWorkflow, RoundWorkflow, LedgerWorkflow, RetentionWorkflow]
 
 
-def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession],
-                 scheme: Scheme) -> Worker:
+def activities(client: Client, settings: Settings,
+               sessions: async_sessionmaker[AsyncSession], scheme: Scheme) -> list:
+    """Every activity of Regie's workflows, bound to its database, settings and scheme."""
     grants = GrantActivities(sessions, scheme)
     mail = MailActivities(sessions, settings, scheme.defaults.reporting.link_valid_days)
     rounds = RoundActivities(sessions, client, scheme, settings)
     letters = LetterActivities(sessions, settings)
     retention = RetentionActivities(sessions, scheme)
+    return [grants.record_event, grants.check_application, grants.archive_grant,
+            mail.send_mail, rounds.start_grant, rounds.remind_drafts, rounds.release_round,
+            rounds.commit_budget, rounds.tell_round, rounds.propose_allocation,
+            rounds.deliver_decisions, letters.issue_letter, retention.apply_retention]
+
+
+def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession],
+                 scheme: Scheme, bound: list | None = None) -> Worker:
+    """The worker of Regie's task queue; `bound`: its activities, when not `activities(...)`."""
     return Worker(
         client, task_queue=settings.task_queue, workflows=WORKFLOWS,
-        activities=[grants.record_event, grants.check_application, grants.archive_grant,
-                    mail.send_mail, rounds.start_grant, rounds.remind_drafts,
-                    rounds.release_round, rounds.commit_budget, rounds.tell_round,
-                    rounds.propose_allocation, rounds.deliver_decisions, letters.issue_letter,
-                    retention.apply_retention],
+        activities=bound or activities(client, settings, sessions, scheme),
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

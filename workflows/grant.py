@@ -65,6 +65,7 @@ DECISIONS = "decision-letters-objections"  # PDF letters; a rejection opens an o
 AFTER_AWARD = "settlement-changes"  # change requests; an accepted final report goes to settlement
 ADOPTION = "adopted-grants"  # a grant awarded before Regie took over starts at its real stage
 HANDLERS_FINISH = "handlers-finish"  # the grant ends only once every Update has answered
+WAKEUPS = "no-lost-wakeups"  # a change made while the run awaited an activity wakes its wait
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=60),
@@ -261,9 +262,10 @@ class GrantWorkflow:
             if await self._await_action(lambda: self.stage != Stage.SETTLEMENT, None,
                                         timedelta(0), cap=self.deadline):
                 break
+            seen = self._deadline_version
             await self._mail(f"settlement_overdue-{self._deadline_version}", Recipients.TEAM,
                              template="decision_overdue")
-            version = self._deadline_version
+            version = seen if workflow.patched(WAKEUPS) else self._deadline_version
             try:  # the team settles or moves the term; the team is reminded twice a year
                 await workflow.wait_condition(
                     lambda: self.stage != Stage.SETTLEMENT or self._deadline_version != version,
@@ -306,6 +308,7 @@ class GrantWorkflow:
     async def _reporting(self) -> None:
         end_flagged = False
         while True:
+            seen = self._reports_version  # a report changed during this pass ends its wait
             await self._sync_report_deadline()
             final = self.reports[-1]
             if final.accepted:
@@ -350,7 +353,7 @@ class GrantWorkflow:
                 wake.append(pending[0].at)
             if not end_flagged and final.submitted_at is None:
                 wake.append(self.p.projects_end_at)
-            version = self._reports_version
+            version = seen if workflow.patched(WAKEUPS) else self._reports_version
             try:
                 await workflow.wait_condition(lambda: self._reports_version != version,
                                               timeout=max(min(wake) - now, timedelta(seconds=1)))
