@@ -402,10 +402,11 @@ class GrantWorkflow:
                 return True
             if workflow.now() >= self._cap():
                 return False
-            if escalated_version != self._deadline_version:
-                escalated_version = self._deadline_version
+            seen = self._deadline_version
+            if escalated_version != seen:
+                escalated_version = seen
                 await escalate()
-            version = self._deadline_version
+            version = seen if workflow.patched(WAKEUPS) else self._deadline_version
             try:
                 await workflow.wait_condition(
                     lambda: done() or self._deadline_version != version,
