@@ -3,6 +3,8 @@ closing, and commit a grant's money in the ledger."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +28,9 @@ from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 
 
+LEDGER_UPDATES_AT_ONCE = 2  # per worker process
+
+
 class RoundActivities:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: Client,
                  scheme: Scheme, settings: Settings) -> None:
@@ -33,6 +38,10 @@ class RoundActivities:
         self.client = client
         self.scheme = scheme
         self.settings = settings
+        # The ledger is one workflow: Updates sent to it all at once make the server drop the
+        # workflow tasks that carry them and abort them by the dozen; this worker's awards and
+        # settlements therefore go to it a few at a time, each answered within milliseconds.
+        self._ledger_turns = asyncio.Semaphore(LEDGER_UPDATES_AT_ONCE)
 
     @activity.defn(name="start_grant")
     async def start_grant(self, cmd: StartGrant) -> None:
@@ -65,7 +74,8 @@ class RoundActivities:
     async def commit_budget(self, cmd: SetCommitment) -> None:
         """Set the grant's commitment in the ledger; a refusal is final, not retried."""
         try:
-            await programme.set_commitment(self.client, self.scheme.scheme.id, cmd)
+            async with self._ledger_turns:
+                await programme.set_commitment(self.client, self.scheme.scheme.id, cmd)
         except grants.ActionRefused as exc:
             raise ApplicationError(str(exc), type="BudgetRefused", non_retryable=True) from None
         get_logger(grant=cmd.reference, workflow_id=activity.info().workflow_id,
