@@ -48,9 +48,9 @@ class GrantActivities:
             if change.awarded_cents is not None:
                 app.awarded_cents = change.awarded_cents
             action = change.action.value if change.action else None
-            seen = (await db.exec(select(GrantEvent.id).where(
-                GrantEvent.application_id == app.id, GrantEvent.seq == change.seq))).first()
-            if seen is None and action is not None:
+            if action is not None and (await db.exec(select(GrantEvent.id).where(
+                    GrantEvent.application_id == app.id, GrantEvent.seq == change.seq))).first() \
+                    is None:  # not recorded by an earlier attempt
                 db.add(GrantEvent(application_id=app.id, seq=change.seq,
                                   at=change.decided_at or change.at,
                                   stage=change.stage.value, action=action,
