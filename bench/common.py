@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import statistics
 import uuid
 import sys
@@ -10,6 +12,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import psycopg
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.testing import WorkflowEnvironment
 
 from regie.temporal import DATA_CONVERTER
@@ -49,6 +54,47 @@ async def dev_server(folder: Path):
         yield env
     finally:
         await env.shutdown()
+
+
+@asynccontextmanager
+async def worker_process(client, task_queue: str, command: list[str], env: dict[str, str]):
+    """A worker in a process of its own, as Regie is deployed (`regie worker`), polling
+    `task_queue` before this returns; stopped with SIGTERM. Yields its process."""
+    process = await asyncio.create_subprocess_exec(
+        *command, env={**os.environ, **env}, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL)
+    try:
+        request = DescribeTaskQueueRequest(
+            namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
+        for _ in range(600):
+            if (await client.workflow_service.describe_task_queue(request)).pollers:
+                break
+            if process.returncode is not None:
+                raise RuntimeError(f"{command[0]} ended with {process.returncode}")
+            await asyncio.sleep(0.1)
+        else:
+            raise RuntimeError(f"no worker polled {task_queue} within a minute")
+        yield process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def regie_worker(client, settings) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of `regie worker` for these settings."""
+    return [str(BIN / "regie"), "worker"], {
+        "REGIE_DATA_DIR": str(settings.data_dir), "REGIE_DATABASE_URL": settings.database_url,
+        "REGIE_TEMPORAL_ADDRESS": client.service_client.config.target_host,
+        "REGIE_TASK_QUEUE": settings.task_queue, "REGIE_SMTP_HOST": "",
+        "REGIE_SECRET_KEY": settings.secret_key, "REGIE_LOG_FORMAT": "json"}
 
 
 async def start_in_2026_round(sessions, client, scheme, task_queue: str, apps,

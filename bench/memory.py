@@ -6,17 +6,13 @@ been asked its status (which brings its workflow into the worker's cache, 1,000 
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from pathlib import Path
 
-from bench.common import Clock, start_in_2026_round, table
-from sqlalchemy import func
-from sqlmodel import select
-
+from bench.common import Clock, regie_worker, start_in_2026_round, table, worker_process
 from regie import grants, programme
 from regie.db import make_engine, migrate, session_factory
-from regie.records import Application, Organisation
+from regie.overview import stage_counts
+from regie.records import Organisation
 from regie.schemes import load_scheme
 from regie.settings import Settings
 from tests import factories, scenario
@@ -40,39 +36,32 @@ async def run(client, folder: Path, grants_count: int = 10_000) -> dict:
     async with sessions() as db:
         people = await scenario.cast(db)
         await programme.ensure_programme(db, client, scheme, settings.task_queue)
-    env = {**os.environ, "REGIE_DATA_DIR": str(settings.data_dir), "REGIE_DATABASE_URL": url,
-           "REGIE_TEMPORAL_ADDRESS": client.service_client.config.target_host,
-           "REGIE_TASK_QUEUE": settings.task_queue, "REGIE_SMTP_HOST": "",
-           "REGIE_SECRET_KEY": settings.secret_key, "REGIE_LOG_FORMAT": "json"}
-    worker = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "regie"), "worker", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    command, env = regie_worker(client, settings)
     try:
-        await asyncio.sleep(5)
-        idle = _rss_mb(worker.pid)
-        async with sessions() as db:
-            org = await db.get(Organisation, people.grantee.organisation_id)
-            apps = [await factories.application(db, org, scheme) for _ in range(grants_count)]
-        references = [f"SV2026-{n + 1:05d}" for n in range(grants_count)]
-        with Clock() as started:
-            await start_in_2026_round(sessions, client, scheme, settings.task_queue, apps,
-                                      references)
-            while True:  # every grant waits in assessment, as the read model shows
-                async with sessions() as db:
-                    waiting = (await db.exec(select(func.count()).select_from(Application)
-                                             .where(Application.stage == "assessment"))).one()
-                if waiting == grants_count:
-                    break
-                await asyncio.sleep(2)
-        open_rss = _rss_mb(worker.pid)
-        with Clock() as asked:
-            for start in range(0, len(references), 100):
-                await asyncio.gather(*(grants.status(client, ref)
-                                       for ref in references[start:start + 100]))
-        queried_rss = _rss_mb(worker.pid)
+        async with worker_process(client, settings.task_queue, command, env) as worker:
+            await asyncio.sleep(5)
+            idle = _rss_mb(worker.pid)
+            async with sessions() as db:
+                org = await db.get(Organisation, people.grantee.organisation_id)
+                apps = [await factories.application(db, org, scheme)
+                        for _ in range(grants_count)]
+            references = [f"SV2026-{n + 1:05d}" for n in range(grants_count)]
+            with Clock() as started:
+                await start_in_2026_round(sessions, client, scheme, settings.task_queue, apps,
+                                          references)
+                while True:  # every grant waits in assessment, as the read model shows
+                    async with sessions() as db:
+                        waiting = (await stage_counts(db)).get("assessment", 0)
+                    if waiting == grants_count:
+                        break
+                    await asyncio.sleep(2)
+            open_rss = _rss_mb(worker.pid)
+            with Clock() as asked:
+                for start in range(0, len(references), 100):
+                    await asyncio.gather(*(grants.status(client, ref)
+                                           for ref in references[start:start + 100]))
+            queried_rss = _rss_mb(worker.pid)
     finally:
-        worker.terminate()
-        await worker.wait()
         await engine.dispose()
     table(f"Worker memory with {grants_count} open grants (resident, MB)",
           ["moment", "RSS MB", "per open grant KB"],
