@@ -1,13 +1,14 @@
 """The knowledge centre's search: full text (FTS5 in SQLite, a Dutch tsvector in PostgreSQL) and
 filters on pillar, target group, organisation type and year, all in SQL. A search looks at the
-newest RANKED projects that match its words (entered last, highest id), so its cost does not
-grow with the knowledge centre; the programme has a few hundred projects, far below it."""
+newest RANKED projects that match it (entered last, highest id; SQLite counts those matching
+its words, PostgreSQL those matching its words and filters), so its cost does not grow with
+the knowledge centre; the programme has a few hundred projects, far below it."""
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import text
+from sqlalchemy import func, literal_column, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,34 +37,40 @@ async def search(db: AsyncSession, q: str = "", pillar: str = "", target_group: 
                  organisation_type: str = "", year: int | None = None, limit: int = 50,
                  offset: int = 0) -> list[KnowledgeEntry]:
     dialect = db.bind.dialect.name
-    query = select(KnowledgeEntry)
     params: dict = {}
-    order = [KnowledgeEntry.archived_at.desc()]
-    if q.strip():
-        # a word in every other project must not make a search cost every project: the newest
-        # matches are the candidates, as many as the page needs and at least RANKED
-        params["candidates"] = max(RANKED, offset + limit)
-        if dialect == "sqlite":
-            terms = _fts5_query(q)
-            if not terms:
-                return []
-            query = query.where(text(
-                "knowledge_entries.id IN (SELECT rowid FROM knowledge_fts WHERE knowledge_fts "
-                "MATCH :q ORDER BY rowid DESC LIMIT :candidates)"))
-            params["q"] = terms
-        else:
-            query = query.where(text(
-                f"knowledge_entries.id IN (SELECT id FROM knowledge_entries WHERE {_VECTOR} @@ "
-                f"plainto_tsquery('dutch', :q) ORDER BY id DESC LIMIT :candidates)"))
-            order = [text(f"ts_rank({_VECTOR}, plainto_tsquery('dutch', :q)) DESC")]
-            params["q"] = q
+    filters = []
     for column, value, param in (("pillars", pillar, "pillar"),
                                  ("target_groups", target_group, "target_group"),
                                  ("organisation_types", organisation_type, "org_type")):
         if value:
-            query = query.where(text(_has(dialect, column, param)))
+            filters.append(text(_has(dialect, column, param)))
             params[param] = value
     if year:
-        query = query.where(KnowledgeEntry.year == year)
-    rows = await db.exec(query.order_by(*order).offset(offset).limit(limit), params=params)
-    return list(rows.all())
+        filters.append(KnowledgeEntry.year == year)
+    if not q.strip():
+        return list((await db.exec(select(KnowledgeEntry).where(*filters).order_by(
+            KnowledgeEntry.archived_at.desc()).offset(offset).limit(limit), params=params)).all())
+    # a word in every other project must not make a search cost every project: the newest
+    # matches are the candidates, as many as the page needs and at least RANKED
+    ranked = max(RANKED, offset + limit)
+    if dialect == "sqlite":
+        terms = _fts5_query(q)
+        if not terms:
+            return []
+        params.update(q=terms, candidates=ranked)
+        matching = text("knowledge_entries.id IN (SELECT rowid FROM knowledge_fts WHERE "
+                        "knowledge_fts MATCH :q ORDER BY rowid DESC LIMIT :candidates)")
+        return list((await db.exec(select(KnowledgeEntry).where(matching, *filters).order_by(
+            KnowledgeEntry.archived_at.desc()).offset(offset).limit(limit), params=params)).all())
+    # PostgreSQL ranks the candidates and fetches the page's entries by id: joined with the
+    # candidates instead, the planner reads the whole table once it holds some 30,000 entries
+    vector, words = literal_column(_VECTOR), func.plainto_tsquery("dutch", q)
+    candidates = select(KnowledgeEntry.id, func.ts_rank(vector, words).label("rank")).where(
+        vector.op("@@")(words), *filters).order_by(KnowledgeEntry.id.desc()).limit(
+        ranked).subquery()
+    page = (await db.exec(select(candidates.c.id).order_by(
+        candidates.c.rank.desc(), candidates.c.id.desc()).offset(offset).limit(limit),
+        params=params)).all()
+    entries = {e.id: e for e in (await db.exec(select(KnowledgeEntry).where(
+        KnowledgeEntry.id.in_(page)))).all()}
+    return [entries[i] for i in page]
