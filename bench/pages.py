@@ -20,6 +20,7 @@ from api.auth import SESSION_COOKIE, open_session
 from bench.common import Clock, database, drop, summary, table
 from domain.lifecycle import Role, Stage
 from regie.db import make_engine, migrate, session_factory
+from regie.heap import freeze_startup
 from regie.records import Application, KnowledgeEntry, Organisation, Person
 from regie.schemes import load_scheme
 from regie.settings import Settings
@@ -105,6 +106,7 @@ async def run(client, folder: Path, sizes=(1_000, 10_000, 100_000), rounds: int 
             sessions = session_factory(engine)
             settings = Settings.from_env(data_dir=folder, database_url=url, smtp_host="")
             app = create_app(settings, scheme, client)
+            freeze_startup()  # as `regie api` does once its app is built
             async with sessions() as db:
                 team = Person(email="team@bench.example", name="Team", role=Role.PROGRAMME_TEAM
                               .value, password_hash="!")

@@ -101,6 +101,7 @@ async def connect_patiently(settings: Settings, attempts: int = 60):
 
 async def _worker(settings: Settings) -> None:
     from regie.db import make_engine, session_factory
+    from regie.heap import freeze_startup
     from regie.logging import configure
     from regie.programme import ensure_programme, ensure_retention
     from regie.schemes import load_scheme
@@ -113,7 +114,9 @@ async def _worker(settings: Settings) -> None:
     async with sessions() as db:  # every round of the scheme has its workflow
         await ensure_programme(db, client, scheme, settings.task_queue)
     await ensure_retention(client, scheme, settings.task_queue)
-    await run_until_stopped(build_worker(client, settings, sessions, scheme))
+    worker = build_worker(client, settings, sessions, scheme)
+    freeze_startup()
+    await run_until_stopped(worker)
     await engine.dispose()
 
 
@@ -121,6 +124,7 @@ def _api(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
+    from regie.heap import freeze_startup
     from regie.logging import configure
     from regie.schemes import load_scheme
 
@@ -129,6 +133,7 @@ def _api(settings: Settings, host: str, port: int) -> None:
     async def serve() -> None:
         client = await connect_patiently(settings)
         app = create_app(settings, load_scheme(settings.scheme_file), client)
+        freeze_startup()
         await uvicorn.Server(uvicorn.Config(app, host=host, port=port)).serve()
 
     asyncio.run(serve())

@@ -14,6 +14,7 @@ import uvicorn
 from api.app import create_app
 from regie.db import make_engine, migrate, session_factory
 from regie.demo import DEMO_TOTP_SECRET, load_demo, needs_demo
+from regie.heap import freeze_startup
 from regie.logging import configure, get_logger
 from regie.programme import ensure_programme, ensure_retention
 from regie.schemes import load_scheme
@@ -73,6 +74,7 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
             async with sessions() as db:
                 await ensure_programme(db, client, scheme, settings.task_queue)
             await ensure_retention(client, scheme, settings.task_queue)
+            freeze_startup()
             web = asyncio.create_task(server.serve())
             if await needs_demo(sessions):
                 print("Loading demo data …", flush=True)
