@@ -146,6 +146,16 @@ def smtp():
 
 HISTORIES = Path(__file__).parent / "histories"
 
+# Recorded histories that the SDK in use cannot replay, each with why (docs/upgrading.md): the
+# replay test expects each to fail, strictly, and `regie audit verify` must name each.
+SDK_CANNOT_REPLAY = {
+    "grant_update_beside_activity_result_v1.json": (
+        "temporalio 1.35.0: an Update accepted by a worker that had just started the grant cold, "
+        "in the workflow task that also brought an activity's result, ran after the run had "
+        "moved on; on replay the SDK runs it before the run sees that result "
+        "(temporalio/sdk-python#1591, open)"),
+}
+
 
 async def maybe_record(handle, name: str) -> None:
     """With REGIE_RECORD_HISTORIES=1, keep this workflow's history as tests/histories/<name>,

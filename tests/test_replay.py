@@ -1,4 +1,5 @@
-"""Every recorded history replays cleanly against the current workflow code."""
+"""Every recorded history replays cleanly against the current workflow code, but those the SDK
+in use cannot replay (`SDK_CANNOT_REPLAY`), which must fail."""
 
 from pathlib import Path
 
@@ -8,18 +9,9 @@ from temporalio.worker import Replayer
 
 from regie.temporal import DATA_CONVERTER
 from regie.worker import WORKFLOWS
+from tests.conftest import SDK_CANNOT_REPLAY
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
-
-# Histories that the SDK in use cannot replay, each with why; strict, so a release that replays
-# one makes this test fail and the entry is removed (tests/histories/README.md).
-SDK_CANNOT_REPLAY = {
-    "grant_update_beside_activity_result_v1.json": (
-        "temporalio 1.35.0: an Update accepted by a worker that had just started the grant cold, "
-        "in the workflow task that also brought an activity's result, ran after the run had "
-        "moved on; on replay the SDK runs it before the run sees that result "
-        "(temporalio/sdk-python#1591, open)"),
-}
 
 
 def _case(path: Path):
