@@ -12,8 +12,6 @@ from temporalio import activity
 from domain.lifecycle import Stage
 from domain.types import ActivityReport, MailRequest, ReportReview, ReportSubmission
 from regie import adoption, grants
-from regie.db import session_factory
-from regie.settings import Settings
 from regie.spreadsheet import read_table
 from regie.worker import activities, build_worker
 from tests import factories, scenario
@@ -22,10 +20,8 @@ from tests.factories import actor_of
 
 
 async def test_a_final_report_accepted_while_a_reminder_is_sent_moves_on_to_settlement(
-        time_env, tmp_path, db_url, engine, scheme):
-    client, sessions = time_env.client, session_factory(engine)
-    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="wakeups",
-                                 smtp_host="")
+        time_env, settings, sessions, scheme):
+    client = time_env.client
     async with sessions() as db:
         people = await scenario.cast(db)
     team, grantee = actor_of(people.team), actor_of(people.grantee)
