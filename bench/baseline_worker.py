@@ -9,14 +9,17 @@ import sys
 from temporalio.worker import Worker
 
 from bench.baseline import BaselineWorkflow, noop
+from regie.heap import freeze_startup
 from regie.temporal import connect
 from regie.worker import run_until_stopped
 
 
 async def serve(address: str, task_queue: str) -> None:
     client = await connect(address)
-    await run_until_stopped(Worker(client, task_queue=task_queue,
-                                   workflows=[BaselineWorkflow], activities=[noop]))
+    worker = Worker(client, task_queue=task_queue, workflows=[BaselineWorkflow],
+                    activities=[noop])
+    freeze_startup()  # as `regie worker` does
+    await run_until_stopped(worker)
 
 
 if __name__ == "__main__":
