@@ -107,6 +107,7 @@ async def _update(client_box: dict, reference: str, name: str, argument, update_
     while True:
         try:
             handle = client_box["client"].get_workflow_handle(grant_workflow_id(reference))
+            await _idle(handle)
             return await asyncio.wait_for(
                 handle.execute_update(name, argument, id=update_id), 20)
         except WorkflowUpdateFailedError as exc:
@@ -118,6 +119,18 @@ async def _update(client_box: dict, reference: str, name: str, argument, update_
                 client_box["client"] = await connect(client_box["address"])
             except RuntimeError:
                 pass
+
+
+async def _idle(handle) -> None:
+    """Until the grant has no activity and no workflow task pending. An Update that reaches a
+    restarted worker in the same workflow task as an activity's result makes a history that the
+    SDK in use cannot replay (docs/upgrading.md); this test, which restarts workers all the time
+    and acts the moment it can, would meet that SDK bug, not Regie's faults."""
+    while True:
+        raw = (await asyncio.wait_for(handle.describe(), 20)).raw_description
+        if not raw.pending_activities and not raw.HasField("pending_workflow_task"):
+            return
+        await asyncio.sleep(0.2)
 
 
 async def _status(client_box: dict, reference: str):
