@@ -47,23 +47,26 @@ async def search(db: AsyncSession, q: str = "", pillar: str = "", target_group: 
             params[param] = value
     if year:
         filters.append(KnowledgeEntry.year == year)
-    if not q.strip():
-        return list((await db.exec(select(KnowledgeEntry).where(*filters).order_by(
-            KnowledgeEntry.archived_at.desc()).offset(offset).limit(limit), params=params)).all())
-    # a word in every other project must not make a search cost every project: the newest
-    # matches are the candidates, as many as the page needs and at least RANKED
-    ranked = max(RANKED, offset + limit)
-    if dialect == "sqlite":
+    if q.strip():
+        # a word in every other project must not make a search cost every project: the newest
+        # matches are the candidates, as many as the page needs and at least RANKED
+        ranked = max(RANKED, offset + limit)
+        if dialect != "sqlite":
+            return await _ranked(db, q, filters, params, ranked, limit, offset)
         terms = _fts5_query(q)
         if not terms:
             return []
         params.update(q=terms, candidates=ranked)
-        matching = text("knowledge_entries.id IN (SELECT rowid FROM knowledge_fts WHERE "
-                        "knowledge_fts MATCH :q ORDER BY rowid DESC LIMIT :candidates)")
-        return list((await db.exec(select(KnowledgeEntry).where(matching, *filters).order_by(
-            KnowledgeEntry.archived_at.desc()).offset(offset).limit(limit), params=params)).all())
-    # PostgreSQL ranks the candidates and fetches the page's entries by id: joined with the
-    # candidates instead, the planner reads the whole table once it holds some 30,000 entries
+        filters.append(text("knowledge_entries.id IN (SELECT rowid FROM knowledge_fts WHERE "
+                            "knowledge_fts MATCH :q ORDER BY rowid DESC LIMIT :candidates)"))
+    return list((await db.exec(select(KnowledgeEntry).where(*filters).order_by(
+        KnowledgeEntry.archived_at.desc()).offset(offset).limit(limit), params=params)).all())
+
+
+async def _ranked(db: AsyncSession, q: str, filters: list, params: dict, ranked: int,
+                  limit: int, offset: int) -> list[KnowledgeEntry]:
+    """PostgreSQL ranks the candidates and fetches the page's entries by id: joined with the
+    candidates instead, the planner reads the whole table once it holds some 30,000 entries."""
     vector, words = literal_column(_VECTOR), func.plainto_tsquery("dutch", q)
     candidates = select(KnowledgeEntry.id, func.ts_rank(vector, words).label("rank")).where(
         vector.op("@@")(words), *filters).order_by(KnowledgeEntry.id.desc()).limit(
