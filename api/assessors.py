@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +12,7 @@ from api.auth import Db, Viewer, allow
 from api.portal import EMAIL
 from api.views import render
 from domain.lifecycle import Role
-from regie.mail import send_once
+from regie import invitations
 from regie.records import Invitation, Organisation, Person
 
 router = APIRouter(include_in_schema=False)
@@ -51,16 +48,8 @@ async def invite_assessor(request: Request, viewer: Team, db: Db):
         return await _page(request, viewer, db, status_code=422,
                            error="Geef naam en geldig e-mailadres / give a name and a valid "
                                  "e-mail address")
-    token = secrets.token_urlsafe(24)
-    invitation = Invitation(organisation_id=org_id, role=Role.ASSESSOR.value, name=name,
-                            email=email, token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                            invited_by=viewer.person.id,
-                            expires_at=datetime.now(timezone.utc) + timedelta(days=7))
-    db.add(invitation)
-    await db.commit()
-    settings = request.app.state.settings
-    await send_once(db, settings, f"invitation/{invitation.id}", "assessor-pool", [email],
-                    "invitation", {"organisation": "het beoordelaarspanel / the assessors' panel",
-                                   "inviter": viewer.person.name,
-                                   "link": f"{settings.base_url}/invitations/{token}"})
+    await invitations.invite(db, request.app.state.settings, email=email, role=Role.ASSESSOR,
+                             group=invitations.GROUPS[Role.ASSESSOR],
+                             about="assessor-pool", inviter=viewer.person, name=name,
+                             organisation_id=org_id)
     return RedirectResponse(f"/assessors?invited={email}", status_code=303)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -16,16 +15,16 @@ from sqlmodel import select
 
 from api.auth import SESSION_COOKIE, Db, Viewer, allow, hash_password, open_session
 from api.forms import draft_from_form, form_field
+from api.signin import first_factor_passed
 from api.views import RowId, own_application, render
 from domain.lifecycle import Role
 from domain.money import euros
 from domain.types import Finding
-from regie import rounds
+from regie import invitations, rounds
 from regie.applications import (
     ActivityIn, DraftIncomplete, LineIn, draft_of, facts_for, save_draft, submit_draft,
 )
 from regie.grants import ActionRefused
-from regie.mail import send_once
 from regie.records import Application, Invitation, Organisation, Person
 
 router = APIRouter(include_in_schema=False)
@@ -137,27 +136,16 @@ async def invite(request: Request, viewer: Grantee, db: Db):
             "org": org, "members": [], "pending": [], "invited": "",
             "error": "Geen geldig e-mailadres / not a valid e-mail address"},
             status_code=422, viewer=viewer)
-    token = secrets.token_urlsafe(24)
-    now = datetime.now(timezone.utc)
-    invitation = Invitation(organisation_id=viewer.organisation_id, email=email,
-                            token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                            invited_by=viewer.person.id, expires_at=now + timedelta(days=7))
-    db.add(invitation)
-    await db.commit()
     org = await db.get(Organisation, viewer.organisation_id)
-    settings = request.app.state.settings
-    await send_once(db, settings, f"invitation/{invitation.id}", f"organisation-{org.id}",
-                    [email], "invitation", {"organisation": org.name,
-                                            "inviter": viewer.person.name,
-                                            "link": f"{settings.base_url}/invitations/{token}"})
+    await invitations.invite(db, request.app.state.settings, email=email, role=Role.GRANTEE,
+                             group=org.name, about=f"organisation-{org.id}",
+                             inviter=viewer.person, organisation_id=org.id)
     return RedirectResponse(f"/organisation?invited={email}", status_code=303)
 
 
 async def _invitation(db, token: str) -> Invitation:
-    invitation = (await db.exec(select(Invitation).where(
-        Invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()))).first()
-    if (invitation is None or invitation.accepted_at is not None
-            or invitation.expires_at < datetime.now(timezone.utc)):
+    invitation = await invitations.open_invitation(db, token)
+    if invitation is None:
         raise HTTPException(404, "Deze uitnodiging is niet (meer) geldig / "
                                  "this invitation is not valid (any more)")
     return invitation
@@ -194,8 +182,11 @@ async def accept_invitation(request: Request, token: str, viewer: Anyone, db: Db
     db.add(person)
     db.add(invitation)
     await db.commit()
-    return await _sign_in(request, db, person, "/applications" if invitation.role ==
-                          Role.GRANTEE.value else "/assessor")
+    # The programme team and auditors go on to enrol their second factor: the password they
+    # just chose opens no session for them. The audit log names the page, not the token.
+    return await first_factor_passed(request, db, person, "/applications" if invitation.role ==
+                                     Role.GRANTEE.value else None, via="invitation",
+                                     where="/invitations")
 
 
 # -- drafts and submission -----------------------------------------------------------------------

@@ -62,20 +62,22 @@ async def login(request: Request, viewer: Anyone, db: Db, email: Annotated[str, 
 
 
 async def first_factor_passed(request: Request, db, person: Person, next: str | None,
-                              via: str):
-    """After the password (or the institution's sign-on, `via`): a session, or for the
-    programme team and auditors a signed five-minute ticket to the code page."""
+                              via: str, where: str = ""):
+    """After the password (or the institution's sign-on, or a new account's invitation: `via`):
+    a session, or for the programme team and auditors a signed five-minute ticket to the code
+    page. `where`: the page the audit log names (default: this request's path)."""
     target = safe_next(next, HOME[Role(person.role)])
+    where = where or request.url.path
     settings = request.app.state.settings
     if settings.second_factor and Role(person.role) in SECOND_FACTOR_ROLES:
-        await audit.append(db, person.name, person.role, f"{via}_accepted", request.url.path)
+        await audit.append(db, person.name, person.role, f"{via}_accepted", where)
         response = RedirectResponse(f"/login/code?next={target}", status_code=303)
         response.set_cookie(TICKET_COOKIE, sign_value(settings.secret_key, "2fa", person.id,
                                                       TICKET_SECONDS),
                             httponly=True, samesite="lax", secure=settings.secure_cookies,
                             max_age=TICKET_SECONDS)
         return response
-    await audit.append(db, person.name, person.role, "signed_in", request.url.path, {"via": via})
+    await audit.append(db, person.name, person.role, "signed_in", where, {"via": via})
     return signed_in(request, await open_session(db, person), target)
 
 

@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
                      help="check every row and list every problem; write nothing")
     imp.add_argument("--as", dest="email", default="",
                      help="the programme-team account that imports (required without --dry-run)")
+    inv = sub.add_parser("invite", help="invite a member of the programme team, an auditor or "
+                                        "an assessor: the first account of a new installation")
+    inv.add_argument("email")
+    inv.add_argument("--name", default="", help="the name the account form starts with")
+    inv.add_argument("--role", default="programme_team",
+                     choices=["programme_team", "auditor", "assessor"])
     exp = sub.add_parser("export", help="write every awarded grant in the import template")
     exp.add_argument("file", help="a .csv or .xlsx file to write")
     audit_cmd = sub.add_parser("audit", help="the audit log")
@@ -71,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_import(settings, args.file, args.dry_run, args.email))
     elif args.command == "export":
         return asyncio.run(_export(settings, args.file))
+    elif args.command == "invite":
+        return asyncio.run(_invite(settings, args.email, args.name, args.role))
     elif args.command == "audit":
         return asyncio.run(_verify_audit(settings, args.grant, args.log_only))
     elif args.command == "lifecycle-diagram":
@@ -251,6 +259,38 @@ async def _export(settings: Settings, path: str) -> int:
         Path(path).write_bytes(await adoption.export_file(db, path))
     await engine.dispose()
     print(f"{path}: ok")
+    return 0
+
+
+async def _invite(settings: Settings, email: str, name: str, role: str) -> int:
+    """Invite a person from the command line, with no one signed in: how a new installation gets
+    its first programme-team account. Prints the link, which the mail carries too."""
+    from sqlmodel import select
+
+    from api.portal import EMAIL
+    from domain.lifecycle import Role
+    from regie import invitations
+    from regie.db import make_engine, session_factory
+    from regie.records import Person
+
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        print(f"Geen geldig e-mailadres / not a valid e-mail address: {email}", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as db:
+            if (await db.exec(select(Person).where(Person.email == email))).first():
+                print(f"{email} heeft al een account / already has an account", file=sys.stderr)
+                return 1
+            link = await invitations.invite(
+                db, settings, email=email, role=Role(role), name=name.strip(),
+                group=invitations.GROUPS[Role(role)], about="accounts", inviter=None)
+    finally:
+        await engine.dispose()
+    print(f"Uitnodiging verstuurd aan / invitation sent to {email} "
+          f"({invitations.VALID_DAYS} dagen geldig / valid for {invitations.VALID_DAYS} days):\n"
+          f"{link}")
     return 0
 
 

@@ -70,17 +70,18 @@ class Person(SQLModel, table=True):
 
 
 class Invitation(SQLModel, table=True):
-    """An invitation to an account: a member of an organisation, or an assessor of the pool.
-    The token travels only in the e-mail."""
+    """An invitation to an account: a member of an organisation, an assessor of the pool, or
+    (from `regie invite`) a member of the programme team or an auditor. The token travels only
+    in the e-mail."""
 
     __tablename__ = "invitations"
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
-    role: str = "grantee"  # grantee (a member of the organisation) or assessor
+    role: str = "grantee"  # grantee (a member of the organisation), assessor, team, auditor
     name: str = ""
     email: str
     token_hash: str = Field(unique=True, index=True)
-    invited_by: int = Field(foreign_key="people.id")
+    invited_by: int | None = Field(default=None, foreign_key="people.id")  # None: an operator
     created_at: datetime = _ts(nullable=False, default=utcnow)
     expires_at: datetime = _ts(nullable=False)
     accepted_at: datetime | None = _ts(nullable=True)
