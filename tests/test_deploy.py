@@ -1,6 +1,7 @@
 """The deployment files agree with the code they deploy: every REGIE_ setting they set exists,
 every probe and scrape path is a route of the app, the workers' grace period covers their
-graceful shutdown, and the image holds every package and data folder Regie reads."""
+graceful shutdown, the image holds every package and data folder Regie reads, and every web
+app and worker shares the one data folder."""
 
 from __future__ import annotations
 
@@ -71,3 +72,22 @@ def test_the_image_holds_every_package_and_data_folder():
         "packages"]
     copied = set(re.findall(r"^COPY (\S+) ", (DEPLOY / "Dockerfile").read_text(), re.M))
     assert set(packages) | {"templates", "schemes"} <= copied
+
+
+def test_every_web_app_and_worker_shares_the_data_folder():
+    """Workers write letters and web apps take uploads that any other replica serves or mails."""
+    data_dir = re.search(r"REGIE_DATA_DIR=(\S+)", (DEPLOY / "Dockerfile").read_text()).group(1)
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    for name in ("regie-api", "regie-worker"):
+        assert compose["services"][name]["volumes"] == [f"regie-data:{data_dir}"], name
+    claims = {doc["metadata"]["name"]: doc for _name, doc in _documents()
+              if doc.get("kind") == "PersistentVolumeClaim"}
+    assert claims["regie-data"]["spec"]["accessModes"] == ["ReadWriteMany"]
+    for _name, doc in _documents():
+        if doc.get("kind") == "Deployment" and doc["metadata"]["name"] in ("regie-api",
+                                                                       "regie-worker"):
+            pod = doc["spec"]["template"]["spec"]
+            volumes = {v["name"]: v["persistentVolumeClaim"]["claimName"]
+                       for v in pod["volumes"]}
+            [mount] = pod["containers"][0]["volumeMounts"]
+            assert volumes[mount["name"]] == "regie-data" and mount["mountPath"] == data_dir
