@@ -142,7 +142,8 @@ def _api(settings: Settings, host: str, port: int) -> None:
         client = await connect_patiently(settings)
         app = create_app(settings, load_scheme(settings.scheme_file), client)
         freeze_startup()
-        await uvicorn.Server(uvicorn.Config(app, host=host, port=port)).serve()
+        # log_config=None: uvicorn's lines go through configure()'s handler, in its format
+        await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None)).serve()
 
     asyncio.run(serve())
 

@@ -65,7 +65,7 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
         engine = make_engine(settings.database_url, settings.db_pool_size)
         sessions = session_factory(engine)
         server = _Server(uvicorn.Config(create_app(settings, scheme, client), host="127.0.0.1",
-                                        port=port, log_level="warning"))
+                                        port=port, log_level="warning", log_config=None))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
