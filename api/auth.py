@@ -38,6 +38,9 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _SCRYPT = dict(n=2**14, r=8, p=1)
 
 
+MIN_PASSWORD = 12
+
+
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)

@@ -47,6 +47,23 @@ UI: dict[str, Text] = {
                        "This code is wrong or was used already; try the next one."),
     "code_expired": Text("De inlogstap is verlopen; log opnieuw in.",
                          "The sign-in step has expired; sign in again."),
+    "forgot": Text("Wachtwoord vergeten?", "Forgot your password?"),
+    "forgot_intro": Text(
+        "Vul uw e-mailadres in. Heeft het een account, dan krijgt u een link om een nieuw "
+        "wachtwoord te kiezen; die is een uur geldig.",
+        "Enter your e-mail address. If it has an account, you get a link to choose a new "
+        "password, valid for an hour."),
+    "forgot_send": Text("Link versturen", "Send the link"),
+    "forgot_sent": Text(
+        "Als dit adres een account heeft, is er nu een link naartoe gestuurd.",
+        "If this address has an account, a link has been sent to it."),
+    "new_password": Text("Nieuw wachtwoord", "New password"),
+    "reset_save": Text("Wachtwoord opslaan", "Save the password"),
+    "reset_invalid": Text(
+        "Deze link is verlopen of al gebruikt; vraag een nieuwe aan.",
+        "This link has expired or was used already; ask for a new one."),
+    "reset_done": Text("Uw wachtwoord is gewijzigd; log in met het nieuwe.",
+                       "Your password has been changed; sign in with the new one."),
     "overview": Text("Overzicht aanvragen", "Grants overview"),
     "my_grants": Text("Mijn aanvragen", "My grants"),
     "my_assessments": Text("Mijn beoordelingen", "My assessments"),

@@ -13,7 +13,9 @@ from starlette.datastructures import UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import select
 
-from api.auth import SESSION_COOKIE, Db, Viewer, allow, hash_password, open_session
+from api.auth import (
+    MIN_PASSWORD, SESSION_COOKIE, Db, Viewer, allow, hash_password, open_session,
+)
 from api.forms import draft_from_form, form_field
 from api.signin import first_factor_passed
 from api.views import RowId, own_application, render
@@ -32,7 +34,6 @@ router = APIRouter(include_in_schema=False)
 Anyone = Annotated[Viewer, Depends(allow(Role.PUBLIC))]
 Grantee = Annotated[Viewer, Depends(allow(Role.GRANTEE))]
 
-MIN_PASSWORD = 12
 EVIDENCE_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".odt"}
 EVIDENCE_MAX = 10 * 1024 * 1024
 KVK = re.compile(r"^\d{8}$")

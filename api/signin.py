@@ -1,24 +1,28 @@
 """Signing in and out. The programme team and auditors confirm with a second factor (a TOTP
 code from an authenticator app): the password alone opens no session for them; it gives a
-signed, five-minute ticket to the code page, where a first sign-in also enrols the app."""
+signed, five-minute ticket to the code page, where a first sign-in also enrols the app. A
+forgotten password is replaced through a link mailed to the account's address."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy import delete
 from sqlmodel import select
 
 from api.auth import (
-    SESSION_COOKIE, SIGNED_IN, Db, Viewer, allow, close_session, open_session, read_signed,
-    sign_value, verify_password,
+    MIN_PASSWORD, SESSION_COOKIE, SIGNED_IN, Db, Viewer, allow, close_session, hash_password,
+    open_session, read_signed, sign_value, verify_password,
 )
 from api.views import render
 from domain.lifecycle import Role
 from regie import audit, totp
-from regie.records import Person
+from regie.mail import send_once
+from regie.records import Person, WebSession
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,6 +34,7 @@ HOME = {Role.PROGRAMME_TEAM: "/team", Role.AUDITOR: "/team", Role.GRANTEE: "/my"
 SECOND_FACTOR_ROLES = frozenset({Role.PROGRAMME_TEAM, Role.AUDITOR})
 TICKET_COOKIE = "regie_2fa"
 TICKET_SECONDS = 300
+RESET_SECONDS = 3600  # the mail and the form say an hour
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -45,8 +50,11 @@ def signed_in(request: Request, token: str, target: str) -> RedirectResponse:
 
 
 @router.get("/login")
-async def login_form(request: Request, viewer: Anyone, next: str | None = None):
-    return render(request, "login.html", {"next": next or "", "error": None}, viewer=viewer)
+async def login_form(request: Request, viewer: Anyone, next: str | None = None,
+                     reset: str = ""):
+    return render(request, "login.html", {"next": next or "", "error": None,
+                                          "notice": "reset_done" if reset == "done" else None},
+                  viewer=viewer)
 
 
 @router.post("/login")
@@ -129,6 +137,68 @@ async def confirm_code(request: Request, viewer: Anyone, db: Db, code: Annotated
                        {"second_factor": "totp", "enrolled": enrolled})
     return signed_in(request, await open_session(db, person),
                       safe_next(next, HOME[Role(person.role)]))
+
+
+def _password_mark(person: Person) -> str:
+    """Changes with the password: a reset link works until its password has been replaced."""
+    return hashlib.sha256(person.password_hash.encode()).hexdigest()[:16]
+
+
+async def _reset_holder(request: Request, db, token: str) -> Person | None:
+    value = read_signed(request.app.state.settings.secret_key, "reset", token)
+    person = await db.get(Person, value[0]) if value else None
+    if person is None or not person.active or _password_mark(person) != value[1]:
+        return None
+    return person
+
+
+@router.get("/login/forgot")
+async def forgot_form(request: Request, viewer: Anyone):
+    return render(request, "login_forgot.html", {"sent": False, "error": None}, viewer=viewer)
+
+
+@router.post("/login/forgot")
+async def forgot(request: Request, viewer: Anyone, db: Db, email: Annotated[str, Form()]):
+    address = email.strip().lower()
+    person = (await db.exec(select(Person).where(Person.email == address, Person.active))).first()
+    if person is not None:
+        settings = request.app.state.settings
+        token = sign_value(settings.secret_key, "reset", [person.id, _password_mark(person)],
+                           RESET_SECONDS)
+        key = f"password-reset/{hashlib.sha256(token.encode()).hexdigest()}"
+        await send_once(db, settings, key, f"person-{person.id}", [person.email],
+                        "password_reset",
+                        {"name": person.name, "link": f"{settings.base_url}/login/reset/{token}"})
+        await audit.append(db, person.name, person.role, "password_reset_asked", "/login/forgot")
+    # The same answer whether or not the address has an account.
+    return render(request, "login_forgot.html", {"sent": True, "error": None}, viewer=viewer)
+
+
+@router.get("/login/reset/{token}")
+async def reset_form(request: Request, token: str, viewer: Anyone, db: Db):
+    if await _reset_holder(request, db, token) is None:
+        return render(request, "login_forgot.html", {"sent": False, "error": "reset_invalid"},
+                      status_code=400, viewer=viewer)
+    return render(request, "login_reset.html", {"token": token, "error": None}, viewer=viewer)
+
+
+@router.post("/login/reset/{token}")
+async def reset(request: Request, token: str, viewer: Anyone, db: Db,
+                password: Annotated[str, Form()]):
+    person = await _reset_holder(request, db, token)
+    if person is None:
+        return render(request, "login_forgot.html", {"sent": False, "error": "reset_invalid"},
+                      status_code=400, viewer=viewer)
+    if len(password) < MIN_PASSWORD:
+        return render(request, "login_reset.html", {"token": token, "error": (
+            f"Minstens {MIN_PASSWORD} tekens / at least {MIN_PASSWORD} characters")},
+            status_code=422, viewer=viewer)
+    person.password_hash = hash_password(password)
+    db.add(person)
+    await db.exec(delete(WebSession).where(WebSession.person_id == person.id))  # signed out
+    await db.commit()
+    await audit.append(db, person.name, person.role, "password_reset", "/login/reset")
+    return RedirectResponse("/login?reset=done", status_code=303)
 
 
 @router.post("/logout")
