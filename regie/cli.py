@@ -38,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     inv.add_argument("--name", default="", help="the name the account form starts with")
     inv.add_argument("--role", default="programme_team",
                      choices=["programme_team", "auditor", "assessor"])
+    lost = sub.add_parser("reset-second-factor",
+                          help="a team member or auditor who lost their authenticator app "
+                               "enrols a new one at their next sign-in")
+    lost.add_argument("email")
     exp = sub.add_parser("export", help="write every awarded grant in the import template")
     exp.add_argument("file", help="a .csv or .xlsx file to write")
     audit_cmd = sub.add_parser("audit", help="the audit log")
@@ -79,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_export(settings, args.file))
     elif args.command == "invite":
         return asyncio.run(_invite(settings, args.email, args.name, args.role))
+    elif args.command == "reset-second-factor":
+        return asyncio.run(_reset_second_factor(settings, args.email))
     elif args.command == "audit":
         return asyncio.run(_verify_audit(settings, args.grant, args.log_only))
     elif args.command == "lifecycle-diagram":
@@ -292,6 +298,39 @@ async def _invite(settings: Settings, email: str, name: str, role: str) -> int:
     print(f"Uitnodiging verstuurd aan / invitation sent to {email} "
           f"({invitations.VALID_DAYS} dagen geldig / valid for {invitations.VALID_DAYS} days):\n"
           f"{link}")
+    return 0
+
+
+async def _reset_second_factor(settings: Settings, email: str) -> int:
+    """Forget a person's authenticator app and end their sessions: they enrol a new app at
+    their next sign-in, after their password. For an operator who has checked who asks."""
+    from sqlalchemy import delete
+    from sqlmodel import select
+
+    from regie import audit
+    from regie.db import make_engine, session_factory
+    from regie.invitations import OPERATOR, OPERATOR_ROLE
+    from regie.records import Person, WebSession
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as db:
+            person = (await db.exec(select(Person).where(
+                Person.email == email.strip().lower()))).first()
+            if person is None or not person.totp_enabled:
+                print(f"Geen account met een tweede factor / no account with a second factor: "
+                      f"{email}", file=sys.stderr)
+                return 1
+            person.totp_secret, person.totp_enabled, person.totp_last_step = "", False, 0
+            db.add(person)
+            await db.exec(delete(WebSession).where(WebSession.person_id == person.id))
+            await db.commit()
+            await audit.append(db, OPERATOR, OPERATOR_ROLE, "second_factor_reset", person.role,
+                               {"email": person.email})
+    finally:
+        await engine.dispose()
+    print(f"{person.email}: enrolt bij de volgende keer inloggen een nieuwe app / "
+          "enrols a new app at the next sign-in")
     return 0
 
 

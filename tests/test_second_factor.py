@@ -1,13 +1,18 @@
 """The programme team and auditors sign in with a second factor (TOTP, RFC 6238): enrolment at
 the first sign-in, a code used once, a wrong code refused and logged, a ticket that cannot be
-forged; grantees and assessors sign in with their password alone."""
+forged; grantees and assessors sign in with their password alone; an operator lets one who lost
+their app enrol a new one."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
 import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +28,7 @@ from regie.records import AuditEntry, Person
 from regie.settings import Settings
 from tests import factories, scenario
 
+REGIE = str(Path(sys.executable).parent / "regie")
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # "12345678901234567890", RFC 6238 appendix B
 
 
@@ -111,3 +117,43 @@ async def test_the_team_enrols_then_signs_in_with_a_code(tmp_path, db_url, engin
     assert logged[:4] == [(name, "password_accepted"), (name, "second_factor_failed"),
                           (name, "signed_in"), (name, "password_accepted")]
     assert (name, "second_factor_failed") in logged[4:]
+
+
+async def test_an_operator_lets_one_who_lost_their_app_enrol_a_new_one(tmp_path, db_url, engine,
+                                                                     scheme, time_env):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    app = create_app(settings, scheme, time_env.client)
+    async with session_factory(engine)() as db:
+        people = await scenario.cast(db)
+    team = people.team
+    client = await _client(app)
+    async with contextlib.aclosing(client):
+        csrf = client.cookies[CSRF_COOKIE]
+        await client.post("/login", data={"email": team.email, "password": factories.PASSWORD,
+                                          "csrf_token": csrf})
+        await client.post("/login/code", data={
+            "code": totp.code_at(factories.TOTP_SECRET, time.time()), "csrf_token": csrf})
+        assert (await client.get("/team")).status_code == 200
+
+        env = {**os.environ, "REGIE_DATA_DIR": str(tmp_path), "REGIE_DATABASE_URL": db_url}
+        done = subprocess.run([REGIE, "reset-second-factor", team.email.upper()], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert (await client.get("/team")).status_code in (303, 307)  # its session has ended
+        await client.post("/login", data={"email": team.email, "password": factories.PASSWORD,
+                                          "csrf_token": csrf})
+        enrol = await client.get("/login/code?next=/team")
+        secret = enrol.text.split("data-totp-secret>")[1].split("<")[0]
+        assert secret != factories.TOTP_SECRET  # a new app, not the lost one
+        ok = await client.post("/login/code", data={
+            "code": totp.code_at(secret, time.time()), "next": "/team", "csrf_token": csrf})
+        assert ok.headers["location"] == "/team"
+
+    again = subprocess.run([REGIE, "reset-second-factor", people.grantee.email], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "no account with a second factor" in again.stderr
+    async with session_factory(engine)() as db:
+        entry = (await db.exec(select(AuditEntry).where(
+            AuditEntry.action == "second_factor_reset"))).one()
+    assert (entry.role, entry.subject, entry.detail) == ("operator", "programme_team",
+                                                         {"email": team.email})
