@@ -10,6 +10,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from temporalio.testing import WorkflowEnvironment
@@ -167,6 +168,13 @@ async def maybe_record(handle, name: str) -> None:
         return
     history = await handle.fetch_history()
     path.write_text(json.dumps(json.loads(history.to_json()), indent=1))
+
+
+async def web_client(app) -> httpx.AsyncClient:
+    """An in-process client of `app`, holding the CSRF cookie a browser gets on its first page."""
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://regie")
+    await client.get("/healthz")
+    return client
 
 
 def free_port() -> int:

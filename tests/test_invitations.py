@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 from sqlmodel import select
 
 from api.app import create_app
@@ -22,15 +21,10 @@ from regie import totp
 from regie.records import AuditEntry, Invitation, OutboxMail, Person
 from regie.settings import Settings
 from tests import factories, scenario
+from tests.conftest import web_client
 
 REGIE = str(Path(sys.executable).parent / "regie")
 LINK = re.compile(r"http://regie/invitations/(\S+)")
-
-
-async def _client(app) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://regie")
-    await client.get("/healthz")
-    return client
 
 
 def _invite(tmp_path, db_url, smtp, *args: str) -> subprocess.CompletedProcess:
@@ -55,7 +49,7 @@ async def test_an_operator_invites_the_first_team_member_of_an_empty_installatio
     assert "authenticator-app" in body and "subsidieaanvragen" not in body
 
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
-    client = await _client(create_app(settings, scheme, time_env.client))
+    client = await web_client(create_app(settings, scheme, time_env.client))
     async with contextlib.aclosing(client):
         csrf = client.cookies[CSRF_COOKIE]
         form = await client.get(f"/invitations/{token}")
@@ -100,7 +94,7 @@ async def test_the_team_invites_an_assessor_and_a_grantee_a_colleague(
                                  base_url="http://regie")
     async with sessions() as db:
         people = await scenario.cast(db)
-    client = await _client(create_app(settings, scheme, time_env.client))
+    client = await web_client(create_app(settings, scheme, time_env.client))
     async with contextlib.aclosing(client):
         csrf = client.cookies[CSRF_COOKIE]
         await client.post("/login", data={"email": people.grantee.email,

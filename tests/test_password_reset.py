@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import re
 
-import httpx
 from sqlmodel import select
 
 from api.app import create_app
@@ -15,15 +14,10 @@ from api.auth import CSRF_COOKIE, SESSION_COOKIE
 from regie.records import AuditEntry
 from regie.settings import Settings
 from tests import factories, scenario
+from tests.conftest import web_client
 
 NEW_PASSWORD = "een heel nieuw wachtwoord"
 LINK = re.compile(r"http://regie(/login/reset/\S+)")
-
-
-async def _client(app) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://regie")
-    await client.get("/healthz")
-    return client
 
 
 async def test_a_grantee_chooses_a_new_password_through_the_mailed_link(
@@ -34,7 +28,7 @@ async def test_a_grantee_chooses_a_new_password_through_the_mailed_link(
     async with sessions() as db:
         people = await scenario.cast(db)
     grantee, team = people.grantee, people.team
-    signed_in, asking = await _client(app), await _client(app)
+    signed_in, asking = await web_client(app), await web_client(app)
     async with contextlib.aclosing(signed_in), contextlib.aclosing(asking):
         await signed_in.post("/login", data={"email": grantee.email, "password": factories.PASSWORD,
                                              "csrf_token": signed_in.cookies[CSRF_COOKIE]})

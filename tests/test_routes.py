@@ -20,6 +20,7 @@ from sqlmodel import select
 from regie import audit
 from regie.records import AuditEntry, Organisation
 from tests import factories, scenario
+from tests.conftest import web_client
 
 ROLES = [Role.PUBLIC, Role.PROGRAMME_TEAM, Role.ASSESSOR, Role.GRANTEE, Role.AUDITOR]
 
@@ -37,8 +38,7 @@ def test_every_route_declares_who_may_use_it():
 
 
 async def _client(app, person, db) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://regie")
-    await client.get("/healthz")  # receive a CSRF cookie like a browser would
+    client = await web_client(app)
     if person is not None:
         client.cookies.set(SESSION_COOKIE, await open_session(db, person))
     return client

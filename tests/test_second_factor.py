@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlmodel import select
 
@@ -27,6 +26,7 @@ from regie.db import session_factory
 from regie.records import AuditEntry, Person
 from regie.settings import Settings
 from tests import factories, scenario
+from tests.conftest import web_client
 
 REGIE = str(Path(sys.executable).parent / "regie")
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # "12345678901234567890", RFC 6238 appendix B
@@ -49,12 +49,6 @@ def test_a_code_is_accepted_once_within_one_step_of_drift():
     assert totp.matching_step(RFC_SECRET, "12345", now) is None
 
 
-async def _client(app) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://regie")
-    await client.get("/healthz")
-    return client
-
-
 async def test_the_team_enrols_then_signs_in_with_a_code(tmp_path, db_url, engine, scheme,
                                                         time_env):
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
@@ -66,7 +60,7 @@ async def test_the_team_enrols_then_signs_in_with_a_code(tmp_path, db_url, engin
         newcomer.totp_secret, newcomer.totp_enabled = "", False  # never signed in yet
         db.add(newcomer)
         await db.commit()
-    client = await _client(app)
+    client = await web_client(app)
     async with contextlib.aclosing(client):
         csrf = client.cookies[CSRF_COOKIE]
         step1 = await client.post("/login", data={
@@ -126,7 +120,7 @@ async def test_an_operator_lets_one_who_lost_their_app_enrol_a_new_one(tmp_path,
     async with session_factory(engine)() as db:
         people = await scenario.cast(db)
     team = people.team
-    client = await _client(app)
+    client = await web_client(app)
     async with contextlib.aclosing(client):
         csrf = client.cookies[CSRF_COOKIE]
         await client.post("/login", data={"email": team.email, "password": factories.PASSWORD,
