@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import structlog
+
+# Links mailed to one person carry a secret token in their path (an invitation, a password
+# reset, a report form): the access log keeps the page, not the token.
+TOKEN_PATHS = re.compile(r"(/(?:invitations|login/reset|report)/)[^/?\s]+")
+
+
+class HideLinkTokens(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(TOKEN_PATHS.sub(r"\1…", a) if isinstance(a, str) else a
+                                for a in record.args)
+        return True
 
 
 def configure(log_format: str = "console", level: int = logging.INFO) -> None:
@@ -29,6 +42,7 @@ def configure(log_format: str = "console", level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
     logging.getLogger("uvicorn").setLevel(logging.INFO)  # start, stop and access lines
+    logging.getLogger("uvicorn.access").addFilter(HideLinkTokens())
 
 
 def get_logger(**bound) -> structlog.stdlib.BoundLogger:

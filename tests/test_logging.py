@@ -1,5 +1,6 @@
 """Logs are structured: with REGIE_LOG_FORMAT=json every line a process writes, Regie's own and
-the libraries' (uvicorn, the Temporal SDK), is one JSON object a log pipeline can read."""
+the libraries' (uvicorn, the Temporal SDK), is one JSON object a log pipeline can read. The
+access log names the page of a mailed link, not its secret token."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ configure("json")
 get_logger(grant="SV2027-0001", workflow_id="grant-SV2027-0001", actor="Tessa").info("grant.recorded")
 logging.getLogger("uvicorn.error").info("Uvicorn running on http://0.0.0.0:8000")
 logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "10.0.0.1:1", "GET", "/healthz", "1.1", 200)
+for path in ("/login/reset/eyJ2.SECRET", "/invitations/SECRET?x=1", "/report/SECRET"):
+    logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "10.0.0.1:1", "POST", path, "1.1", 303)
 logging.getLogger("temporalio.worker._workflow").warning("Failed activation on workflow")
 logging.getLogger("sqlalchemy.engine").info("SELECT 1")  # below the libraries' level: not shown
 try:
@@ -30,8 +33,12 @@ def test_every_line_is_one_json_object_in_production_format():
     assert [(line["level"], line["event"].split(" on ")[0]) for line in lines] == [
         ("info", "grant.recorded"), ("info", "Uvicorn running"),
         ("info", '10.0.0.1:1 - "GET /healthz HTTP/1.1" 200'),
+        ("info", '10.0.0.1:1 - "POST /login/reset/… HTTP/1.1" 303'),
+        ("info", '10.0.0.1:1 - "POST /invitations/…?x=1 HTTP/1.1" 303'),
+        ("info", '10.0.0.1:1 - "POST /report/… HTTP/1.1" 303'),
         ("warning", "Failed activation"), ("error", "Activity failed")]
     assert lines[0]["grant"] == "SV2027-0001" and lines[0]["actor"] == "Tessa"
-    assert lines[3]["logger"] == "temporalio.worker._workflow"
-    assert "ZeroDivisionError" in lines[4]["exception"]
+    assert lines[6]["logger"] == "temporalio.worker._workflow"
+    assert "ZeroDivisionError" in lines[7]["exception"]
+    assert "SECRET" not in done.stdout + done.stderr
     assert all("timestamp" in line for line in lines)
