@@ -88,6 +88,43 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def server_pid(client) -> int:
+    """The dev server's process: the `temporal server start-dev` listening on the client's
+    port."""
+    port = client.service_client.config.target_host.rsplit(":", 1)[1].encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # not a process, or it ended
+            continue
+        if b"start-dev" in args and port in args and args[args.index(port) - 1] == b"--port":
+            return int(proc.name)
+    raise RuntimeError(f"no dev server on port {port.decode()}")
+
+
+class CpuMeter:
+    """CPU seconds used by the worker, the dev server and this process (the driver) while the
+    block runs: on a machine the three share, the CPU a grant costs bounds its throughput."""
+
+    def __init__(self, worker_pid: int, server: int) -> None:
+        self.pids = {"worker": worker_pid, "server": server}
+
+    def _now(self) -> dict[str, float]:
+        return {**{name: cpu_seconds(pid) for name, pid in self.pids.items()},
+                "driver": time.process_time()}
+
+    def __enter__(self):
+        self._start = self._now()
+        return self
+
+    def __exit__(self, *_exc):
+        end = self._now()
+        self.seconds = {name: end[name] - self._start[name] for name in end}
+
+    def ms_per(self, name: str, count: int) -> str:
+        return f"{self.seconds[name] / count * 1000:.0f}"
+
+
 def regie_worker(client, settings) -> tuple[list[str], dict[str, str]]:
     """The command and environment of `regie worker` for these settings."""
     return [str(BIN / "regie"), "worker"], {
