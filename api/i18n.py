@@ -47,6 +47,8 @@ UI: dict[str, Text] = {
                        "This code is wrong or was used already; try the next one."),
     "code_expired": Text("De inlogstap is verlopen; log opnieuw in.",
                          "The sign-in step has expired; sign in again."),
+    "too_many": Text("Te veel mislukte pogingen; probeer het over een kwartier opnieuw.",
+                     "Too many failed attempts; try again in a quarter of an hour."),
     "forgot": Text("Wachtwoord vergeten?", "Forgot your password?"),
     "forgot_intro": Text(
         "Vul uw e-mailadres in. Heeft het een account, dan krijgt u een link om een nieuw "

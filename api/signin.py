@@ -6,6 +6,7 @@ forgotten password is replaced through a link mailed to the account's address.""
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from typing import Annotated
 
@@ -20,7 +21,7 @@ from api.auth import (
 )
 from api.views import render
 from domain.lifecycle import Role
-from regie import audit, totp
+from regie import audit, throttle, totp
 from regie.mail import send_once
 from regie.records import Person, WebSession
 
@@ -60,12 +61,19 @@ async def login_form(request: Request, viewer: Anyone, next: str | None = None,
 @router.post("/login")
 async def login(request: Request, viewer: Anyone, db: Db, email: Annotated[str, Form()],
                 password: Annotated[str, Form()], next: Annotated[str, Form()] = ""):
+    address = email.strip().lower()
+    if await throttle.closed(db, throttle.PASSWORD, address):  # even for the right password
+        await audit.append(db, address, "public", "sign_in_throttled", "/login")
+        return render(request, "login.html", {"next": next, "error": "too_many",
+                                              "email": email}, status_code=429, viewer=viewer)
     person = (await db.exec(select(Person).where(
-        Person.email == email.strip().lower(), Person.active))).first()
+        Person.email == address, Person.active))).first()
     if person is None or not verify_password(password, person.password_hash):
-        await audit.append(db, email.strip().lower(), "public", "sign_in_failed", "/login")
+        await throttle.count(db, throttle.PASSWORD, address)
+        await audit.append(db, address, "public", "sign_in_failed", "/login")
         return render(request, "login.html", {"next": next, "error": "login_failed",
                                               "email": email}, status_code=400, viewer=viewer)
+    await throttle.forget(db, throttle.PASSWORD, address)
     return await first_factor_passed(request, db, person, next, via="password")
 
 
@@ -125,10 +133,15 @@ async def confirm_code(request: Request, viewer: Anyone, db: Db, code: Annotated
     if person is None:
         return render(request, "login.html", {"next": next, "error": "code_expired"},
                       status_code=400, viewer=viewer)
+    if await throttle.closed(db, throttle.CODE, person.id):
+        await audit.append(db, person.name, person.role, "second_factor_throttled", "/login/code")
+        return _code_page(request, viewer, person, next, "too_many", status_code=429)
     step = totp.matching_step(person.totp_secret, code, time.time(), person.totp_last_step)
     if step is None:
+        await throttle.count(db, throttle.CODE, person.id)
         await audit.append(db, person.name, person.role, "second_factor_failed", "/login/code")
         return _code_page(request, viewer, person, next, "code_wrong", status_code=400)
+    await throttle.forget(db, throttle.CODE, person.id)
     enrolled = not person.totp_enabled
     person.totp_enabled, person.totp_last_step = True, step
     db.add(person)
@@ -161,16 +174,18 @@ async def forgot_form(request: Request, viewer: Anyone):
 async def forgot(request: Request, viewer: Anyone, db: Db, email: Annotated[str, Form()]):
     address = email.strip().lower()
     person = (await db.exec(select(Person).where(Person.email == address, Person.active))).first()
-    if person is not None:
+    if person is not None and not await throttle.closed(db, throttle.RESET, person.id):
+        await throttle.count(db, throttle.RESET, person.id)
         settings = request.app.state.settings
-        token = sign_value(settings.secret_key, "reset", [person.id, _password_mark(person)],
+        token = sign_value(settings.secret_key, "reset",  # a nonce: a link of its own each time
+                           [person.id, _password_mark(person), secrets.token_hex(4)],
                            RESET_SECONDS)
         key = f"password-reset/{hashlib.sha256(token.encode()).hexdigest()}"
         await send_once(db, settings, key, f"person-{person.id}", [person.email],
                         "password_reset",
                         {"name": person.name, "link": f"{settings.base_url}/login/reset/{token}"})
         await audit.append(db, person.name, person.role, "password_reset_asked", "/login/forgot")
-    # The same answer whether or not the address has an account.
+    # The same answer whether or not the address has an account, or has had its mails already.
     return render(request, "login_forgot.html", {"sent": True, "error": None}, viewer=viewer)
 
 

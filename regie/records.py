@@ -96,6 +96,18 @@ class WebSession(SQLModel, table=True):
     expires_at: datetime = _ts(nullable=False)
 
 
+class SignInAttempt(SQLModel, table=True):
+    """A failed step of signing in (a password, a code) or a password reset asked for: too many
+    for one key within a while close that step for it. In the database, so every web app
+    replica counts the same attempts."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index("ix_sign_in_attempts_key_at", "key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str  # "password:<email>", "code:<person id>", "reset:<person id>"
+    at: datetime = _ts(nullable=False, default=utcnow)
+
+
 class Application(SQLModel, table=True):
     """An application and its read model: stage and deadline as the workflow last reported."""
 
