@@ -9,10 +9,10 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
 from api.auth import Db, Viewer, allow
-from api.portal import EMAIL
 from api.views import render
 from domain.lifecycle import Role
 from regie import invitations
+from regie.invitations import EMAIL
 from regie.records import Invitation, Organisation, Person
 
 router = APIRouter(include_in_schema=False)

@@ -23,6 +23,7 @@ from domain.lifecycle import Role
 from domain.money import euros
 from domain.types import Finding
 from regie import invitations, rounds
+from regie.invitations import EMAIL
 from regie.applications import (
     ActivityIn, DraftIncomplete, LineIn, draft_of, facts_for, save_draft, submit_draft,
 )
@@ -37,7 +38,6 @@ Grantee = Annotated[Viewer, Depends(allow(Role.GRANTEE))]
 EVIDENCE_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".odt"}
 EVIDENCE_MAX = 10 * 1024 * 1024
 KVK = re.compile(r"^\d{8}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _account_errors(name: str, email: str, password: str) -> dict[str, str]:

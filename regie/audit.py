@@ -15,6 +15,10 @@ from regie.records import AuditEntry, utcnow
 
 GENESIS = "0" * 64
 
+# Who the log (and an invitation mail) names for an operator's command, where no person acts.
+OPERATOR = "De beheerder van Regie / Regie's administrator"
+OPERATOR_ROLE = "operator"
+
 
 def entry_hash(prev_hash: str, at: datetime, actor: str, role: str, action: str, subject: str,
                detail: dict) -> str:

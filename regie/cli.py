@@ -274,14 +274,13 @@ async def _invite(settings: Settings, email: str, name: str, role: str) -> int:
     its first programme-team account. Prints the link, which the mail carries too."""
     from sqlmodel import select
 
-    from api.portal import EMAIL
     from domain.lifecycle import Role
     from regie import invitations
     from regie.db import make_engine, session_factory
     from regie.records import Person
 
     email = email.strip().lower()
-    if not EMAIL.match(email):
+    if not invitations.EMAIL.match(email):
         print(f"Geen geldig e-mailadres / not a valid e-mail address: {email}", file=sys.stderr)
         return 1
     engine = make_engine(settings.database_url)
@@ -309,7 +308,6 @@ async def _reset_second_factor(settings: Settings, email: str) -> int:
 
     from regie import audit
     from regie.db import make_engine, session_factory
-    from regie.invitations import OPERATOR, OPERATOR_ROLE
     from regie.records import Person, WebSession
 
     engine = make_engine(settings.database_url)
@@ -325,8 +323,8 @@ async def _reset_second_factor(settings: Settings, email: str) -> int:
             db.add(person)
             await db.exec(delete(WebSession).where(WebSession.person_id == person.id))
             await db.commit()
-            await audit.append(db, OPERATOR, OPERATOR_ROLE, "second_factor_reset", person.role,
-                               {"email": person.email})
+            await audit.append(db, audit.OPERATOR, audit.OPERATOR_ROLE, "second_factor_reset",
+                               person.role, {"email": person.email})
     finally:
         await engine.dispose()
     print(f"{person.email}: enrolt bij de volgende keer inloggen een nieuwe app / "

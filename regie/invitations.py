@@ -4,6 +4,7 @@ invitation from the command line, on the operator's screen); the database keeps 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -18,9 +19,8 @@ from regie.settings import Settings
 
 VALID_DAYS = 7  # the e-mail says so
 
-# Who invites, in the mail and the audit log, when no person does: an operator's `regie invite`.
-OPERATOR = "De beheerder van Regie / Regie's administrator"
-OPERATOR_ROLE = "operator"
+# An account's e-mail address, as every form and `regie invite` accept it.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # What a person joins, in the invitation mail, by role; a grantee joins their organisation.
 GROUPS = {Role.PROGRAMME_TEAM: "het programmateam / the programme team",
@@ -45,13 +45,13 @@ async def invite(db: AsyncSession, settings: Settings, *, email: str, role: Role
                             expires_at=datetime.now(timezone.utc) + timedelta(days=VALID_DAYS))
     db.add(invitation)
     await db.commit()
-    await audit.append(db, inviter.name if inviter else OPERATOR,
-                       inviter.role if inviter else OPERATOR_ROLE, "invited", role.value,
+    await audit.append(db, inviter.name if inviter else audit.OPERATOR,
+                       inviter.role if inviter else audit.OPERATOR_ROLE, "invited", role.value,
                        {"email": email})
     link = f"{settings.base_url}/invitations/{token}"
     await send_once(db, settings, f"invitation/{invitation.id}", about, [email], "invitation",
                     {"organisation": group, "role": role.value, "link": link,
-                     "inviter": inviter.name if inviter else OPERATOR})
+                     "inviter": inviter.name if inviter else audit.OPERATOR})
     return link
 
 
