@@ -42,3 +42,15 @@ def test_every_line_is_one_json_object_in_production_format():
     assert "ZeroDivisionError" in lines[7]["exception"]
     assert "SECRET" not in done.stdout + done.stderr
     assert all("timestamp" in line for line in lines)
+
+
+def test_every_route_with_a_token_in_its_path_is_hidden_from_the_access_log():
+    from api.app import ROUTERS
+    from regie.logging import TOKEN_PATHS
+
+    paths = {route.path for router in ROUTERS for route in router.routes
+             if "{token}" in getattr(route, "path", "")}
+    assert paths  # invitations, password resets, report forms
+    for path in paths:
+        shown = TOKEN_PATHS.sub(r"\1…", path.replace("{token}", "SECRET"))
+        assert "SECRET" not in shown, path
