@@ -10,7 +10,7 @@ import secrets
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import delete
 from sqlmodel import select
@@ -22,6 +22,7 @@ from api.auth import (
 from api.views import render
 from domain.lifecycle import Role
 from regie import audit, throttle, totp
+from regie.logging import get_logger
 from regie.mail import send_once
 from regie.records import Person, WebSession
 
@@ -171,22 +172,35 @@ async def forgot_form(request: Request, viewer: Anyone):
 
 
 @router.post("/login/forgot")
-async def forgot(request: Request, viewer: Anyone, db: Db, email: Annotated[str, Form()]):
-    address = email.strip().lower()
-    person = (await db.exec(select(Person).where(Person.email == address, Person.active))).first()
-    if person is not None and not await throttle.closed(db, throttle.RESET, person.id):
+async def forgot(request: Request, viewer: Anyone, email: Annotated[str, Form()],
+                 after: BackgroundTasks):
+    # The same answer, as soon, whether or not the address has an account, has had its mails
+    # already, or the mail relay is down: the link is looked up and mailed after the page.
+    after.add_task(_mail_reset_link, request.app, email.strip().lower())
+    return render(request, "login_forgot.html", {"sent": True, "error": None}, viewer=viewer)
+
+
+async def _mail_reset_link(app, address: str) -> None:
+    """Mail a reset link to the active account of `address`, if it has one and may have one."""
+    settings = app.state.settings
+    async with app.state.sessions() as db:
+        person = (await db.exec(select(Person).where(Person.email == address,
+                                                     Person.active))).first()
+        if person is None or await throttle.closed(db, throttle.RESET, person.id):
+            return
         await throttle.count(db, throttle.RESET, person.id)
-        settings = request.app.state.settings
         token = sign_value(settings.secret_key, "reset",  # a nonce: a link of its own each time
                            [person.id, _password_mark(person), secrets.token_hex(4)],
                            RESET_SECONDS)
         key = f"password-reset/{hashlib.sha256(token.encode()).hexdigest()}"
-        await send_once(db, settings, key, f"person-{person.id}", [person.email],
-                        "password_reset",
-                        {"name": person.name, "link": f"{settings.base_url}/login/reset/{token}"})
         await audit.append(db, person.name, person.role, "password_reset_asked", "/login/forgot")
-    # The same answer whether or not the address has an account, or has had its mails already.
-    return render(request, "login_forgot.html", {"sent": True, "error": None}, viewer=viewer)
+        link = f"{settings.base_url}/login/reset/{token}"
+        try:
+            await send_once(db, settings, key, f"person-{person.id}", [person.email],
+                            "password_reset", {"name": person.name, "link": link})
+        except OSError as error:  # the relay is down; smtplib's errors are OSErrors too
+            get_logger(actor=f"person-{person.id}").warning("password_reset.mail_failed",
+                                                            error=str(error))
 
 
 @router.get("/login/reset/{token}")

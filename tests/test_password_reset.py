@@ -11,10 +11,10 @@ from sqlmodel import select
 
 from api.app import create_app
 from api.auth import CSRF_COOKIE, SESSION_COOKIE
-from regie.records import AuditEntry
+from regie.records import AuditEntry, OutboxMail
 from regie.settings import Settings
 from tests import factories, scenario
-from tests.conftest import web_client
+from tests.conftest import free_port, web_client
 
 NEW_PASSWORD = "een heel nieuw wachtwoord"
 LINK = re.compile(r"http://regie(/login/reset/\S+)")
@@ -84,3 +84,28 @@ async def test_a_grantee_chooses_a_new_password_through_the_mailed_link(
         (grantee.name, "password_reset_asked"), (grantee.name, "password_reset"),
         (team.name, "password_reset_asked"), (team.name, "password_reset")]
     assert not any("niemand" in actor for actor, _ in logged)
+
+
+async def test_the_page_answers_alike_while_the_mail_relay_is_down(tmp_path, db_url, sessions,
+                                                                    scheme, time_env):
+    """The link is looked up and mailed after the page is sent, so an account's address gets
+    neither a later answer nor an error page when its mail cannot go."""
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="127.0.0.1",
+                                 smtp_port=free_port(), base_url="http://regie")  # no one there
+    app = create_app(settings, scheme, time_env.client)
+    async with sessions() as db:
+        grantee = (await scenario.cast(db)).grantee
+    client = await web_client(app)
+    async with contextlib.aclosing(client):
+        csrf = client.cookies[CSRF_COOKIE]
+        unknown = await client.post("/login/forgot", data={"email": "niemand@nergens.example",
+                                                           "csrf_token": csrf})
+        known = await client.post("/login/forgot", data={"email": grantee.email,
+                                                         "csrf_token": csrf})
+    assert unknown.status_code == known.status_code == 200 and known.text == unknown.text
+    async with sessions() as db:
+        [mail] = (await db.exec(select(OutboxMail))).all()
+        asked = (await db.exec(select(AuditEntry).where(
+            AuditEntry.action == "password_reset_asked"))).all()
+    assert mail.recipients == [grantee.email] and mail.status == "pending"  # kept, not sent
+    assert [entry.actor for entry in asked] == [grantee.name]
