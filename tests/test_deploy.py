@@ -1,13 +1,16 @@
 """The deployment files agree with the code they deploy: every REGIE_ setting they set exists,
 every probe and scrape path is a route of the app, the workers' grace period covers their
 graceful shutdown, the image holds every package and data folder Regie reads, and every web
-app and worker shares the one data folder."""
+app and worker shares the one data folder, and every Kubernetes manifest is valid, strictly,
+for the oldest and the newest Kubernetes it is meant for."""
 
 from __future__ import annotations
 
 import re
 import tomllib
 
+import kubernetes_validate
+import pytest
 import yaml
 
 from api.app import ROUTERS
@@ -15,6 +18,7 @@ from regie import ROOT
 from regie.settings import Settings
 
 DEPLOY = ROOT / "deploy"
+KUBERNETES = ("1.30", "1.37")  # deploy/README.md: Kubernetes 1.30 or newer
 
 
 def _documents():
@@ -91,3 +95,15 @@ def test_every_web_app_and_worker_shares_the_data_folder():
                        for v in pod["volumes"]}
             [mount] = pod["containers"][0]["volumeMounts"]
             assert volumes[mount["name"]] == "regie-data" and mount["mountPath"] == data_dir
+
+
+@pytest.mark.parametrize("version", KUBERNETES)
+def test_every_kubernetes_manifest_is_valid(version):
+    """Against the API schema of that release, rejecting fields it does not know (a typo in a
+    probe or a volume would otherwise be dropped without a word by an apply)."""
+    checked = 0
+    for name, doc in _documents():
+        if name != "compose.yaml":
+            kubernetes_validate.validate(doc, version, strict=True)
+            checked += 1
+    assert checked >= 10
