@@ -1,12 +1,15 @@
 """The deployment files agree with the code they deploy: every REGIE_ setting they set exists,
 every probe and scrape path is a route of the app, the workers' grace period covers their
 graceful shutdown, the image holds every package and data folder Regie reads, and every web
-app and worker shares the one data folder, and every Kubernetes manifest is valid, strictly,
-for the oldest and the newest Kubernetes it is meant for."""
+app and worker shares the one data folder, compose file follows the Compose Specification,
+and every Kubernetes manifest is valid, strictly, for the oldest and the newest Kubernetes it is
+meant for."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 
 import kubernetes_validate
@@ -107,3 +110,12 @@ def test_every_kubernetes_manifest_is_valid(version):
             kubernetes_validate.validate(doc, version, strict=True)
             checked += 1
     assert checked >= 10
+
+
+def test_the_compose_file_follows_the_compose_specification():
+    """The schema check-jsonschema carries (vendor.compose-spec): an unknown key in a service,
+    which compose would refuse only on the production host, fails here."""
+    checked = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec",
+         str(DEPLOY / "compose.yaml")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
