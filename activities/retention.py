@@ -4,7 +4,11 @@ What stays: each application's anonymised record (reference, round, organisation
 stage, pillars and target groups), its decision and assessments, and the audit log, whose hash
 chain is never touched. What goes: application texts and the people named in them, the
 recipients and bodies of its e-mails, drafts never submitted, and the accounts of applicants
-with nothing left in Regie."""
+with nothing left in Regie.
+
+Keeping comes first: every grant whose workflow has closed gets its Temporal history copied
+into Regie's database (regie.histories) before the namespace's retention period removes it
+from Temporal; the copy of a grant not funded goes with its personal data."""
 
 from __future__ import annotations
 
@@ -15,30 +19,35 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
+from temporalio.client import Client
 
 from domain.lifecycle import Role
 from domain.retention import NOT_FUNDED, term_passed
 from domain.scheme import Scheme
 from domain.types import RetentionReport
-from regie import audit
+from regie import audit, histories
 from regie.logging import get_logger
 from regie.records import (
-    Application, GrantEvent, Invitation, OutboxMail, Person, ProjectActivity, WebSession,
+    Application, GrantEvent, Invitation, KeptHistory, OutboxMail, Person, ProjectActivity,
+    WebSession,
 )
 
 REMOVED = "[verwijderd / removed]"
 
 
 class RetentionActivities:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], scheme: Scheme) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], scheme: Scheme,
+                 client: Client) -> None:
         self.sessions = sessions
         self.scheme = scheme
+        self.client = client
 
     @activity.defn(name="apply_retention")
     async def apply_retention(self, now: datetime) -> RetentionReport:
         """Safe to repeat: what was removed is not removed twice."""
         terms = self.scheme.retention
         async with self.sessions() as db:
+            kept = await histories.keep_closed(db, self.client)
             anonymised = []
             for app in (await db.exec(select(Application).where(
                     Application.stage.in_([s.value for s in NOT_FUNDED]),
@@ -60,13 +69,15 @@ class RetentionActivities:
             await db.flush()
             people = await _anonymise_people_without_grants(db)
             report = RetentionReport(anonymised_applications=tuple(anonymised),
-                                     removed_drafts=drafts, anonymised_people=people)
+                                     removed_drafts=drafts, anonymised_people=people,
+                                     kept_histories=tuple(kept))
             await db.commit()
             if anonymised or drafts or people:
                 await audit.append(db, "Regie", Role.SYSTEM.value, "retention",
                                    "personal data", report.model_dump(mode="json"))
         get_logger(workflow_id=activity.info().workflow_id).info(
-            "retention.applied", applications=len(anonymised), drafts=drafts, people=people)
+            "retention.applied", applications=len(anonymised), drafts=drafts, people=people,
+            histories=len(kept))
         return report
 
 
@@ -83,6 +94,7 @@ async def _anonymise(db: AsyncSession, app: Application, now: datetime) -> None:
             OutboxMail.reference == app.reference))).all():
         mail.recipients, mail.body = [], REMOVED
         db.add(mail)
+    await db.exec(delete(KeptHistory).where(KeptHistory.reference == app.reference))
 
 
 async def _anonymise_people_without_grants(db: AsyncSession) -> int:

@@ -29,7 +29,7 @@ Staff = Annotated[Viewer, Depends(allow(*STAFF))]
 @router.get("/audit/grants/{reference}")
 async def audit_history(request: Request, reference: str, viewer: Staff, db: Db):
     app = await grant_for(db, reference, viewer)
-    events = timeline(await fetch(request.app.state.temporal, reference))
+    events = timeline(await fetch(request.app.state.temporal, db, reference))
     return render(request, "audit_history.html", {"app": app, "events": events}, viewer=viewer)
 
 
@@ -37,15 +37,15 @@ async def audit_history(request: Request, reference: str, viewer: Staff, db: Db)
 async def verify(request: Request, reference: str, viewer: Staff, db: Db):
     """Replay the grant's history against the current code and derive its verdict again."""
     app = await grant_for(db, reference, viewer)
-    verification = await verify_history(await fetch(request.app.state.temporal, reference),
-                                        reference)
+    history = await fetch(request.app.state.temporal, db, reference)
+    verification = await verify_history(history, reference)
     return render(request, "verification.html", {"app": app, "v": verification}, viewer=viewer)
 
 
 @router.get("/audit/grants/{reference}/timeline.{kind}")
 async def timeline_file(request: Request, reference: str, kind: str, viewer: Staff, db: Db):
     app = await grant_for(db, reference, viewer)
-    history = await fetch(request.app.state.temporal, reference)
+    history = await fetch(request.app.state.temporal, db, reference)
     lines = timeline(history)
     if kind == "csv":
         data, media = timeline_csv(lines), "text/csv; charset=utf-8"

@@ -11,10 +11,12 @@ from datetime import datetime, timezone
 from fpdf import FPDF
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
+from fastapi import HTTPException
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowHistory
 
+from regie import histories
 from regie.pdf import latin1
-from regie.temporal import grant_workflow_id
 
 _SKIPPED = {
     EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
@@ -83,8 +85,13 @@ def describe(event: HistoryEvent) -> HistoryLine | None:
     return HistoryLine(event.event_id, at, kind, who, details)
 
 
-async def fetch(client: Client, reference: str) -> WorkflowHistory:
-    return await client.get_workflow_handle(grant_workflow_id(reference)).fetch_history()
+async def fetch(client: Client, db: AsyncSession, reference: str) -> WorkflowHistory:
+    """From Temporal, or the copy Regie kept once the workflow closed (regie.histories)."""
+    try:
+        return await histories.load(client, db, reference)
+    except histories.HistoryUnavailable as exc:
+        raise HTTPException(404, "De geschiedenis van deze subsidie is er niet (meer) / this "
+                                 f"grant's history is not available: {exc}") from exc
 
 
 def timeline(history: WorkflowHistory) -> list[HistoryLine]:

@@ -143,7 +143,7 @@ async def act_on_grant(request: Request, reference: str, action: Action, viewer:
 async def grant_history(request: Request, reference: str, viewer: Staff, db: Db):
     """The raw workflow history, as `temporal workflow show --output json` gives it."""
     await grant_for(db, reference, viewer)
-    history = await fetch(request.app.state.temporal, reference)
+    history = await fetch(request.app.state.temporal, db, reference)
     return JSONResponse(json.loads(history.to_json()), headers={
         "Content-Disposition": f'attachment; filename="grant-{reference}-history.json"'})
 

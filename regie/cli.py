@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     api.add_argument("--port", type=int, default=8000)
     sub.add_parser("migrate", help="bring the database to the newest migration")
     sub.add_parser("register-search-attributes",
-                   help="register Regie's search attributes on a Temporal cluster")
+                   help="register Regie's search attributes on a Temporal cluster, and have "
+                        "its namespace keep closed workflows' histories for 30 days")
     check = sub.add_parser("check-scheme", help="validate a scheme file")
     check.add_argument("file")
     sub.add_parser("lifecycle-diagram", help="print docs/lifecycle.md from the lifecycle table")
@@ -183,6 +184,8 @@ async def _verify_grants(settings: Settings, references: list[str]) -> bool:
     """True when a grant's history does not replay or its verdict does not follow again."""
     from temporalio.service import RPCError
 
+    from regie.db import make_engine, session_factory
+    from regie.histories import HistoryUnavailable
     from regie.temporal import connect
     from regie.verification import verify_grant
 
@@ -192,17 +195,20 @@ async def _verify_grants(settings: Settings, references: list[str]) -> bool:
         print(f"Temporal ({settings.temporal_address}): {exc}", file=sys.stderr)
         return True
     failed = False
+    engine = make_engine(settings.database_url)
     for reference in references:
         try:
-            result = await verify_grant(client, reference)
-        except RPCError as exc:
-            print(f"{reference}: no history ({exc.message})")
+            async with session_factory(engine)() as db:
+                result = await verify_grant(client, db, reference)
+        except (RPCError, HistoryUnavailable) as exc:
+            print(f"{reference}: no history ({getattr(exc, 'message', exc)})")
             failed = True
             continue
         failed = failed or not result.trustworthy
         print(f"{reference}: {'ok' if result.trustworthy else 'NOT OK'}")
         for line in result.summary():
             print(f"  {line}")
+    await engine.dispose()
     return failed
 
 
@@ -333,10 +339,22 @@ async def _reset_second_factor(settings: Settings, email: str) -> int:
 
 
 async def _register(settings: Settings) -> None:
-    from regie.temporal import connect, register_search_attributes
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from regie.histories import ENGINE_RETENTION
+    from regie.temporal import connect, ensure_history_retention, register_search_attributes
 
     client = await connect(settings.temporal_address, settings.temporal_namespace)
     await register_search_attributes(client, settings.temporal_namespace)
+    try:
+        await ensure_history_retention(client, settings.temporal_namespace, ENGINE_RETENTION)
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.PERMISSION_DENIED:
+            raise
+        raise SystemExit(
+            f"Temporal refused to set the retention of namespace {settings.temporal_namespace} "
+            f"({exc.message}). Set it to at least {ENGINE_RETENTION.days} days yourself (Temporal "
+            "Cloud: the namespace's settings), so Regie can keep each closed grant's history.")
 
 
 if __name__ == "__main__":

@@ -15,11 +15,12 @@ from api.app import create_app
 from regie.db import make_engine, migrate, session_factory
 from regie.demo import DEMO_TOTP_SECRET, load_demo, needs_demo
 from regie.heap import freeze_startup
+from regie.histories import ENGINE_RETENTION
 from regie.logging import configure, get_logger
 from regie.programme import ensure_programme, ensure_retention
 from regie.schemes import load_scheme
 from regie.settings import Settings
-from regie.temporal import connect, search_attribute_flags
+from regie.temporal import connect, ensure_history_retention, search_attribute_flags
 from regie.worker import build_worker
 
 
@@ -60,6 +61,7 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
                 await asyncio.sleep(0.2)
         if client is None:
             raise SystemExit("Temporal did not answer within 60 s")
+        await ensure_history_retention(client, settings.temporal_namespace, ENGINE_RETENTION)
         await asyncio.to_thread(migrate, settings.database_url)
         scheme = load_scheme(settings.scheme_file)
         engine = make_engine(settings.database_url, settings.db_pool_size)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -271,6 +271,22 @@ class Letter(SQLModel, table=True):
     file_name: str
     sha256: str
     created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class KeptHistory(SQLModel, table=True):
+    """A closed grant workflow's whole Temporal history, kept before the namespace's retention
+    period removes it from Temporal, so auditors can read and verify it for as long as the grant
+    is kept. Its hash is in the audit log, whose chain shows the copy unaltered."""
+
+    __tablename__ = "kept_histories"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    workflow_id: str
+    run_id: str
+    events: str = Field(sa_column=Column(Text, nullable=False))  # WorkflowHistory.to_json()
+    sha256: str
+    closed_at: datetime = _ts(nullable=False)
+    kept_at: datetime = _ts(nullable=False, default=utcnow)
 
 
 class OutboxMail(SQLModel, table=True):

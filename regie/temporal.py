@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from google.protobuf.duration_pb2 import Duration
 from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.namespace.v1 import NamespaceConfig
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, UpdateNamespaceRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
@@ -57,3 +62,17 @@ async def register_search_attributes(client: Client, namespace: str = "default")
         await client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
         )
+
+
+async def ensure_history_retention(client: Client, namespace: str, at_least: timedelta) -> None:
+    """Keep closed workflows' histories in the namespace for `at_least` (a dev server keeps
+    them 24 hours): long enough for the retention workflow to copy each closed grant's history
+    into Regie's database (regie.histories) before Temporal removes it."""
+    described = await client.workflow_service.describe_namespace(
+        DescribeNamespaceRequest(namespace=namespace))
+    if described.config.workflow_execution_retention_ttl.ToTimedelta() >= at_least:
+        return
+    retention = Duration()
+    retention.FromTimedelta(at_least)
+    await client.workflow_service.update_namespace(UpdateNamespaceRequest(
+        namespace=namespace, config=NamespaceConfig(workflow_execution_retention_ttl=retention)))

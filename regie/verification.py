@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from temporalio.api.enums.v1 import EventType
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 
@@ -16,6 +17,7 @@ from domain.types import (
     ConsensusInput, DecisionInput, GrantParams, LetterRequest, ObjectionOutcome, ScoredGrant,
     ScoreSubmission,
 )
+from regie import histories
 from regie.temporal import DATA_CONVERTER, grant_workflow_id
 from regie.worker import WORKFLOWS
 
@@ -152,6 +154,7 @@ async def verify_history(history: WorkflowHistory, reference: str) -> Verificati
                         derived=derive(inputs))
 
 
-async def verify_grant(client: Client, reference: str) -> Verification:
-    history = await client.get_workflow_handle(grant_workflow_id(reference)).fetch_history()
-    return await verify_history(history, reference)
+async def verify_grant(client: Client, db: AsyncSession,
+                       reference: str) -> Verification:
+    """Its history from Temporal, or the copy Regie kept once the workflow closed."""
+    return await verify_history(await histories.load(client, db, reference), reference)

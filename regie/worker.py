@@ -34,7 +34,7 @@ def activities(client: Client, settings: Settings,
     mail = MailActivities(sessions, settings, scheme.defaults.reporting.link_valid_days)
     rounds = RoundActivities(sessions, client, scheme, settings)
     letters = LetterActivities(sessions, settings)
-    retention = RetentionActivities(sessions, scheme)
+    retention = RetentionActivities(sessions, scheme, client)
     return [grants.record_event, grants.check_application, grants.archive_grant,
             mail.send_mail, rounds.start_grant, rounds.remind_drafts, rounds.release_round,
             rounds.commit_budget, rounds.tell_round, rounds.propose_allocation,

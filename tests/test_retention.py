@@ -1,6 +1,7 @@
 """Privacy under time skipping: the personal data of an applicant who was not funded goes after
 its term (24 months from the final outcome), drafts never submitted go 12 months after their
-round closed; the anonymised record and the audit chain stay. A person downloads their data."""
+round closed; the anonymised record and the audit chain stay. A closed grant's history is kept
+in Regie's database until then. A person downloads their data."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from domain.types import DecisionInput
 from regie import audit, grants, programme
 from regie.db import session_factory
 from regie.records import (
-    Application, AuditEntry, DecisionRecord, OutboxMail, Organisation, Person,
+    Application, AuditEntry, DecisionRecord, KeptHistory, OutboxMail, Organisation, Person,
 )
 from regie.settings import Settings
 from regie.worker import build_worker
@@ -73,6 +74,10 @@ async def test_personal_data_of_a_rejected_applicant_goes_after_its_term(
             kept = (await db.exec(select(Application).where(
                 Application.reference == reference))).one()
             assert kept.anonymised_at is None and kept.sections
+            # its closed workflow's history is copied before Temporal's retention removes it
+            copy = (await db.exec(select(KeptHistory).where(
+                KeptHistory.reference == reference))).one()
+            assert '"EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED"' in copy.events
             assert await db.get(Application, draft.id) is None  # 12 months after 12-02-2027
 
         await skip_to(time_env, decided + timedelta(days=30 * 26))
@@ -94,6 +99,7 @@ async def test_personal_data_of_a_rejected_applicant_goes_after_its_term(
             mails = (await db.exec(select(OutboxMail).where(
                 OutboxMail.reference == reference))).all()
             assert mails and all(m.recipients == [] for m in mails)
+            assert (await db.exec(select(KeptHistory))).all() == []  # it names people too
             gone = await db.get(Person, people.grantee.id)
             assert not gone.active and people.grantee.email != gone.email
             assert (await db.get(Person, people.outsider.id)).active  # no application left

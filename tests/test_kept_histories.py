@@ -1,0 +1,140 @@
+"""On the real dev server: a closed grant's history is kept in Regie's database, so auditors
+read and verify it after Temporal has removed it; a kept copy altered afterwards is refused;
+`regie run` and the release job make the namespace keep histories long enough for the copy."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from sqlmodel import select
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import (
+    DeleteWorkflowExecutionRequest, DescribeNamespaceRequest,
+)
+from temporalio.service import RPCError
+
+from api.app import create_app
+from api.auth import SESSION_COOKIE, open_session
+from domain.lifecycle import Stage
+from regie import adoption, audit, histories
+from regie.db import session_factory
+from regie.records import AuditEntry, KeptHistory
+from regie.settings import Settings
+from regie.spreadsheet import read_table
+from regie.temporal import ensure_history_retention, grant_workflow_id
+from regie.worker import build_worker
+from tests import factories, scenario
+from tests.conftest import eventually
+from tests.factories import actor_of
+from tests.scenario import stage_is
+
+SETTLED = "SV-OUD-005"  # the template's fifth grant: every report in, settled, archived
+
+
+async def _removed_from_temporal(client, workflow_id: str) -> None:
+    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
+        namespace=client.namespace, workflow_execution=WorkflowExecution(workflow_id=workflow_id)))
+
+    async def gone():
+        try:
+            await client.get_workflow_handle(workflow_id).describe()
+        except RPCError:
+            return True
+        await asyncio.sleep(1)
+        return False
+    await eventually(gone, timeout=90)  # about 20 s on the dev server
+
+
+async def test_an_auditor_reads_and_verifies_a_closed_grant_after_temporal_removed_it(
+        dev_env, tmp_path, db_url, engine, scheme):
+    client, sessions = dev_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue="kept")
+    async with sessions() as db:
+        people = await scenario.cast(db)
+    today = adoption.local_today(scheme, await dev_env.get_current_time())
+    table = read_table(adoption.template_bytes(
+        "programma.xlsx", factories.programme_rows(scheme, today, count=5)), "programma.xlsx")
+    async with build_worker(client, settings, sessions, scheme):
+        async with sessions() as db:
+            done = await adoption.import_table(db, client, scheme, settings.task_queue, table,
+                                               "programma.xlsx", actor_of(people.team), today,
+                                               dry_run=False)
+        assert done.problems == []
+        await stage_is(client, SETTLED, Stage.ARCHIVED)
+        handle = client.get_workflow_handle(grant_workflow_id(SETTLED))
+        await handle.result()
+        in_temporal = await handle.fetch_history()
+
+        async with sessions() as db:
+            assert await histories.keep_closed(db, client) == [SETTLED]  # the others run on
+            assert await histories.keep_closed(db, client) == []  # kept once
+        await _removed_from_temporal(client, handle.id)
+
+        app = create_app(settings, scheme, client)
+        async with sessions() as db:
+            token = await open_session(db, people.auditor)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://regie",
+                                     cookies={SESSION_COOKIE: token}) as web:
+            page = await web.get(f"/audit/grants/{SETTLED}")
+            assert page.status_code == 200 and "WORKFLOW_EXECUTION_COMPLETED" in page.text
+            verified = await web.get(f"/audit/grants/{SETTLED}/verify")
+            assert 'data-verified="yes"' in verified.text
+            raw = (await web.get(f"/api/grants/{SETTLED}/history")).json()
+            assert len(raw["events"]) == len(in_temporal.events)
+            assert raw == json.loads(in_temporal.to_json())  # the whole history, as it was
+
+            command = [str(Path(sys.executable).parent / "regie"), "audit", "verify",
+                       "--grant", SETTLED]
+            env = {**os.environ, "REGIE_DATABASE_URL": db_url, "REGIE_DATA_DIR": str(tmp_path),
+                   "REGIE_TEMPORAL_ADDRESS": client.service_client.config.target_host}
+            checked = await asyncio.to_thread(subprocess.run, command, env=env,
+                                              capture_output=True, text=True)
+            assert checked.returncode == 0 and f"{SETTLED}: ok" in checked.stdout, checked
+
+            # someone alters the kept copy: it no longer matches the hash in the audit log
+            async with sessions() as db:
+                kept = (await db.exec(select(KeptHistory))).one()
+                altered = json.loads(kept.events)
+                del altered["events"][5]  # an event taken out
+                kept.events = json.dumps(altered)
+                db.add(kept)
+                await db.commit()
+            refused = await web.get(f"/audit/grants/{SETTLED}")
+            assert refused.status_code == 404
+            assert "audit log" in refused.text and "niet (meer)" in refused.text
+            checked = await asyncio.to_thread(subprocess.run, command, env=env,
+                                              capture_output=True, text=True)
+            assert checked.returncode == 1 and "does not match its hash" in checked.stdout
+
+    async with sessions() as db:
+        [logged] = (await db.exec(select(AuditEntry).where(
+            AuditEntry.action == histories.KEPT))).all()
+        assert logged.subject == SETTLED and logged.detail["events"] == len(in_temporal.events)
+        assert await audit.verify(db) == []
+
+
+async def test_the_release_job_has_the_namespace_keep_histories_for_thirty_days(dev_env):
+    """A dev server keeps closed histories 24 hours, shorter than the weekly copy needs."""
+    client = dev_env.client
+
+    async def retention():
+        described = await client.workflow_service.describe_namespace(
+            DescribeNamespaceRequest(namespace=client.namespace))
+        return described.config.workflow_execution_retention_ttl.ToTimedelta()
+    assert await retention() < histories.ENGINE_RETENTION
+    env = {**os.environ, "REGIE_TEMPORAL_ADDRESS": client.service_client.config.target_host}
+    done = await asyncio.to_thread(subprocess.run, [
+        str(Path(sys.executable).parent / "regie"), "register-search-attributes"],
+        env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert await retention() == histories.ENGINE_RETENTION
+    await ensure_history_retention(client, client.namespace, histories.ENGINE_RETENTION)
+    assert await retention() == histories.ENGINE_RETENTION  # asked again: left as it is
