@@ -8,11 +8,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from fastapi import HTTPException
 from fpdf import FPDF
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
-from fastapi import HTTPException
-from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowHistory
 
 from regie import histories
