@@ -6,9 +6,9 @@ chain is never touched. What goes: application texts and the people named in the
 recipients and bodies of its e-mails, drafts never submitted, and the accounts of applicants
 with nothing left in Regie.
 
-Keeping comes first: every grant whose workflow has closed gets its Temporal history copied
-into Regie's database (regie.histories) before the namespace's retention period removes it
-from Temporal; the copy of a grant not funded goes with its personal data."""
+Keeping comes first: every grant, round and ledger whose workflow has closed gets its Temporal
+history copied into Regie's database (regie.histories) before the namespace's retention period
+removes it from Temporal; the copy of a grant not funded goes with its personal data."""
 
 from __future__ import annotations
 
@@ -21,12 +21,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.client import Client
 
-from domain.lifecycle import Role
+from domain.lifecycle import ENDED, Role
 from domain.retention import NOT_FUNDED, term_passed
 from domain.scheme import Scheme
 from domain.types import RetentionReport
 from regie import audit, histories
 from regie.logging import get_logger
+from regie.programme import ledger_workflow_id
+from regie.rounds import round_workflow_id
+from regie.temporal import grant_workflow_id
 from regie.records import (
     Application, GrantEvent, Invitation, KeptHistory, OutboxMail, Person, ProjectActivity,
     WebSession,
@@ -47,7 +50,13 @@ class RetentionActivities:
         """Safe to repeat: what was removed is not removed twice."""
         terms = self.scheme.retention
         async with self.sessions() as db:
-            kept = await histories.keep_closed(db, self.client)
+            ended = (await db.exec(select(Application.reference).where(
+                Application.stage.in_([s.value for s in ENDED]),
+                Application.anonymised_at.is_(None)))).all()
+            kept = await histories.keep_closed(db, self.client, [
+                *(grant_workflow_id(reference) for reference in ended),
+                *(round_workflow_id(r.id) for r in self.scheme.rounds),
+                ledger_workflow_id(self.scheme.scheme.id)])
             anonymised = []
             for app in (await db.exec(select(Application).where(
                     Application.stage.in_([s.value for s in NOT_FUNDED]),
@@ -94,7 +103,8 @@ async def _anonymise(db: AsyncSession, app: Application, now: datetime) -> None:
             OutboxMail.reference == app.reference))).all():
         mail.recipients, mail.body = [], REMOVED
         db.add(mail)
-    await db.exec(delete(KeptHistory).where(KeptHistory.reference == app.reference))
+    await db.exec(delete(KeptHistory).where(
+        KeptHistory.workflow_id == grant_workflow_id(app.reference)))
 
 
 async def _anonymise_people_without_grants(db: AsyncSession) -> int:

@@ -68,7 +68,7 @@ REPORT_COLUMNS = ("reference", "organisation", "organisation_type", "scheme_vers
 async def round_report(request: Request, db, round_id: str) -> tuple[dict, list[dict]]:
     """Every decision of a round with the rubric and scheme version and the budget it used."""
     scheme, client = request.app.state.scheme, request.app.state.temporal
-    rnd, status, proposal, shown = await round_state(request, round_id)
+    rnd, status, proposal, shown = await round_state(request, db, round_id)
     candidates = {c.reference: c for c in proposal.candidates} if proposal else {}
     lines = {a.reference: a for a in shown}
     rows = (await db.exec(
@@ -97,7 +97,7 @@ async def round_report(request: Request, db, round_id: str) -> tuple[dict, list[
             "decided_at": decision.decided_at.isoformat(timespec="minutes") if decision else "",
             "stage": app.stage,
         })
-    ledger = await programme.ledger_or_none(client, scheme.scheme.id)
+    ledger = await programme.ledger_or_none(client, db, scheme.scheme.id)
     head = {"round": rnd, "status": status,
             "budget_at_proposal": proposal.budget_cents if proposal else None,
             "ledger": next((r for r in ledger.rounds if r.round_id == round_id), None)

@@ -17,6 +17,7 @@ from temporalio.client import Client, WorkflowHistory
 
 from regie import histories
 from regie.pdf import latin1
+from regie.temporal import grant_workflow_id
 
 _SKIPPED = {
     EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
@@ -88,7 +89,7 @@ def describe(event: HistoryEvent) -> HistoryLine | None:
 async def fetch(client: Client, db: AsyncSession, reference: str) -> WorkflowHistory:
     """From Temporal, or the copy Regie kept once the workflow closed (regie.histories)."""
     try:
-        return await histories.load(client, db, reference)
+        return await histories.load(client, db, grant_workflow_id(reference))
     except histories.HistoryUnavailable as exc:
         raise HTTPException(404, "De geschiedenis van deze subsidie is er niet (meer) / this "
                                  f"grant's history is not available: {exc}") from exc

@@ -199,7 +199,7 @@ async def applications(request: Request, viewer: Grantee, db: Db):
         Application.organisation_id == viewer.organisation_id).order_by(Application.id))).all()
     client = request.app.state.temporal
     open_rounds = [r for r in request.app.state.scheme.rounds
-                   if (s := await rounds.status(client, r.id)) and s.phase == "open"]
+                   if (s := await rounds.status(client, db, r.id)) and s.phase == "open"]
     return render(request, "applications.html", {"apps": apps, "open_rounds": open_rounds},
                   viewer=viewer)
 

@@ -25,32 +25,32 @@ Team = Annotated[Viewer, Depends(allow(Role.PROGRAMME_TEAM))]
 
 
 @router.get("/rounds")
-async def rounds_page(request: Request, viewer: Staff):
+async def rounds_page(request: Request, viewer: Staff, db: Db):
     scheme, client = request.app.state.scheme, request.app.state.temporal
-    statuses = {r.id: await rounds.status(client, r.id) for r in scheme.rounds}
-    ledger = await programme.ledger_or_none(client, scheme.scheme.id)
+    statuses = {r.id: await rounds.status(client, db, r.id) for r in scheme.rounds}
+    ledger = await programme.ledger_or_none(client, db, scheme.scheme.id)
     return render(request, "rounds.html", {"rounds": scheme.rounds, "statuses": statuses,
                                            "ledger": ledger}, viewer=viewer)
 
 
-async def round_state(request: Request, round_id: str):
+async def round_state(request: Request, db, round_id: str):
     """A round of the scheme (or 404), its workflow's status, its proposal, and the allocation
     to show: the confirmed one once there is one, else the proposed one."""
     try:
         rnd = request.app.state.scheme.round(round_id)
     except KeyError:
         raise HTTPException(404, "Onbekende ronde / unknown round") from None
-    status = await rounds.status(request.app.state.temporal, round_id)
+    status = await rounds.status(request.app.state.temporal, db, round_id)
     proposal = status.proposal if status else None
     shown = (status.confirmed if status and status.confirmed else
              proposal.allocations if proposal else [])
     return rnd, status, proposal, shown
 
 
-async def _round_page(request: Request, viewer: Viewer, round_id: str, *, error: str = "",
+async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, error: str = "",
                       status_code: int = 200):
     scheme = request.app.state.scheme
-    rnd, status, proposal, shown = await round_state(request, round_id)
+    rnd, status, proposal, shown = await round_state(request, db, round_id)
     tables = distribution(proposal.candidates, shown,
                           {p.key: p.name(request.state.lang) for p in scheme.pillars},
                           {g.key: g.name(request.state.lang) for g in scheme.target_groups}
@@ -62,8 +62,8 @@ async def _round_page(request: Request, viewer: Viewer, round_id: str, *, error:
 
 
 @router.get("/rounds/{round_id}")
-async def round_page(request: Request, round_id: str, viewer: Staff):
-    return await _round_page(request, viewer, round_id)
+async def round_page(request: Request, round_id: str, viewer: Staff, db: Db):
+    return await _round_page(request, viewer, db, round_id)
 
 
 @router.post("/rounds/{round_id}/confirm")
@@ -85,7 +85,7 @@ async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
         else:
             changes.append(Change(reference=reference, amount_cents=cents, reason=reason))
     if problems:
-        return await _round_page(request, viewer, round_id, error="; ".join(problems),
+        return await _round_page(request, viewer, db, round_id, error="; ".join(problems),
                                  status_code=422)
     handle = request.app.state.temporal.get_workflow_handle_for(
         RoundWorkflow.run, rounds.round_workflow_id(round_id))
@@ -93,7 +93,7 @@ async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
         await run_update(handle, RoundWorkflow.confirm_allocation, AllocationConfirmation(
             actor=viewer.actor(), changes=tuple(changes)))
     except ActionRefused as exc:  # the validator's reason: over budget, nothing to confirm
-        return await _round_page(request, viewer, round_id, error=str(exc), status_code=409)
+        return await _round_page(request, viewer, db, round_id, error=str(exc), status_code=409)
     await audit.append(db, viewer.person.name, viewer.role.value, "confirm_allocation",
                        f"round-{round_id}", {"changes": [c.model_dump() for c in changes]})
     return RedirectResponse(f"/rounds/{round_id}", status_code=303)

@@ -278,6 +278,8 @@ def actions_for(stage: Stage, role: Role) -> list[Transition]:
     """The human actions open to `role` in `stage`, in declaration order (the pages' buttons)."""
     return [t for t in TRANSITIONS if t.source == stage and t.role == role]
 
+ENDED = frozenset(stage for stage, info in STAGES.items() if info.terminal)  # the workflow ends
+
 
 def mermaid_diagram() -> str:
     """The state diagram of the lifecycle in Mermaid syntax, for docs/lifecycle.md."""

@@ -89,7 +89,7 @@ class RetentionReport(_Model):
     anonymised_applications: tuple[str, ...] = ()
     removed_drafts: int = 0
     anonymised_people: int = 0
-    kept_histories: tuple[str, ...] = ()  # grants whose closed workflow's history was copied
+    kept_histories: tuple[str, ...] = ()  # workflow ids of closed grants, rounds, ledger copied
 
 
 class SubmitToRound(_Model):

@@ -169,7 +169,8 @@ async def _verify_audit(settings: Settings, references: list[str], log_only: boo
         problems = await verify(db)
         if not references and not log_only:
             references = list((await db.exec(select(Application.reference).where(
-                Application.reference.is_not(None)).order_by(Application.reference))).all())
+                Application.reference.is_not(None),  # an anonymised grant's history is gone
+                Application.anonymised_at.is_(None)).order_by(Application.reference))).all())
     await engine.dispose()
     for p in problems:
         print(f"audit entry {p.entry_id}: {p.what}")

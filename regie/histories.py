@@ -1,11 +1,12 @@
-"""A grant's Temporal history, wherever it is now.
+"""Closed workflows' histories, wherever they are now.
 
 Temporal removes a closed workflow's history once the namespace's retention period has passed
-(24 hours on a dev server, often a few days on a new cluster; Regie sets ENGINE_RETENTION). A
-grant is audited for years after that, so the retention activity keeps each closed grant's
-whole history in Regie's database (`kept_histories`), with its hash in the audit log. Reading
-takes Temporal's history while Temporal has it, and the kept copy after, checked against that
-hash. The kept copy of a grant not funded goes when its personal data goes (docs/privacy.md).
+(24 hours on a dev server, often a few days on a new cluster; Regie sets ENGINE_RETENTION).
+Grants and rounds are audited for years after that, so the retention activity keeps the whole
+history of each closed grant and round in Regie's database (`kept_histories`), with its hash in
+the audit log, and the workflow's result beside it (a round's final status, for its pages).
+Reading takes Temporal's history while Temporal has it, and the kept copy after, checked against
+that hash. The copy of a grant not funded goes when its personal data goes (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -15,81 +16,90 @@ from datetime import timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.lifecycle import STAGES, Role
+from domain.lifecycle import Role
 from regie import audit
 from regie.logging import get_logger
-from regie.records import Application, AuditEntry, KeptHistory
-from regie.temporal import grant_workflow_id
+from regie.records import AuditEntry, KeptHistory
 
 # How long the namespace must keep a closed workflow's history: several of the retention
 # workflow's weekly looks, with room for a worker stopped over a holiday; shorter than the
 # privacy terms (docs/privacy.md). `regie register-search-attributes` and `regie run` set it.
 ENGINE_RETENTION = timedelta(days=30)
 KEPT = "history_kept"  # the audit log's action for a kept copy, with its hash
-ENDED = [stage.value for stage, info in STAGES.items() if info.terminal]
 
 
 class HistoryUnavailable(LookupError):
-    """Neither Temporal nor Regie's database has the grant's history, or the kept copy does not
-    match the hash the audit log holds for it."""
+    """Neither Temporal nor Regie's database has the history, or the kept copy does not match
+    the hash the audit log holds for it."""
 
 
 def _sha256(events: str) -> str:
     return hashlib.sha256(events.encode()).hexdigest()
 
 
-async def load(client: Client, db: AsyncSession, reference: str) -> WorkflowHistory:
-    """The grant's whole history: from Temporal while it has it, else the kept copy."""
+def _result(history: WorkflowHistory) -> str | None:
+    """The closed workflow's result as JSON, if it completed with one."""
+    last = history.events[-1]
+    if last.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+        return None
+    payloads = last.workflow_execution_completed_event_attributes.result.payloads
+    return payloads[0].data.decode() if payloads else None
+
+
+async def kept(db: AsyncSession, workflow_id: str) -> KeptHistory | None:
+    return (await db.exec(select(KeptHistory).where(
+        KeptHistory.workflow_id == workflow_id))).first()
+
+
+async def load(client: Client, db: AsyncSession, workflow_id: str) -> WorkflowHistory:
+    """The workflow's whole history: from Temporal while it has it, else the kept copy."""
     try:
-        return await client.get_workflow_handle(grant_workflow_id(reference)).fetch_history()
+        return await client.get_workflow_handle(workflow_id).fetch_history()
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise
-    kept = (await db.exec(select(KeptHistory).where(KeptHistory.reference == reference))).first()
-    if kept is None:
-        raise HistoryUnavailable(f"{reference}: no history in Temporal nor kept in Regie")
+    copy = await kept(db, workflow_id)
+    if copy is None:
+        raise HistoryUnavailable(f"{workflow_id}: no history in Temporal nor kept in Regie")
     logged = (await db.exec(select(AuditEntry).where(
-        AuditEntry.action == KEPT, AuditEntry.subject == reference))).all()
-    if _sha256(kept.events) not in {entry.detail.get("sha256") for entry in logged}:
-        raise HistoryUnavailable(f"{reference}: the kept history does not match its hash in "
+        AuditEntry.action == KEPT, AuditEntry.subject == workflow_id))).all()
+    if _sha256(copy.events) not in {entry.detail.get("sha256") for entry in logged}:
+        raise HistoryUnavailable(f"{workflow_id}: the kept history does not match its hash in "
                                  "the audit log")
-    return WorkflowHistory.from_json(kept.workflow_id, kept.events)
+    return WorkflowHistory.from_json(workflow_id, copy.events)
 
 
-async def keep_closed(db: AsyncSession, client: Client) -> list[str]:
-    """Copy the history of every grant whose workflow has closed and is not kept yet; safe to
-    repeat. The references kept."""
-    log = get_logger(actor="Regie")
-    waiting = (await db.exec(select(Application.reference).where(
-        Application.reference.is_not(None), Application.stage.in_(ENDED),
-        Application.anonymised_at.is_(None),
-        Application.reference.not_in(select(KeptHistory.reference))).order_by(
-        Application.reference))).all()
-    kept = []
-    for reference in waiting:
-        handle = client.get_workflow_handle(grant_workflow_id(reference))
+async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str]) -> list[str]:
+    """Copy the history of each of these workflows that has closed and is not kept yet; safe to
+    repeat. The workflow ids kept."""
+    done = set((await db.exec(select(KeptHistory.workflow_id).where(
+        KeptHistory.workflow_id.in_(workflow_ids)))).all())
+    copied = []
+    for workflow_id in [w for w in workflow_ids if w not in done]:
+        handle = client.get_workflow_handle(workflow_id)
         try:
             described = await handle.describe()
             if described.status == WorkflowExecutionStatus.RUNNING:
-                continue  # its last steps after the final stage
+                continue
             history = await handle.fetch_history()
         except RPCError as exc:
             if exc.status != RPCStatusCode.NOT_FOUND:
                 raise
-            log.error("history.lost", grant=reference, workflow_id=handle.id)
+            get_logger(workflow_id=workflow_id).warning("history.not_in_temporal")
             continue
         events = history.to_json()
         # the hash into the audit log first: a copy is never kept without it (a repeat after a
         # crash between the two logs the same hash again, as the closed history is the same)
-        await audit.append(db, "Regie", Role.SYSTEM.value, KEPT, reference, {
-            "workflow_id": handle.id, "run_id": described.run_id, "events": len(history.events),
+        await audit.append(db, "Regie", Role.SYSTEM.value, KEPT, workflow_id, {
+            "run_id": described.run_id, "events": len(history.events),
             "sha256": _sha256(events)})
-        db.add(KeptHistory(reference=reference, workflow_id=handle.id,
-                           run_id=described.run_id, events=events, sha256=_sha256(events),
+        db.add(KeptHistory(workflow_id=workflow_id, run_id=described.run_id, events=events,
+                           result=_result(history), sha256=_sha256(events),
                            closed_at=described.close_time))
         await db.commit()
-        kept.append(reference)
-    return kept
+        copied.append(workflow_id)
+    return copied

@@ -15,6 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.scheme import Scheme
 from domain.schedules import add_months
 from domain.types import LedgerParams, LedgerStatus, RetentionParams, SetCommitment
+from regie import histories
 from regie.grants import run_update
 from regie.rounds import ensure_rounds
 from workflows.ledger import LedgerWorkflow
@@ -27,17 +28,21 @@ def ledger_workflow_id(scheme_id: str) -> str:
 
 async def ensure_programme(db: AsyncSession, client: Client, scheme: Scheme,
                            task_queue: str) -> None:
-    """Start the ledger and every round's workflow where they are not running; safe to repeat."""
-    try:
-        await client.start_workflow(
-            LedgerWorkflow.run, LedgerParams(
-                scheme_id=scheme.scheme.id, programme_cents=scheme.scheme.budget_cents,
-                ceilings={r.id: r.budget_cents for r in scheme.rounds},
-                closes_at=scheme.end_of_day_utc(scheme.scheme.books_close)),
-            id=ledger_workflow_id(scheme.scheme.id), task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
-    except WorkflowAlreadyStartedError:
-        pass
+    """Start the ledger and every round's workflow where they are not running; safe to repeat.
+    A ledger or round whose closed workflow Regie has kept is not started again, though
+    Temporal may have removed it."""
+    ledger_id = ledger_workflow_id(scheme.scheme.id)
+    if await histories.kept(db, ledger_id) is None:
+        try:
+            await client.start_workflow(
+                LedgerWorkflow.run, LedgerParams(
+                    scheme_id=scheme.scheme.id, programme_cents=scheme.scheme.budget_cents,
+                    ceilings={r.id: r.budget_cents for r in scheme.rounds},
+                    closes_at=scheme.end_of_day_utc(scheme.scheme.books_close)),
+                id=ledger_id, task_queue=task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+        except WorkflowAlreadyStartedError:
+            pass
     await ensure_rounds(db, client, scheme, task_queue)
 
 
@@ -80,8 +85,13 @@ async def ledger(client: Client, scheme_id: str) -> LedgerStatus:
         LedgerWorkflow.run, ledger_workflow_id(scheme_id)).query(LedgerWorkflow.status)
 
 
-async def ledger_or_none(client: Client, scheme_id: str) -> LedgerStatus | None:
-    """The ledger for a page; None when Temporal cannot answer, so the page still renders."""
+async def ledger_or_none(client: Client, db: AsyncSession,
+                         scheme_id: str) -> LedgerStatus | None:
+    """The ledger for a page: as it closed once Regie has kept its history, else asked of its
+    workflow; None when Temporal cannot answer, so the page still renders."""
+    copy = await histories.kept(db, ledger_workflow_id(scheme_id))
+    if copy is not None and copy.result is not None:
+        return LedgerStatus.model_validate_json(copy.result)
     try:
         return await ledger(client, scheme_id)
     except RPCError:

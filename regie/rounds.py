@@ -11,6 +11,7 @@ from temporalio.service import RPCError
 
 from domain.scheme import Round, Scheme
 from domain.types import Actor, RoundParams, RoundStatus, SubmitToRound
+from regie import histories
 from regie.grants import ActionRefused, run_update
 from regie.records import Application
 from workflows.round import RoundWorkflow, closed_message
@@ -37,8 +38,11 @@ async def round_params(db: AsyncSession, scheme: Scheme, rnd: Round) -> RoundPar
 
 
 async def ensure_rounds(db: AsyncSession, client: Client, scheme: Scheme, task_queue: str) -> None:
-    """Start the RoundWorkflow of every round of the scheme that has none yet; safe to repeat."""
+    """Start the RoundWorkflow of every round of the scheme that has none yet; safe to repeat.
+    A round whose closed workflow Regie has kept has run, though Temporal may have removed it."""
     for rnd in scheme.rounds:
+        if await histories.kept(db, round_workflow_id(rnd.id)) is not None:
+            continue
         try:
             await client.start_workflow(
                 RoundWorkflow.run, await round_params(db, scheme, rnd),
@@ -59,7 +63,13 @@ async def submit(client: Client, round_id: str, actor: Actor, application_id: in
         raise ActionRefused(closed_message(closed.closes_local)) from None
 
 
-async def status(client: Client, round_id: str) -> RoundStatus | None:
+async def status(client: Client, db: AsyncSession, round_id: str) -> RoundStatus | None:
+    """The round's status: as it closed, once Regie has kept its history (regie.histories: no
+    replay of a closed workflow to answer, and still there once Temporal removed it), else
+    asked of its workflow; None when the round has no workflow."""
+    copy = await histories.kept(db, round_workflow_id(round_id))
+    if copy is not None and copy.result is not None:
+        return RoundStatus.model_validate_json(copy.result)
     try:
         return await client.get_workflow_handle_for(
             RoundWorkflow.run, round_workflow_id(round_id)).query(RoundWorkflow.status)

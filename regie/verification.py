@@ -157,4 +157,5 @@ async def verify_history(history: WorkflowHistory, reference: str) -> Verificati
 async def verify_grant(client: Client, db: AsyncSession,
                        reference: str) -> Verification:
     """Its history from Temporal, or the copy Regie kept once the workflow closed."""
-    return await verify_history(await histories.load(client, db, reference), reference)
+    history = await histories.load(client, db, grant_workflow_id(reference))
+    return await verify_history(history, reference)

@@ -1,5 +1,6 @@
-"""On the real dev server: a closed grant's history is kept in Regie's database, so auditors
-read and verify it after Temporal has removed it; a kept copy altered afterwards is refused;
+"""On the real dev server: a closed grant's and round's history is kept in Regie's database, so
+auditors read and verify the grant, and the round's page shows how it closed, after Temporal has
+removed them, and the round is not started again; a kept copy altered afterwards is refused;
 `regie run` and the release job make the namespace keep histories long enough for the copy."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlmodel import select
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import (
@@ -22,19 +24,23 @@ from temporalio.service import RPCError
 from api.app import create_app
 from api.auth import SESSION_COOKIE, open_session
 from domain.lifecycle import Stage
-from regie import adoption, audit, histories
+from regie import adoption, audit, histories, rounds
 from regie.db import session_factory
 from regie.records import AuditEntry, KeptHistory
 from regie.settings import Settings
 from regie.spreadsheet import read_table
+from regie.programme import ensure_programme, ledger_workflow_id
+from regie.rounds import round_workflow_id
 from regie.temporal import ensure_history_retention, grant_workflow_id
 from regie.worker import build_worker
 from tests import factories, scenario
 from tests.conftest import eventually
 from tests.factories import actor_of
 from tests.scenario import stage_is
+from workflows.round import RoundWorkflow
 
 SETTLED = "SV-OUD-005"  # the template's fifth grant: every report in, settled, archived
+GRANT, ROUND = grant_workflow_id(SETTLED), round_workflow_id("2025")  # 2025 closed long ago
 
 
 async def _removed_from_temporal(client, workflow_id: str) -> None:
@@ -51,13 +57,14 @@ async def _removed_from_temporal(client, workflow_id: str) -> None:
     await eventually(gone, timeout=90)  # about 20 s on the dev server
 
 
-async def test_an_auditor_reads_and_verifies_a_closed_grant_after_temporal_removed_it(
+async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_them(
         dev_env, tmp_path, db_url, engine, scheme):
     client, sessions = dev_env.client, session_factory(engine)
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
                                  task_queue="kept")
     async with sessions() as db:
         people = await scenario.cast(db)
+        await ensure_programme(db, client, scheme, settings.task_queue)
     today = adoption.local_today(scheme, await dev_env.get_current_time())
     table = read_table(adoption.template_bytes(
         "programma.xlsx", factories.programme_rows(scheme, today, count=5)), "programma.xlsx")
@@ -68,14 +75,22 @@ async def test_an_auditor_reads_and_verifies_a_closed_grant_after_temporal_remov
                                                dry_run=False)
         assert done.problems == []
         await stage_is(client, SETTLED, Stage.ARCHIVED)
-        handle = client.get_workflow_handle(grant_workflow_id(SETTLED))
-        await handle.result()
-        in_temporal = await handle.fetch_history()
+        await client.get_workflow_handle(GRANT).result()
+        closed_round = await client.get_workflow_handle_for(RoundWorkflow.run, ROUND).result()
+        in_temporal = await client.get_workflow_handle(GRANT).fetch_history()
 
+        candidates = [GRANT, grant_workflow_id("SV-OUD-001"), ROUND, round_workflow_id("2027"),
+                      ledger_workflow_id(scheme.scheme.id)]
         async with sessions() as db:
-            assert await histories.keep_closed(db, client) == [SETTLED]  # the others run on
-            assert await histories.keep_closed(db, client) == []  # kept once
-        await _removed_from_temporal(client, handle.id)
+            assert await histories.keep_closed(db, client, candidates) == [GRANT, ROUND]
+            assert await histories.keep_closed(db, client, candidates) == []  # kept once
+        await asyncio.gather(_removed_from_temporal(client, GRANT),
+                             _removed_from_temporal(client, ROUND))
+        async with sessions() as db:
+            assert await rounds.status(client, db, "2025") == closed_round  # as it closed
+            await ensure_programme(db, client, scheme, settings.task_queue)
+        with pytest.raises(RPCError):  # not started again
+            await client.get_workflow_handle(ROUND).describe()
 
         app = create_app(settings, scheme, client)
         async with sessions() as db:
@@ -90,6 +105,8 @@ async def test_an_auditor_reads_and_verifies_a_closed_grant_after_temporal_remov
             raw = (await web.get(f"/api/grants/{SETTLED}/history")).json()
             assert len(raw["events"]) == len(in_temporal.events)
             assert raw == json.loads(in_temporal.to_json())  # the whole history, as it was
+            round_page = await web.get("/rounds/2025")
+            assert round_page.status_code == 200 and 'data-phase="closed"' in round_page.text
 
             command = [str(Path(sys.executable).parent / "regie"), "audit", "verify",
                        "--grant", SETTLED]
@@ -101,7 +118,7 @@ async def test_an_auditor_reads_and_verifies_a_closed_grant_after_temporal_remov
 
             # someone alters the kept copy: it no longer matches the hash in the audit log
             async with sessions() as db:
-                kept = (await db.exec(select(KeptHistory))).one()
+                kept = await histories.kept(db, GRANT)
                 altered = json.loads(kept.events)
                 del altered["events"][5]  # an event taken out
                 kept.events = json.dumps(altered)
@@ -115,9 +132,10 @@ async def test_an_auditor_reads_and_verifies_a_closed_grant_after_temporal_remov
             assert checked.returncode == 1 and "does not match its hash" in checked.stdout
 
     async with sessions() as db:
-        [logged] = (await db.exec(select(AuditEntry).where(
-            AuditEntry.action == histories.KEPT))).all()
-        assert logged.subject == SETTLED and logged.detail["events"] == len(in_temporal.events)
+        logged = (await db.exec(select(AuditEntry).where(
+            AuditEntry.action == histories.KEPT).order_by(AuditEntry.id))).all()
+        assert [entry.subject for entry in logged] == [GRANT, ROUND]
+        assert logged[0].detail["events"] == len(in_temporal.events)
         assert await audit.verify(db) == []
 
 

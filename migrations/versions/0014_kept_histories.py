@@ -1,5 +1,5 @@
-"""kept histories: a closed grant workflow's Temporal history, kept in Regie's database before
-the namespace's retention period removes it from Temporal
+"""kept histories: a closed workflow's Temporal history (a grant's, a round's) and its result,
+kept in Regie's database before the namespace's retention period removes it from Temporal
 
 Revision ID: 0014
 Revises: 0013
@@ -21,18 +21,19 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('kept_histories',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('workflow_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('run_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('events', sa.Text(), nullable=False),
+    sa.Column('result', sa.Text(), nullable=True),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('closed_at', regie.records.UTCDateTime(), nullable=False),
     sa.Column('kept_at', regie.records.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_index('ix_kept_histories_reference', 'kept_histories', ['reference'], unique=True)
+    op.create_index('ix_kept_histories_workflow_id', 'kept_histories', ['workflow_id'],
+                    unique=True)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_kept_histories_reference', table_name='kept_histories')
+    op.drop_index('ix_kept_histories_workflow_id', table_name='kept_histories')
     op.drop_table('kept_histories')
