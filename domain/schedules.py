@@ -83,11 +83,12 @@ def due_notices(reports: list[ReportState], rules: ReportingRules, now: datetime
     return sorted(latest.values(), key=lambda n: n.report_index)
 
 
-def adopt_reports(reports: list[ReportState], received: tuple[date, ...],
-                  now: datetime) -> list[ReportState]:
-    """The schedule of a grant taken over mid-way: the reports received are in and accepted;
-    each report already overdue skips its prompt, so its reminder goes out at once, and the
-    team hears of it only after the grace period from today, not from a long-past due date."""
+def adopt_reports(reports: list[ReportState], received: tuple[date, ...], now: datetime,
+                  today: date) -> list[ReportState]:
+    """The schedule of a grant taken over mid-way at `now`: the reports received are in and
+    accepted; each report already overdue skips its prompt, so its reminder goes out at once,
+    and the team hears of it only after the grace period from `today` (the programme's day,
+    which an hour before midnight UTC is already tomorrow's), not from a long-past due date."""
     adopted = [r.model_copy(deep=True) for r in reports]
     for report, day in zip(adopted, received):
         report.submitted_at, report.accepted = _at(day), True
@@ -95,7 +96,7 @@ def adopt_reports(reports: list[ReportState], received: tuple[date, ...],
     for report in adopted[len(received):]:
         if _at(report.due) <= now:
             mark_sent(report, NoticeKind.PROMPT)
-            report.grace_from = now.date()
+            report.grace_from = today
     return adopted
 
 

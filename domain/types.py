@@ -39,6 +39,9 @@ class AdoptedGrant(_Model):
     received: tuple[date, ...] = ()  # reports received and accepted, in schedule order
     settled_cents: int | None = None
     settled_on: date | None = None
+    # the day of the import in the programme's time zone, from which an overdue report's grace
+    # runs; None in the histories of grants imported before it was recorded (then: UTC's day)
+    imported_on: date | None = None
 
 
 class GrantParams(_Model):

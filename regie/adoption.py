@@ -124,7 +124,8 @@ async def import_table(db: AsyncSession, client: Client, scheme: Scheme, task_qu
                            task_queue, round_closed=True, adopted=AdoptedGrant(
                                actor=actor, awarded_cents=grant.awarded_cents,
                                awarded_on=grant.awarded_on, received=grant.received,
-                               settled_cents=grant.settled_cents, settled_on=grant.settled_on))
+                               settled_cents=grant.settled_cents, settled_on=grant.settled_on,
+                               imported_on=today))
     await audit.append(db, actor.name, actor.role.value, "import", file_name,
                        {"new": result.new, "unchanged": result.unchanged})
     log.info("import.done", file=file_name, new=len(result.new), unchanged=len(result.unchanged))

@@ -118,7 +118,7 @@ def test_an_overdue_report_is_reminded_at_once_and_escalated_only_after_grace(sc
     rules = scheme.reporting(scheme.round("2025"))
     now = datetime(2026, 11, 28, 10, tzinfo=timezone.utc)
     schedule = report_schedule(date(2025, 9, 15), date(2027, 6, 30), rules, date(2028, 2, 25))
-    reports = adopt_reports(schedule, (date(2026, 3, 10),), now)
+    reports = adopt_reports(schedule, (date(2026, 3, 10),), now, now.date())
     assert reports[0].accepted and reports[0].submitted_at.date() == date(2026, 3, 10)
     first, *_ = pending_notices(reports, rules)
     assert (first.kind, first.report_index, first.at) == (NoticeKind.REMINDER, 1,
@@ -126,6 +126,13 @@ def test_an_overdue_report_is_reminded_at_once_and_escalated_only_after_grace(sc
     escalation = next(n for n in pending_notices(reports, rules)
                       if n.kind == NoticeKind.ESCALATION and n.report_index == 1)
     assert escalation.at.date() == now.date() + timedelta(days=rules.grace_days)
+
+    # imported at half past midnight in the Netherlands: the grace runs from the Dutch day
+    late = datetime(2026, 11, 28, 23, 30, tzinfo=timezone.utc)
+    reports = adopt_reports(schedule, (date(2026, 3, 10),), late, date(2026, 11, 29))
+    escalation = next(n for n in pending_notices(reports, rules)
+                      if n.kind == NoticeKind.ESCALATION and n.report_index == 1)
+    assert escalation.at.date() == date(2026, 11, 29) + timedelta(days=rules.grace_days)
 
 
 # -- the import, end to end ------------------------------------------------------------------------
@@ -201,6 +208,11 @@ async def test_forty_grants_start_at_their_real_stage(time_env, tmp_path, db_url
                     return sent if sum(k.startswith(reminder) for k in sent) == contacts else None
                 sent = await eventually(reminded)  # each contact once, and no prompt
                 assert not any(k.startswith(f"grant-{ref}/report_prompt") for k in sent)
+
+                async def marked_reminded():  # the workflow records it once the mail is out
+                    current = await grants.status(client, ref)
+                    return current if current.reports[0].reminded else None
+                notices = pending_notices((await eventually(marked_reminded)).reports, rules)
                 assert (notices[0].kind, notices[0].report_index) == (NoticeKind.ESCALATION, 0)
                 assert notices[0].at.date() == today + timedelta(days=rules.grace_days)
             elif case == "final_due":  # every progress report in; the final one is next

@@ -150,7 +150,7 @@ class GrantWorkflow:
         self.reports = schedules.adopt_reports(
             schedules.report_schedule(self.awarded_on, self.last_activity_end, self.p.reporting,
                                       self.p.reporting_closes_at.date()),
-            adopted.received, workflow.now())
+            adopted.received, workflow.now(), adopted.imported_on or workflow.now().date())
         await self._apply(Action.ADOPT, SYSTEM, awarded_cents=adopted.awarded_cents,
                           note=f"{awarded}; geïmporteerd door / imported by {adopted.actor.name}",
                           decided_at=_due_at(adopted.awarded_on))
