@@ -7,6 +7,7 @@ import contextlib
 import os
 import socket
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -122,11 +123,13 @@ class SmtpSink:
 
     def __init__(self) -> None:
         self.messages: list = []
+        self.received_at: list[float] = []  # time.monotonic() of each message, in order
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.received_at.append(time.monotonic())
         return "250 OK"
 
     def subjects(self) -> list[str]:
