@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
 from domain.lifecycle import Stage
+from domain.schedules import add_months
 from domain.types import (
     ActivityReport, AttachmentRef, ChangeDecision, ChangeRequest, DeadlineMove, DecisionInput,
     ReportKind,
@@ -29,6 +30,11 @@ from tests.conftest import eventually, maybe_record
 from tests.factories import actor_of
 from tests.scenario import score, skip_to, stage_is
 from workflows.grant import GrantWorkflow
+
+
+def _morning(day: date) -> datetime:
+    """An hour after the notices of `day` go out (08:00 UTC)."""
+    return datetime.combine(day, time(9), tzinfo=timezone.utc)
 
 
 def _mail_to(smtp, prefix: str):
@@ -52,13 +58,17 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
                                                            settings.task_queue, people)
         await grants.act(client, reference, "decide", DecisionInput(
             actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
+        # reports are due every six months from the award (UTC's day), today in the test
+        awarded = (await time_env.get_current_time()).date()
+        first, second = add_months(awarded, 6), add_months(awarded, 12)
+        rules = scheme.reporting(scheme.round("2026"))
         await stage_is(client, reference, Stage.REPORTING)
         async def published():  # every funded project is in the knowledge centre from its award
             async with sessions() as db:
                 return [e.reference for e in await search(db, pillar="omgangscultuur")]
         assert await eventually(published) == [reference]
         before = (await grants.status(client, reference)).reports
-        assert [r.due for r in before] == [date(2027, 5, 28), date(2027, 8, 25)]
+        assert [r.due for r in before] == [first, date(2027, 8, 25)]
 
         # an extension: the last activity now ends 15-12-2027, so reports move with it
         with pytest.raises(ActionRefused, match="na 31-12-2027"):
@@ -72,11 +82,11 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
             actor=team, approve=True, reason="Past binnen de looptijd."))
         after = (await grants.status(client, reference)).reports
         assert [(r.kind, r.due) for r in after] == [
-            (ReportKind.PROGRESS, date(2027, 5, 28)), (ReportKind.PROGRESS, date(2027, 11, 28)),
+            (ReportKind.PROGRESS, first), (ReportKind.PROGRESS, second),
             (ReportKind.FINAL, date(2028, 2, 9))]
 
         # the first prompt: one mail per contact, with a personal signed link
-        await skip_to(time_env, datetime(2027, 5, 15, tzinfo=timezone.utc))
+        await skip_to(time_env, _morning(first - timedelta(days=rules.prompt_before_days)))
         prompts = await eventually(_mail_to(smtp, "Rapportage 1 gevraagd"))
         assert [m["To"] for m in prompts] == [people.grantee.email]
         link = re.search(r"/report/([\w-]+\.[0-9a-f]+)",
@@ -89,7 +99,7 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
             actor=team, report_index=0, accepted=True))
 
         # the second report is missed: a reminder on the day, the team alerted after the grace
-        await skip_to(time_env, datetime(2027, 12, 13, tzinfo=timezone.utc))
+        await skip_to(time_env, _morning(second + timedelta(days=rules.grace_days)))
         await eventually(_mail_to(smtp, "Herinnering: rapportage 2 vandaag"))
         await eventually(_mail_to(smtp, f"Rapportage te laat: {reference}"))
         await grants.act(client, reference, "submit_report", ReportSubmission(

@@ -5,12 +5,13 @@ results."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
 from api.app import create_app
 from domain.lifecycle import Stage
+from domain.schedules import add_months
 from domain.types import DecisionInput, ReportReview, ReportSubmission, SettlementInput
 from regie import grants, programme
 from regie.db import session_factory
@@ -40,7 +41,11 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
                                                            settings.task_queue, people)
         await grants.act(client, reference, "decide", DecisionInput(
             actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
-        await skip_to(time_env, datetime(2027, 5, 15, tzinfo=timezone.utc))
+        # the first report is due six months from the award; its prompt goes out before
+        first = add_months((await time_env.get_current_time()).date(), 6)
+        before = scheme.reporting(scheme.round("2026")).prompt_before_days
+        await skip_to(time_env, datetime.combine(first - timedelta(days=before), time(9),
+                                                 tzinfo=timezone.utc))
 
         async def prompt():
             return [m for m in smtp.messages if str(m["Subject"]).startswith("Rapportage 1")]
