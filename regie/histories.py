@@ -92,14 +92,13 @@ async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str])
             get_logger(workflow_id=workflow_id).warning("history.not_in_temporal")
             continue
         events = history.to_json()
+        digest = _sha256(events)
         # the hash into the audit log first: a copy is never kept without it (a repeat after a
         # crash between the two logs the same hash again, as the closed history is the same)
         await audit.append(db, "Regie", Role.SYSTEM.value, KEPT, workflow_id, {
-            "run_id": described.run_id, "events": len(history.events),
-            "sha256": _sha256(events)})
+            "run_id": described.run_id, "events": len(history.events), "sha256": digest})
         db.add(KeptHistory(workflow_id=workflow_id, run_id=described.run_id, events=events,
-                           result=_result(history), sha256=_sha256(events),
-                           closed_at=described.close_time))
+                           result=_result(history), closed_at=described.close_time))
         await db.commit()
         copied.append(workflow_id)
     return copied

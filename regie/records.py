@@ -286,7 +286,6 @@ class KeptHistory(SQLModel, table=True):
     run_id: str
     events: str = Field(sa_column=Column(Text, nullable=False))  # WorkflowHistory.to_json()
     result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
-    sha256: str
     closed_at: datetime = _ts(nullable=False)
     kept_at: datetime = _ts(nullable=False, default=utcnow)
 

@@ -25,7 +25,6 @@ def upgrade() -> None:
     sa.Column('run_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('events', sa.Text(), nullable=False),
     sa.Column('result', sa.Text(), nullable=True),
-    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('closed_at', regie.records.UTCDateTime(), nullable=False),
     sa.Column('kept_at', regie.records.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
