@@ -70,7 +70,9 @@ class RetentionActivities:
             for app in (await db.exec(select(Application).where(
                     Application.reference.is_(None)))).all():
                 closes = self.scheme.local_to_utc(self.scheme.round(app.round_id).closes)
-                if term_passed(closes, terms.drafts_months, now):
+                # from its last change, if later: a draft written after its round closed (by
+                # an import or the demo, about to be started) is not removed under its writer
+                if term_passed(max(closes, app.updated_at), terms.drafts_months, now):
                     await db.exec(delete(ProjectActivity).where(
                         ProjectActivity.application_id == app.id))
                     await db.delete(app)
