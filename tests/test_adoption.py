@@ -6,6 +6,7 @@ exports imports into an empty Regie as the same grants."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -291,10 +292,19 @@ async def _into_an_empty_regie(tmp_path, scheme, exported: bytes, original, stag
                     read_table(exported, "uit.xlsx"), "uit.xlsx", team, today, dry_run=False)
             assert result.problems == [] and len(result.new) == 40
             await _at_stages(env.client, stages)
-            async with sessions() as db:
-                again = {g.reference: g.fingerprint()
-                         for g in await adoption.exported_grants(db)}
-        assert again == {ref: g.fingerprint() for ref, g in original.items()}
+            expected = {ref: g.fingerprint() for ref, g in original.items()}
+
+            async def exported():  # the read model follows the workflows a moment later
+                async with sessions() as db:
+                    return {g.reference: g.fingerprint()
+                            for g in await adoption.exported_grants(db)}
+
+            async def caught_up():
+                return await exported() == expected
+            with contextlib.suppress(AssertionError):  # the assertion below shows the difference
+                await eventually(caught_up)
+            again = await exported()
+        assert again == expected
     finally:
         await env.shutdown()
         await engine.dispose()
