@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from domain.money import euros
+from domain.scheme import Scheme
 from domain.types import LetterRequest
 from regie import ROOT
 from regie.logging import get_logger
@@ -48,9 +49,11 @@ def letter_pdf(pages: list[tuple[str, str]]) -> bytes:
 
 
 class LetterActivities:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings,
+                 scheme: Scheme) -> None:
         self.sessions = sessions
         self.settings = settings
+        self.projects_end = f"{scheme.scheme.projects_end:%d-%m-%Y}"
 
     @activity.defn(name="issue_letter")
     async def issue_letter(self, req: LetterRequest) -> None:
@@ -61,7 +64,7 @@ class LetterActivities:
             money = {f"{k}_eur": euros(int(req.context[k])) for k in ("amount", "final", "balance")
                      if req.context.get(k)}
             context = {**req.context, **money, "reference": app.reference, "title": app.title,
-                       "organisation": org.name,
+                       "organisation": org.name, "projects_end": self.projects_end,
                        "link": f"{self.settings.base_url}/grants/{app.reference}"}
             nl, en = render_letter(req.kind, "nl", context), render_letter(req.kind, "en", context)
             letter = (await db.exec(select(Letter).where(Letter.key == req.key))).first()

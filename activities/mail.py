@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from domain.lifecycle import Role
+from domain.scheme import Scheme
 from domain.types import MailRequest, Recipients
 from regie.links import report_token
 from regie.logging import get_logger
@@ -20,10 +21,11 @@ from regie.settings import Settings
 
 class MailActivities:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings,
-                 link_valid_days: int) -> None:
+                 scheme: Scheme) -> None:
         self.sessions = sessions
         self.settings = settings
-        self.link_valid_days = link_valid_days
+        self.link_valid_days = scheme.defaults.reporting.link_valid_days
+        self.projects_end = f"{scheme.scheme.projects_end:%d-%m-%Y}"
 
     @activity.defn(name="send_mail")
     async def send_mail(self, req: MailRequest) -> None:
@@ -38,6 +40,7 @@ class MailActivities:
                     Person.role == Role.PROGRAMME_TEAM.value if req.recipients == Recipients.TEAM
                     else Person.id.in_(req.assessor_ids)))).all())
             context = {"reference": app.reference, "title": app.title,
+                       "projects_end": self.projects_end,
                        "link": f"{self.settings.base_url}/grants/{app.reference}", **req.context}
             if req.report_index is None:
                 await send_once(db, self.settings, req.key, req.reference,

@@ -176,7 +176,7 @@ UI: dict[str, Text] = {
     "description": Text("Omschrijving", "Description"),
     "who_does_what": Text("Wie doet wat (bij samenwerking)", "Who does what (in a partnership)"),
     "start": Text("Begin", "Start"),
-    "end": Text("Einde (uiterlijk 31-12-2027)", "End (31-12-2027 at the latest)"),
+    "end": Text("Einde (uiterlijk {end})", "End ({end} at the latest)"),
     "budget": Text("Begroting", "Budget"),
     "kind_hours": Text("Uren × tarief", "Hours × rate"),
     "kind_cost": Text("Overige kosten", "Other cost"),
@@ -246,8 +246,8 @@ UI: dict[str, Text] = {
     "financial_report": Text("Financiële verantwoording", "Financial report"),
     "report_received": Text("Rapportage ontvangen", "Report received"),
     "open_report_form": Text("Rapportageformulier openen", "Open the report form"),
-    "new_end": Text("Nieuwe einddatum laatste activiteit (uiterlijk 31-12-2027)",
-                    "New end of the last activity (31-12-2027 at the latest)"),
+    "new_end": Text("Nieuwe einddatum laatste activiteit (uiterlijk {end})",
+                    "New end of the last activity ({end} at the latest)"),
     "change_kind": Text("Soort wijziging", "Kind of change"),
     "final_amount": Text("Vastgesteld bedrag (euro)", "Settled amount (euro)"),
     "approve": Text("Goedkeuren", "Approve"),
@@ -296,5 +296,7 @@ UI: dict[str, Text] = {
 }
 
 
-def t(key: str, lang: str) -> str:
-    return UI[key](lang)
+def t(key: str, lang: str, **values) -> str:
+    """A label in `lang`; a label with {fields} is filled in from `values`."""
+    text = UI[key](lang)
+    return text.format(**values) if values else text

@@ -42,7 +42,8 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     lang = request.state.lang
     role = viewer.role if viewer else Role.PUBLIC
     return templates.TemplateResponse(request, name, {
-        "lang": lang, "t": lambda key: t(key, lang), "csrf": request.state.csrf,
+        "lang": lang, "t": lambda key, **values: t(key, lang, **values),
+        "csrf": request.state.csrf, "projects_end": request.app.state.scheme.scheme.projects_end,
         "viewer": viewer, "role": role, "role_name": ROLE_NAMES[role](lang),
         "stage_name": lambda stage: stage_name(stage, role, lang),
         "action_label": lambda action: ACTION_LABELS[Action(action)](lang) if action else "",

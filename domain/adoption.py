@@ -41,9 +41,11 @@ def _activity_columns(n: int) -> tuple[Column, ...]:
                                              f"Title of activity {n}"), first),
         Column(f"activiteit_{n}_start", Text(f"Startdatum van activiteit {n}",
                                              f"Start date of activity {n}"), first),
-        Column(f"activiteit_{n}_eind", Text(f"Einddatum van activiteit {n} (uiterlijk 31-12-2027)",
-                                            f"End date of activity {n} (31-12-2027 at the latest)"),
-               first),
+        Column(f"activiteit_{n}_eind", Text(
+            f"Einddatum van activiteit {n} (uiterlijk het einde van de projecten, projects_end "
+            "in het regelingbestand)",
+            f"End date of activity {n} (the projects' end at the latest, projects_end in the "
+            "scheme file)"), first),
         Column(f"activiteit_{n}_bedrag", Text(f"Begroting van activiteit {n} in euro",
                                               f"Budget of activity {n} in euros")),
     )

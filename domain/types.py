@@ -58,6 +58,10 @@ class GrantParams(_Model):
     requested_cents: int
     last_activity_end: date
     projects_end_at: datetime  # 31-12-2027 has passed (UTC): every project must have ended
+    # the last day an activity may run, as the scheme file writes it; None in grants started
+    # before it was recorded (then: projects_end_at's UTC day, the same day for a time zone
+    # east of UTC, as the Netherlands is)
+    projects_end: date | None = None
     reporting_closes_at: datetime  # the last moment any report can be due (UTC)
     terms: Terms
     reporting: ReportingRules

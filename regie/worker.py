@@ -31,9 +31,9 @@ def activities(client: Client, settings: Settings,
                sessions: async_sessionmaker[AsyncSession], scheme: Scheme) -> list:
     """Every activity of Regie's workflows, bound to its database, settings and scheme."""
     grants = GrantActivities(sessions, scheme)
-    mail = MailActivities(sessions, settings, scheme.defaults.reporting.link_valid_days)
+    mail = MailActivities(sessions, settings, scheme)
     rounds = RoundActivities(sessions, client, scheme, settings)
-    letters = LetterActivities(sessions, settings)
+    letters = LetterActivities(sessions, settings, scheme)
     retention = RetentionActivities(sessions, scheme, client)
     return [grants.record_event, grants.check_application, grants.archive_grant,
             mail.send_mail, rounds.start_grant, rounds.remind_drafts, rounds.release_round,

@@ -549,9 +549,10 @@ class GrantWorkflow:
         if self.pending_change is not None:
             raise ValueError("Er ligt al een wijzigingsverzoek / a change request is pending")
         end = cmd.new_last_activity_end
-        if end is not None and end > self.p.projects_end_at.date() - timedelta(days=1):
-            raise ValueError("Geen activiteit mag na 31-12-2027 eindigen / no activity may end "
-                             "after 31-12-2027")
+        last = self.p.projects_end or self.p.projects_end_at.date()
+        if end is not None and end > last:
+            raise ValueError(f"Geen activiteit mag na {last:%d-%m-%Y} eindigen / no activity may "
+                             f"end after {last:%d-%m-%Y}")
 
     @workflow.update
     async def decide_change(self, cmd: ChangeDecision) -> None:
