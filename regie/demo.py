@@ -7,7 +7,7 @@ real workflows. Every demo account's password is `regie-demo`.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import func, select
@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from api.auth import hash_password
 from domain.lifecycle import Role, Stage
+from domain.schedules import add_months
 from domain.scheme import Scheme
 from domain.types import (
     ActivityJudgement, Actor, AssessorRef, AssignAssessors, CriterionScore, DecisionInput,
@@ -66,8 +67,10 @@ GRANTS = [
     ("Cultuurscan als dienst", 7, "2026", Stage.INELIGIBLE, 300, False),
 ]
 
-SUBMITTED = {"2025": datetime(2025, 6, 20, 10, 0, tzinfo=timezone.utc),
-             "2026": datetime(2026, 4, 8, 10, 0, tzinfo=timezone.utc)}
+
+def _submitted(scheme: Scheme, round_id: str) -> datetime:
+    """When a demo application came in: a week before its round closed."""
+    return scheme.local_to_utc(scheme.round(round_id).closes) - timedelta(days=7)
 
 
 def _text(words: int, topic: str) -> str:
@@ -77,7 +80,10 @@ def _text(words: int, topic: str) -> str:
 
 
 def _draft(scheme: Scheme, round_id: str, title: str, words: int) -> DraftIn:
+    """A complete application whose activities run in the last 16 months of the projects'
+    term, whatever the scheme's dates."""
     role = next(iter(scheme.rate_tables[scheme.round(round_id).rate_table].rates))
+    end = scheme.scheme.projects_end
     return DraftIn(
         round_id=round_id, title=title,
         summary=f"{title}: een project voor een veilige en inclusieve cultuur.",
@@ -88,12 +94,12 @@ def _draft(scheme: Scheme, round_id: str, title: str, words: int) -> DraftIn:
         activities=[
             ActivityIn(title=name, goal=_text(25, title), monitoring=_text(25, title),
                        description=_text(100, title), who_does_what=_text(15, title),
-                       start=date(2026, 9, 1), end=end,
+                       start=add_months(end, -16), end=until,
                        lines=[LineIn(kind="hours", rate_key=role, hours=hours),
                               LineIn(kind="cost", description="Materiaal en locatie",
                                      amount_cents=cost)])
-            for name, end, hours, cost in (("Training", date(2027, 6, 30), 500, 20_000_00),
-                                           ("Evaluatie", date(2027, 12, 1), 300, 10_000_00))
+            for name, until, hours, cost in (("Training", add_months(end, -6), 500, 20_000_00),
+                                             ("Evaluatie", add_months(end, -1), 300, 10_000_00))
         ],
     )
 
@@ -134,7 +140,7 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
             await save_draft(db, app, _draft(scheme, round_id, title, words), scheme)
             numbers[round_id] = numbers.get(round_id, 0) + 1
             reference = f"{scheme.scheme.reference_prefix}{round_id}-{numbers[round_id]:04d}"
-            await grants.start(db, client, scheme, app, reference, SUBMITTED[round_id],
+            await grants.start(db, client, scheme, app, reference, _submitted(scheme, round_id),
                                task_queue, round_closed=True)
             references.append(reference)
             requested[reference] = app.requested_cents
