@@ -15,7 +15,7 @@ from regie.overview import stage_counts
 from regie.records import Organisation
 from regie.schemes import load_scheme
 from regie.settings import Settings
-from tests import factories, scenario
+from tests import dates, factories, scenario
 
 
 def _rss_mb(pid: int) -> float:
@@ -26,13 +26,14 @@ def _rss_mb(pid: int) -> float:
 
 
 async def run(client, folder: Path, grants_count: int = 10_000) -> dict:
-    scheme = load_scheme(Path(__file__).parent.parent / "schemes" / "sociale-veiligheid.toml")
+    scheme_file = dates.write_scheme(folder)  # the tests' calendar (tests/dates.py)
+    scheme = load_scheme(scheme_file)
     url = f"sqlite+aiosqlite:///{folder / 'memory.db'}"
     await asyncio.to_thread(migrate, url)
     engine = make_engine(url)
     sessions = session_factory(engine)
     settings = Settings.from_env(data_dir=folder / "memory", database_url=url, smtp_host="",
-                                 task_queue="memory")
+                                 task_queue="memory", scheme_file=scheme_file)
     async with sessions() as db:
         people = await scenario.cast(db)
         await programme.ensure_programme(db, client, scheme, settings.task_queue)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowUpdateFailedError
@@ -31,12 +31,9 @@ from regie.settings import Settings
 from regie.spreadsheet import read_table
 from regie.temporal import DATA_CONVERTER, register_search_attributes
 from regie.worker import build_worker
-from tests import factories, scenario
+from tests import dates, factories, scenario
 from workflows.round import RoundWorkflow
 
-OPEN = datetime(2027, 1, 12, 10, 0, tzinfo=timezone.utc)
-AFTER_CLOSE = datetime(2027, 2, 12, 13, 0, tzinfo=timezone.utc)
-END = datetime(2028, 4, 1, tzinfo=timezone.utc)
 
 
 async def _skip(env, moment: datetime) -> None:
@@ -83,13 +80,14 @@ async def _report_month(client, references: list[str], team, grantees: dict, now
 
 
 async def run(folder: Path, applications: int = 1_000) -> dict:
-    scheme = load_scheme(Path(__file__).parent.parent / "schemes" / "sociale-veiligheid.toml")
+    scheme_file = dates.write_scheme(folder)  # the tests' calendar (tests/dates.py)
+    scheme = load_scheme(scheme_file)
     url = f"sqlite+aiosqlite:///{folder / 'programme.db'}"
     await asyncio.to_thread(migrate, url)
     engine = make_engine(url)
     sessions = session_factory(engine)
     settings = Settings.from_env(data_dir=folder / "programme", database_url=url,
-                                 smtp_host="", task_queue="programme")
+                                 smtp_host="", task_queue="programme", scheme_file=scheme_file)
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(BIN / "temporal-test-server"),
         data_converter=DATA_CONVERTER)
@@ -130,13 +128,13 @@ async def run(folder: Path, applications: int = 1_000) -> dict:
                 phases["import 2025-2026"] = c.seconds
 
                 with Clock() as c:  # the 2027 round: submitted, closed, assessed, allocated
-                    await _skip(env, OPEN)
+                    await _skip(env, dates.opens(scheme, "2027") + timedelta(hours=2))
                     fresh = []
                     for n, draft in enumerate(drafts):
                         async with sessions() as db:
                             fresh.append(await submit_draft(
                                 db, client, scheme, draft, factories.actor_of(members[n % 20])))
-                    await _skip(env, AFTER_CLOSE)
+                    await _skip(env, dates.closes(scheme, "2027") + timedelta(hours=1))
                     assign = AssignAssessors(actor=team, assessors=tuple(
                         AssessorRef(user_id=p.id, name=p.name, organisation_id=p.organisation_id)
                         for p in panel))
@@ -172,7 +170,7 @@ async def run(folder: Path, applications: int = 1_000) -> dict:
                             contact[a.reference] = factories.actor_of(person)
                     now = await env.get_current_time()
                     week = 0
-                    while now < END:
+                    while now < dates.utc(2028, 4, 1):
                         if week % 4 == 0:
                             await _report_month(client, references, team, contact, now)
                         now += timedelta(days=7)  # a week at a time

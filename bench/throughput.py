@@ -30,7 +30,7 @@ from regie.db import make_engine, migrate, session_factory
 from regie.records import Application, Organisation
 from regie.schemes import load_scheme
 from regie.settings import Settings
-from tests import factories, scenario
+from tests import dates, factories, scenario
 
 BASELINE_QUEUE = "baseline"
 AWARD_CENTS = 30_000_00  # three batches of 50 awards fit the 2026 round's budget
@@ -94,13 +94,14 @@ async def run(client, folder: Path, count: int = 50, db_kind: str = "postgresql"
     slow spell of a shared machine falls on both sides: the ratio of each pair, and their
     median."""
     n = count
-    scheme = load_scheme(Path(__file__).parent.parent / "schemes" / "sociale-veiligheid.toml")
+    scheme_file = dates.write_scheme(folder)  # the tests' calendar (tests/dates.py)
+    scheme = load_scheme(scheme_file)
     url = database(db_kind, folder)
     await asyncio.to_thread(migrate, url)
     engine = make_engine(url)
     sessions = session_factory(engine)
     settings = Settings.from_env(data_dir=folder, database_url=url, smtp_host="",
-                                 task_queue="throughput")
+                                 task_queue="throughput", scheme_file=scheme_file)
     async with sessions() as db:
         people = await scenario.cast(db)
         await programme.ensure_programme(db, client, scheme, settings.task_queue)

@@ -17,11 +17,11 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from domain.scheme import Scheme
-from regie import ROOT
 from regie.db import make_engine, migrate, session_factory
 from regie.schemes import load_scheme
 from regie.settings import Settings
 from regie.temporal import DATA_CONVERTER, register_search_attributes
+from tests import dates
 from workflows import search
 
 BIN = Path(sys.executable).parent
@@ -29,8 +29,25 @@ POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{}"
 
 
 @pytest.fixture(scope="session")
-def scheme() -> Scheme:
-    return load_scheme(ROOT / "schemes" / "sociale-veiligheid.toml")
+def published_scheme() -> Scheme:
+    """The scheme file as shipped, with its real dates: for rules that take no clock."""
+    return load_scheme(dates.SHIPPED)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scheme_file(tmp_path_factory) -> Path:
+    """The scheme file with its dates moved to today's (tests/dates.py), set as REGIE_SCHEME_FILE
+    for the whole session: the programme every test runs against a clock, in its workers, its
+    apps and the `regie` commands it starts alike."""
+    path = dates.write_scheme(tmp_path_factory.mktemp("scheme"))
+    os.environ["REGIE_SCHEME_FILE"] = str(path)
+    yield path
+    del os.environ["REGIE_SCHEME_FILE"]
+
+
+@pytest.fixture(scope="session")
+def scheme(scheme_file) -> Scheme:
+    return load_scheme(scheme_file)
 
 
 @pytest.fixture

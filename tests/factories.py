@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,10 +14,11 @@ from domain.scheme import Scheme
 from domain.types import Actor
 from regie.applications import ActivityIn, DraftIn, LineIn, save_draft
 from regie.records import Application, Organisation, Person
+from tests import dates
 
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # team and auditors of the tests, enrolled
-IN_2026_ROUND = datetime(2026, 4, 1, 10, 0, tzinfo=timezone.utc)
+IN_2026_ROUND = dates.utc(2026, 4, 1, 10)
 
 
 def words(n: int, word: str = "veiligheid") -> str:
@@ -48,7 +49,8 @@ def actor_of(p: Person) -> Actor:
 
 
 def draft(round_id: str = "2026", title: str = "Veilig op de werkvloer", ambitie_words: int = 300,
-          activity_end: date = date(2027, 6, 30), partners: list[int] | None = None) -> DraftIn:
+          activity_end: date = dates.day(2027, 6, 30),
+          partners: list[int] | None = None) -> DraftIn:
     """A complete draft with two activities: € 40.000 and € 46.000 at the 2026 role rates."""
     return DraftIn(
         round_id=round_id, title=title, summary="Een cultuurveranderingsproject op de werkvloer.",
@@ -58,13 +60,13 @@ def draft(round_id: str = "2026", title: str = "Veilig op de werkvloer", ambitie
         marginalised_groups=["jonge_onderzoekers"], partner_ids=partners or [],
         activities=[
             ActivityIn(title="Training omstanders", goal=words(20), monitoring=words(20),
-                       description=words(60), who_does_what=words(10), start=date(2026, 9, 1),
-                       end=date(2027, 3, 31),
+                       description=words(60), who_does_what=words(10),
+                       start=dates.day(2026, 9, 1), end=dates.day(2027, 3, 31),
                        lines=[LineIn(kind="hours", rate_key="medewerker", hours=200),
                               LineIn(kind="cost", description="Trainingsbureau",
                                      amount_cents=25_000_00)]),
             ActivityIn(title="Cultuurscan", goal=words(20), monitoring=words(20),
-                       description=words(60), start=date(2026, 10, 1), end=activity_end,
+                       description=words(60), start=dates.day(2026, 10, 1), end=activity_end,
                        lines=[LineIn(kind="hours", rate_key="projectleider", hours=400)]),
         ],
     )
@@ -97,7 +99,7 @@ def programme_rows(scheme: Scheme, today: date, count: int = 40, euros: int = 80
                                           "settlement": 500, "settled": 500}[case])
         end = {"running": today + timedelta(days=300), "overdue": today + timedelta(days=300),
                "final_due": today - timedelta(days=10)}.get(case, today - timedelta(days=100))
-        end = min(end, date(2027, 12, 1))
+        end = min(end, dates.day(2027, 12, 1))
         schedule = report_schedule(awarded, end, scheme.reporting(scheme.round("2025")),
                                    scheme.scheme.reporting_closes)
         received = {"running": 0, "overdue": 0, "final_due": len(schedule) - 1}.get(

@@ -26,21 +26,34 @@ from regie.records import Application, GrantEvent, ImportedRow, OutboxMail, Pers
 from regie.settings import Settings
 from regie.spreadsheet import read_table
 from regie.worker import build_worker
-from tests import factories, scenario
+from tests import dates, factories, scenario
 from tests.conftest import BIN, eventually, maybe_record
 from tests.factories import actor_of
 from regie.temporal import DATA_CONVERTER, register_search_attributes
 
 TEMPLATE = ROOT / "docs" / "import-template.csv"
+DATE_COLUMNS = {"toegekend_op", "vastgesteld_op", "rapportages_ontvangen",
+                *(f"activiteit_{n}_{end}" for n in range(1, 6) for end in ("start", "eind"))}
+
+
+def _template_rows() -> list[dict]:
+    """The documented template's rows with their dates moved to the tests' calendar, for tests
+    that import them against today's clock (tests/dates.py)."""
+    rows = [dict(cells) for _, cells in read_table(TEMPLATE.read_bytes(), TEMPLATE.name).rows]
+    for row in rows:
+        for column in DATE_COLUMNS & row.keys():
+            row[column] = ";".join((read_date(d) + dates.SHIFT).isoformat()
+                                   for d in str(row[column] or "").split(";") if d)
+    return rows
 
 
 # -- the rules, directly ---------------------------------------------------------------------------
 
 
-def test_the_documented_template_imports_cleanly(scheme):
+def test_the_documented_template_imports_cleanly(published_scheme):
     table = read_table(TEMPLATE.read_bytes(), TEMPLATE.name)
     assert table.headers == list(HEADERS)
-    grants_, problems = check_rows(table.rows, scheme, date(2026, 11, 28))
+    grants_, problems = check_rows(table.rows, published_scheme, date(2026, 11, 28))
     assert problems == []
     assert [g.reference for g in grants_] == [
         "SV-2026-014", "SV-2025-003", "SV-2025-007", "SV-2025-011", "SV-2025-012"]
@@ -91,32 +104,33 @@ def _row(**cells) -> dict:
      "zonder ontvangen eindrapportage"),
     (dict(titel=""), "titel", "Verplicht veld is leeg"),
 ])
-def test_each_bad_row_is_named_with_its_column_and_reason(scheme, cells, column, words):
-    grants_, problems = check_rows([(7, _row(**cells))], scheme, date(2026, 11, 28))
+def test_each_bad_row_is_named_with_its_column_and_reason(published_scheme, cells, column, words):
+    grants_, problems = check_rows([(7, _row(**cells))], published_scheme, date(2026, 11, 28))
     assert grants_ == []
     assert [(p.row, p.column) for p in problems] == [(7, column)]
     assert words in problems[0].nl and problems[0].en
 
 
-def test_duplicates_and_a_round_over_its_ceiling_are_named_on_the_row_that_breaks(scheme):
+def test_duplicates_and_a_round_over_its_ceiling_are_named_on_the_row_that_breaks(
+        published_scheme):
     rows = [(2, _row(referentie="A", toegekend_bedrag="3000000")),
             (3, _row(referentie="A", toegekend_bedrag="1000")),
             (4, _row(referentie="B", toegekend_bedrag="2500000")),
             (5, _row(referentie="C", toegekend_bedrag="600000"))]
-    _, problems = check_rows(rows, scheme, date(2026, 11, 28), committed={"2025": 0})
+    _, problems = check_rows(rows, published_scheme, date(2026, 11, 28), committed={"2025": 0})
     assert [(p.row, p.column) for p in problems] == [(3, "referentie"), (5, "toegekend_bedrag")]
     assert "ook in rij 2" in problems[0].nl
 
 
-def test_an_organisation_has_one_type_throughout_the_file(scheme):
+def test_an_organisation_has_one_type_throughout_the_file(published_scheme):
     rows = [(2, _row(referentie="A")), (3, _row(referentie="B", organisatietype="hbo"))]
-    _, problems = check_rows(rows, scheme, date(2026, 11, 28))
+    _, problems = check_rows(rows, published_scheme, date(2026, 11, 28))
     assert [(p.row, p.column) for p in problems] == [(3, "organisatietype")]
     assert "rij 2" in problems[0].nl
 
 
-def test_an_overdue_report_is_reminded_at_once_and_escalated_only_after_grace(scheme):
-    rules = scheme.reporting(scheme.round("2025"))
+def test_an_overdue_report_is_reminded_at_once_and_escalated_only_after_grace(published_scheme):
+    rules = published_scheme.reporting(published_scheme.round("2025"))
     now = datetime(2026, 11, 28, 10, tzinfo=timezone.utc)
     schedule = report_schedule(date(2025, 9, 15), date(2027, 6, 30), rules, date(2028, 2, 25))
     reports = adopt_reports(schedule, (date(2026, 3, 10),), now, now.date())
@@ -249,7 +263,7 @@ async def test_forty_grants_start_at_their_real_stage(time_env, tmp_path, db_url
         # a file with three bad rows is refused, naming exactly those rows; nothing is written
         bad = [dict(r, referentie=f"SV-NIEUW-{n}") for n, r in enumerate(rows)]
         bad[3]["organisatietype"] = "hogeschool"
-        bad[10]["activiteit_1_eind"] = "2028-03-31"
+        bad[10]["activiteit_1_eind"] = dates.iso("2028-03-31")
         bad[28]["toegekend_op"] = "31-02-2026"
         bad_table = read_table(adoption.template_bytes("fout.csv", bad[:30]), "fout.csv")
         async with sessions() as db:
@@ -325,9 +339,10 @@ async def test_the_team_checks_then_imports_in_the_browser(browser, time_env, tm
     sessions = session_factory(engine)
     async with sessions() as db:
         people = await scenario.cast(db)
-    rows = read_table(TEMPLATE.read_bytes(), TEMPLATE.name).rows
-    bad = [dict(cells) for _, cells in rows]
-    bad[1]["activiteit_1_eind"] = "2028-01-31"
+    template = tmp_path / "programma.csv"
+    template.write_bytes(adoption.template_bytes(template.name, _template_rows()))
+    bad = _template_rows()
+    bad[1]["activiteit_1_eind"] = dates.iso("2028-01-31")
     (tmp_path / "fout.csv").write_bytes(adoption.template_bytes("fout.csv", bad))
     async with build_worker(time_env.client, settings, sessions, scheme):
         async with serving(create_app(settings, scheme, time_env.client)) as url:
@@ -337,15 +352,16 @@ async def test_the_team_checks_then_imports_in_the_browser(browser, time_env, tm
             await page.set_input_files("input[name=file]", str(tmp_path / "fout.csv"))
             await page.click("button[value=import]")
             assert await page.locator("[data-import=refused]").count() == 1
+            end = f"{dates.day(2027, 12, 31):%d-%m-%Y}"
             assert await page.locator("table[data-problems] tr[data-row]").all_text_contents() \
-                == ["3activiteit_1_eindDe activiteit eindigt na 31-12-2027"]
+                == [f"3activiteit_1_eindDe activiteit eindigt na {end}"]
             async with sessions() as db:  # refused as a whole: nothing saved
                 assert (await db.exec(select(func.count()).select_from(Application))).one() == 0
 
-            await page.set_input_files("input[name=file]", str(TEMPLATE))
+            await page.set_input_files("input[name=file]", str(template))
             await page.click("button[value=check]")
             assert "5 nieuw" in await page.locator("[data-import=checked]").text_content()
-            await page.set_input_files("input[name=file]", str(TEMPLATE))
+            await page.set_input_files("input[name=file]", str(template))
             await page.click("button[value=import]")
             assert "5 nieuw" in await page.locator("[data-import=done]").text_content()
             await _at_stages(time_env.client, {"SV-2026-014": Stage.REPORTING,
@@ -369,7 +385,7 @@ def test_the_command_checks_a_file_and_names_every_bad_row(tmp_path):
     import sys
     from pathlib import Path
 
-    rows = [dict(cells) for _, cells in read_table(TEMPLATE.read_bytes(), TEMPLATE.name).rows]
+    rows = _template_rows()
     rows[0]["organisatietype"] = "universiteit"
     rows[3]["toegekend_op"] = "32-13-2025"
     (tmp_path / "fout.csv").write_bytes(adoption.template_bytes("fout.csv", rows))

@@ -25,7 +25,7 @@ from regie.links import read_report_token
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
-from tests import factories, scenario
+from tests import dates, factories, scenario
 from tests.conftest import eventually, maybe_record
 from tests.factories import actor_of
 from tests.scenario import score, skip_to, stage_is
@@ -68,22 +68,24 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
                 return [e.reference for e in await search(db, pillar="omgangscultuur")]
         assert await eventually(published) == [reference]
         before = (await grants.status(client, reference)).reports
-        assert [r.due for r in before] == [first, date(2027, 8, 25)]
+        assert [r.due for r in before] == [first, dates.day(2027, 8, 25)]
 
-        # an extension: the last activity now ends 15-12-2027, so reports move with it
-        with pytest.raises(ActionRefused, match="na 31-12-2027"):
+        # an extension to the projects' last day, 31-12-2027, and not a day later: the reports
+        # move with it
+        last_day = scheme.scheme.projects_end
+        with pytest.raises(ActionRefused, match=f"na {last_day:%d-%m-%Y}"):
             await grants.act(client, reference, "request_change", ChangeRequest(
                 actor=grantee, kind="extension", description="Later",
-                new_last_activity_end=date(2028, 1, 15)))
+                new_last_activity_end=last_day + timedelta(days=1)))
         await grants.act(client, reference, "request_change", ChangeRequest(
             actor=grantee, kind="extension", description="De cultuurscan loopt door tot december.",
-            new_last_activity_end=date(2027, 12, 15)))
+            new_last_activity_end=last_day))
         await grants.act(client, reference, "decide_change", ChangeDecision(
             actor=team, approve=True, reason="Past binnen de looptijd."))
         after = (await grants.status(client, reference)).reports
         assert [(r.kind, r.due) for r in after] == [
             (ReportKind.PROGRESS, first), (ReportKind.PROGRESS, second),
-            (ReportKind.FINAL, date(2028, 2, 9))]
+            (ReportKind.FINAL, dates.day(2028, 2, 25))]  # 8 weeks on; reporting closes then
 
         # the first prompt: one mail per contact, with a personal signed link
         await skip_to(time_env, _morning(first - timedelta(days=rules.prompt_before_days)))
@@ -108,7 +110,7 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
             actor=team, report_index=1, accepted=True))
 
         # the final report after the projects' end; this size needs no auditor's statement
-        await skip_to(time_env, datetime(2028, 2, 1, tzinfo=timezone.utc))
+        await skip_to(time_env, dates.utc(2028, 2, 1))
         await grants.act(client, reference, "submit_report", ReportSubmission(
             actor=grantee, report_index=2,
             summary="Omstandersinterventie werkt: meldingen namen toe, incidenten af.",
@@ -120,12 +122,12 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
 
         # the settlement term (22 weeks) passes: the team is alerted, and settles in 2029;
         # one activity cost less and the advance was paid in full, so money comes back
-        await skip_to(time_env, datetime(2028, 3, 1, tzinfo=timezone.utc))
+        await skip_to(time_env, dates.utc(2028, 3, 1))
         await grants.act(client, reference, "move_deadline", DeadlineMove(
-            actor=team, deadline=datetime(2028, 7, 1, tzinfo=timezone.utc),
+            actor=team, deadline=dates.utc(2028, 7, 1),
             reason="De accountant heeft meer tijd nodig."))
-        assert (await grants.status(client, reference)).deadline.date() == date(2028, 7, 1)
-        await skip_to(time_env, datetime(2029, 6, 1, tzinfo=timezone.utc))
+        assert (await grants.status(client, reference)).deadline.date() == dates.day(2028, 7, 1)
+        await skip_to(time_env, dates.utc(2029, 6, 1))
         await eventually(_mail_to(smtp, f"Besluit te laat: {reference}"))
         with pytest.raises(ActionRefused, match="tussen 0 en het toegekende bedrag"):
             await grants.act(client, reference, "settle", SettlementInput(

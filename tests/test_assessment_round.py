@@ -4,7 +4,7 @@ with a change, letters delivered, and one objection upheld in the ledger."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
@@ -21,13 +21,10 @@ from regie.db import session_factory
 from regie.grants import ActionRefused
 from regie.settings import Settings
 from regie.worker import build_worker
-from tests import factories
+from tests import dates, factories
 from tests.conftest import eventually, maybe_record
 from tests.scenario import skip_to, stage_is
 from workflows.round import RoundWorkflow
-
-OPEN = datetime(2027, 1, 20, 9, 0, tzinfo=timezone.utc)
-AFTER_CLOSE = datetime(2027, 2, 12, 12, 0, 5, tzinfo=timezone.utc)
 
 
 def submission(actor, a: int, i: int, v: int, sufficient: bool = True) -> ScoreSubmission:
@@ -68,13 +65,13 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
         await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
             actor=team, reference="EERDER", round_id="2027",
             amount_cents=scheme.round("2027").budget_cents - 1_500_000_00, reason="eerder"))
-        await skip_to(time_env, OPEN)
+        await skip_to(time_env, dates.utc(2027, 1, 20, 9))  # the 2027 round is open
         references = []
         for n, draft in enumerate(drafts):
             async with sessions() as db:
                 references.append(await submit_draft(
                     db, client, scheme, draft, factories.actor_of(members[n % 10])))
-        await skip_to(time_env, AFTER_CLOSE)
+        await skip_to(time_env, dates.closes(scheme, "2027") + timedelta(seconds=5))
         for reference in references:
             await stage_is(client, reference, Stage.ASSESSMENT)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from api.app import create_app
@@ -13,9 +15,9 @@ from regie.db import session_factory
 from regie.demo import PASSWORD, load_demo
 from regie.settings import Settings
 from regie.worker import build_worker
-from tests import factories
+from tests import dates, factories
 from tests.conftest import eventually, serving, sign_in
-from tests.test_assessment_round import AFTER_CLOSE, OPEN, submission
+from tests.test_assessment_round import submission
 from tests.scenario import skip_to, stage_is
 
 pytestmark = pytest.mark.browser
@@ -71,13 +73,13 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
                   for n in range(3)]
         await programme.ensure_programme(db, client, scheme, settings.task_queue)
     async with build_worker(client, settings, sessions, scheme):
-        await skip_to(time_env, OPEN)
+        await skip_to(time_env, dates.utc(2027, 1, 20, 9))  # the 2027 round is open
         references = []
         for draft in drafts:
             async with sessions() as db:
                 references.append(await submit_draft(db, client, scheme, draft,
                                                      factories.actor_of(member)))
-        await skip_to(time_env, AFTER_CLOSE)
+        await skip_to(time_env, dates.closes(scheme, "2027") + timedelta(seconds=5))
         for n, reference in enumerate(references):
             await stage_is(client, reference, Stage.ASSESSMENT)
             await grants.act(client, reference, "assign_assessors", AssignAssessors(

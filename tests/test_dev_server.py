@@ -4,7 +4,6 @@ listed by stage through their search attributes."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 from domain.lifecycle import Stage
 from domain.types import DecisionInput, ReportReview, ReportSubmission, SettlementInput
@@ -14,7 +13,7 @@ from regie.programme import ensure_programme
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
-from tests import scenario
+from tests import dates, scenario
 from tests.conftest import eventually
 from tests.factories import actor_of
 from tests.scenario import score, stage_is
@@ -56,7 +55,7 @@ async def test_grant_started_before_a_worker_restart_completes_after_it(
             actor=team, final_cents=50_000_00, reason="Volledig uitgevoerd."))
         handle = client.get_workflow_handle_for(GrantWorkflow.run, grant_workflow_id(reference))
         assert (await asyncio.wait_for(handle.result(), 60)).stage == Stage.ARCHIVED
-        assert reports[-1].due == date(2027, 8, 25)  # 8 weeks after the last activity
+        assert reports[-1].due == dates.day(2027, 8, 25)  # 8 weeks after the last activity
 
     async def listed_as_archived():
         found = [w.id async for w in client.list_workflows(

@@ -18,6 +18,12 @@ OPENS = datetime(2026, 3, 16, 8, 0, tzinfo=timezone.utc)  # 09:00 in Amsterdam (
 CLOSES = datetime(2026, 4, 16, 11, 0, tzinfo=timezone.utc)  # 13:00 in Amsterdam (CEST)
 
 
+@pytest.fixture
+def scheme(published_scheme):
+    """These rules take no clock: they are checked against the scheme file as shipped."""
+    return published_scheme
+
+
 def activity(**changes) -> ActivityFacts:
     base = dict(title="Training", goal=words(20), monitoring=words(20), description=words(100),
                 who_does_what=words(10), start=date(2026, 9, 1), end=date(2027, 6, 30),

@@ -4,7 +4,7 @@ reminded, the round hands its grants on, and the correction term (herstel verzui
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -19,12 +19,9 @@ from regie.grants import ActionRefused
 from regie.records import Application, Organisation, OutboxMail
 from regie.settings import Settings
 from regie.worker import build_worker
-from tests import factories
+from tests import dates, factories
 from tests.conftest import eventually
 from tests.scenario import skip_to, stage_is
-
-OPENS_2027 = datetime(2027, 1, 12, 8, 0, tzinfo=timezone.utc)
-CLOSES_2027 = datetime(2027, 2, 12, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -50,23 +47,24 @@ async def test_last_second_accepted_next_second_refused_and_draft_kept(
         late = await factories.application(db, org, scheme, factories.draft("2027", "Te laat"))
         await ensure_programme(db, client, scheme, settings.task_queue)
     applicant = factories.actor_of(member)
+    opens, closes = dates.opens(scheme, "2027"), dates.closes(scheme, "2027")
 
     async with build_worker(client, settings, sessions, scheme):
-        await skip_to(time_env, OPENS_2027 - timedelta(minutes=1))
+        await skip_to(time_env, opens - timedelta(minutes=1))
         async with sessions() as db:
             with pytest.raises(ActionRefused, match="nog niet open.*not open yet"):
                 await submit_draft(db, client, scheme, early, applicant)
 
-        await skip_to(time_env, CLOSES_2027 - timedelta(seconds=1))
+        await skip_to(time_env, closes - timedelta(seconds=1))
         async with sessions() as db:
             reference = await submit_draft(db, client, scheme, last, applicant)
         assert reference == "SV2027-0001"
 
-        await skip_to(time_env, CLOSES_2027)
+        await skip_to(time_env, closes)
         async with sessions() as db:
             before = await draft_of(db, late)
-            with pytest.raises(ActionRefused,
-                               match="gesloten sinds 12-02-2027 13:00; uw concept is bewaard"):
+            closed = f"gesloten sinds {scheme.round('2027').closes:%d-%m-%Y %H:%M}"
+            with pytest.raises(ActionRefused, match=f"{closed}; uw concept is bewaard"):
                 await submit_draft(db, client, scheme, late, applicant)
             kept = await db.get(Application, late.id)
             assert kept.reference is None and kept.title == "Te laat"
@@ -76,7 +74,7 @@ async def test_last_second_accepted_next_second_refused_and_draft_kept(
         await stage_is(client, reference, Stage.ASSESSMENT)
         async with sessions() as db:
             accepted = await db.get(Application, last.id)
-        assert CLOSES_2027 - timedelta(seconds=1) <= accepted.submitted_at < CLOSES_2027
+        assert closes - timedelta(seconds=1) <= accepted.submitted_at < closes
 
     mails = await _outbox(sessions)
     reminders = [m for m in mails if "/draft-reminder/" in m.key]

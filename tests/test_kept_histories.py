@@ -26,7 +26,7 @@ from api.auth import SESSION_COOKIE, open_session
 from domain.lifecycle import Stage
 from regie import adoption, audit, histories, rounds
 from regie.db import session_factory
-from regie.records import AuditEntry, KeptHistory
+from regie.records import AuditEntry
 from regie.settings import Settings
 from regie.spreadsheet import read_table
 from regie.programme import ensure_programme, ledger_workflow_id

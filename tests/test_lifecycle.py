@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from sqlmodel import select
 
@@ -23,7 +23,7 @@ from regie.records import Application, GrantEvent, KnowledgeEntry
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
-from tests import factories
+from tests import dates, factories
 from tests.conftest import eventually, maybe_record
 from tests.scenario import score, skip_to, stage_is
 from workflows.grant import GrantWorkflow
@@ -40,7 +40,7 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
         assessors = [await factories.person(db, Role.ASSESSOR, f"beoordelaar{i}@hu.nl", other)
                      for i in (1, 2)]
         app = await factories.application(db, org, scheme,
-                                          factories.draft(activity_end=date(2027, 12, 31)))
+                                          factories.draft(activity_end=dates.day(2027, 12, 31)))
         await ensure_programme(db, client, scheme, settings.task_queue)
         reference = "SV2026-0001"
         await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
@@ -65,7 +65,7 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
         reports = (await grants.status(client, reference)).reports
         assert [r.kind for r in reports] == [ReportKind.PROGRESS, ReportKind.PROGRESS,
                                              ReportKind.FINAL]
-        assert reports[-1].due == date(2028, 2, 25)  # capped at the scheme's reporting_closes
+        assert reports[-1].due == dates.day(2028, 2, 25)  # capped at the scheme's reporting_closes
 
         # months after the award, the first progress report is prompted
         await skip_to(time_env, datetime.combine(reports[0].due, datetime.min.time(),
@@ -77,7 +77,7 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
             actor=team, report_index=0, accepted=True))
 
         # the second report is missed: reminder on the due date, escalation after the grace
-        await skip_to(time_env, datetime(2027, 12, 20, tzinfo=timezone.utc))
+        await skip_to(time_env, dates.utc(2027, 12, 20))
         await eventually(_has_mail(smtp, "Rapportage te laat"))
         assert any("rapportage 2 vandaag" in s for s in smtp.subjects()), smtp.subjects()
         await grants.act(client, reference, "submit_report", ReportSubmission(
@@ -85,9 +85,10 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
         await grants.act(client, reference, "review_report", ReportReview(
             actor=team, report_index=1, accepted=True))
 
-        # 31-12-2027 has passed: the final report is asked for and the team is flagged
-        await skip_to(time_env, datetime(2028, 1, 2, tzinfo=timezone.utc))
-        await eventually(_has_mail(smtp, "Project loopt nog na 31-12-2027"))
+        # the projects' end has passed: the final report is asked for and the team is flagged
+        await skip_to(time_env, dates.utc(2028, 1, 2))
+        end = f"{scheme.scheme.projects_end:%d-%m-%Y}"
+        await eventually(_has_mail(smtp, f"Project loopt nog na {end}"))
         assert any("Einde project" in s for s in smtp.subjects())
         await grants.act(client, reference, "submit_report", ReportSubmission(
             actor=applicant, report_index=2,

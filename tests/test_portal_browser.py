@@ -3,8 +3,6 @@ word-limit error, fixes it, submits, and the confirmation arrives at a real SMTP
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 from sqlmodel import select
 
@@ -15,7 +13,7 @@ from regie.programme import ensure_programme
 from regie.records import Application
 from regie.settings import Settings
 from regie.worker import build_worker
-from tests import factories
+from tests import dates, factories
 from tests.conftest import eventually, serving
 from tests.scenario import skip_to
 
@@ -27,7 +25,7 @@ async def _fill_activity(page, i: int, title: str, end: str, line: dict) -> None
     await page.fill(f"#act-{i}-goal", "Omstanders leren ingrijpen bij grensoverschrijdend gedrag.")
     await page.fill(f"#act-{i}-monitoring", "Na elke sessie een korte meting; per kwartaal een rapport.")
     await page.fill(f"#act-{i}-description", factories.words(80, "training"))
-    await page.fill(f"#act-{i}-start", "2027-03-01")
+    await page.fill(f"#act-{i}-start", dates.iso("2027-03-01"))
     await page.fill(f"#act-{i}-end", end)
     row = f"act-{i}-line-0"
     await page.select_option(f"[name='{row}-kind']", line["kind"])
@@ -47,7 +45,7 @@ async def test_register_draft_fix_and_submit(browser, time_env, tmp_path, db_url
         await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
         await ensure_programme(db, time_env.client, scheme, settings.task_queue)
     async with build_worker(time_env.client, settings, sessions, scheme):
-        await skip_to(time_env, datetime(2027, 1, 20, 9, 0, tzinfo=timezone.utc))  # 2027 round open
+        await skip_to(time_env, dates.utc(2027, 1, 20, 9))  # 2027 round open
         async with serving(create_app(settings, scheme, time_env.client)) as url:
             page = await browser.new_page()
             await page.goto(f"{url}/register")
@@ -72,11 +70,11 @@ async def test_register_draft_fix_and_submit(browser, time_env, tmp_path, db_url
             await page.fill("#section_verankering", factories.words(250, "borging"))
             await page.check("input[name=pillars][value=omgangscultuur]")
             await page.check("input[name=target_groups][value=studenten]")
-            await _fill_activity(page, 0, "Training", "2027-06-30",
+            await _fill_activity(page, 0, "Training", dates.iso("2027-06-30"),
                                  {"kind": "hours", "rate": "medewerker", "hours": "120"})
             await page.click("button[value=add_activity]")
             await page.wait_for_selector("#act-1-title")
-            await _fill_activity(page, 1, "Campagne", "2027-12-31",
+            await _fill_activity(page, 1, "Campagne", dates.iso("2027-12-31"),
                                  {"kind": "cost", "description": "Drukwerk en locatie"})
             await page.fill("[name='act-1-line-0-amount']", "12.500,00")
 
@@ -85,7 +83,7 @@ async def test_register_draft_fix_and_submit(browser, time_env, tmp_path, db_url
             assert await error.text_content() == \
                 "Onderdeel Ambitie telt 801 woorden; maximaal 800."
             assert await page.input_value("#title") == "Omstanders in actie"  # nothing lost
-            assert await page.input_value("#act-1-end") == "2027-12-31"
+            assert await page.input_value("#act-1-end") == dates.iso("2027-12-31")
             assert await page.text_content("[data-requested]") == "€ 21.500,00"  # 120 × €75 + €12.500
 
             await page.fill("#section_ambitie", factories.words(800, "ambitie"))

@@ -67,9 +67,9 @@ async def _worker_process(settings: Settings, target: str) -> asyncio.subprocess
 
 
 async def test_prompt_sent_exactly_once_through_a_killed_worker(dev_env, tmp_path, db_url,
-                                                                engine):
+                                                                engine, scheme_file):
     # a scheme whose first progress report is prompted at the award itself
-    text = (ROOT / "schemes" / "sociale-veiligheid.toml").read_text()
+    text = scheme_file.read_text()
     text = text.replace("progress_every_months = 6", "progress_every_months = 1")
     text = text.replace("prompt_before_days = 14", "prompt_before_days = 45")
     scheme_file = tmp_path / "soon.toml"
