@@ -62,7 +62,8 @@ async def _worker_process(settings: Settings, target: str) -> asyncio.subprocess
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     while b"worker.started" not in await asyncio.wait_for(process.stdout.readline(), 60):
         pass
-    asyncio.get_running_loop().create_task(process.stdout.read())  # keep the pipe drained
+    # keep the pipe drained, and what the worker printed for a failure's message
+    process.output = asyncio.get_running_loop().create_task(process.stdout.read())
     return process
 
 
@@ -115,6 +116,7 @@ async def test_prompt_sent_exactly_once_through_a_killed_worker(dev_env, tmp_pat
             assert prompts[0]["To"] == people.grantee.email
         finally:
             second.send_signal(signal.SIGTERM)  # a clean stop through worker.shutdown()
-            assert await asyncio.wait_for(second.wait(), 30) == 0
+            code = await asyncio.wait_for(second.wait(), 30)
+            assert code == 0, (await second.output).decode()[-3000:]
     finally:
         controller.stop()

@@ -74,6 +74,10 @@ def test_check_scheme_command(tmp_path: Path):
     ok = subprocess.run([regie, "check-scheme", str(ROOT / "schemes" / "sociale-veiligheid.toml")],
                         capture_output=True, text=True)
     assert ok.returncode == 0 and "3 rounds" in ok.stdout
+    missing = subprocess.run([regie, "check-scheme", str(tmp_path / "geen.toml")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 1
+    assert missing.stderr == f"[Errno 2] No such file or directory: '{tmp_path / 'geen.toml'}'\n"
 
 
 async def test_workflow_parameters_come_back_unchanged_from_the_data_converter(scheme):
