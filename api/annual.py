@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -21,7 +21,7 @@ router = APIRouter()
 Staff = Annotated[Viewer, Depends(allow(*STAFF))]
 
 
-async def _report(db, year: int) -> AnnualReport:
+async def _report(request: Request, db, year: int) -> AnnualReport:
     rows = (await db.exec(
         select(Application, Organisation.organisation_type, DecisionRecord)
         .join(Organisation, Organisation.id == Application.organisation_id)
@@ -35,23 +35,24 @@ async def _report(db, year: int) -> AnnualReport:
         target_groups=tuple(app.target_groups)) for app, org_type, decision in rows]
     reports = [ReportFacts(due=r.due, submitted_at=r.submitted_at)
                for r in (await db.exec(select(ReportRecord))).all()]
-    return annual_report(year, grants, reports, date.today())
+    return annual_report(year, grants, reports, datetime.now(timezone.utc),
+                         request.app.state.scheme.scheme.timezone)
 
 
 @router.get("/reports/annual/{year:int}", include_in_schema=False)
 async def annual_page(request: Request, year: Year, viewer: Staff, db: Db):
-    return render(request, "annual.html", {"r": await _report(db, year)}, viewer=viewer)
+    return render(request, "annual.html", {"r": await _report(request, db, year)}, viewer=viewer)
 
 
 @router.get("/reports/annual/{year:int}.json", tags=["reports"])
-async def annual_json(year: Year, viewer: Staff, db: Db) -> AnnualReport:
+async def annual_json(request: Request, year: Year, viewer: Staff, db: Db) -> AnnualReport:
     """The programme's annual progress report (voortgangsrapportage) as data."""
-    return await _report(db, year)
+    return await _report(request, db, year)
 
 
 @router.get("/reports/annual/{year:int}.csv", tags=["reports"])
-async def annual_csv(year: Year, viewer: Staff, db: Db):
-    r = await _report(db, year)
+async def annual_csv(request: Request, year: Year, viewer: Staff, db: Db):
+    r = await _report(request, db, year)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["section", "key", "count", "amount_eur"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,6 +20,12 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def local_day(moment: datetime, timezone_name: str | None) -> date:
+    """The day `moment` falls on in the programme's time zone; UTC's day without one (grants
+    started before their parameters carried it)."""
+    return (moment.astimezone(ZoneInfo(timezone_name)) if timezone_name else moment).date()
 
 
 def report_schedule(

@@ -62,6 +62,9 @@ class GrantParams(_Model):
     # before it was recorded (then: projects_end_at's UTC day, the same day for a time zone
     # east of UTC, as the Netherlands is)
     projects_end: date | None = None
+    # the programme's time zone, in which an award falls on its day; None in grants started
+    # before it was recorded (then: UTC's day)
+    timezone: str | None = None
     reporting_closes_at: datetime  # the last moment any report can be due (UTC)
     terms: Terms
     reporting: ReportingRules

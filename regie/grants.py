@@ -37,7 +37,7 @@ async def grant_params(db: AsyncSession, app: Application, scheme: Scheme) -> Gr
         partner_organisation_ids=tuple(app.partner_ids), requested_cents=app.requested_cents,
         last_activity_end=max(ends, default=scheme.scheme.projects_end),
         projects_end_at=scheme.end_of_day_utc(scheme.scheme.projects_end),
-        projects_end=scheme.scheme.projects_end,
+        projects_end=scheme.scheme.projects_end, timezone=scheme.scheme.timezone,
         reporting_closes_at=scheme.end_of_day_utc(scheme.scheme.reporting_closes),
         terms=scheme.terms(rnd), reporting=scheme.reporting(rnd),
         rubric=scheme.rubrics[rnd.rubric], activity_count=len(all_ends),

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from domain.lifecycle import Stage
-from domain.schedules import add_months
+from domain.schedules import add_months, local_day
 from domain.types import (
     ActivityReport, AttachmentRef, ChangeDecision, ChangeRequest, DeadlineMove, DecisionInput,
     ReportKind,
@@ -30,6 +30,16 @@ from tests.conftest import eventually, maybe_record
 from tests.factories import actor_of
 from tests.scenario import score, skip_to, stage_is
 from workflows.grant import GrantWorkflow
+
+
+@pytest.mark.parametrize("moment, day", [
+    (datetime(2027, 1, 15, 22, 59, tzinfo=timezone.utc), date(2027, 1, 15)),  # 23:59 (CET)
+    (datetime(2027, 1, 15, 23, 0, tzinfo=timezone.utc), date(2027, 1, 16)),  # midnight (CET)
+    (datetime(2027, 6, 15, 21, 59, tzinfo=timezone.utc), date(2027, 6, 15)),  # 23:59 (CEST)
+    (datetime(2027, 6, 15, 22, 0, tzinfo=timezone.utc), date(2027, 6, 16))])  # midnight (CEST)
+def test_an_award_falls_on_its_day_in_the_netherlands(moment, day):
+    assert local_day(moment, "Europe/Amsterdam") == day
+    assert local_day(moment, None) == moment.date()  # grants started before they knew the zone
 
 
 def _morning(day: date) -> datetime:
@@ -58,8 +68,8 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
                                                            settings.task_queue, people)
         await grants.act(client, reference, "decide", DecisionInput(
             actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
-        # reports are due every six months from the award (UTC's day), today in the test
-        awarded = (await time_env.get_current_time()).date()
+        # reports are due every six months from the award's day in the Netherlands: today
+        awarded = local_day(await time_env.get_current_time(), scheme.scheme.timezone)
         first, second = add_months(awarded, 6), add_months(awarded, 12)
         rules = scheme.reporting(scheme.round("2026"))
         await stage_is(client, reference, Stage.REPORTING)
@@ -180,9 +190,17 @@ async def test_a_large_grant_needs_an_auditors_statement(time_env, tmp_path, db_
         for assessor in (people.assessor, people.second_assessor):
             await grants.act(client, "SV2026-0900", "submit_score", score(actor_of(assessor)))
         await stage_is(client, "SV2026-0900", Stage.DECISION)
+        # decided at 23:30 UTC: half past midnight in the Netherlands, so the award's day, from
+        # which its reports run, is tomorrow's
+        now = await time_env.get_current_time()
+        late = datetime.combine(now.date(), time(23, 30), tzinfo=timezone.utc)
+        late += timedelta(days=1) if late <= now else timedelta()
+        await skip_to(time_env, late)
         await grants.act(client, "SV2026-0900", "decide", DecisionInput(
             actor=team, award=True, amount_cents=app.requested_cents, reason="Gehonoreerd."))
         await stage_is(client, "SV2026-0900", Stage.REPORTING)
+        reports = (await grants.status(client, "SV2026-0900")).reports
+        assert reports[0].due == add_months(late.date() + timedelta(days=1), 6)
         final = (await grants.status(client, "SV2026-0900")).reports[-1].index
         with pytest.raises(ActionRefused, match="controleverklaring"):
             await grants.act(client, "SV2026-0900", "submit_report", ReportSubmission(

@@ -508,7 +508,7 @@ class GrantWorkflow:
                 raise ApplicationError(cause.message if isinstance(cause, ApplicationError)
                                        else str(cause)) from None
         self.decision = cmd
-        self.awarded_on = workflow.now().date()
+        self.awarded_on = schedules.local_day(workflow.now(), self.p.timezone)
         self.reports = schedules.report_schedule(
             self.awarded_on, self.p.last_activity_end, self.p.reporting,
             self.p.reporting_closes_at.date(),
