@@ -131,7 +131,8 @@ def regie_worker(client, settings) -> tuple[list[str], dict[str, str]]:
         "REGIE_DATA_DIR": str(settings.data_dir), "REGIE_DATABASE_URL": settings.database_url,
         "REGIE_TEMPORAL_ADDRESS": client.service_client.config.target_host,
         "REGIE_TASK_QUEUE": settings.task_queue, "REGIE_SMTP_HOST": "",
-        "REGIE_SECRET_KEY": settings.secret_key, "REGIE_LOG_FORMAT": "json"}
+        "REGIE_SECRET_KEY": settings.secret_key, "REGIE_LOG_FORMAT": "json",
+        "REGIE_SCHEME_FILE": str(settings.scheme_file)}
 
 
 async def start_in_2026_round(sessions, client, scheme, task_queue: str, apps,
