@@ -35,7 +35,6 @@ from tests import dates, factories, scenario
 from workflows.round import RoundWorkflow
 
 
-
 async def _skip(env, moment: datetime) -> None:
     """Skip to `moment` a week at a time: a long skip over many timers outlasts one call
     (the call then times out or drops, while the server skips on), so ask again."""

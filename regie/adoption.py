@@ -19,6 +19,7 @@ from domain.adoption import (
     COLUMNS, HEADERS, ImportedActivity, ImportedGrant, Problem, check_headers, check_rows,
 )
 from domain.lifecycle import Action, Role
+from domain.schedules import local_day
 from domain.scheme import Scheme
 from domain.types import Actor, AdoptedGrant
 from regie import audit, grants, programme
@@ -234,5 +235,5 @@ def template_bytes(file_name: str, rows: list[dict]) -> bytes:
 
 
 def local_today(scheme: Scheme, now: datetime | None = None) -> date:
-    return (now or datetime.now(timezone.utc)).astimezone(scheme.tz).date()
+    return local_day(now or datetime.now(timezone.utc), scheme.scheme.timezone)
 
