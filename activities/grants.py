@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import Integer, bindparam, case, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,6 +26,7 @@ from regie.records import (
     Organisation,
     ProjectActivity,
     ReportRecord,
+    UTCDateTime,
     utcnow,
 )
 
@@ -39,48 +42,34 @@ class GrantActivities:
         log = get_logger(grant=change.reference, workflow_id=change.workflow_id,
                          actor=change.actor.name)
         async with self.sessions() as db:
-            await lock_application(db, change.reference)
-            app = (await db.exec(select(Application).where(
-                Application.reference == change.reference))).one()
-            if change.seq > app.event_seq:
-                app.stage, app.deadline = change.stage.value, change.deadline
-                app.event_seq, app.updated_at = change.seq, utcnow()
-            if change.awarded_cents is not None:
-                app.awarded_cents = change.awarded_cents
+            app_id = await _apply_stage(db, change)
             action = change.action.value if change.action else None
-            if action is not None and (await db.exec(select(GrantEvent.id).where(
-                    GrantEvent.application_id == app.id, GrantEvent.seq == change.seq))).first() \
-                    is None:  # not recorded by an earlier attempt
-                db.add(GrantEvent(application_id=app.id, seq=change.seq,
-                                  at=change.decided_at or change.at,
-                                  stage=change.stage.value, action=action,
-                                  actor_name=change.actor.name,
-                                  actor_role=change.actor.role.value, note=change.note))
+            if action is not None:
+                await _add_event(db, app_id, change, action)
             if change.action in (Action.AWARD, Action.UPHOLD_OBJECTION, Action.ADOPT):
-                await db.flush()
-                await _publish(db, app)
+                await _publish(db, await db.get(Application, app_id))
             if change.action in (Action.AWARD, Action.REJECT, Action.ADOPT):
-                await _upsert(db, DecisionRecord, dict(application_id=app.id), dict(
+                await _upsert(db, DecisionRecord, dict(application_id=app_id), dict(
                     awarded=change.action != Action.REJECT,
                     amount_cents=change.awarded_cents or 0, reason=change.note,
                     decided_by=change.actor.name, decided_at=change.decided_at or change.at))
             if change.assessors is not None:
                 current = (await db.exec(select(AssessorAssignment).where(
-                    AssessorAssignment.application_id == app.id))).all()
+                    AssessorAssignment.application_id == app_id))).all()
                 for row in current:
                     await db.delete(row)
                 await db.flush()
                 for ref in change.assessors:
-                    db.add(AssessorAssignment(application_id=app.id, assessor_id=ref.user_id))
+                    db.add(AssessorAssignment(application_id=app_id, assessor_id=ref.user_id))
             if change.assessment is not None:
                 a = change.assessment
                 await _upsert(db, AssessmentRecord,
-                              dict(application_id=app.id, assessor_id=a.assessor.user_id),
+                              dict(application_id=app_id, assessor_id=a.assessor.user_id),
                               dict(scores=a.submission.model_dump(mode="json", exclude={"actor"}),
                                    submitted_at=a.submitted_at))
             if change.report is not None:
                 r = change.report
-                await _upsert(db, ReportRecord, dict(application_id=app.id, position=r.index),
+                await _upsert(db, ReportRecord, dict(application_id=app_id, position=r.index),
                               dict(kind=r.kind.value, due=r.due, summary=r.summary,
                                    submitted_at=r.submitted_at, accepted=r.accepted,
                                    review_comment=r.review_comment,
@@ -114,15 +103,47 @@ class GrantActivities:
             "grant.archived")
 
 
-async def lock_application(db: AsyncSession, reference: str) -> None:
-    """Hold the grant's row until the transaction ends, before reading it: records of one grant
-    then apply one after the other. A workflow's Update handlers and its main run record at the
-    same time, and a retried attempt can come late; without the lock, a record read before a
-    newer one committed would write its older stage over it. A write is the one lock both
-    databases take (PostgreSQL locks the row; SQLite takes its write lock, which its reads
-    before a write would not)."""
-    await db.exec(update(Application).where(Application.reference == reference)
-                  .values(event_seq=Application.event_seq))
+_APPS = Application.__table__
+_NEWER = _APPS.c.event_seq < bindparam("seq")
+# Built once: records are the worker's most frequent activity, and composing the statement
+# cost as much as running it.
+_APPLY_STAGE = update(_APPS).where(_APPS.c.reference == bindparam("ref")).values(
+    stage=case((_NEWER, bindparam("stage")), else_=_APPS.c.stage),
+    deadline=case((_NEWER, bindparam("deadline", type_=UTCDateTime())),
+                  else_=_APPS.c.deadline),
+    updated_at=case((_NEWER, bindparam("now", type_=UTCDateTime())),
+                    else_=_APPS.c.updated_at),
+    event_seq=case((_NEWER, bindparam("seq")), else_=_APPS.c.event_seq),
+    awarded_cents=func.coalesce(bindparam("awarded", type_=Integer()), _APPS.c.awarded_cents),
+).returning(_APPS.c.id)
+_EVENTS = GrantEvent.__table__
+_ADD_EVENT = {dialect: insert(_EVENTS).on_conflict_do_nothing(index_elements=["application_id",
+                                                                              "seq"])
+              for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
+async def _apply_stage(db: AsyncSession, change: StageChange) -> int:
+    """Move the grant's row to `change` unless a newer record is there already; its id.
+
+    One UPDATE both reads and writes the row, so it holds the row until the transaction ends:
+    records of one grant then apply one after the other. A workflow's Update handlers and its
+    main run record at the same time, and a retried attempt can come late; the comparison of
+    `seq`, made inside the UPDATE on the row as it stands when the lock is granted, keeps an
+    older record from writing its stage over a newer one. (A write is the one lock both
+    databases take: PostgreSQL locks the row; SQLite takes its write lock.)"""
+    return (await db.exec(_APPLY_STAGE, params=dict(
+        ref=change.reference, seq=change.seq, stage=change.stage.value,
+        deadline=change.deadline, now=utcnow(), awarded=change.awarded_cents,
+    ))).scalar_one()
+
+
+async def _add_event(db: AsyncSession, app_id: int, change: StageChange, action: str) -> None:
+    """The action on the grant's timeline, once: an earlier attempt may have recorded it."""
+    await db.exec(_ADD_EVENT[db.bind.dialect.name], params=dict(
+        application_id=app_id, seq=change.seq, at=change.decided_at or change.at,
+        stage=change.stage.value, action=action, actor_name=change.actor.name,
+        actor_role=change.actor.role.value, note=change.note,
+    ))
 
 
 async def _publish(db: AsyncSession, app: Application, results: str = "", lessons: str = "",
