@@ -137,7 +137,7 @@ async def _worker(settings: Settings) -> None:
 
     configure(settings.log_format)
     client = await connect_patiently(settings)
-    engine = make_engine(settings.database_url, settings.db_pool_size)
+    engine = make_engine(settings.database_url, settings.db_pool_size, pre_ping=False)
     sessions, scheme = session_factory(engine), load_scheme(settings.scheme_file)
     async with sessions() as db:  # every round of the scheme has its workflow
         await ensure_programme(db, client, scheme, settings.task_queue)

@@ -11,7 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from regie import ROOT
 
 
-def make_engine(url: str, pool_size: int = 40) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 40, pre_ping: bool = True) -> AsyncEngine:
+    """An engine for `url`. `pre_ping`: test each PostgreSQL connection as it leaves the pool,
+    so a connection that died with a restart of the server fails nothing. The worker goes
+    without: the test is a round trip for every activity, and an activity that meets a dead
+    connection fails, is retried by Temporal, and by then SQLAlchemy has emptied the pool of
+    the connections that died with it."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
@@ -28,7 +33,7 @@ def make_engine(url: str, pool_size: int = 40) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size // 2,
-                               pool_pre_ping=True)
+                               pool_pre_ping=pre_ping)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

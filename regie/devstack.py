@@ -64,7 +64,7 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
         await ensure_history_retention(client, settings.temporal_namespace, ENGINE_RETENTION)
         await asyncio.to_thread(migrate, settings.database_url)
         scheme = load_scheme(settings.scheme_file)
-        engine = make_engine(settings.database_url, settings.db_pool_size)
+        engine = make_engine(settings.database_url, settings.db_pool_size, pre_ping=False)
         sessions = session_factory(engine)
         server = _Server(uvicorn.Config(create_app(settings, scheme, client), host="127.0.0.1",
                                         port=port, log_level="warning", log_config=None))

@@ -100,6 +100,16 @@ async def any_db(request, tmp_path):
         await asyncio.to_thread(_drop_postgres_database, url)
 
 
+@pytest.fixture
+async def postgres_url():
+    """A migrated, empty PostgreSQL database in either pass of the suite: for what only
+    PostgreSQL does."""
+    url = await asyncio.to_thread(_create_postgres_database)
+    await asyncio.to_thread(migrate, url)
+    yield url
+    await asyncio.to_thread(_drop_postgres_database, url)
+
+
 TEST_DATABASE = os.environ.get("REGIE_TEST_DATABASE", "sqlite")  # or "postgresql"
 
 

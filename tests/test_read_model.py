@@ -8,17 +8,20 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
+import psycopg
+import pytest
 from alembic import command
 from sqlalchemy import delete, func, insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.grants import GrantActivities
-from domain.lifecycle import Stage
+from domain.lifecycle import Action, Stage
 from domain.types import SYSTEM, StageChange
-from regie.db import migration_config, session_factory
+from regie.db import make_engine, migration_config, session_factory
 from regie.overview import stage_counts
-from regie.records import Application
+from regie.records import Application, GrantEvent
 from tests import factories
 
 
@@ -69,6 +72,64 @@ async def test_records_of_one_grant_written_together_end_at_the_newest(sessions,
     async with sessions() as db:
         row = (await db.exec(select(Application).where(Application.id == app.id))).one()
     assert (row.stage, row.event_seq) == (Stage.ARCHIVED.value, 20)
+
+
+async def test_a_retried_record_adds_its_action_to_the_timeline_once(sessions, scheme):
+    """An attempt that wrote its record but died before Temporal heard of it runs again: the
+    timeline still shows the action once, and the row the newest stage."""
+    async with sessions() as db:
+        org = await factories.organisation(db)
+        app = await factories.application(db, org, scheme)
+        app.reference, app.stage, app.event_seq = "SV2026-0003", Stage.ASSESSMENT.value, 4
+        db.add(app)
+        await db.commit()
+    records = GrantActivities(sessions, scheme)
+    deadline = datetime(2027, 3, 1, 11, tzinfo=timezone.utc)
+    change = _change(app.reference, 5, Stage.DECISION).model_copy(update={
+        "action": Action.SUBMIT_SCORE, "note": "Beoordeeld.", "deadline": deadline})
+    for _ in range(2):
+        await ActivityEnvironment().run(records.record_event, change)
+    async with sessions() as db:
+        row = (await db.exec(select(Application).where(Application.id == app.id))).one()
+        events = (await db.exec(select(GrantEvent).where(
+            GrantEvent.application_id == app.id))).all()
+    assert (row.stage, row.event_seq, row.deadline) == (Stage.DECISION.value, 5, deadline)
+    assert [(e.seq, e.action, e.note) for e in events] == [(5, "submit_score", "Beoordeeld.")]
+
+
+async def test_a_connection_that_died_with_postgresql_costs_the_worker_one_attempt(
+        postgres_url, scheme):
+    """The worker's engine does not test a connection before each use (a round trip for every
+    activity). When PostgreSQL drops its connections (a restart, a failover), the next activity
+    fails on one, and the attempt Temporal retries it with finds the pool emptied of them."""
+    engine = make_engine(postgres_url, pre_ping=False)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as db:
+            app = await factories.application(db, await factories.organisation(db), scheme)
+            app.reference = "SV2026-0004"
+            db.add(app)
+            await db.commit()
+        records = GrantActivities(sessions, scheme)
+        await ActivityEnvironment().run(records.record_event,
+                                        _change(app.reference, 1, Stage.ELIGIBLE))
+        with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+            dropped = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()
+        assert dropped == (1,)  # the pooled connection of the first record
+
+        with pytest.raises(DBAPIError) as failed:
+            await ActivityEnvironment().run(records.record_event,
+                                            _change(app.reference, 2, Stage.ASSESSMENT))
+        assert failed.value.connection_invalidated
+        await ActivityEnvironment().run(records.record_event,  # Temporal's retry
+                                        _change(app.reference, 2, Stage.ASSESSMENT))
+        async with sessions() as db:
+            row = (await db.exec(select(Application).where(Application.id == app.id))).one()
+        assert (row.stage, row.event_seq) == (Stage.ASSESSMENT.value, 2)
+    finally:
+        await engine.dispose()
 
 
 def _bare(reference: str, stage: str, organisation_id: int) -> dict:
