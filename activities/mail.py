@@ -30,7 +30,8 @@ class MailActivities:
     @activity.defn(name="send_mail")
     async def send_mail(self, req: MailRequest) -> None:
         async with self.sessions() as db:
-            app = (await db.exec(select(Application).where(
+            app = (await db.exec(select(Application.reference, Application.title,
+                                        Application.organisation_id).where(
                 Application.reference == req.reference))).one()
             if req.recipients == Recipients.APPLICANT:
                 people = await applicant_contacts(db, app.organisation_id)

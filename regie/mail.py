@@ -44,8 +44,10 @@ async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
     mail = (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).first()
     if mail is None:
         subject, body = render(template, **context)
+        kept = not (settings.smtp_host and recipients)  # nothing to hand over: kept at once
         mail = OutboxMail(key=key, reference=about, recipients=sorted(recipients),
-                          subject=subject, body=body, attachment=attachment)
+                          subject=subject, body=body, attachment=attachment,
+                          status="kept" if kept else "pending", sent_at=utcnow() if kept else None)
         db.add(mail)
         try:
             await db.commit()
@@ -58,7 +60,7 @@ async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
         await asyncio.to_thread(_deliver, settings, mail)
         await db.refresh(mail)
         return mail
-    mail.status, mail.sent_at = "kept", utcnow()
+    mail.status, mail.sent_at = "kept", utcnow()  # recorded for a relay no longer configured
     db.add(mail)
     await db.commit()
     return mail
