@@ -102,16 +102,32 @@ def server_pid(client) -> int:
     raise RuntimeError(f"no dev server on port {port.decode()}")
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by the local PostgreSQL server's processes that are running now (its
+    connections to the bench's pools live through a batch)."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "comm").read_text().strip() == "postgres":
+                total += cpu_seconds(int(proc.name))
+        except OSError:  # it ended
+            continue
+    return total
+
+
 class CpuMeter:
-    """CPU seconds used by the worker, the dev server and this process (the driver) while the
-    block runs: on a machine the three share, the CPU a grant costs bounds its throughput."""
+    """CPU seconds used by the worker, the dev server, PostgreSQL and this process (the driver)
+    while the block runs: on a machine they share, the CPU a grant costs bounds its
+    throughput."""
+
+    PARTS = ("worker", "server", "postgresql", "driver")
 
     def __init__(self, worker_pid: int, server: int) -> None:
         self.pids = {"worker": worker_pid, "server": server}
 
     def _now(self) -> dict[str, float]:
         return {**{name: cpu_seconds(pid) for name, pid in self.pids.items()},
-                "driver": time.process_time()}
+                "postgresql": postgres_cpu_seconds(), "driver": time.process_time()}
 
     def __enter__(self):
         self._start = self._now()

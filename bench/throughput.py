@@ -135,14 +135,14 @@ async def run(client, folder: Path, count: int = 50, db_kind: str = "postgresql"
             for name, clock, cpu, events in (("Regie", regie_clock, regie_cpu, shape["events"]),
                                              ("baseline", base_clock, base_cpu, base_events)):
                 rows.append([f"{name} {pair + 1}", n, clock.seconds, f"{n / clock.seconds:.2f}",
-                             *(cpu.ms_per(who, n) for who in ("worker", "server", "driver")),
+                             *(cpu.ms_per(who, n) for who in CpuMeter.PARTS),
                              shape["activities"], shape["updates"], shape["timers"], events])
     await engine.dispose()
     await asyncio.to_thread(drop, url)
 
     table(f"Lifecycle throughput (dev server; Regie's records on {db_kind})",
           ["batch", "grants", "wall s", "grants/s", "CPU ms/grant: worker", "dev server",
-           "driver", "activities", "updates", "timers", "events"], rows)
+           "postgresql", "driver", "activities", "updates", "timers", "events"], rows)
     median = statistics.median(ratios)
     print(f"\nratio Regie/baseline per pair: {', '.join(f'{r:.2f}' for r in ratios)}; "
           f"median {median:.2f} (goal: at least 0.8)", flush=True)
