@@ -4,19 +4,19 @@ Temporal removes a closed workflow's history once the namespace's retention peri
 (24 hours on a dev server, often a few days on a new cluster; Regie sets ENGINE_RETENTION).
 Grants and rounds are audited for years after that, so the retention activity keeps the whole
 history of each closed grant and round in Regie's database (`kept_histories`), with its hash in
-the audit log, and the workflow's result beside it (a round's final status, for its pages).
-Reading takes Temporal's history while Temporal has it, and the kept copy after, checked against
-that hash. The copy of a grant not funded goes when its personal data goes (docs/privacy.md).
+the audit log. Reading takes Temporal's history while Temporal has it, and the kept copy after,
+checked against that hash; so is the result a page shows of a closed round or ledger. The copy of a grant not funded goes when its personal data goes (docs/privacy.md).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from datetime import timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -41,18 +41,21 @@ def _sha256(events: str) -> str:
     return hashlib.sha256(events.encode()).hexdigest()
 
 
-def _result(history: WorkflowHistory) -> str | None:
-    """The closed workflow's result as JSON, if it completed with one."""
-    last = history.events[-1]
-    if last.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-        return None
-    payloads = last.workflow_execution_completed_event_attributes.result.payloads
-    return payloads[0].data.decode() if payloads else None
-
-
 async def kept(db: AsyncSession, workflow_id: str) -> KeptHistory | None:
     return (await db.exec(select(KeptHistory).where(
         KeptHistory.workflow_id == workflow_id))).first()
+
+
+async def _check(db: AsyncSession, copy: KeptHistory) -> str:
+    """The kept copy's hash, once it matches the one the audit log holds for it."""
+    logged = (await db.exec(select(AuditEntry).where(
+        AuditEntry.action == KEPT, AuditEntry.subject == copy.workflow_id))).all()
+    digest = _sha256(copy.events)
+    if digest not in {entry.detail.get("sha256") for entry in logged}:
+        get_logger(workflow_id=copy.workflow_id).error("history.altered")
+        raise HistoryUnavailable(f"{copy.workflow_id}: the kept history does not match its "
+                                 "hash in the audit log")
+    return digest
 
 
 async def load(client: Client, db: AsyncSession, workflow_id: str) -> WorkflowHistory:
@@ -65,12 +68,28 @@ async def load(client: Client, db: AsyncSession, workflow_id: str) -> WorkflowHi
     copy = await kept(db, workflow_id)
     if copy is None:
         raise HistoryUnavailable(f"{workflow_id}: no history in Temporal nor kept in Regie")
-    logged = (await db.exec(select(AuditEntry).where(
-        AuditEntry.action == KEPT, AuditEntry.subject == workflow_id))).all()
-    if _sha256(copy.events) not in {entry.detail.get("sha256") for entry in logged}:
-        raise HistoryUnavailable(f"{workflow_id}: the kept history does not match its hash in "
-                                 "the audit log")
+    await _check(db, copy)
     return WorkflowHistory.from_json(workflow_id, copy.events)
+
+
+_RESULTS: dict[str, str | None] = {}  # a checked copy's result by its hash: a copy never changes
+
+
+async def closing_result(db: AsyncSession, workflow_id: str) -> str | None:
+    """The result (JSON) a closed workflow completed with, from the copy Regie kept of its
+    history once that matches its hash in the audit log: what the pages of a closed round or
+    ledger show. None when Regie has not kept it (ask the workflow) or it completed without
+    one; HistoryUnavailable when the copy was altered."""
+    copy = await kept(db, workflow_id)
+    if copy is None:
+        return None
+    digest = await _check(db, copy)
+    if digest not in _RESULTS:
+        last = json.loads(copy.events)["events"][-1]
+        payloads = (last.get("workflowExecutionCompletedEventAttributes", {})
+                    .get("result", {}).get("payloads", []))
+        _RESULTS[digest] = base64.b64decode(payloads[0]["data"]).decode() if payloads else None
+    return _RESULTS[digest]
 
 
 async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str]) -> list[str]:
@@ -98,7 +117,7 @@ async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str])
         await audit.append(db, "Regie", Role.SYSTEM.value, KEPT, workflow_id, {
             "run_id": described.run_id, "events": len(history.events), "sha256": digest})
         db.add(KeptHistory(workflow_id=workflow_id, run_id=described.run_id, events=events,
-                           result=_result(history), closed_at=described.close_time))
+                           closed_at=described.close_time))
         await db.commit()
         copied.append(workflow_id)
     return copied

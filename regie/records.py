@@ -277,15 +277,13 @@ class KeptHistory(SQLModel, table=True):
     """A closed workflow's whole Temporal history (a grant's, a round's), kept before the
     namespace's retention period removes it from Temporal, so auditors can read and verify it
     for as long as Regie keeps its records. Its hash is in the audit log, whose chain shows the
-    copy unaltered. `result` is the workflow's result as it closed (a round's final status),
-    for the pages that show it."""
+    copy unaltered."""
 
     __tablename__ = "kept_histories"
     id: int | None = Field(default=None, primary_key=True)
     workflow_id: str = Field(unique=True, index=True)
     run_id: str
     events: str = Field(sa_column=Column(Text, nullable=False))  # WorkflowHistory.to_json()
-    result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
     closed_at: datetime = _ts(nullable=False)
     kept_at: datetime = _ts(nullable=False, default=utcnow)
 

@@ -1,11 +1,13 @@
 """On the real dev server: a closed grant's and round's history is kept in Regie's database, so
 auditors read and verify the grant, and the round's page shows how it closed, after Temporal has
-removed them, and the round is not started again; a kept copy altered afterwards is refused;
+removed them, and the round is not started again; a kept copy altered afterwards is refused
+(the round's page then shows no result rather than the altered one);
 `regie run` and the release job make the namespace keep histories long enough for the copy."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import subprocess
@@ -130,6 +132,20 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
             checked = await asyncio.to_thread(subprocess.run, command, env=env,
                                               capture_output=True, text=True)
             assert checked.returncode == 1 and "does not match its hash" in checked.stdout
+
+            # ... and the round's: its page no longer shows how it closed
+            async with sessions() as db:
+                kept = await histories.kept(db, ROUND)
+                altered = json.loads(kept.events)
+                altered["events"][-1]["workflowExecutionCompletedEventAttributes"]["result"][
+                    "payloads"][0]["data"] = base64.b64encode(closed_round.model_copy(
+                        update={"phase": "open"}).model_dump_json().encode()).decode()
+                kept.events = json.dumps(altered)
+                db.add(kept)
+                await db.commit()
+                assert await rounds.status(client, db, "2025") is None
+            round_page = await web.get("/rounds/2025")
+            assert round_page.status_code == 200 and 'data-phase=""' in round_page.text
 
     async with sessions() as db:
         logged = (await db.exec(select(AuditEntry).where(
