@@ -5,7 +5,9 @@ Temporal removes a closed workflow's history once the namespace's retention peri
 Grants and rounds are audited for years after that, so the retention activity keeps the whole
 history of each closed grant and round in Regie's database (`kept_histories`), with its hash in
 the audit log. Reading takes Temporal's history while Temporal has it, and the kept copy after,
-checked against that hash; so is the result a page shows of a closed round or ledger. The copy of a grant not funded goes when its personal data goes (docs/privacy.md).
+checked against that hash; so is the result a page shows of a closed round or ledger. The copy
+of a grant not funded goes when its personal data goes (docs/privacy.md). A history Temporal
+removed before Regie kept it is recorded as lost in the audit log.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import json
 from datetime import timedelta
 
+from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
@@ -30,6 +33,7 @@ from regie.records import AuditEntry, KeptHistory
 # privacy terms (docs/privacy.md). `regie register-search-attributes` and `regie run` set it.
 ENGINE_RETENTION = timedelta(days=30)
 KEPT = "history_kept"  # the audit log's action for a kept copy, with its hash
+LOST = "history_lost"  # ... for a workflow Temporal removed before Regie kept its history
 
 
 class HistoryUnavailable(LookupError):
@@ -108,7 +112,7 @@ async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str])
         except RPCError as exc:
             if exc.status != RPCStatusCode.NOT_FOUND:
                 raise
-            get_logger(workflow_id=workflow_id).warning("history.not_in_temporal")
+            await _record_lost(db, workflow_id)
             continue
         events = history.to_json()
         digest = _sha256(events)
@@ -121,3 +125,18 @@ async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str])
         await db.commit()
         copied.append(workflow_id)
     return copied
+
+
+async def _record_lost(db: AsyncSession, workflow_id: str) -> None:
+    """Temporal no longer has a workflow that should have closed (its retention period passed
+    while no worker kept it, or it was deleted): the audit log says so, once, and the web app's
+    `regie_histories_lost` metric counts it (deploy/prometheus/alerts.yml)."""
+    get_logger(workflow_id=workflow_id).error("history.not_in_temporal")
+    if (await db.exec(select(AuditEntry.id).where(
+            AuditEntry.action == LOST, AuditEntry.subject == workflow_id))).first() is None:
+        await audit.append(db, "Regie", Role.SYSTEM.value, LOST, workflow_id, {})
+
+
+async def lost_count(db: AsyncSession) -> int:
+    return (await db.exec(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == LOST))).one()

@@ -1,6 +1,6 @@
 """Prometheus metrics of the web app: requests by route (count and latency), and on each scrape
-the grants by stage and the mails waiting in the outbox. The worker's metrics come from the
-Temporal SDK itself (`REGIE_SDK_METRICS_ADDRESS`)."""
+the grants by stage, the mails waiting in the outbox and the histories lost. The worker's
+metrics come from the Temporal SDK itself (`REGIE_SDK_METRICS_ADDRESS`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from regie import histories
 from regie.overview import stage_counts
 from regie.records import OutboxMail
 
@@ -32,6 +33,9 @@ class AppMetrics:
                             registry=self.registry)
         self.outbox = Gauge("regie_mail_pending", "E-mails not yet handed to the relay",
                             registry=self.registry)
+        self.lost = Gauge("regie_histories_lost",
+                          "Closed workflows whose history Temporal removed before Regie kept it",
+                          registry=self.registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
@@ -43,4 +47,5 @@ class AppMetrics:
             self.grants.labels(stage).set(count)
         self.outbox.set((await db.exec(select(func.count()).select_from(OutboxMail).where(
             OutboxMail.status == "pending"))).one())
+        self.lost.set(await histories.lost_count(db))
         return generate_latest(self.registry)

@@ -1,8 +1,9 @@
 """On the real dev server: a closed grant's and round's history is kept in Regie's database, so
 auditors read and verify the grant, and the round's page shows how it closed, after Temporal has
-removed them, and the round is not started again; a kept copy altered afterwards is refused
-(the round's page then shows no result rather than the altered one);
-`regie run` and the release job make the namespace keep histories long enough for the copy."""
+removed them, and the round is not started again; a kept copy altered afterwards is refused (the
+round's page then shows no result rather than the altered one); a history Temporal removed
+before it was kept is recorded as lost, once, and counted in the metrics; `regie run` and the
+release job make the namespace keep histories long enough for the copy."""
 
 from __future__ import annotations
 
@@ -81,11 +82,14 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
         closed_round = await client.get_workflow_handle_for(RoundWorkflow.run, ROUND).result()
         in_temporal = await client.get_workflow_handle(GRANT).fetch_history()
 
+        lost = grant_workflow_id("SV-OUD-404")  # removed from Temporal before it was kept
         candidates = [GRANT, grant_workflow_id("SV-OUD-001"), ROUND, round_workflow_id("2027"),
-                      ledger_workflow_id(scheme.scheme.id)]
+                      ledger_workflow_id(scheme.scheme.id), lost]
         async with sessions() as db:
             assert await histories.keep_closed(db, client, candidates) == [GRANT, ROUND]
             assert await histories.keep_closed(db, client, candidates) == []  # kept once
+            assert [e.subject for e in (await db.exec(select(AuditEntry).where(
+                AuditEntry.action == histories.LOST))).all()] == [lost]  # and lost once
         await asyncio.gather(_removed_from_temporal(client, GRANT),
                              _removed_from_temporal(client, ROUND))
         async with sessions() as db:
@@ -109,6 +113,7 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
             assert raw == json.loads(in_temporal.to_json())  # the whole history, as it was
             round_page = await web.get("/rounds/2025")
             assert round_page.status_code == 200 and 'data-phase="closed"' in round_page.text
+            assert "\nregie_histories_lost 1.0\n" in (await web.get("/metrics")).text
 
             command = [str(Path(sys.executable).parent / "regie"), "audit", "verify",
                        "--grant", SETTLED]
