@@ -15,8 +15,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,6 +36,7 @@ from regie.records import AuditEntry, KeptHistory
 # privacy terms (docs/privacy.md). `regie register-search-attributes` and `regie run` set it.
 ENGINE_RETENTION = timedelta(days=30)
 KEPT = "history_kept"  # the audit log's action for a kept copy, with its hash
+M = TypeVar("M", bound=BaseModel)
 LOST = "history_lost"  # ... for a workflow Temporal removed before Regie kept its history
 
 
@@ -79,14 +83,9 @@ async def load(client: Client, db: AsyncSession, workflow_id: str) -> WorkflowHi
 _RESULTS: dict[str, str | None] = {}  # a checked copy's result by its hash: a copy never changes
 
 
-async def closing_result(db: AsyncSession, workflow_id: str) -> str | None:
-    """The result (JSON) a closed workflow completed with, from the copy Regie kept of its
-    history once that matches its hash in the audit log: what the pages of a closed round or
-    ledger show. None when Regie has not kept it (ask the workflow) or it completed without
-    one; HistoryUnavailable when the copy was altered."""
-    copy = await kept(db, workflow_id)
-    if copy is None:
-        return None
+async def _closing_result(db: AsyncSession, copy: KeptHistory) -> str | None:
+    """The result (JSON) the kept workflow completed with, once its copy matches its hash in the
+    audit log; None when it completed without one."""
     digest = await _check(db, copy)
     if digest not in _RESULTS:
         last = json.loads(copy.events)["events"][-1]
@@ -94,6 +93,27 @@ async def closing_result(db: AsyncSession, workflow_id: str) -> str | None:
                     .get("result", {}).get("payloads", []))
         _RESULTS[digest] = base64.b64decode(payloads[0]["data"]).decode() if payloads else None
     return _RESULTS[digest]
+
+
+async def closed_or_live(db: AsyncSession, workflow_id: str, model: type[M],
+                         ask: Callable[[], Awaitable[M]]) -> M | None:
+    """What a page shows of a round or the ledger: the result it closed with, once Regie has
+    kept its history (no replay of a closed workflow to answer, and still there once Temporal
+    removed it), read from the copy once that matches its hash; else what `ask` gets of the
+    running workflow. None when the copy was altered (logged) or Temporal cannot answer, so
+    the page still renders."""
+    copy = await kept(db, workflow_id)
+    if copy is not None:
+        try:
+            closed = await _closing_result(db, copy)
+        except HistoryUnavailable:
+            return None
+        if closed is not None:
+            return model.model_validate_json(closed)
+    try:
+        return await ask()
+    except RPCError:
+        return None
 
 
 async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str]) -> list[str]:

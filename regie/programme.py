@@ -87,16 +87,7 @@ async def ledger(client: Client, scheme_id: str) -> LedgerStatus:
 
 async def ledger_or_none(client: Client, db: AsyncSession,
                          scheme_id: str) -> LedgerStatus | None:
-    """The ledger for a page: as it closed once Regie has kept its history, else asked of its
-    workflow; None when Temporal cannot answer or the kept history was altered (logged), so
-    the page still renders."""
-    try:
-        closed = await histories.closing_result(db, ledger_workflow_id(scheme_id))
-    except histories.HistoryUnavailable:
-        return None
-    if closed is not None:
-        return LedgerStatus.model_validate_json(closed)
-    try:
-        return await ledger(client, scheme_id)
-    except RPCError:
-        return None
+    """The ledger for a page: as it closed, or asked of its workflow
+    (histories.closed_or_live)."""
+    return await histories.closed_or_live(db, ledger_workflow_id(scheme_id), LedgerStatus,
+                                          lambda: ledger(client, scheme_id))

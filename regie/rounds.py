@@ -64,18 +64,8 @@ async def submit(client: Client, round_id: str, actor: Actor, application_id: in
 
 
 async def status(client: Client, db: AsyncSession, round_id: str) -> RoundStatus | None:
-    """The round's status: as it closed, once Regie has kept its history (regie.histories: no
-    replay of a closed workflow to answer, and still there once Temporal removed it), else
-    asked of its workflow; None when the round has no workflow, or its kept history was
-    altered (logged)."""
-    try:
-        closed = await histories.closing_result(db, round_workflow_id(round_id))
-    except histories.HistoryUnavailable:
-        return None
-    if closed is not None:
-        return RoundStatus.model_validate_json(closed)
-    try:
-        return await client.get_workflow_handle_for(
-            RoundWorkflow.run, round_workflow_id(round_id)).query(RoundWorkflow.status)
-    except RPCError:
-        return None
+    """The round's status: as it closed, or asked of its workflow (histories.closed_or_live);
+    None when the round has no workflow."""
+    return await histories.closed_or_live(
+        db, round_workflow_id(round_id), RoundStatus, lambda: client.get_workflow_handle_for(
+            RoundWorkflow.run, round_workflow_id(round_id)).query(RoundWorkflow.status))
