@@ -31,13 +31,18 @@ def _change(reference: str, seq: int, stage: Stage) -> StageChange:
                        deadline=None, actor=SYSTEM)
 
 
-async def test_an_older_record_waiting_on_a_newer_one_does_not_overwrite_it(sessions, scheme):
+async def _grant(sessions, scheme, reference: str, stage: Stage, seq: int = 0) -> Application:
+    """An application under way: its reference given, its read model at `stage` after `seq`."""
     async with sessions() as db:
-        org = await factories.organisation(db)
-        app = await factories.application(db, org, scheme)
-        app.reference, app.stage, app.event_seq = "SV2026-0001", Stage.SETTLEMENT.value, 8
+        app = await factories.application(db, await factories.organisation(db), scheme)
+        app.reference, app.stage, app.event_seq = reference, stage.value, seq
         db.add(app)
         await db.commit()
+    return app
+
+
+async def test_an_older_record_waiting_on_a_newer_one_does_not_overwrite_it(sessions, scheme):
+    app = await _grant(sessions, scheme, "SV2026-0001", Stage.SETTLEMENT, seq=8)
     records = GrantActivities(sessions, scheme)
 
     # the newer record (seq 10: archived) is being written and holds the grant's row ...
@@ -58,12 +63,7 @@ async def test_an_older_record_waiting_on_a_newer_one_does_not_overwrite_it(sess
 
 
 async def test_records_of_one_grant_written_together_end_at_the_newest(sessions, scheme):
-    async with sessions() as db:
-        org = await factories.organisation(db)
-        app = await factories.application(db, org, scheme)
-        app.reference, app.stage = "SV2026-0002", Stage.REPORTING.value
-        db.add(app)
-        await db.commit()
+    app = await _grant(sessions, scheme, "SV2026-0002", Stage.REPORTING)
     records = GrantActivities(sessions, scheme)
     stages = [Stage.REPORTING] * 19 + [Stage.ARCHIVED]
     await asyncio.gather(*(ActivityEnvironment().run(
@@ -77,12 +77,7 @@ async def test_records_of_one_grant_written_together_end_at_the_newest(sessions,
 async def test_a_retried_record_adds_its_action_to_the_timeline_once(sessions, scheme):
     """An attempt that wrote its record but died before Temporal heard of it runs again: the
     timeline still shows the action once, and the row the newest stage."""
-    async with sessions() as db:
-        org = await factories.organisation(db)
-        app = await factories.application(db, org, scheme)
-        app.reference, app.stage, app.event_seq = "SV2026-0003", Stage.ASSESSMENT.value, 4
-        db.add(app)
-        await db.commit()
+    app = await _grant(sessions, scheme, "SV2026-0003", Stage.ASSESSMENT, seq=4)
     records = GrantActivities(sessions, scheme)
     deadline = datetime(2027, 3, 1, 11, tzinfo=timezone.utc)
     change = _change(app.reference, 5, Stage.DECISION).model_copy(update={
@@ -105,11 +100,7 @@ async def test_a_connection_that_died_with_postgresql_costs_the_worker_one_attem
     engine = make_engine(postgres_url, pre_ping=False)
     sessions = session_factory(engine)
     try:
-        async with sessions() as db:
-            app = await factories.application(db, await factories.organisation(db), scheme)
-            app.reference = "SV2026-0004"
-            db.add(app)
-            await db.commit()
+        app = await _grant(sessions, scheme, "SV2026-0004", Stage.SUBMITTED)
         records = GrantActivities(sessions, scheme)
         await ActivityEnvironment().run(records.record_event,
                                         _change(app.reference, 1, Stage.ELIGIBLE))
