@@ -36,8 +36,9 @@ from regie.records import AuditEntry, KeptHistory
 # privacy terms (docs/privacy.md). `regie register-search-attributes` and `regie run` set it.
 ENGINE_RETENTION = timedelta(days=30)
 KEPT = "history_kept"  # the audit log's action for a kept copy, with its hash
-M = TypeVar("M", bound=BaseModel)
 LOST = "history_lost"  # ... for a workflow Temporal removed before Regie kept its history
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class HistoryUnavailable(LookupError):
