@@ -284,6 +284,9 @@ class KeptHistory(SQLModel, table=True):
     workflow_id: str = Field(unique=True, index=True)
     run_id: str
     events: str = Field(sa_column=Column(Text, nullable=False))  # WorkflowHistory.to_json()
+    # No longer read or written: the result a page shows is read from `events`, which the hash
+    # covers. Kept while the previous release may run beside this one (docs/upgrading.md).
+    result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     closed_at: datetime = _ts(nullable=False)
     kept_at: datetime = _ts(nullable=False, default=utcnow)
 

@@ -1,15 +1,15 @@
 """audit log by action: the web app's metrics count the histories lost on every scrape, which
 must not read the whole log as it grows with every action on every grant
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-29 06:00:00
 """
 
 from alembic import op
 
-revision = '0016'
-down_revision = '0015'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
