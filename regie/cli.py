@@ -169,18 +169,22 @@ def _api(settings: Settings, host: str, port: int) -> None:
 
 
 async def _verify_audit(settings: Settings, references: list[str], log_only: bool) -> int:
-    """Check the audit log's hash chain, then replay every grant's history against this code and
-    derive its verdict again; 0 when all holds, 1 when anything does not."""
+    """Check the audit log's hash chain; without --grant, every kept history against its hash
+    in the log; then replay every grant's history against this code and derive its verdict
+    again. 0 when all holds, 1 when anything does not."""
     from sqlmodel import select
 
+    from regie import histories
     from regie.audit import verify
     from regie.db import make_engine, session_factory
     from regie.records import Application
 
     engine = make_engine(settings.database_url)
+    altered: list[str] = []
     async with session_factory(engine)() as db:
         problems = await verify(db)
         if not references and not log_only:
+            altered = await histories.altered(db)
             references = list((await db.exec(select(Application.reference).where(
                 Application.reference.is_not(None),  # an anonymised grant's history is gone
                 Application.anonymised_at.is_(None)).order_by(Application.reference))).all())
@@ -188,7 +192,9 @@ async def _verify_audit(settings: Settings, references: list[str], log_only: boo
     for p in problems:
         print(f"audit entry {p.entry_id}: {p.what}")
     print("audit log intact" if not problems else f"{len(problems)} problem(s) in the audit log")
-    failed = bool(problems)
+    for workflow_id in altered:
+        print(f"{workflow_id}: the kept history does not match its hash in the audit log")
+    failed = bool(problems or altered)
     if references and not log_only:
         failed = await _verify_grants(settings, references) or failed
     return 1 if failed else 0

@@ -1,7 +1,8 @@
 """On the real dev server: a closed grant's and round's history is kept in Regie's database, so
 auditors read and verify the grant, and the round's page shows how it closed, after Temporal has
 removed them, and the round is not started again; a kept copy altered afterwards is refused (the
-round's page then shows no result rather than the altered one); a history Temporal removed
+round's page then shows no result rather than the altered one, and `regie audit verify` names
+every altered copy); a history Temporal removed
 before it was kept is recorded as lost, once, and counted in the metrics; `regie run` and the
 release job make the namespace keep histories long enough for the copy."""
 
@@ -151,6 +152,11 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
                 assert await rounds.status(client, db, "2025") is None
             round_page = await web.get("/rounds/2025")
             assert round_page.status_code == 200 and 'data-phase=""' in round_page.text
+            checked = await asyncio.to_thread(subprocess.run, command[:3], env=env,
+                                              capture_output=True, text=True)  # all of them
+            assert checked.returncode == 1, checked
+            for altered in (GRANT, ROUND):
+                assert f"{altered}: the kept history does not match" in checked.stdout
 
     async with sessions() as db:
         logged = (await db.exec(select(AuditEntry).where(
