@@ -2,9 +2,9 @@
 auditors read and verify the grant, and the round's page shows how it closed, after Temporal has
 removed them, and the round is not started again; a kept copy altered afterwards is refused (the
 round's page then shows no result rather than the altered one, and `regie audit verify` names
-every altered copy); a history Temporal removed
-before it was kept is recorded as lost, once, and counted in the metrics; `regie run` and the
-release job make the namespace keep histories long enough for the copy."""
+every altered copy); a history Temporal removed before it was kept is recorded as lost, once,
+and counted in the metrics; `regie run` and the release job make the namespace keep histories
+long enough for the copy."""
 
 from __future__ import annotations
 
