@@ -192,8 +192,8 @@ async def _verify_audit(settings: Settings, references: list[str], log_only: boo
     for p in problems:
         print(f"audit entry {p.entry_id}: {p.what}")
     print("audit log intact" if not problems else f"{len(problems)} problem(s) in the audit log")
-    for workflow_id in altered:
-        print(f"{workflow_id}: the kept history does not match its hash in the audit log")
+    for problem in altered:
+        print(problem)
     failed = bool(problems or altered)
     if references and not log_only:
         failed = await _verify_grants(settings, references) or failed

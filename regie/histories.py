@@ -82,16 +82,17 @@ async def load(client: Client, db: AsyncSession, workflow_id: str) -> WorkflowHi
 
 
 async def altered(db: AsyncSession) -> list[str]:
-    """The workflows whose kept copy no longer matches its hash in the audit log (for `regie
-    audit verify`: a round's or the ledger's copy is otherwise only read for its pages)."""
+    """What is wrong with each kept copy that no longer matches its hash in the audit log (for
+    `regie audit verify`: a round's or the ledger's copy is otherwise only read for its
+    pages)."""
     found = []
     for workflow_id in (await db.exec(select(KeptHistory.workflow_id)
                                       .order_by(KeptHistory.workflow_id))).all():
         copy = await kept(db, workflow_id)
         try:
             await _check(db, copy)
-        except HistoryUnavailable:
-            found.append(workflow_id)
+        except HistoryUnavailable as exc:
+            found.append(str(exc))
         db.expunge(copy)  # one copy in memory at a time
     return found
 
