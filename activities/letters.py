@@ -18,7 +18,7 @@ from domain.types import LetterRequest
 from regie import ROOT
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
-from regie.pdf import latin1
+from regie.pdf import write_lines
 from regie.records import Application, Letter, Organisation
 from regie.settings import Settings
 
@@ -32,19 +32,19 @@ def render_letter(kind: str, lang: str, context: dict[str, str]) -> tuple[str, s
 
 
 def letter_pdf(pages: list[tuple[str, str]]) -> bytes:
-    """One page per language."""
+    """One page per language (a long body runs on to the next)."""
     pdf = FPDF(format="A4")
     pdf.set_margins(25, 25, 25)
     for subject, body in pages:
         pdf.add_page()
         pdf.set_font("helvetica", size=9)
-        pdf.multi_cell(0, 5, "Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap")
+        write_lines(pdf, "Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap", 5)
         pdf.ln(8)
         pdf.set_font("helvetica", style="B", size=12)
-        pdf.multi_cell(0, 6, latin1(subject))
+        write_lines(pdf, subject, 6)
         pdf.ln(4)
         pdf.set_font("helvetica", size=11)
-        pdf.multi_cell(0, 5.5, latin1(body))
+        write_lines(pdf, body, 5.5)
     return bytes(pdf.output())
 
 

@@ -1,0 +1,70 @@
+"""Decision letters as PDF: lines broken within the margins, every word kept, in order."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import pytest
+
+from activities.letters import letter_pdf, render_letter
+from regie.pdf import wrap
+
+
+def by_chars(text: str) -> float:
+    return len(text)
+
+
+@pytest.mark.parametrize("text, width, lines", [
+    ("", 10, [""]),
+    ("kort", 10, ["kort"]),
+    ("precies tien", 12, ["precies tien"]),
+    ("een twee drie vier", 9, ["een twee", "drie vier"]),
+    ("een\n\ntwee", 10, ["een", "", "twee"]),
+    ("a https://regie.example/grants/SV2026-0001 b", 10,
+     ["a", "https://re", "gie.exampl", "e/grants/S", "V2026-0001", "b"]),
+    ("x" * 25, 10, ["x" * 10, "x" * 10, "x" * 5]),
+])
+def test_wrap_breaks_at_spaces_and_only_splits_a_word_too_long_for_a_line(text, width, lines):
+    assert list(wrap(text, width, by_chars)) == lines
+
+
+def test_wrap_keeps_every_word_in_order_and_each_line_within_the_width():
+    text = " ".join(f"woord{i}" * (i % 4 + 1) for i in range(300))
+    for width in (7, 13, 40, 90):
+        lines = list(wrap(text, width, by_chars))
+        assert all(len(line) <= width for line in lines)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def _shown_text(pdf: bytes) -> list[list[str]]:
+    """The strings each page's content stream shows (Tj), in order."""
+    pages = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(stream).decode("latin-1")
+        except zlib.error:
+            continue  # not a page's content
+        shown = re.findall(r"\((.*?)\) Tj", content)
+        if shown:
+            pages.append([s.replace("\\(", "(").replace("\\)", ")") for s in shown])
+    return pages
+
+
+def test_a_letter_shows_all_its_text_and_a_long_body_runs_on_to_a_new_page():
+    context = {"reference": "SV2027-0042", "title": "Veilig op de campus",
+               "organisation": "Hogeschool Utrecht", "reason": "Rang 2 van 31. " * 200,
+               "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
+               "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
+               "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
+               "score_impact": "3.5", "score_verankering": "4.0"}
+    nl, en = render_letter("award", "nl", context), render_letter("award", "en", context)
+    pages = _shown_text(letter_pdf([nl, en]))
+    assert len(pages) == 4  # each language's long reason runs on to a second page
+    letterhead = "Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap"
+    assert [page[0] == letterhead for page in pages] == [True, False, True, False]
+    shown = " ".join(" ".join(page[page[0] == letterhead:]) for page in pages)
+    expected = " ".join(f"{subject} {body}" for subject, body in (nl, en))
+    assert shown.split() == expected.replace("€", "EUR").split()
+    assert pages[0][1] == "Besluit op uw aanvraag SV2027-0042: subsidie toegekend"
+    assert pages[2][1].startswith("Decision on your application SV2027-0042")
