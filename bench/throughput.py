@@ -48,26 +48,48 @@ def shape_of(history) -> dict[str, int]:
     return counts
 
 
-async def _when_shown(sessions, client, reference: str, stage: Stage, update: str,
-                      command) -> None:
-    """An Update sent once the team's overview shows the grant ready for it (the read model, as
-    a person finds the button there): the workflow is not asked until then."""
-    for _ in range(1200):
-        async with sessions() as db:
-            shown = (await db.exec(select(Application.stage).where(
-                Application.reference == reference))).one()
-        if shown == stage.value:
-            return await grants.act(client, reference, update, command)
-        await asyncio.sleep(0.05)
-    raise RuntimeError(f"{reference}: never shown in {stage.value} for {update}")
+class Overview:
+    """The team's overview as the driver watches it: one query for the stages of all grants
+    in a batch every 50 ms, as one page shows them all, while any grant waits to be shown."""
+
+    def __init__(self, sessions) -> None:
+        self.sessions = sessions
+        self.waiting: dict[str, tuple[str, asyncio.Future]] = {}
+        self.watcher: asyncio.Task | None = None
+
+    async def shown(self, reference: str, stage: Stage) -> None:
+        """Once the overview shows `reference` in `stage`."""
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[reference] = (stage.value, future)
+        if self.watcher is None or self.watcher.done():
+            self.watcher = asyncio.create_task(self._watch())
+        try:
+            await asyncio.wait_for(future, timeout=60)
+        except TimeoutError:
+            raise RuntimeError(f"{reference}: never shown in {stage.value}") from None
+
+    async def _watch(self) -> None:
+        while self.waiting:
+            async with self.sessions() as db:
+                rows = (await db.exec(select(Application.reference, Application.stage).where(
+                    Application.reference.in_(list(self.waiting))))).all()
+            for reference, stage in rows:
+                wanted, future = self.waiting.get(reference, ("", None))
+                if stage == wanted:
+                    del self.waiting[reference]
+                    future.set_result(None)
+            await asyncio.sleep(0.05)
 
 
-async def _life(sessions, client, reference: str, people, team, grantee) -> None:
-    """One grant from its start to the archive, as the team, assessors and grantee act."""
+async def _life(overview: Overview, client, reference: str, people, team, grantee) -> None:
+    """One grant from its start to the archive, as the team, assessors and grantee act: each
+    Update is sent once the overview shows the grant ready for it (the read model, as a person
+    finds the button there), or at once after the one before."""
     assessors = tuple(AssessorRef(user_id=p.id, name=p.name, organisation_id=p.organisation_id)
                       for p in (people.assessor, people.second_assessor))
-    await _when_shown(sessions, client, reference, Stage.ASSESSMENT, "assign_assessors",
-                      AssignAssessors(actor=team, assessors=assessors))
+    await overview.shown(reference, Stage.ASSESSMENT)
+    await grants.act(client, reference, "assign_assessors",
+                     AssignAssessors(actor=team, assessors=assessors))
     for assessor in (people.assessor, people.second_assessor):
         await grants.act(client, reference, "submit_score",
                          scenario.score(factories.actor_of(assessor)))
@@ -81,7 +103,8 @@ async def _life(sessions, client, reference: str, people, team, grantee) -> None
                 ActivityReport(title="Cultuurscan", done="Gedaan."))))
         await grants.act(client, reference, "review_report", ReportReview(
             actor=team, report_index=report.index, accepted=True))
-    await _when_shown(sessions, client, reference, Stage.SETTLEMENT, "settle", SettlementInput(
+    await overview.shown(reference, Stage.SETTLEMENT)
+    await grants.act(client, reference, "settle", SettlementInput(
         actor=team, final_cents=AWARD_CENTS, reason="Conform."))
     final = await client.get_workflow_handle(f"grant-{reference}",
                                              result_type=GrantStatus).result()
@@ -121,7 +144,8 @@ async def run(client, folder: Path, count: int = 50, db_kind: str = "postgresql"
             with Clock() as regie_clock, CpuMeter(regie.pid, server) as regie_cpu:
                 await start_in_2026_round(sessions, client, scheme, settings.task_queue,
                                           apps[batch], references[batch])
-                await asyncio.gather(*(_life(sessions, client, ref, people, team, grantee)
+                overview = Overview(sessions)
+                await asyncio.gather(*(_life(overview, client, ref, people, team, grantee)
                                        for ref in references[batch]))
             if not shape:  # the baseline takes the shape of Regie's first grant
                 shape = shape_of(await client.get_workflow_handle(
