@@ -290,6 +290,13 @@ UI: dict[str, Text] = {
     "phase_assessing": Text("Beoordeling loopt", "Being assessed"),
     "phase_proposed": Text("Verdeling voorgesteld", "Allocation proposed"),
     "phase_decided": Text("Besloten", "Decided"),
+    "result_unavailable": Text("Temporal geeft de stand nu niet; probeer het later opnieuw.",
+                               "Temporal does not give the state now; please try again later."),
+    "result_altered": Text(
+        "De bewaarde geschiedenis klopt niet met haar hash in het auditlog, dus de uitkomst wordt "
+        "niet getoond. Meld dit bij het beheer (regie audit verify).",
+        "The kept history does not match its hash in the audit log, so its outcome is not "
+        "shown. Report this to the administrators (regie audit verify)."),
     "count": Text("Aantal", "Number"),
     "demo_accounts": Text("Demo-accounts (wachtwoord: regie-demo)",
                           "Demo accounts (password: regie-demo)"),

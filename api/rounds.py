@@ -14,8 +14,10 @@ from api.views import render
 from domain.lifecycle import Role
 from domain.ranking import Change, distribution
 from domain.types import AllocationConfirmation
-from regie import audit, programme, rounds
+from regie import audit, histories, programme, rounds
 from regie.grants import ActionRefused, run_update
+from regie.programme import ledger_workflow_id
+from regie.rounds import round_workflow_id
 from workflows.round import RoundWorkflow
 
 router = APIRouter(include_in_schema=False)
@@ -29,8 +31,10 @@ async def rounds_page(request: Request, viewer: Staff, db: Db):
     scheme, client = request.app.state.scheme, request.app.state.temporal
     statuses = {r.id: await rounds.status(client, db, r.id) for r in scheme.rounds}
     ledger = await programme.ledger_or_none(client, db, scheme.scheme.id)
-    return render(request, "rounds.html", {"rounds": scheme.rounds, "statuses": statuses,
-                                           "ledger": ledger}, viewer=viewer)
+    return render(request, "rounds.html", {
+        "rounds": scheme.rounds, "statuses": statuses, "ledger": ledger,
+        "ledger_unshown": "" if ledger else await histories.unshown(
+            db, ledger_workflow_id(scheme.scheme.id))}, viewer=viewer)
 
 
 async def round_state(request: Request, db, round_id: str):
@@ -57,6 +61,7 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
                           ) if proposal else {}
     return render(request, "round.html", {
         "round": rnd, "status": status, "proposal": proposal, "allocations": shown,
+        "unshown": "" if status else await histories.unshown(db, round_workflow_id(round_id)),
         "candidates": {c.reference: c for c in proposal.candidates} if proposal else {},
         "tables": tables, "error": error}, status_code=status_code, viewer=viewer)
 

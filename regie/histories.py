@@ -133,6 +133,18 @@ async def closed_or_live(db: AsyncSession, workflow_id: str, model: type[M],
         return None
 
 
+async def unshown(db: AsyncSession, workflow_id: str) -> str:
+    """Why a page has no result of this round or ledger to show (closed_or_live gave None): the
+    UI's label for it. An altered kept copy is said so, not shown as Temporal being away."""
+    copy = await kept(db, workflow_id)
+    try:
+        if copy is not None:
+            await _check(db, copy)
+    except HistoryUnavailable:
+        return "result_altered"
+    return "result_unavailable"
+
+
 async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str]) -> list[str]:
     """Copy the history of each of these workflows that has closed and is not kept yet; safe to
     repeat. The workflow ids kept."""

@@ -1,7 +1,7 @@
 """On the real dev server: a closed grant's and round's history is kept in Regie's database, so
 auditors read and verify the grant, and the round's page shows how it closed, after Temporal has
 removed them, and the round is not started again; a kept copy altered afterwards is refused (the
-round's page then shows no result rather than the altered one, and `regie audit verify` names
+round's page then says so rather than show the altered result, and `regie audit verify` names
 every altered copy); a history Temporal removed before it was kept is recorded as lost, once,
 and counted in the metrics; `regie run` and the release job make the namespace keep histories
 long enough for the copy."""
@@ -114,6 +114,7 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
             assert raw == json.loads(in_temporal.to_json())  # the whole history, as it was
             round_page = await web.get("/rounds/2025")
             assert round_page.status_code == 200 and 'data-phase="closed"' in round_page.text
+            assert "data-unshown" not in round_page.text
             assert "\nregie_histories_lost 1.0\n" in (await web.get("/metrics")).text
 
             command = [str(Path(sys.executable).parent / "regie"), "audit", "verify",
@@ -139,7 +140,7 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
                                               capture_output=True, text=True)
             assert checked.returncode == 1 and "does not match its hash" in checked.stdout
 
-            # ... and the round's: its page no longer shows how it closed
+            # ... and the round's: its page says so instead of showing how it closed
             async with sessions() as db:
                 kept = await histories.kept(db, ROUND)
                 altered = json.loads(kept.events)
@@ -150,8 +151,13 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
                 db.add(kept)
                 await db.commit()
                 assert await rounds.status(client, db, "2025") is None
+                assert await histories.unshown(db, ROUND) == "result_altered"
+                assert await histories.unshown(db, round_workflow_id("2027")) == \
+                    "result_unavailable"  # not kept: only Temporal could have failed to answer
             round_page = await web.get("/rounds/2025")
             assert round_page.status_code == 200 and 'data-phase=""' in round_page.text
+            assert 'data-unshown="result_altered"' in round_page.text
+            assert "klopt niet met haar hash in het auditlog" in round_page.text
             checked = await asyncio.to_thread(subprocess.run, command[:3], env=env,
                                               capture_output=True, text=True)  # all of them
             assert checked.returncode == 1, checked
