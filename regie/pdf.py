@@ -35,8 +35,9 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> Iterator[s
 
 def write_lines(pdf: FPDF, text: str, height: float) -> None:
     """`text` in the current font from the left margin, `height` per line, breaking to a new
-    page at the bottom margin. What fpdf2's multi_cell does for plain text, in a quarter of
-    its time: letters are rendered on the worker, two for each grant."""
+    page at the bottom margin. What fpdf2's multi_cell does for plain text, in under a third of
+    its time (a letter: 3.5 ms instead of 12): letters are rendered on the worker, two for each
+    grant."""
     baseline = height / 2 + 0.3 * pdf.font_size  # where multi_cell puts it in a line
     for line in wrap(latin1(text), pdf.epw, pdf.get_string_width):
         if pdf.y + height > pdf.page_break_trigger:
