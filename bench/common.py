@@ -137,6 +137,10 @@ class CpuMeter:
         end = self._now()
         self.seconds = {name: end[name] - self._start[name] for name in end}
 
+    def total(self) -> float:
+        """CPU seconds of all the parts together."""
+        return sum(self.seconds.values())
+
     def ms_per(self, name: str, count: int) -> str:
         return f"{self.seconds[name] / count * 1000:.0f}"
 

@@ -134,7 +134,7 @@ async def run(client, folder: Path, count: int = 50, db_kind: str = "postgresql"
     references = [f"SV2026-{i + 1:04d}" for i in range(n * pairs)]
     server = server_pid(client)
     command, env = regie_worker(client, settings)
-    rows, ratios, shape = [], [], {}
+    rows, ratios, cpu_ratios, shape = [], [], [], {}
     async with worker_process(client, settings.task_queue, command, env) as regie, \
             worker_process(client, BASELINE_QUEUE, [
                 sys.executable, "-m", "bench.baseline_worker",
@@ -156,20 +156,25 @@ async def run(client, folder: Path, count: int = 50, db_kind: str = "postgresql"
             base_events = len((await client.get_workflow_handle(
                 f"baseline-{pair}-0").fetch_history()).events)
             ratios.append(base_clock.seconds / regie_clock.seconds)
+            cpu_ratios.append(base_cpu.total() / regie_cpu.total())
             for name, clock, cpu, events in (("Regie", regie_clock, regie_cpu, shape["events"]),
                                              ("baseline", base_clock, base_cpu, base_events)):
                 rows.append([f"{name} {pair + 1}", n, clock.seconds, f"{n / clock.seconds:.2f}",
                              *(cpu.ms_per(who, n) for who in CpuMeter.PARTS),
+                             f"{cpu.total() / n * 1000:.0f}",
                              shape["activities"], shape["updates"], shape["timers"], events])
     await engine.dispose()
     await asyncio.to_thread(drop, url)
 
     table(f"Lifecycle throughput (dev server; Regie's records on {db_kind})",
           ["batch", "grants", "wall s", "grants/s", "CPU ms/grant: worker", "dev server",
-           "postgresql", "driver", "activities", "updates", "timers", "events"], rows)
+           "postgresql", "driver", "all", "activities", "updates", "timers", "events"], rows)
     median = statistics.median(ratios)
     print(f"\nratio Regie/baseline per pair: {', '.join(f'{r:.2f}' for r in ratios)}; "
           f"median {median:.2f} (goal: at least 0.8)", flush=True)
+    print(f"the same for the CPU a grant costs all processes: "
+          f"{', '.join(f'{r:.2f}' for r in cpu_ratios)}; median "
+          f"{statistics.median(cpu_ratios):.2f}", flush=True)
     return {"ratios": ratios, "median": median, "shape": shape}
 
 
