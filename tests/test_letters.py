@@ -6,6 +6,7 @@ import re
 import zlib
 
 import pytest
+from fpdf import FPDF
 
 from activities.letters import letter_pdf, render_letter
 from regie.pdf import wrap
@@ -37,17 +38,24 @@ def test_wrap_keeps_every_word_in_order_and_each_line_within_the_width():
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
 
 
-def _shown_text(pdf: bytes) -> list[list[str]]:
-    """The strings each page's content stream shows (Tj), in order."""
+def _shown_lines(pdf: bytes) -> list[list[tuple[str, float, str]]]:
+    """Each page's lines as its content stream shows them (Tj), in order: the font (F1, F2)
+    and size each is set in, and its text."""
     pages = []
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
         try:
             content = zlib.decompress(stream).decode("latin-1")
         except zlib.error:
             continue  # not a page's content
-        shown = re.findall(r"\((.*?)\) Tj", content)
-        if shown:
-            pages.append([s.replace("\\(", "(").replace("\\)", ")") for s in shown])
+        font, size, lines = "", 0.0, []
+        for tf_font, tf_size, shown in re.findall(
+                r"/(F\d) ([\d.]+) Tf|\((.*?)\) Tj", content):
+            if tf_font:
+                font, size = tf_font, float(tf_size)
+            else:
+                lines.append((font, size, shown.replace("\\(", "(").replace("\\)", ")")))
+        if lines:
+            pages.append(lines)
     return pages
 
 
@@ -59,7 +67,8 @@ def test_a_letter_shows_all_its_text_and_a_long_body_runs_on_to_a_new_page():
                "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
                "score_impact": "3.5", "score_verankering": "4.0"}
     nl, en = render_letter("award", "nl", context), render_letter("award", "en", context)
-    pages = _shown_text(letter_pdf([nl, en]))
+    lines = _shown_lines(letter_pdf([nl, en]))
+    pages = [[text for _font, _size, text in page] for page in lines]
     assert len(pages) == 4  # each language's long reason runs on to a second page
     letterhead = "Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap"
     assert [page[0] == letterhead for page in pages] == [True, False, True, False]
@@ -68,3 +77,9 @@ def test_a_letter_shows_all_its_text_and_a_long_body_runs_on_to_a_new_page():
     assert shown.split() == expected.replace("€", "EUR").split()
     assert pages[0][1] == "Besluit op uw aanvraag SV2027-0042: subsidie toegekend"
     assert pages[2][1].startswith("Decision on your application SV2027-0042")
+
+    ruler = FPDF(format="A4")  # every line fits between the letter's margins of 25 mm
+    styles = {"F1": "", "F2": "B"}  # the letterhead's regular font is the first one set
+    for font, size, text in (line for page in lines for line in page):
+        ruler.set_font("helvetica", style=styles[font], size=size)
+        assert ruler.get_string_width(text) <= ruler.w - 2 * 25, text
