@@ -74,7 +74,7 @@ class Overview:
                 rows = (await db.exec(select(Application.reference, Application.stage).where(
                     Application.reference.in_(list(self.waiting))))).all()
             for reference, stage in rows:
-                wanted, future = self.waiting.get(reference, ("", None))
+                wanted, future = self.waiting[reference]
                 if stage == wanted:
                     del self.waiting[reference]
                     future.set_result(None)
