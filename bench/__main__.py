@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.common import dev_server
 
-PARTS = ("throughput", "pages", "programme", "memory")
+PARTS = ("throughput", "activities", "pages", "programme", "memory")
 ROOT = Path(__file__).parent.parent
 
 
@@ -37,6 +37,10 @@ async def main(parts: list[str], quick: bool) -> None:
 
             async with dev_server(folder) as env:
                 await throughput.run(env.client, folder, count=10 if quick else 50)
+        if "activities" in parts:
+            from bench import activities
+
+            await activities.run(folder, calls=50 if quick else 200)
         if "pages" in parts:
             from bench import pages
 

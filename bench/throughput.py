@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import sys
+from collections import Counter
 from pathlib import Path
 
 from sqlmodel import select
@@ -36,11 +37,16 @@ BASELINE_QUEUE = "baseline"
 AWARD_CENTS = 30_000_00  # three batches of 50 awards fit the 2026 round's budget
 
 
-def shape_of(history) -> dict[str, int]:
-    counts = {"activities": 0, "updates": 0, "timers": 0, "events": len(history.events)}
+def shape_of(history) -> dict:
+    """A grant's numbers of activities (and of each kind, `per_activity`), Updates, timers and
+    events."""
+    counts = {"activities": 0, "updates": 0, "timers": 0, "events": len(history.events),
+              "per_activity": Counter()}
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             counts["activities"] += 1
+            counts["per_activity"][
+                event.activity_task_scheduled_event_attributes.activity_type.name] += 1
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
             counts["updates"] += 1
         elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
@@ -169,6 +175,8 @@ async def run(client, folder: Path, count: int = 50, db_kind: str = "postgresql"
     table(f"Lifecycle throughput (dev server; Regie's records on {db_kind})",
           ["batch", "grants", "wall s", "grants/s", "CPU ms/grant: worker", "dev server",
            "postgresql", "driver", "all", "activities", "updates", "timers", "events"], rows)
+    print("\na grant's activities: " + ", ".join(
+        f"{name} {n}" for name, n in shape["per_activity"].most_common()), flush=True)
     median = statistics.median(ratios)
     print(f"\nratio Regie/baseline per pair: {', '.join(f'{r:.2f}' for r in ratios)}; "
           f"median {median:.2f} (goal: at least 0.8)", flush=True)
