@@ -40,7 +40,7 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> Iterator[s
 _WIDTHS: dict[tuple[str, str, float], dict[str, float]] = {}  # by font, style and size
 
 
-def _measure(pdf: FPDF) -> Callable[[str], float]:
+def string_width(pdf: FPDF) -> Callable[[str], float]:
     """The width of a string in `pdf`'s current font: the sum of its characters' widths, each
     asked of fpdf2 once per font and size (its `get_string_width` costs as much for a word as
     for a character)."""
@@ -60,7 +60,7 @@ def write_lines(pdf: FPDF, text: str, height: float) -> None:
     ms while each line was measured whole by get_string_width): letters are rendered on the
     worker, two for each grant."""
     baseline = height / 2 + 0.3 * pdf.font_size  # where multi_cell puts it in a line
-    for line in wrap(latin1(text), pdf.epw, _measure(pdf)):
+    for line in wrap(latin1(text), pdf.epw, string_width(pdf)):
         if pdf.y + height > pdf.page_break_trigger:
             pdf.add_page()
         if line:

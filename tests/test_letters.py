@@ -9,7 +9,7 @@ import pytest
 from fpdf import FPDF
 
 from activities.letters import letter_pdf, render_letter
-from regie.pdf import wrap
+from regie.pdf import latin1, string_width, wrap
 
 
 def by_chars(text: str) -> float:
@@ -36,6 +36,24 @@ def test_wrap_keeps_every_word_in_order_and_each_line_within_the_width():
         lines = list(wrap(text, width, by_chars))
         assert all(len(line) <= width for line in lines)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_string_measures_as_fpdf2_measures_it_in_every_font_of_a_letter():
+    """wrap asks each word's width once and adds them up: that holds only while the core fonts
+    have no kerning, which a newer fpdf2 could bring."""
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    text = latin1(render_letter("award", "nl", {
+        "reason": "Rang 1 (gedeeld); € 80.000,00 — zie bijlage.", "amount_eur": "€ 80.000,00",
+        "threshold": "6", "total": "24", "score_ambitie": "8", "score_impact": "8",
+        "score_verankering": "8", "objection_weeks": "6", "reference": "SV2026-0001",
+        "title": "Veilig op de werkvloer", "organisation": "Universiteit Leiden",
+        "projects_end": "31-12-2027", "link": "https://regie.example/grants/SV2026-0001"})[1])
+    for style, size in (("", 9), ("B", 12), ("", 11)):
+        pdf.set_font("helvetica", style=style, size=size)
+        measure = string_width(pdf)
+        for line in [*text.split("\n"), "AVAWAY Ta To fi fl"]:
+            assert measure(line) == pytest.approx(pdf.get_string_width(line), abs=1e-9)
 
 
 def _shown_lines(pdf: bytes) -> list[list[tuple[str, float, str]]]:
