@@ -37,14 +37,16 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> Iterator[s
         yield line
 
 
-_WIDTHS: dict[tuple[str, str, float], dict[str, float]] = {}  # by font, style and size
+# each character's width by font, style, size, unit, spacing and stretching
+_WIDTHS: dict[tuple, dict[str, float]] = {}
 
 
 def string_width(pdf: FPDF) -> Callable[[str], float]:
     """The width of a string in `pdf`'s current font: the sum of its characters' widths, each
     asked of fpdf2 once per font and size (its `get_string_width` costs as much for a word as
-    for a character)."""
-    widths = _WIDTHS.setdefault((pdf.font_family, pdf.font_style, pdf.font_size_pt), {})
+    for a character). Spacing and stretching add up too, per character."""
+    widths = _WIDTHS.setdefault((pdf.font_family, pdf.font_style, pdf.font_size_pt, pdf.k,
+                                 pdf.char_spacing, pdf.font_stretching), {})
 
     def measure(text: str) -> float:
         for char in set(text) - widths.keys():
