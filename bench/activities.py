@@ -96,6 +96,7 @@ async def _measure(kind: str, folder: Path, calls: int) -> list[list]:
             db.add(app)
             await db.commit()
         env = ActivityEnvironment()
+        server_cpu = postgres_cpu_seconds if kind == "postgresql" else lambda: 0.0
         rows, harness = [], None
         for label, (fn, argument) in _calls(
                 GrantActivities(sessions, scheme), MailActivities(sessions, settings, scheme),
@@ -103,7 +104,6 @@ async def _measure(kind: str, folder: Path, calls: int) -> list[list]:
                 factories.actor_of(people.team)).items():
             for n in range(1, 21):  # warm up: statements prepared, templates compiled
                 await env.run(fn, *argument(n))
-            server_cpu = postgres_cpu_seconds if kind == "postgresql" else lambda: 0.0
             own, server, wall = time.process_time(), server_cpu(), time.perf_counter()
             for n in range(21, 21 + calls):
                 await env.run(fn, *argument(n))
