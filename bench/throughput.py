@@ -72,6 +72,7 @@ class Overview:
         try:
             await asyncio.wait_for(future, timeout=60)
         except TimeoutError:
+            self.waiting.pop(reference, None)  # no longer asked for
             raise RuntimeError(f"{reference}: never shown in {stage.value}") from None
 
     async def _watch(self) -> None:
