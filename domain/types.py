@@ -153,6 +153,7 @@ class LedgerParams(_Model):
     ceilings: dict[str, int]
     commitments: dict[str, tuple[str, int]] = {}  # reference -> (round, amount), carried over
     closes_at: datetime  # after settlement of the last grant the ledger closes
+    run_events: int = 1_000  # a run continues as new at this many events (ledger-short-runs)
 
 
 class SetCommitment(_Model):

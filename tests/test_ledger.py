@@ -5,17 +5,21 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 
 from domain.lifecycle import Stage
-from domain.types import DecisionInput, SetCommitment
+from domain.types import DecisionInput, LedgerParams, SetCommitment
 from regie import grants, programme
 from regie.db import session_factory
 from regie.grants import ActionRefused
+from regie.programme import ledger_workflow_id
 from regie.settings import Settings
 from regie.worker import build_worker
-from tests import scenario
+from tests import dates, scenario
+from tests.conftest import maybe_record
 from tests.factories import actor_of
 from tests.scenario import stage_is
+from workflows.ledger import LedgerWorkflow
 
 
 async def test_no_decision_commits_more_than_the_round_has_left(time_env, tmp_path, db_url,
@@ -56,3 +60,41 @@ async def test_no_decision_commits_more_than_the_round_has_left(time_env, tmp_pa
         assert ledger.rounds[1].remaining_cents == 0
         assert ledger.committed_cents == ceiling
         assert ledger.remaining_cents == scheme.scheme.budget_cents - ceiling
+        await maybe_record(client.get_workflow_handle(ledger_workflow_id(scheme.scheme.id)),
+                           "ledger_v1.json")
+
+
+async def test_the_ledger_continues_as_new_in_short_runs_and_keeps_every_commitment(
+        time_env, tmp_path, db_url, engine, scheme):
+    """A run ends at `LedgerParams.run_events` events (`ledger-short-runs`), so that the replay
+    an Update arriving during continue-as-new causes stays short; the next run carries every
+    commitment, and the validator still counts them all."""
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue=f"ledger-{uuid.uuid4().hex[:8]}")
+    async with sessions() as db:
+        team = actor_of((await scenario.cast(db)).team)
+    ceiling = scheme.round("2026").budget_cents
+    async with build_worker(client, settings, sessions, scheme):
+        handle = await client.start_workflow(LedgerWorkflow.run, LedgerParams(
+            scheme_id="short-runs", programme_cents=scheme.scheme.budget_cents,
+            ceilings={"2026": ceiling}, closes_at=dates.utc(2028, 6, 30), run_events=30),
+            id=f"ledger-short-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue)
+        for n in range(12):
+            status = await handle.execute_update(LedgerWorkflow.set_commitment, SetCommitment(
+                actor=team, reference=f"SV-{n}", round_id="2026", amount_cents=ceiling // 12,
+                reason="toekenning"))
+        assert status.committed_cents == 12 * (ceiling // 12)
+        first = client.get_workflow_handle(handle.id, run_id=handle.first_execution_run_id)
+        assert (await first.describe()).status == WorkflowExecutionStatus.CONTINUED_AS_NEW
+        runs = {e.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+                for e in (await first.fetch_history()).events
+                if e.HasField("workflow_execution_continued_as_new_event_attributes")}
+        assert len(runs) == 1
+        with pytest.raises(WorkflowUpdateFailedError):  # the first twelfths fill the round
+            await handle.execute_update(LedgerWorkflow.set_commitment, SetCommitment(
+                actor=team, reference="SV-TE-VEEL", round_id="2026",
+                amount_cents=ceiling - 12 * (ceiling // 12) + 1, reason="te veel"))
+        now = await handle.query(LedgerWorkflow.status)
+        assert now.committed_cents == status.committed_cents
+        await maybe_record(first, "ledger_short_runs_v1.json")
