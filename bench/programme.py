@@ -40,9 +40,10 @@ async def _skip(env, moment: datetime) -> None:
     """Skip the test server's clock to `moment` in one sleep call, which returns once the clock
     has reached it, however long the worker takes for what falls due on the way. A call the
     client gives up on still runs on the server; a second call made then pairs with it, and from
-    there each call skips only to where the one before it aimed, taking the client's timeout
-    in wall time (30 s a week, seen here). So the call has a deadline no skip reaches, and if it
-    breaks all the same, this waits for the clock to reach `moment` instead of asking again."""
+    there each call skips only to where the one before it aimed, after waiting out the client's
+    timeout (30 s a call, two calls a simulated week, seen here). So the call has a deadline no
+    skip reaches, and if it breaks all the same, this waits for the clock to reach `moment`
+    instead of asking again."""
     now = await env.get_current_time()
     if now >= moment:
         return
