@@ -48,6 +48,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         client, task_queue=settings.task_queue, workflows=WORKFLOWS,
         activities=bound or activities(client, settings, sessions, scheme),
         graceful_shutdown_timeout=timedelta(seconds=10),
+        max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
     )
 
 
