@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from bench.common import BIN, Clock, table
@@ -35,28 +33,9 @@ from regie.worker import build_worker
 from tests import dates, factories, scenario
 from workflows.round import RoundWorkflow
 
-
-async def _skip(env, moment: datetime) -> None:
-    """Skip the test server's clock to `moment` in one sleep call, which returns once the clock
-    has reached it, however long the worker takes for what falls due on the way. A call the
-    client gives up on still runs on the server; a second call made then pairs with it, and from
-    there each call skips only to where the one before it aimed, after waiting out the client's
-    timeout (30 s a call, two calls a simulated week, seen here). So the call has a deadline no
-    skip reaches, and if it breaks all the same, this waits for the clock to reach `moment`
-    instead of asking again."""
-    now = await env.get_current_time()
-    if now >= moment:
-        return
-    request = SleepRequest()
-    request.duration.FromTimedelta(moment - now)
-    try:
-        await env.client.test_service.unlock_time_skipping_with_sleep(
-            request, timeout=timedelta(hours=6))
-    except RPCError as exc:
-        print(f"  at {now:%Y-%m-%d %H:%M} on the way to {moment:%Y-%m-%d}: {exc.message}",
-              flush=True)
-        while await env.get_current_time() < moment:
-            await asyncio.sleep(1)
+# a skip waits for everything that falls due on the way; a month of 1,000 grants' reports
+# takes minutes on a 2-core machine, and no skip takes hours
+SKIP_DEADLINE = timedelta(hours=6)
 
 
 async def _act(client, reference: str, update: str, command) -> bool:
@@ -139,13 +118,15 @@ async def run(folder: Path, applications: int = 1_000) -> dict:
                 phases["import 2025-2026"] = c.seconds
 
                 with Clock() as c:  # the 2027 round: submitted, closed, assessed, allocated
-                    await _skip(env, dates.opens(scheme, "2027") + timedelta(hours=2))
+                    await scenario.skip_to(env, dates.opens(scheme, "2027") + timedelta(hours=2),
+                                           SKIP_DEADLINE)
                     fresh = []
                     for n, draft in enumerate(drafts):
                         async with sessions() as db:
                             fresh.append(await submit_draft(
                                 db, client, scheme, draft, factories.actor_of(members[n % 20])))
-                    await _skip(env, dates.closes(scheme, "2027") + timedelta(hours=1))
+                    await scenario.skip_to(env, dates.closes(scheme, "2027") + timedelta(hours=1),
+                                           SKIP_DEADLINE)
                     assign = AssignAssessors(actor=team, assessors=tuple(
                         AssessorRef(user_id=p.id, name=p.name, organisation_id=p.organisation_id)
                         for p in panel))
@@ -185,7 +166,7 @@ async def run(folder: Path, applications: int = 1_000) -> dict:
                         if week % 4 == 0:
                             await _report_month(client, references, team, contact, now)
                         now += timedelta(days=7)  # a week at a time
-                        await _skip(env, now)
+                        await scenario.skip_to(env, now, SKIP_DEADLINE)
                         week += 1
                 phases["reporting to 2028"] = c.seconds
 
