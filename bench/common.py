@@ -155,16 +155,22 @@ def regie_worker(client, settings) -> tuple[list[str], dict[str, str]]:
         "REGIE_SCHEME_FILE": str(settings.scheme_file)}
 
 
-async def start_in_2026_round(sessions, client, scheme, task_queue: str, apps,
-                              references) -> None:
-    """Start each application as a grant submitted in the 2026 round (closed since)."""
+async def start_in_2026_round(sessions, client, scheme, task_queue: str, apps, references,
+                              at_once: int = 50) -> None:
+    """Start each application as a grant submitted in the 2026 round (closed since), `at_once`
+    at a time, each in a session of its own: applicants submit independently of each other, and
+    the throughput bench's baseline starts its workflows all at once too."""
     from regie import grants
     from tests import factories
 
-    async with sessions() as db:
-        for app, reference in zip(apps, references):
+    room = asyncio.Semaphore(at_once)
+
+    async def one(app, reference: str) -> None:
+        async with room, sessions() as db:
             await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
                                task_queue, round_closed=True)
+
+    await asyncio.gather(*(one(app, reference) for app, reference in zip(apps, references)))
 
 
 def database(kind: str, folder: Path) -> str:
