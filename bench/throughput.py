@@ -38,9 +38,12 @@ AWARD_CENTS = 30_000_00  # three batches of 50 awards fit the 2026 round's budge
 
 
 def shape_of(history) -> dict:
-    """A grant's numbers of activities (and of each kind, `per_activity`), Updates, timers and
-    events."""
-    counts = {"activities": 0, "updates": 0, "timers": 0, "events": len(history.events),
+    """A workflow's numbers of activities (and of each kind, `per_activity`), Updates, timers,
+    search attribute upserts (each a write to the server's visibility store) and events, and
+    the size of its history in KB."""
+    counts = {"activities": 0, "updates": 0, "timers": 0, "upserts": 0,
+              "events": len(history.events),
+              "kb": sum(event.ByteSize() for event in history.events) / 1024,
               "per_activity": Counter()}
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -51,6 +54,8 @@ def shape_of(history) -> dict:
             counts["updates"] += 1
         elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
             counts["timers"] += 1
+        elif event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+            counts["upserts"] += 1
     return counts
 
 
@@ -160,22 +165,24 @@ async def run(client, folder: Path, count: int = 50, db_kind: str = "postgresql"
             with Clock() as base_clock, CpuMeter(base.pid, server) as base_cpu:
                 await asyncio.gather(*(_baseline(client, shape, f"baseline-{pair}-{i}")
                                        for i in range(n)))
-            base_events = len((await client.get_workflow_handle(
-                f"baseline-{pair}-0").fetch_history()).events)
+            base_shape = shape_of(await client.get_workflow_handle(
+                f"baseline-{pair}-0").fetch_history())
             ratios.append(base_clock.seconds / regie_clock.seconds)
             cpu_ratios.append(base_cpu.total() / regie_cpu.total())
-            for name, clock, cpu, events in (("Regie", regie_clock, regie_cpu, shape["events"]),
-                                             ("baseline", base_clock, base_cpu, base_events)):
+            for name, clock, cpu, one in (("Regie", regie_clock, regie_cpu, shape),
+                                          ("baseline", base_clock, base_cpu, base_shape)):
                 rows.append([f"{name} {pair + 1}", n, clock.seconds, f"{n / clock.seconds:.2f}",
                              *(cpu.ms_per(who, n) for who in CpuMeter.PARTS),
                              f"{cpu.total() / n * 1000:.0f}",
-                             shape["activities"], shape["updates"], shape["timers"], events])
+                             *(one[k] for k in ("activities", "updates", "timers", "upserts",
+                                                "events")), f"{one['kb']:.1f}"])
     await engine.dispose()
     await asyncio.to_thread(drop, url)
 
     table(f"Lifecycle throughput (dev server; Regie's records on {db_kind})",
           ["batch", "grants", "wall s", "grants/s", "CPU ms/grant: worker", "dev server",
-           "postgresql", "driver", "all", "activities", "updates", "timers", "events"], rows)
+           "postgresql", "driver", "all", "activities", "updates", "timers", "upserts",
+           "events", "history KB"], rows)
     print("\na grant's activities: " + ", ".join(
         f"{name} {n}" for name, n in shape["per_activity"].most_common()), flush=True)
     median = statistics.median(ratios)
