@@ -23,14 +23,18 @@ class BaselineWorkflow:
 
     @workflow.run
     async def run(self, shape: list[int]) -> None:
-        activities_in_run, updates, extra_timers, _per_update = shape
+        """`shape`: activities in the run itself, Updates, timers, activities per Update. A
+        timer for each of the first waits on an Update, as Regie's deadlines are, and short
+        sleeps for any timers beyond those."""
+        activities_in_run, updates, timers, _per_update = shape
         for _ in range(activities_in_run):
             await workflow.execute_activity(noop, start_to_close_timeout=timedelta(seconds=60))
-        for _ in range(extra_timers):
+        for _ in range(max(timers - updates, 0)):
             await workflow.sleep(timedelta(milliseconds=1))
-        for seen in range(updates):  # one timer per wait, as Regie's deadlines are
-            await workflow.wait_condition(lambda: self.updates > seen,
-                                          timeout=timedelta(days=30))
+        for seen in range(updates):
+            await workflow.wait_condition(
+                lambda: self.updates > seen,
+                timeout=timedelta(days=30) if seen < timers else None)
 
     @workflow.update
     async def step(self, per_update: int) -> None:

@@ -199,9 +199,8 @@ async def _baseline(client, shape: dict[str, int], workflow_id: str) -> None:
     grant is: each Update at once after the one before."""
     per_update = shape["activities"] // max(shape["updates"], 1)
     in_run = shape["activities"] - per_update * shape["updates"]
-    extra_timers = max(shape["timers"] - shape["updates"], 0)
     handle = await client.start_workflow(
-        BaselineWorkflow.run, [in_run, shape["updates"], extra_timers, per_update],
+        BaselineWorkflow.run, [in_run, shape["updates"], shape["timers"], per_update],
         id=workflow_id, task_queue=BASELINE_QUEUE)
     for _ in range(shape["updates"]):
         await handle.execute_update(BaselineWorkflow.step, per_update)
