@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -73,6 +75,14 @@ def score(actor, value: int = 4) -> ScoreSubmission:
     c = CriterionScore(score=value, motivation="Helder en haalbaar.")
     j = ActivityJudgement(description_sufficient=True, budget_sufficient=True, motivation="Ok.")
     return ScoreSubmission(actor=actor, ambitie=c, impact=c, verankering=c, activities=(j, j))
+
+
+def patch_markers(history) -> list[str]:
+    """The ids of the patch markers in a workflow's history, in the order they were recorded."""
+    return [json.loads(event.marker_recorded_event_attributes.details["patch-data"]
+                       .payloads[0].data)["id"]
+            for event in history.events
+            if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
 
 
 async def stage_is(client, reference, stage):

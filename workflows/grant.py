@@ -66,6 +66,13 @@ AFTER_AWARD = "settlement-changes"  # change requests; an accepted final report 
 ADOPTION = "adopted-grants"  # a grant awarded before Regie took over starts at its real stage
 HANDLERS_FINISH = "handlers-finish"  # the grant ends only once every Update has answered
 WAKEUPS = "no-lost-wakeups"  # a change made while the run awaited an activity wakes its wait
+# A grant that starts with this marker takes every patch above without a marker of its own: one
+# marker and one visibility write instead of one of each per patch. Grants started before it
+# have no such marker and ask each patch, as they did. FOLDED never changes: a grant in flight
+# holds the fold's answer for all of it (docs/upgrading.md, "The fold").
+FOLD_2026_12 = "folded-patches-2026-12"
+FOLDED = frozenset({INTAKE, LEDGER, ASSESSMENT, DECISIONS, AFTER_AWARD, ADOPTION,
+                    HANDLERS_FINISH, WAKEUPS})
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=60),
@@ -103,23 +110,31 @@ class GrantWorkflow:
         self.settlement: Settlement | None = None
         self.round_closed = params.round_closed
         self.overruled: dict[str, str] = {}  # finding code -> the team's recorded reason
+        # Asked here, before the run or any handler can ask another patch: a grant already in
+        # flight must not take the fold half-way through its life.
+        self._folded = workflow.patched(FOLD_2026_12)
+
+    def _patched(self, patch_id: str) -> bool:
+        """`workflow.patched`, but that a grant started with the fold takes a folded patch
+        without its marker."""
+        return (self._folded and patch_id in FOLDED) or workflow.patched(patch_id)
 
     # -- the run ---------------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, params: GrantParams) -> GrantStatus:
         status = await self._live(params)
-        if workflow.patched(HANDLERS_FINISH):
+        if self._patched(HANDLERS_FINISH):
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.status()
         return status
 
     async def _live(self, params: GrantParams) -> GrantStatus:
-        if params.adopted is not None and workflow.patched(ADOPTION):
+        if params.adopted is not None and self._patched(ADOPTION):
             if await self._adopt(params.adopted):
                 await self._reporting()
             return self.status()
-        if workflow.patched(INTAKE):
+        if self._patched(INTAKE):
             await self._mail("submission_received", Recipients.APPLICANT)
         await self._apply(Action.START_CHECK, SYSTEM)
         scored = (await self._eligibility() and await self._assessment()
@@ -202,7 +217,7 @@ class GrantWorkflow:
 
     async def _on_to_assessment(self) -> bool:
         """Eligible: assessment starts once the round has closed (the round signals it)."""
-        if workflow.patched(INTAKE) and not self.round_closed:
+        if self._patched(INTAKE) and not self.round_closed:
             await self._apply(Action.AWAIT_ROUND_CLOSE, SYSTEM)
             try:
                 await workflow.wait_condition(lambda: self.round_closed,
@@ -246,7 +261,7 @@ class GrantWorkflow:
             await self._mail("not_processed", Recipients.APPLICANT)
             return False
         assert self.decision is not None
-        if not workflow.patched(DECISIONS):
+        if not self._patched(DECISIONS):
             await self._mail("award_letter" if self.decision.award else "rejection_letter",
                              Recipients.APPLICANT)
             return self.decision.award
@@ -265,7 +280,7 @@ class GrantWorkflow:
             seen = self._deadline_version
             await self._mail(f"settlement_overdue-{self._deadline_version}", Recipients.TEAM,
                              template="decision_overdue")
-            version = seen if workflow.patched(WAKEUPS) else self._deadline_version
+            version = seen if self._patched(WAKEUPS) else self._deadline_version
             try:  # the team settles or moves the term; the team is reminded twice a year
                 await workflow.wait_condition(
                     lambda: self.stage != Stage.SETTLEMENT or self._deadline_version != version,
@@ -312,7 +327,7 @@ class GrantWorkflow:
             await self._sync_report_deadline()
             final = self.reports[-1]
             if final.accepted:
-                if workflow.patched(AFTER_AWARD):
+                if self._patched(AFTER_AWARD):
                     await self._settlement()
                 else:
                     await self._apply(Action.ARCHIVE, SYSTEM)
@@ -353,7 +368,7 @@ class GrantWorkflow:
                 wake.append(pending[0].at)
             if not end_flagged and final.submitted_at is None:
                 wake.append(self.p.projects_end_at)
-            version = seen if workflow.patched(WAKEUPS) else self._reports_version
+            version = seen if self._patched(WAKEUPS) else self._reports_version
             try:
                 await workflow.wait_condition(lambda: self._reports_version != version,
                                               timeout=max(min(wake) - now, timedelta(seconds=1)))
@@ -406,7 +421,7 @@ class GrantWorkflow:
             if escalated_version != seen:
                 escalated_version = seen
                 await escalate()
-            version = seen if workflow.patched(WAKEUPS) else self._deadline_version
+            version = seen if self._patched(WAKEUPS) else self._deadline_version
             try:
                 await workflow.wait_condition(
                     lambda: done() or self._deadline_version != version,
@@ -461,7 +476,7 @@ class GrantWorkflow:
         required = self.p.terms.assessors_per_application
         if self._assessors_pending() or len(self.assessments) < required:
             return
-        if workflow.patched(ASSESSMENT) and self.p.rubric is not None:
+        if self._patched(ASSESSMENT) and self.p.rubric is not None:
             self.verdict = combine_scores([a.submission for a in self.assessments], self.p.rubric)
             if self.verdict.divergent:
                 await self._apply(Action.NEEDS_CONSENSUS, SYSTEM,
@@ -495,7 +510,7 @@ class GrantWorkflow:
     async def _award(self, cmd: DecisionInput, action: Action) -> None:
         """Commit the amount in the ledger (which may refuse), then the grant runs."""
         self._deciding = True
-        if workflow.patched(LEDGER):
+        if self._patched(LEDGER):
             try:
                 await workflow.execute_activity(
                     "commit_budget", SetCommitment(
@@ -840,7 +855,7 @@ class GrantWorkflow:
     async def _tell_round(self, scored: bool) -> None:
         """A grant of a live round tells it its verdict (or that it dropped out before one),
         so the round can propose its allocation once all are in."""
-        if not workflow.patched(ASSESSMENT) or self.p.round_closed:
+        if not self._patched(ASSESSMENT) or self.p.round_closed:
             return
         await workflow.execute_activity(
             "tell_round", ScoredGrant(round_id=self.p.round_id, reference=self.p.reference,
