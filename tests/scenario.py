@@ -15,7 +15,9 @@ from temporalio.service import RPCError
 
 from domain.lifecycle import Role, Stage
 from domain.types import (
-    ActivityJudgement, AssessorRef, AssignAssessors, CriterionScore, ScoreSubmission,
+    ActivityJudgement, ActivityReport, AssessorRef, AssignAssessors, CriterionScore,
+    DecisionInput, GrantStatus, ReportReview, ReportState, ReportSubmission, ScoreSubmission,
+    SettlementInput,
 )
 from regie import grants
 from regie.records import Person
@@ -114,6 +116,29 @@ async def skip_to(env, moment: datetime, deadline: timedelta = timedelta(minutes
                 raise TimeoutError(f"the clock did not reach {moment:%Y-%m-%d %H:%M} within "
                                    f"{deadline}: {exc.message}") from exc
             await asyncio.sleep(1)
+
+
+async def award_and_archive(client: Client, reference: str, people: Cast,
+                            amount_cents: int = 50_000_00) -> list[ReportState]:
+    """From the decision on, as the team and the grantee act: the award, every report submitted
+    and accepted, settlement in full and archival. Returns the report schedule of the award."""
+    team, grantee = factories.actor_of(people.team), factories.actor_of(people.grantee)
+    await stage_is(client, reference, Stage.DECISION)
+    await grants.act(client, reference, "decide", DecisionInput(
+        actor=team, award=True, amount_cents=amount_cents, reason="Gehonoreerd."))
+    reports = (await grants.status(client, reference)).reports
+    for report in reports:
+        await grants.act(client, reference, "submit_report", ReportSubmission(
+            actor=grantee, report_index=report.index, summary="Gedaan wat beloofd is.",
+            activities=(ActivityReport(title="Training omstanders", done="Gegeven."),)))
+        await grants.act(client, reference, "review_report", ReportReview(
+            actor=team, report_index=report.index, accepted=True))
+    await stage_is(client, reference, Stage.SETTLEMENT)
+    await grants.act(client, reference, "settle", SettlementInput(
+        actor=team, final_cents=amount_cents, reason="Volledig uitgevoerd."))
+    handle = client.get_workflow_handle(f"grant-{reference}", result_type=GrantStatus)
+    assert (await asyncio.wait_for(handle.result(), 60)).stage == Stage.ARCHIVED
+    return reports
 
 
 async def grant_awaiting_decision(sessions, client: Client, scheme, task_queue: str,

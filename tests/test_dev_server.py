@@ -3,10 +3,6 @@ listed by stage through their search attributes."""
 
 from __future__ import annotations
 
-import asyncio
-
-from domain.lifecycle import Stage
-from domain.types import DecisionInput, ReportReview, ReportSubmission, SettlementInput
 from regie import grants
 from regie.db import session_factory
 from regie.programme import ensure_programme
@@ -16,8 +12,7 @@ from regie.worker import build_worker
 from tests import dates, scenario
 from tests.conftest import eventually
 from tests.factories import actor_of
-from tests.scenario import score, stage_is
-from workflows.grant import GrantWorkflow
+from tests.scenario import score
 
 
 async def test_grant_started_before_a_worker_restart_completes_after_it(
@@ -40,21 +35,7 @@ async def test_grant_started_before_a_worker_restart_completes_after_it(
     async with build_worker(client, settings, sessions, scheme):
         await grants.act(client, reference, "submit_score",
                          score(actor_of(people.second_assessor)))
-        await stage_is(client, reference, Stage.DECISION)
-        team, grantee = actor_of(people.team), actor_of(people.grantee)
-        await grants.act(client, reference, "decide", DecisionInput(
-            actor=team, award=True, amount_cents=50_000_00, reason="Gehonoreerd."))
-        reports = (await grants.status(client, reference)).reports
-        for report in reports:
-            await grants.act(client, reference, "submit_report", ReportSubmission(
-                actor=grantee, report_index=report.index, summary="Gedaan wat beloofd is."))
-            await grants.act(client, reference, "review_report", ReportReview(
-                actor=team, report_index=report.index, accepted=True))
-        await stage_is(client, reference, Stage.SETTLEMENT)
-        await grants.act(client, reference, "settle", SettlementInput(
-            actor=team, final_cents=50_000_00, reason="Volledig uitgevoerd."))
-        handle = client.get_workflow_handle_for(GrantWorkflow.run, grant_workflow_id(reference))
-        assert (await asyncio.wait_for(handle.result(), 60)).stage == Stage.ARCHIVED
+        reports = await scenario.award_and_archive(client, reference, people)
         assert reports[-1].due == dates.day(2027, 8, 25)  # 8 weeks after the last activity
 
     async def listed_as_archived():

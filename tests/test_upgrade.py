@@ -7,10 +7,6 @@ from __future__ import annotations
 
 from temporalio.worker import PatchActivationInput, Worker
 
-from domain.lifecycle import Stage
-from domain.types import (
-    ActivityReport, DecisionInput, GrantStatus, ReportReview, ReportSubmission, SettlementInput,
-)
 from regie import grants
 from regie.programme import ensure_programme
 from regie.worker import WORKFLOWS, activities, build_worker
@@ -29,7 +25,6 @@ async def test_a_grant_started_before_the_fold_keeps_asking_each_patch(
     async with sessions() as db:
         people = await scenario.cast(db)
         await ensure_programme(db, client, scheme, settings.task_queue)
-    team, grantee = actor_of(people.team), actor_of(people.grantee)
 
     older = Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
                    activities=activities(client, settings, sessions, scheme),
@@ -43,22 +38,9 @@ async def test_a_grant_started_before_the_fold_keeps_asking_each_patch(
     async with build_worker(client, settings, sessions, scheme):
         for assessor in (people.assessor, people.second_assessor):
             await grants.act(client, reference, "submit_score", scenario.score(actor_of(assessor)))
-        await scenario.stage_is(client, reference, Stage.DECISION)
-        amount = 50_000_00
-        await grants.act(client, reference, "decide", DecisionInput(
-            actor=team, award=True, amount_cents=amount, reason="Rang 1."))
-        for report in (await grants.status(client, reference)).reports:
-            await grants.act(client, reference, "submit_report", ReportSubmission(
-                actor=grantee, report_index=report.index, summary="Gedaan.",
-                activities=(ActivityReport(title="Training omstanders", done="Gegeven."),)))
-            await grants.act(client, reference, "review_report", ReportReview(
-                actor=team, report_index=report.index, accepted=True))
-        await scenario.stage_is(client, reference, Stage.SETTLEMENT)
-        await grants.act(client, reference, "settle", SettlementInput(
-            actor=team, final_cents=amount, reason="Conform."))
-        handle = client.get_workflow_handle(f"grant-{reference}", result_type=GrantStatus)
-        assert (await handle.result()).stage == Stage.ARCHIVED
+        await scenario.award_and_archive(client, reference, people)
 
-    markers = scenario.patch_markers(await handle.fetch_history())
+    history = await client.get_workflow_handle(f"grant-{reference}").fetch_history()
+    markers = scenario.patch_markers(history)
     assert FOLD_2026_12 not in markers
     assert sorted(markers) == sorted(FOLDED - {ADOPTION}), markers
