@@ -40,6 +40,9 @@ class Settings(BaseModel):
     # workflow tasks a worker runs at once: with the SDK's 100, a task waited up to 8.7 s of
     # its 10 s timeout for the others' turn on the CPU when many grants woke together
     worker_workflow_tasks: int = 20
+    # workflows a worker keeps in memory between their tasks (the SDK's default); one it has
+    # not kept is replayed from its history at its next task (deploy/README.md, Worker memory)
+    worker_cached_workflows: int = 1000
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

@@ -49,6 +49,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
         activities=bound or activities(client, settings, sessions, scheme),
         graceful_shutdown_timeout=timedelta(seconds=10),
         max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
+        max_cached_workflows=settings.worker_cached_workflows,
     )
 
 
