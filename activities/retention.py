@@ -6,9 +6,10 @@ chain is never touched. What goes: application texts and the people named in the
 recipients and bodies of its e-mails, drafts never submitted, and the accounts of applicants
 with nothing left in Regie.
 
-Keeping comes first: every grant, round and ledger whose workflow has closed gets its Temporal
-history copied into Regie's database (regie.histories) before the namespace's retention period
-removes it from Temporal; the copy of a grant not funded goes with its personal data."""
+Keeping comes first: every closed run of a grant, round or the ledger (the ledger's earlier
+runs as it continues as new) gets its Temporal history copied into Regie's database
+(regie.histories) before the namespace's retention period removes it from Temporal; the copy
+of a grant not funded goes with its personal data."""
 
 from __future__ import annotations
 

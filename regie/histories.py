@@ -1,13 +1,14 @@
 """Closed workflows' histories, wherever they are now.
 
-Temporal removes a closed workflow's history once the namespace's retention period has passed
-(24 hours on a dev server, often a few days on a new cluster; Regie sets ENGINE_RETENTION).
-Grants and rounds are audited for years after that, so the retention activity keeps the whole
-history of each closed grant and round in Regie's database (`kept_histories`), with its hash in
-the audit log. Reading takes Temporal's history while Temporal has it, and the kept copy after,
-checked against that hash; so is the result a page shows of a closed round or ledger. The copy
-of a grant not funded goes when its personal data goes (docs/privacy.md). A history Temporal
-removed before Regie kept it is recorded as lost in the audit log.
+Temporal removes a closed run's history once the namespace's retention period has passed (24
+hours on a dev server, often a few days on a new cluster; Regie sets ENGINE_RETENTION). Grants,
+rounds and the ledger are audited for years after that, so the retention activity keeps the
+whole history of each closed run in Regie's database (`kept_histories`), with its hash in the
+audit log: a grant's or round's one run once it closes, and each of the ledger's runs once it
+continues as new. Reading takes Temporal's history while Temporal has it, and the kept copy
+after, checked against that hash; so is the result a page shows of a closed round or ledger.
+The copy of a grant not funded goes when its personal data goes (docs/privacy.md). A history
+Temporal removed before Regie kept it is recorded as lost in the audit log.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
+from temporalio.client import (
+    Client, WorkflowExecutionDescription, WorkflowExecutionStatus, WorkflowHistory,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.lifecycle import Role
@@ -51,8 +57,9 @@ def _sha256(events: str) -> str:
 
 
 async def kept(db: AsyncSession, workflow_id: str) -> KeptHistory | None:
+    """The copy of the run that closed the workflow; None while it runs or is not kept."""
     return (await db.exec(select(KeptHistory).where(
-        KeptHistory.workflow_id == workflow_id))).first()
+        KeptHistory.workflow_id == workflow_id, KeptHistory.continued.is_(False)))).first()
 
 
 async def _check(db: AsyncSession, copy: KeptHistory) -> str:
@@ -86,9 +93,9 @@ async def altered(db: AsyncSession) -> list[str]:
     `regie audit verify`: a round's or the ledger's copy is otherwise only read for its
     pages)."""
     found = []
-    for workflow_id in (await db.exec(select(KeptHistory.workflow_id)
-                                      .order_by(KeptHistory.workflow_id))).all():
-        copy = await kept(db, workflow_id)
+    for copy_id in (await db.exec(select(KeptHistory.id).order_by(
+            KeptHistory.workflow_id, KeptHistory.closed_at))).all():
+        copy = await db.get(KeptHistory, copy_id)
         try:
             await _check(db, copy)
         except HistoryUnavailable as exc:
@@ -146,44 +153,83 @@ async def unshown(db: AsyncSession, workflow_id: str) -> str:
 
 
 async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str]) -> list[str]:
-    """Copy the history of each of these workflows that has closed and is not kept yet; safe to
-    repeat. The workflow ids kept."""
-    done = set((await db.exec(select(KeptHistory.workflow_id).where(
-        KeptHistory.workflow_id.in_(workflow_ids)))).all())
+    """Copy the history of each closed run of these workflows that is not kept yet: the run that
+    closed the workflow, and every earlier run that continued as new (the ledger's), also while
+    the workflow runs on; safe to repeat. The workflow ids of which a run was kept."""
+    closed = set((await db.exec(select(KeptHistory.workflow_id).where(
+        KeptHistory.workflow_id.in_(workflow_ids), KeptHistory.continued.is_(False)))).all())
     copied = []
-    for workflow_id in [w for w in workflow_ids if w not in done]:
-        handle = client.get_workflow_handle(workflow_id)
-        try:
-            described = await handle.describe()
-            if described.status == WorkflowExecutionStatus.RUNNING:
-                continue
-            history = await handle.fetch_history()
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
-            await _record_lost(db, workflow_id)
-            continue
-        events = history.to_json()
-        digest = _sha256(events)
-        # the hash into the audit log first: a copy is never kept without it (a repeat after a
-        # crash between the two logs the same hash again, as the closed history is the same)
-        await audit.append(db, "Regie", Role.SYSTEM.value, KEPT, workflow_id, {
-            "run_id": described.run_id, "events": len(history.events), "sha256": digest})
-        db.add(KeptHistory(workflow_id=workflow_id, run_id=described.run_id, events=events,
-                           closed_at=described.close_time))
-        await db.commit()
-        copied.append(workflow_id)
+    for workflow_id in [w for w in workflow_ids if w not in closed]:
+        runs = await _unkept_runs(db, client, workflow_id)
+        for described, history in reversed(runs):  # the oldest first (_unkept_runs)
+            events = history.to_json()
+            digest = _sha256(events)
+            # the hash into the audit log first: a copy is never kept without it (a repeat after
+            # a crash between the two logs the same hash again, as the closed history is the
+            # same)
+            await audit.append(db, "Regie", Role.SYSTEM.value, KEPT, workflow_id, {
+                "run_id": described.run_id, "events": len(history.events), "sha256": digest})
+            db.add(KeptHistory(
+                workflow_id=workflow_id, run_id=described.run_id, events=events,
+                continued=described.status == WorkflowExecutionStatus.CONTINUED_AS_NEW,
+                closed_at=described.close_time))
+            await db.commit()
+        if runs:
+            copied.append(workflow_id)
     return copied
 
 
-async def _record_lost(db: AsyncSession, workflow_id: str) -> None:
-    """Temporal no longer has a workflow that should have closed (its retention period passed
-    while no worker kept it, or it was deleted): the audit log says so, once, and the web app's
-    `regie_histories_lost` metric counts it (deploy/prometheus/alerts.yml)."""
-    get_logger(workflow_id=workflow_id).error("history.not_in_temporal")
+async def _unkept_runs(db: AsyncSession, client: Client, workflow_id: str,
+                       ) -> list[tuple[WorkflowExecutionDescription, WorkflowHistory]]:
+    """The closed runs of the workflow that are not kept yet, the newest first: back from its
+    latest run, each run to the one it continued, up to a kept run or the first. Kept oldest
+    first, every run before a kept one is kept too. A run Temporal removed before it was kept
+    is recorded as lost; the runs before it, older still, are gone too."""
+    runs = []
+    run_id = ""  # the latest run
+    while True:
+        handle = client.get_workflow_handle(workflow_id, run_id=run_id or None)
+        try:
+            described = await handle.describe()
+            if (await db.exec(select(KeptHistory.id).where(
+                    KeptHistory.workflow_id == workflow_id,
+                    KeptHistory.run_id == described.run_id))).first() is not None:
+                return runs
+            if described.status == WorkflowExecutionStatus.RUNNING:
+                first = await _first_event(client, workflow_id, described.run_id)
+            else:
+                history = await handle.fetch_history()
+                runs.append((described, history))
+                first = history.events[0]
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            await _record_lost(db, workflow_id, run_id)
+            return runs
+        run_id = first.workflow_execution_started_event_attributes.continued_execution_run_id
+        if not run_id:
+            return runs
+
+
+async def _first_event(client: Client, workflow_id: str, run_id: str) -> HistoryEvent:
+    """The first event of a run, without reading the rest of its history."""
+    page = await client.workflow_service.get_workflow_execution_history(
+        GetWorkflowExecutionHistoryRequest(
+            namespace=client.namespace, maximum_page_size=1,
+            execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id)))
+    return page.history.events[0]
+
+
+async def _record_lost(db: AsyncSession, workflow_id: str, run_id: str = "") -> None:
+    """Temporal no longer has a workflow that should have closed, or an earlier run of one (its
+    retention period passed while no worker kept it, or it was deleted): the audit log says so,
+    once for the workflow, and the web app's `regie_histories_lost` metric counts it
+    (deploy/prometheus/alerts.yml)."""
+    get_logger(workflow_id=workflow_id, run_id=run_id).error("history.not_in_temporal")
     if (await db.exec(select(AuditEntry.id).where(
             AuditEntry.action == LOST, AuditEntry.subject == workflow_id))).first() is None:
-        await audit.append(db, "Regie", Role.SYSTEM.value, LOST, workflow_id, {})
+        await audit.append(db, "Regie", Role.SYSTEM.value, LOST, workflow_id,
+                           {"run_id": run_id} if run_id else {})
 
 
 async def lost_count(db: AsyncSession) -> int:

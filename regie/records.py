@@ -274,15 +274,19 @@ class Letter(SQLModel, table=True):
 
 
 class KeptHistory(SQLModel, table=True):
-    """A closed workflow's whole Temporal history (a grant's, a round's), kept before the
-    namespace's retention period removes it from Temporal, so auditors can read and verify it
-    for as long as Regie keeps its records. Its hash is in the audit log, whose chain shows the
-    copy unaltered."""
+    """A closed run's whole Temporal history (a grant's, a round's, the ledger's), kept before
+    the namespace's retention period removes it from Temporal, so auditors can read and verify
+    it for as long as Regie keeps its records. Its hash is in the audit log, whose chain shows
+    the copy unaltered. A workflow that continues as new (the ledger) has a copy of each run."""
 
     __tablename__ = "kept_histories"
+    __table_args__ = (UniqueConstraint("workflow_id", "run_id",
+                                       name="uq_kept_histories_workflow_id_run_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    workflow_id: str = Field(unique=True, index=True)
+    workflow_id: str = Field(index=True)
     run_id: str
+    # the run continued as new: the workflow went on in a later run, so it has not closed
+    continued: bool = False
     events: str = Field(sa_column=Column(Text, nullable=False))  # WorkflowHistory.to_json()
     # No longer read or written: the result a page shows is read from `events`, which the hash
     # covers. Kept while the previous release may run beside this one (docs/upgrading.md).

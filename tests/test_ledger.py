@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
+from sqlmodel import select
 from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 
 from domain.lifecycle import Stage
 from domain.types import DecisionInput, LedgerParams, SetCommitment
-from regie import grants, programme
+from regie import grants, histories, programme
 from regie.db import session_factory
 from regie.grants import ActionRefused
 from regie.programme import ledger_workflow_id
+from regie.records import AuditEntry, KeptHistory
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import dates, scenario
@@ -96,3 +99,50 @@ async def test_the_ledger_continues_as_new_in_short_runs_and_keeps_every_commitm
         now = await handle.query(LedgerWorkflow.status)
         assert now.committed_cents == status.committed_cents
         await maybe_record(first, "ledger_short_runs_v1.json")
+
+
+async def test_every_run_of_the_ledger_is_kept_once_it_continues_as_new(
+        time_env, tmp_path, db_url, engine, scheme):
+    """The ledger's earlier runs close as it continues as new while the ledger runs on; each is
+    kept, oldest first, before Temporal's retention period removes it, without the ledger
+    counting as closed (it is not started again only once its last run is kept)."""
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue=f"ledger-{uuid.uuid4().hex[:8]}")
+    async with sessions() as db:
+        team = actor_of((await scenario.cast(db)).team)
+    ceiling = scheme.round("2026").budget_cents
+    async with build_worker(client, settings, sessions, scheme):
+        handle = await client.start_workflow(LedgerWorkflow.run, LedgerParams(
+            scheme_id="kept-runs", programme_cents=scheme.scheme.budget_cents,
+            ceilings={"2026": ceiling}, closes_at=dates.utc(2028, 6, 30), run_events=30),
+            id=f"ledger-kept-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue)
+        for n in range(16):  # three runs or more
+            await handle.execute_update(LedgerWorkflow.set_commitment, SetCommitment(
+                actor=team, reference=f"SV-{n}", round_id="2026", amount_cents=1_000_00,
+                reason="toekenning"))
+        async with sessions() as db:
+            assert await histories.keep_closed(db, client, [handle.id]) == [handle.id]
+            assert await histories.keep_closed(db, client, [handle.id]) == []  # kept once
+            copies = (await db.exec(select(KeptHistory).where(
+                KeptHistory.workflow_id == handle.id).order_by(KeptHistory.id))).all()
+            assert await histories.kept(db, handle.id) is None  # the ledger runs on
+        assert len(copies) >= 2 and all(copy.continued for copy in copies)
+        assert copies[0].run_id == handle.first_execution_run_id
+        for earlier, later in zip(copies, copies[1:]):  # each run the one before continued
+            first = json.loads(later.events)["events"][0]
+            assert first["workflowExecutionStartedEventAttributes"][
+                "continuedExecutionRunId"] == earlier.run_id
+        last = (await handle.describe()).run_id
+        assert last not in {copy.run_id for copy in copies}
+
+        await handle.result()  # the ledger closes with the programme's books (time skips)
+        async with sessions() as db:
+            assert await histories.keep_closed(db, client, [handle.id]) == [handle.id]
+            closing = await histories.kept(db, handle.id)
+            assert closing.run_id == last and not closing.continued
+            assert await histories.altered(db) == []  # every copy matches its hash
+            logged = (await db.exec(select(AuditEntry).where(
+                AuditEntry.action == histories.KEPT, AuditEntry.subject == handle.id))).all()
+            assert [entry.detail["run_id"] for entry in logged] == [
+                *(copy.run_id for copy in copies), last]
