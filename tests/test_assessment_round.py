@@ -59,6 +59,10 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
             "2027", f"Project {n + 1:02d}")) for n in range(30)]
         await programme.ensure_programme(db, client, scheme, settings.task_queue)
     team = factories.actor_of(team_person)
+    config = (await client.get_workflow_handle(rounds.round_workflow_id("2027")).describe()
+              ).raw_description.execution_config
+    # a round's whole history is replayed by a worker that has not got it: room for that
+    assert config.default_workflow_task_timeout.ToTimedelta() == rounds.ROUND_TASK_TIMEOUT
 
     async with build_worker(client, settings, sessions, scheme):
         # money already promised in this round leaves € 1.500.000 for these thirty
