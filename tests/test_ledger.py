@@ -67,22 +67,32 @@ async def test_no_decision_commits_more_than_the_round_has_left(time_env, tmp_pa
                            "ledger_v1.json")
 
 
+async def _settings_and_team(tmp_path, db_url, sessions):
+    """Settings with a task queue of the test's own, and the programme team's actor."""
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue=f"ledger-{uuid.uuid4().hex[:8]}")
+    async with sessions() as db:
+        return settings, actor_of((await scenario.cast(db)).team)
+
+
+async def _short_runs_ledger(client, scheme, task_queue: str, name: str):
+    """A ledger of the test's own for the 2026 round, which continues as new every 30 events."""
+    return await client.start_workflow(LedgerWorkflow.run, LedgerParams(
+        scheme_id=f"{name}-runs", programme_cents=scheme.scheme.budget_cents,
+        ceilings={"2026": scheme.round("2026").budget_cents}, closes_at=dates.utc(2028, 6, 30),
+        run_events=30), id=f"ledger-{name}-{uuid.uuid4().hex[:8]}", task_queue=task_queue)
+
+
 async def test_the_ledger_continues_as_new_in_short_runs_and_keeps_every_commitment(
         time_env, tmp_path, db_url, engine, scheme):
     """A run ends at `LedgerParams.run_events` events (`ledger-short-runs`), so that the replay
     an Update arriving during continue-as-new causes stays short; the next run carries every
     commitment, and the validator still counts them all."""
     client, sessions = time_env.client, session_factory(engine)
-    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
-                                 task_queue=f"ledger-{uuid.uuid4().hex[:8]}")
-    async with sessions() as db:
-        team = actor_of((await scenario.cast(db)).team)
+    settings, team = await _settings_and_team(tmp_path, db_url, sessions)
     ceiling = scheme.round("2026").budget_cents
     async with build_worker(client, settings, sessions, scheme):
-        handle = await client.start_workflow(LedgerWorkflow.run, LedgerParams(
-            scheme_id="short-runs", programme_cents=scheme.scheme.budget_cents,
-            ceilings={"2026": ceiling}, closes_at=dates.utc(2028, 6, 30), run_events=30),
-            id=f"ledger-short-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue)
+        handle = await _short_runs_ledger(client, scheme, settings.task_queue, "short")
         for n in range(12):
             status = await handle.execute_update(LedgerWorkflow.set_commitment, SetCommitment(
                 actor=team, reference=f"SV-{n}", round_id="2026", amount_cents=ceiling // 12,
@@ -107,16 +117,9 @@ async def test_every_run_of_the_ledger_is_kept_once_it_continues_as_new(
     kept, oldest first, before Temporal's retention period removes it, without the ledger
     counting as closed (it is not started again only once its last run is kept)."""
     client, sessions = time_env.client, session_factory(engine)
-    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
-                                 task_queue=f"ledger-{uuid.uuid4().hex[:8]}")
-    async with sessions() as db:
-        team = actor_of((await scenario.cast(db)).team)
-    ceiling = scheme.round("2026").budget_cents
+    settings, team = await _settings_and_team(tmp_path, db_url, sessions)
     async with build_worker(client, settings, sessions, scheme):
-        handle = await client.start_workflow(LedgerWorkflow.run, LedgerParams(
-            scheme_id="kept-runs", programme_cents=scheme.scheme.budget_cents,
-            ceilings={"2026": ceiling}, closes_at=dates.utc(2028, 6, 30), run_events=30),
-            id=f"ledger-kept-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue)
+        handle = await _short_runs_ledger(client, scheme, settings.task_queue, "kept")
         for n in range(16):  # three runs or more
             await handle.execute_update(LedgerWorkflow.set_commitment, SetCommitment(
                 actor=team, reference=f"SV-{n}", round_id="2026", amount_cents=1_000_00,
