@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from temporalio.api.enums.v1 import EventType, TaskQueueKind
 
-from regie import grants
 from regie.programme import ensure_programme
 from regie.worker import build_worker
 from tests import scenario
-from tests.factories import actor_of
 
 
 async def test_a_grant_lives_on_a_worker_that_keeps_no_workflow_in_memory(
@@ -21,11 +19,8 @@ async def test_a_grant_lives_on_a_worker_that_keeps_no_workflow_in_memory(
         people = await scenario.cast(db)
         await ensure_programme(db, client, scheme, settings.task_queue)
     async with build_worker(client, uncached, sessions, scheme):
-        async with sessions() as db:
-            reference = await scenario.grant_in_assessment(db, client, scheme,
+        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
                                                            settings.task_queue, people)
-        for assessor in (people.assessor, people.second_assessor):
-            await grants.act(client, reference, "submit_score", scenario.score(actor_of(assessor)))
         await scenario.award_and_archive(client, reference, people)
 
     history = await client.get_workflow_handle(f"grant-{reference}").fetch_history()
