@@ -1,11 +1,13 @@
 """What auditors (and the programme team) use to answer "what happened to this grant, who did
 it, when, under which rules, and can we trust the record?": the timeline of its Temporal history
-(as a page, CSV and PDF), its verification, and the audit report of a round."""
+(as a page, CSV, PDF and raw JSON), its verification, the audit report of a round, and the same
+timelines of a round's own workflow and of each run of the budget's ledger."""
 
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -13,12 +15,16 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
-from api.history import fetch, timeline, timeline_csv, timeline_pdf
+from api.history import fetch, source, timeline, timeline_csv, timeline_pdf
+from api.i18n import t
+from api.rounds import round_state
 from api.views import grant_for, render
 from domain.money import euros
-from api.rounds import round_state
-from regie import programme
+from regie import histories, programme
+from regie.programme import ledger_workflow_id
 from regie.records import Application, DecisionRecord, Organisation
+from regie.rounds import round_workflow_id
+from regie.temporal import grant_workflow_id
 from regie.verification import verify_history
 
 router = APIRouter(include_in_schema=False)
@@ -29,34 +35,112 @@ Staff = Annotated[Viewer, Depends(allow(*STAFF))]
 @router.get("/audit/grants/{reference}")
 async def audit_history(request: Request, reference: str, viewer: Staff, db: Db):
     app = await grant_for(db, reference, viewer)
-    events = timeline(await fetch(request.app.state.temporal, db, reference))
-    return render(request, "audit_history.html", {"app": app, "events": events}, viewer=viewer)
+    loaded = await fetch(request.app.state.temporal, db, grant_workflow_id(reference))
+    return _timeline_page(request, viewer, loaded, name=reference, heading=app.title,
+                          back=(f"/grants/{reference}", reference),
+                          files=f"/audit/grants/{reference}/timeline",
+                          verify=f"/audit/grants/{reference}/verify")
 
 
 @router.get("/audit/grants/{reference}/verify")
 async def verify(request: Request, reference: str, viewer: Staff, db: Db):
     """Replay the grant's history against the current code and derive its verdict again."""
     app = await grant_for(db, reference, viewer)
-    history = await fetch(request.app.state.temporal, db, reference)
-    verification = await verify_history(history, reference)
+    loaded = await fetch(request.app.state.temporal, db, grant_workflow_id(reference))
+    verification = await verify_history(loaded.history, reference)
     return render(request, "verification.html", {"app": app, "v": verification}, viewer=viewer)
 
 
 @router.get("/audit/grants/{reference}/timeline.{kind}")
 async def timeline_file(request: Request, reference: str, kind: str, viewer: Staff, db: Db):
     app = await grant_for(db, reference, viewer)
-    history = await fetch(request.app.state.temporal, db, reference)
-    lines = timeline(history)
+    loaded = await fetch(request.app.state.temporal, db, grant_workflow_id(reference))
+    findings = ((await verify_history(loaded.history, reference)).summary()
+                if kind == "pdf" else [])
+    return _timeline_download(loaded, kind, reference, f"{reference}: {app.title}", findings)
+
+
+def _round_workflow(request: Request, round_id: str) -> str:
+    try:
+        request.app.state.scheme.round(round_id)
+    except KeyError:
+        raise HTTPException(404, "Onbekende ronde / unknown round") from None
+    return round_workflow_id(round_id)
+
+
+@router.get("/audit/rounds/{round_id}/history")
+async def round_history(request: Request, round_id: str, viewer: Staff, db: Db):
+    """The round's own history: its opening, each submission, the scores its grants reported,
+    the proposal, and who confirmed the allocation with which changes."""
+    loaded = await fetch(request.app.state.temporal, db, _round_workflow(request, round_id))
+    name = request.app.state.scheme.round(round_id).name(request.state.lang)
+    return _timeline_page(request, viewer, loaded, name=f"round-{round_id}", heading=name,
+                          back=(f"/audit/rounds/{round_id}", t("round_audit", request.state.lang)),
+                          files=f"/audit/rounds/{round_id}/timeline")
+
+
+@router.get("/audit/rounds/{round_id}/timeline.{kind}")
+async def round_timeline_file(request: Request, round_id: str, kind: str, viewer: Staff,
+                              db: Db):
+    loaded = await fetch(request.app.state.temporal, db, _round_workflow(request, round_id))
+    return _timeline_download(loaded, kind, f"ronde-{round_id}", f"round {round_id}", [])
+
+
+@router.get("/audit/ledger")
+async def ledger_runs(request: Request, viewer: Staff, db: Db):
+    """The ledger's runs: it continues as new every thousand events or so, and each run holds
+    the commitments set in it, by whom, within which budget."""
+    workflow_id = ledger_workflow_id(request.app.state.scheme.scheme.id)
+    runs = await histories.runs(request.app.state.temporal, db, workflow_id)
+    return render(request, "audit_runs.html", {"runs": runs}, viewer=viewer)
+
+
+def _ledger_run(request: Request, run_id: str) -> str:
+    try:
+        uuid.UUID(run_id)
+    except ValueError:
+        raise HTTPException(404, "Onbekende run / unknown run") from None
+    return ledger_workflow_id(request.app.state.scheme.scheme.id)
+
+
+@router.get("/audit/ledger/{run_id}")
+async def ledger_run(request: Request, run_id: str, viewer: Staff, db: Db):
+    loaded = await fetch(request.app.state.temporal, db, _ledger_run(request, run_id), run_id)
+    return _timeline_page(request, viewer, loaded, name=f"ledger-{run_id}",
+                          heading=f"{t('ledger', request.state.lang)} ({run_id})",
+                          back=("/audit/ledger", t("ledger_runs", request.state.lang)),
+                          files=f"/audit/ledger/{run_id}/timeline")
+
+
+@router.get("/audit/ledger/{run_id}/timeline.{kind}")
+async def ledger_run_file(request: Request, run_id: str, kind: str, viewer: Staff, db: Db):
+    loaded = await fetch(request.app.state.temporal, db, _ledger_run(request, run_id), run_id)
+    return _timeline_download(loaded, kind, f"budget-{run_id}", f"ledger run {run_id}", [])
+
+
+def _timeline_page(request: Request, viewer: Viewer, loaded: histories.Loaded, *, name: str,
+                   heading: str, back: tuple[str, str], files: str, verify: str = ""):
+    return render(request, "audit_history.html", {
+        "name": name, "heading": heading, "back": back, "files": files, "verify": verify,
+        "kept_sha256": loaded.kept_sha256, "source": source(loaded, request.state.lang),
+        "events": timeline(loaded.history)}, viewer=viewer)
+
+
+def _timeline_download(loaded: histories.Loaded, kind: str, name: str, title: str,
+                       findings: list[str]) -> Response:
+    """The timeline as CSV or PDF (headed by where it was read, and the findings), or the raw
+    history as JSON, as `temporal workflow show --output json` gives it."""
     if kind == "csv":
-        data, media = timeline_csv(lines), "text/csv; charset=utf-8"
+        data, media = timeline_csv(timeline(loaded.history)), "text/csv; charset=utf-8"
     elif kind == "pdf":
-        verification = await verify_history(history, reference)
-        data = timeline_pdf(reference, app.title, lines, verification.summary())
+        data = timeline_pdf(title, timeline(loaded.history), [source(loaded), *findings])
         media = "application/pdf"
+    elif kind == "json":
+        data, media = loaded.history.to_json().encode(), "application/json"
     else:
-        raise HTTPException(404, "Kies .csv of .pdf / choose .csv or .pdf")
+        raise HTTPException(404, "Kies .csv, .pdf of .json / choose .csv, .pdf or .json")
     return Response(data, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="{reference}-tijdlijn.{kind}"'})
+        "Content-Disposition": f'attachment; filename="{name}-tijdlijn.{kind}"'})
 
 
 REPORT_COLUMNS = ("reference", "organisation", "organisation_type", "scheme_version", "rubric",

@@ -15,9 +15,10 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 
+from api.i18n import t
+from domain.text import LANGUAGES
 from regie import histories
 from regie.pdf import latin1
-from regie.temporal import grant_workflow_id
 
 _SKIPPED = {
     EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
@@ -49,9 +50,16 @@ def describe(event: HistoryEvent) -> HistoryLine | None:
     at = event.event_time.ToDatetime(tzinfo=timezone.utc)
     who, details = "Regie", ""
     if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-        params = _payload(event.workflow_execution_started_event_attributes.input)
-        details = (f"submitted under round {params.get('round_id')}, scheme "
-                   f"{params.get('scheme_id')} ({str(params.get('scheme_hash'))[:12]})")
+        attrs = event.workflow_execution_started_event_attributes
+        params = _payload(attrs.input)
+        if attrs.workflow_type.name == "GrantWorkflow":
+            details = (f"submitted under round {params.get('round_id')}, scheme "
+                       f"{params.get('scheme_id')} ({str(params.get('scheme_hash'))[:12]})")
+        else:
+            details = f"{attrs.workflow_type.name} started" + (
+                f" for round {params['round_id']}" if "round_id" in params else "")
+        if attrs.continued_execution_run_id:
+            details += f", continuing run {attrs.continued_execution_run_id}"
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
         request = event.workflow_execution_update_accepted_event_attributes.accepted_request
         args = _payload(request.input.args)
@@ -81,18 +89,35 @@ def describe(event: HistoryEvent) -> HistoryLine | None:
         fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes
         stage = fields.indexed_fields.get("RegieStage")
         details = f"stage: {json.loads(stage.data)}" if stage else "search attributes"
+    elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+        attrs = event.workflow_execution_signaled_event_attributes
+        details = (f"{attrs.signal_name}: "
+                   f"{json.dumps(_payload(attrs.input), ensure_ascii=False)[:400]}")
+    elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+        attrs = event.workflow_execution_continued_as_new_event_attributes
+        details = f"continued as new in run {attrs.new_execution_run_id}"
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-        details = f"completed: stage {_payload(event.workflow_execution_completed_event_attributes.result).get('stage')}"
+        result = _payload(event.workflow_execution_completed_event_attributes.result)
+        details = "completed" + "".join(f": {key} {result[key]}" for key in ("stage", "phase")
+                                        if key in result)
     return HistoryLine(event.event_id, at, kind, who, details)
 
 
-async def fetch(client: Client, db: AsyncSession, reference: str) -> WorkflowHistory:
-    """From Temporal, or the copy Regie kept once the workflow closed (regie.histories)."""
+async def fetch(client: Client, db: AsyncSession, workflow_id: str,
+                run_id: str = "") -> histories.Loaded:
+    """From Temporal, or the copy Regie kept once the run closed (regie.histories)."""
     try:
-        return await histories.load(client, db, grant_workflow_id(reference))
+        return await histories.load(client, db, workflow_id, run_id)
     except histories.HistoryUnavailable as exc:
-        raise HTTPException(404, "De geschiedenis van deze subsidie is er niet (meer) / this "
-                                 f"grant's history is not available: {exc}") from exc
+        raise HTTPException(404, "Deze geschiedenis is er niet (meer) / this history is not "
+                                 f"available: {exc}") from exc
+
+
+def source(loaded: histories.Loaded, lang: str = "") -> str:
+    """Where the history was read, in the visitor's language; in both without one (PDF)."""
+    key, values = (("source_temporal", {}) if loaded.kept_sha256 is None else
+                   ("source_kept", {"sha256": loaded.kept_sha256}))
+    return " / ".join(t(key, each, **values) for each in ([lang] if lang else LANGUAGES))
 
 
 def timeline(history: WorkflowHistory) -> list[HistoryLine]:
@@ -111,21 +136,21 @@ def timeline_csv(lines: list[HistoryLine]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def timeline_pdf(reference: str, title: str, lines: list[HistoryLine],
-                 verification: list[str]) -> bytes:
-    """The timeline on A4 landscape, headed by the verification, for the auditor's file."""
+def timeline_pdf(title: str, lines: list[HistoryLine], findings: list[str]) -> bytes:
+    """The timeline on A4 landscape, headed by where it was read and what its verification
+    found, for the auditor's file."""
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_margins(12, 12, 12)
     pdf.add_page()
     pdf.set_font("helvetica", style="B", size=13)
     line = dict(new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 7, latin1(f"{reference}: {title}"), **line)
+    pdf.multi_cell(0, 7, latin1(title), **line)
     pdf.set_font("helvetica", size=9)
     pdf.multi_cell(0, 5, latin1("Tijdlijn uit de Temporal-geschiedenis / timeline from the "
                                 f"Temporal history; printed {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"),
                    **line)
     pdf.ln(2)
-    for finding in verification:
+    for finding in findings:
         pdf.multi_cell(0, 5, latin1(f"- {finding}"), **line)
     pdf.ln(3)
     with pdf.table(col_widths=(10, 36, 50, 40, 137), text_align="LEFT",

@@ -104,6 +104,28 @@ UI: dict[str, Text] = {
     "derived": Text("Opnieuw berekend", "Derived again"),
     "recorded": Text("Vastgelegd", "Recorded"),
     "round_audit": Text("Auditrapport van de ronde", "Round audit report"),
+    "round_history": Text("Geschiedenis van de ronde", "History of the round"),
+    "ledger_runs": Text("Geschiedenis van het budget", "History of the budget"),
+    "ledger_runs_intro": Text(
+        "Het budget van de regeling is één workflow die telkens na zo'n duizend gebeurtenissen "
+        "verder gaat in een nieuwe run. Elke run houdt de toezeggingen die erin zijn vastgelegd: "
+        "door wie, voor welke subsidie, binnen welk plafond.",
+        "The scheme's budget is one workflow that goes on in a new run after about a thousand "
+        "events. Each run holds the commitments set in it: by whom, for which grant, within "
+        "which ceiling."),
+    "run": Text("Run", "Run"),
+    "run_state": Text("Stand", "State"),
+    "run_running": Text("loopt", "running"),
+    "run_continued": Text("verder in een nieuwe run", "went on in a new run"),
+    "run_closed": Text("gesloten", "closed"),
+    "closed_at": Text("Gesloten", "Closed"),
+    "kept_in_regie": Text("Bewaard in Regie", "Kept in Regie"),
+    "source_temporal": Text("Bron: Temporal.", "Source: Temporal."),
+    "source_kept": Text(
+        "Bron: de kopie die Regie bewaarde, nu Temporal de geschiedenis niet meer heeft; de "
+        "hash klopt met het auditlog (sha256 {sha256}).",
+        "Source: the copy Regie kept, as Temporal no longer has the history; its hash matches "
+        "the audit log (sha256 {sha256})."),
     "rubric": Text("Beoordelingskader", "Rubric"),
     "threshold": Text("drempel", "threshold"),
     "divergence": Text("verschil voor consensus", "divergence for consensus"),

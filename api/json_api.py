@@ -23,6 +23,7 @@ from regie import audit, grants
 from regie.applications import DraftIn, DraftIncomplete, draft_of, facts_for, save_draft, submit_draft
 from regie.metrics import CONTENT_TYPE
 from regie.records import Application
+from regie.temporal import grant_workflow_id
 
 router = APIRouter()
 
@@ -143,8 +144,8 @@ async def act_on_grant(request: Request, reference: str, action: Action, viewer:
 async def grant_history(request: Request, reference: str, viewer: Staff, db: Db):
     """The raw workflow history, as `temporal workflow show --output json` gives it."""
     await grant_for(db, reference, viewer)
-    history = await fetch(request.app.state.temporal, db, reference)
-    return JSONResponse(json.loads(history.to_json()), headers={
+    loaded = await fetch(request.app.state.temporal, db, grant_workflow_id(reference))
+    return JSONResponse(json.loads(loaded.history.to_json()), headers={
         "Content-Disposition": f'attachment; filename="grant-{reference}-history.json"'})
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -74,18 +75,62 @@ async def _check(db: AsyncSession, copy: KeptHistory) -> str:
     return digest
 
 
-async def load(client: Client, db: AsyncSession, workflow_id: str) -> WorkflowHistory:
-    """The workflow's whole history: from Temporal while it has it, else the kept copy."""
+@dataclass(frozen=True)
+class Loaded:
+    """A run's history, and where it was read: the kept copy's hash, which matched the one in
+    the audit log; None when Temporal gave it."""
+    history: WorkflowHistory
+    kept_sha256: str | None = None
+
+
+async def load(client: Client, db: AsyncSession, workflow_id: str, run_id: str = "") -> Loaded:
+    """A run's whole history (the workflow's latest without `run_id`): from Temporal while it
+    has it, else the kept copy."""
     try:
-        return await client.get_workflow_handle(workflow_id).fetch_history()
+        return Loaded(await client.get_workflow_handle(
+            workflow_id, run_id=run_id or None).fetch_history())
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise
-    copy = await kept(db, workflow_id)
+    copy = await (_kept_run(db, workflow_id, run_id) if run_id else kept(db, workflow_id))
     if copy is None:
         raise HistoryUnavailable(f"{workflow_id}: no history in Temporal nor kept in Regie")
-    await _check(db, copy)
-    return WorkflowHistory.from_json(workflow_id, copy.events)
+    digest = await _check(db, copy)
+    return Loaded(WorkflowHistory.from_json(workflow_id, copy.events), digest)
+
+
+async def _kept_run(db: AsyncSession, workflow_id: str, run_id: str) -> KeptHistory | None:
+    return (await db.exec(select(KeptHistory).where(
+        KeptHistory.workflow_id == workflow_id, KeptHistory.run_id == run_id))).first()
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a workflow, as an auditor finds it."""
+    run_id: str
+    state: str  # "running", "continued" (as new, in a later run) or "closed"
+    closed_at: datetime | None  # None while it runs
+    kept: bool  # Regie holds its copy
+
+
+async def runs(client: Client, db: AsyncSession, workflow_id: str) -> list[Run]:
+    """The workflow's runs an auditor can read, the newest first: those Temporal has and Regie
+    has not kept yet, back from the latest run to a kept one, then the kept ones."""
+    copies = (await db.exec(
+        select(KeptHistory.run_id, KeptHistory.continued, KeptHistory.closed_at)
+        .where(KeptHistory.workflow_id == workflow_id)
+        .order_by(KeptHistory.closed_at.desc(), KeptHistory.id.desc()))).all()
+    kept_ids = {run_id for run_id, _, _ in copies}
+    unkept = []
+    async for run_id, described in _runs_back(client, workflow_id):
+        if described is None or run_id in kept_ids:
+            break
+        state = {WorkflowExecutionStatus.RUNNING: "running",
+                 WorkflowExecutionStatus.CONTINUED_AS_NEW: "continued"}.get(
+            described.status, "closed")
+        unkept.append(Run(run_id, state, described.close_time, kept=False))
+    return unkept + [Run(run_id, "continued" if continued else "closed", closed_at, kept=True)
+                     for run_id, continued, closed_at in copies]
 
 
 async def altered(db: AsyncSession) -> list[str]:
@@ -185,30 +230,41 @@ async def _unkept_runs(db: AsyncSession, client: Client, workflow_id: str,
     latest run, each run to the one it continued, up to a kept run or the first. Kept oldest
     first, every run before a kept one is kept too. A run Temporal removed before it was kept
     is recorded as lost; the runs before it, older still, are gone too."""
-    runs = []
+    found = []
+    async for run_id, described in _runs_back(client, workflow_id):
+        if described is None:
+            await _record_lost(db, workflow_id, run_id)
+            break
+        if (await db.exec(select(KeptHistory.id).where(
+                KeptHistory.workflow_id == workflow_id,
+                KeptHistory.run_id == run_id))).first() is not None:
+            break
+        if described.status != WorkflowExecutionStatus.RUNNING:
+            found.append((described, await client.get_workflow_handle(
+                workflow_id, run_id=run_id).fetch_history()))
+    return found
+
+
+async def _runs_back(client: Client, workflow_id: str,
+                     ) -> AsyncIterator[tuple[str, WorkflowExecutionDescription | None]]:
+    """The workflow's runs with their descriptions, the newest first, back to its first run:
+    each run's first event names the run it continued. A run Temporal no longer has comes with
+    None (its id is "" when the workflow is gone), and ends the walk."""
     run_id = ""  # the latest run
     while True:
-        handle = client.get_workflow_handle(workflow_id, run_id=run_id or None)
         try:
-            described = await handle.describe()
-            if (await db.exec(select(KeptHistory.id).where(
-                    KeptHistory.workflow_id == workflow_id,
-                    KeptHistory.run_id == described.run_id))).first() is not None:
-                return runs
-            if described.status == WorkflowExecutionStatus.RUNNING:
-                first = await _first_event(client, workflow_id, described.run_id)
-            else:
-                history = await handle.fetch_history()
-                runs.append((described, history))
-                first = history.events[0]
+            described = await client.get_workflow_handle(
+                workflow_id, run_id=run_id or None).describe()
         except RPCError as exc:
             if exc.status != RPCStatusCode.NOT_FOUND:
                 raise
-            await _record_lost(db, workflow_id, run_id)
-            return runs
+            yield run_id, None
+            return
+        yield described.run_id, described
+        first = await _first_event(client, workflow_id, described.run_id)
         run_id = first.workflow_execution_started_event_attributes.continued_execution_run_id
         if not run_id:
-            return runs
+            return
 
 
 async def _first_event(client: Client, workflow_id: str, run_id: str) -> HistoryEvent:

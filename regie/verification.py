@@ -157,5 +157,5 @@ async def verify_history(history: WorkflowHistory, reference: str) -> Verificati
 async def verify_grant(client: Client, db: AsyncSession,
                        reference: str) -> Verification:
     """Its history from Temporal, or the copy Regie kept once the workflow closed."""
-    history = await histories.load(client, db, grant_workflow_id(reference))
-    return await verify_history(history, reference)
+    loaded = await histories.load(client, db, grant_workflow_id(reference))
+    return await verify_history(loaded.history, reference)

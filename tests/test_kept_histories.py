@@ -1,6 +1,7 @@
 """On the real dev server: a closed grant's and round's history is kept in Regie's database, so
-auditors read and verify the grant, and the round's page shows how it closed, after Temporal has
-removed them, and the round is not started again; a kept copy altered afterwards is refused (the
+auditors read and verify the grant, read the round's own history, and the round's page shows
+how it closed, after Temporal has removed them, and the round is not started again; the ledger's
+runs are listed with their histories; a kept copy altered afterwards is refused (the
 round's page then says so rather than show the altered result, and `regie audit verify` names
 every altered copy); a history Temporal removed before it was kept is recorded as lost, once,
 and counted in the metrics; `regie run` and the release job make the namespace keep histories
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -116,6 +118,31 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
             assert round_page.status_code == 200 and 'data-phase="closed"' in round_page.text
             assert "data-unshown" not in round_page.text
             assert "\nregie_histories_lost 1.0\n" in (await web.get("/metrics")).text
+
+            # the round's own history, from its kept copy, which the page says it matches
+            async with sessions() as db:
+                round_copy = await histories.kept(db, ROUND)
+                by_run = await histories.load(client, db, ROUND, round_copy.run_id)
+            digest = hashlib.sha256(round_copy.events.encode()).hexdigest()
+            assert by_run.kept_sha256 == digest
+            history_page = await web.get("/audit/rounds/2025/history")
+            assert history_page.status_code == 200
+            assert 'data-source="kept"' in history_page.text and digest in history_page.text
+            assert "RoundWorkflow started for round 2025" in history_page.text
+            round_csv = (await web.get("/audit/rounds/2025/timeline.csv")).text
+            assert "WORKFLOW_EXECUTION_COMPLETED" in round_csv
+            assert (await web.get("/audit/rounds/2099/history")).status_code == 404
+            # the ledger runs on in one run, which Temporal gives with each commitment's author
+            ledger_run = (await client.get_workflow_handle(
+                ledger_workflow_id(scheme.scheme.id)).describe()).run_id
+            runs_page = (await web.get("/audit/ledger")).text
+            assert f'data-run="{ledger_run}" data-state="running" data-kept="no"' in runs_page
+            run_page = await web.get(f"/audit/ledger/{ledger_run}")
+            assert run_page.status_code == 200 and 'data-source="temporal"' in run_page.text
+            assert "set_commitment" in run_page.text and SETTLED in run_page.text
+            pdf = await web.get(f"/audit/ledger/{ledger_run}/timeline.pdf")
+            assert pdf.content.startswith(b"%PDF")
+            assert (await web.get("/audit/ledger/not-a-run")).status_code == 404
 
             command = [str(Path(sys.executable).parent / "regie"), "audit", "verify",
                        "--grant", SETTLED]

@@ -138,12 +138,19 @@ async def test_every_run_of_the_ledger_is_kept_once_it_continues_as_new(
                 "continuedExecutionRunId"] == earlier.run_id
         last = (await handle.describe()).run_id
         assert last not in {copy.run_id for copy in copies}
+        async with sessions() as db:  # as the auditor's list of runs shows them
+            runs = await histories.runs(client, db, handle.id)
+        assert [(r.run_id, r.state, r.kept) for r in runs] == [
+            (last, "running", False), *((c.run_id, "continued", True) for c in reversed(copies))]
 
         await handle.result()  # the ledger closes with the programme's books (time skips)
         async with sessions() as db:
             assert await histories.keep_closed(db, client, [handle.id]) == [handle.id]
             closing = await histories.kept(db, handle.id)
             assert closing.run_id == last and not closing.continued
+            assert [(r.run_id, r.state, r.kept) for r in await histories.runs(
+                client, db, handle.id)][:2] == [(last, "closed", True), (runs[1].run_id,
+                                                                        "continued", True)]
             assert await histories.altered(db) == []  # every copy matches its hash
             logged = (await db.exec(select(AuditEntry).where(
                 AuditEntry.action == histories.KEPT, AuditEntry.subject == handle.id))).all()
