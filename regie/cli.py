@@ -155,6 +155,7 @@ def _api(settings: Settings, host: str, port: int) -> None:
     from regie.heap import freeze_startup
     from regie.logging import configure
     from regie.schemes import load_scheme
+    from regie.serving import Server, serve_until, stop_on_signals
 
     configure(settings.log_format)
 
@@ -162,8 +163,10 @@ def _api(settings: Settings, host: str, port: int) -> None:
         client = await connect_patiently(settings)
         app = create_app(settings, load_scheme(settings.scheme_file), client)
         freeze_startup()
+        stop = stop_on_signals()
         # log_config=None: uvicorn's lines go through configure()'s handler, in its format
-        await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None)).serve()
+        await serve_until(Server(uvicorn.Config(app, host=host, port=port, log_config=None)),
+                          stop)
 
     asyncio.run(serve())
 

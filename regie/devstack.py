@@ -4,7 +4,6 @@ on first start. Ctrl-C stops all three; the next start finds every grant where i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
 from pathlib import Path
@@ -19,15 +18,10 @@ from regie.histories import ENGINE_RETENTION
 from regie.logging import configure, get_logger
 from regie.programme import ensure_programme, ensure_retention
 from regie.schemes import load_scheme
+from regie.serving import Server, serve_until, stop_on_signals
 from regie.settings import Settings
 from regie.temporal import connect, ensure_history_retention, search_attribute_flags
 from regie.worker import build_worker
-
-
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self):  # the stack handles SIGINT and SIGTERM itself
-        yield
 
 
 async def start_temporal(data_dir: Path, port: int, ui_port: int) -> asyncio.subprocess.Process:
@@ -66,18 +60,15 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
         scheme = load_scheme(settings.scheme_file)
         engine = make_engine(settings.database_url, settings.db_pool_size, pre_ping=False)
         sessions = session_factory(engine)
-        server = _Server(uvicorn.Config(create_app(settings, scheme, client), host="127.0.0.1",
-                                        port=port, log_level="warning", log_config=None))
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        server = Server(uvicorn.Config(create_app(settings, scheme, client), host="127.0.0.1",
+                                       port=port, log_level="warning", log_config=None))
+        stop = stop_on_signals()
         async with build_worker(client, settings, sessions, scheme):
             async with sessions() as db:
                 await ensure_programme(db, client, scheme, settings.task_queue)
             await ensure_retention(client, scheme, settings.task_queue)
             freeze_startup()
-            web = asyncio.create_task(server.serve())
+            web = asyncio.create_task(serve_until(server, stop))
             if await needs_demo(sessions):
                 print("Loading demo data …", flush=True)
                 await load_demo(sessions, client, scheme, settings.task_queue)
@@ -89,7 +80,6 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
                   flush=True)
             await stop.wait()
             log.info("stopping")
-            server.should_exit = True
             await web
         await engine.dispose()
     finally:

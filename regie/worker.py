@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -18,6 +16,7 @@ from activities.retention import RetentionActivities
 from activities.rounds import RoundActivities
 from domain.scheme import Scheme
 from regie.logging import get_logger
+from regie.serving import stop_on_signals
 from regie.settings import Settings
 from workflows.grant import GrantWorkflow
 from workflows.ledger import LedgerWorkflow
@@ -55,10 +54,7 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
 
 async def run_until_stopped(worker: Worker) -> None:
     """Run `worker` until SIGINT or SIGTERM, then shut it down through worker.shutdown()."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     async with worker:
         get_logger(task_queue=worker.task_queue).info("worker.started")
         await stop.wait()
