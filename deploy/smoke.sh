@@ -9,11 +9,12 @@
 #   REGIE_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/regie_smoke \
 #   REGIE_TEMPORAL_ADDRESS=127.0.0.1:7233 deploy/smoke.sh regie:candidate
 #
-# It checks: migrations and search attributes; `regie invite` giving the first team account,
-# which enrols its second factor across the two web apps; an import of the template's grants
-# that the workers take on; a settlement whose letter, written by a worker, downloads from a
-# web app; /healthz, /readyz and both kinds of metrics; JSON log lines only; and that every
-# container stops on SIGTERM with exit code 0.
+# It checks, with every container on a read-only root and without capabilities: migrations and
+# search attributes; `regie invite` giving the first team account, which enrols its second
+# factor across the two web apps; an import of the template's grants that the workers take on;
+# a settlement whose letter, written by a worker, downloads from a web app; /healthz, /readyz
+# and both kinds of metrics; JSON log lines only; and that every container stops on SIGTERM
+# with exit code 0.
 set -eu
 IMAGE=${1:-regie:latest}
 : "${REGIE_DATABASE_URL:?name an empty PostgreSQL database}"
@@ -32,10 +33,12 @@ REGIE_BASE_URL=http://127.0.0.1:18000
 REGIE_LOG_FORMAT=json
 REGIE_SHOW_OUTBOX=false
 EOF
-regie() { docker run --rm --network host --env-file "$ENV_FILE" -v "$RUN-data:/var/lib/regie" \
-          "$@"; }
+# As compose.yaml and k8s/regie.yaml run it: a read-only root with /tmp, no capabilities
+HARDENED="--read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges"
+regie() { docker run --rm $HARDENED --network host --env-file "$ENV_FILE" \
+                 -v "$RUN-data:/var/lib/regie" "$@"; }
 start() { name=$1; shift
-          docker run -d --name "$RUN-$name" --network host --env-file "$ENV_FILE" \
+          docker run -d $HARDENED --name "$RUN-$name" --network host --env-file "$ENV_FILE" \
                  -v "$RUN-data:/var/lib/regie" "$@" >/dev/null; }
 
 echo "release job"

@@ -94,10 +94,56 @@ def test_every_web_app_and_worker_shares_the_data_folder():
         if doc.get("kind") == "Deployment" and doc["metadata"]["name"] in ("regie-api",
                                                                        "regie-worker"):
             pod = doc["spec"]["template"]["spec"]
-            volumes = {v["name"]: v["persistentVolumeClaim"]["claimName"]
-                       for v in pod["volumes"]}
-            [mount] = pod["containers"][0]["volumeMounts"]
-            assert volumes[mount["name"]] == "regie-data" and mount["mountPath"] == data_dir
+            volumes = {v["name"]: v for v in pod["volumes"]}
+            [mount] = [m for m in pod["containers"][0]["volumeMounts"]
+                       if m["mountPath"] == data_dir]
+            assert volumes[mount["name"]]["persistentVolumeClaim"]["claimName"] == "regie-data"
+
+
+def _pod_templates():
+    """Every pod Regie's image runs in on Kubernetes: the release job's, the web app's and the
+    workers'."""
+    for name, doc in _documents():
+        if name == "regie.yaml" and doc["kind"] in ("Job", "Deployment"):
+            yield doc["metadata"]["name"], doc["spec"]["template"]["spec"]
+
+
+def test_regie_runs_unprivileged_on_a_read_only_root():
+    """As deploy/smoke.sh runs the image: not as root, without capabilities or a way to gain
+    privileges, on a read-only root with /tmp writable. On Kubernetes that is the Pod Security
+    Standard "restricted" (its rules for users, capabilities, seccomp and volume types), so a
+    namespace that enforces it admits Regie's pods."""
+    user = re.search(r"^USER (\d+):(\d+)$", (DEPLOY / "Dockerfile").read_text(), re.M)
+    assert user and int(user.group(1)) > 0 and int(user.group(2)) > 0
+    hardened = re.search(r'^HARDENED="(.*)"$', (DEPLOY / "smoke.sh").read_text(), re.M)
+    assert hardened.group(1).split() == ["--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
+                                         "--security-opt", "no-new-privileges"]
+    runs = re.findall(r"docker run [^\n]*", (DEPLOY / "smoke.sh").read_text())
+    assert len(runs) == 2 and all("$HARDENED" in run for run in runs), runs
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    for name in ("regie-setup", "regie-api", "regie-worker"):
+        service = compose[name]
+        assert service["read_only"] is True and service["tmpfs"] == ["/tmp"], name
+        assert service["cap_drop"] == ["ALL"], name
+        assert service["security_opt"] == ["no-new-privileges:true"], name
+    allowed = {"persistentVolumeClaim", "emptyDir", "configMap", "secret", "projected",
+               "downwardAPI", "ephemeral", "csi"}  # "restricted" admits no other volume type
+    pods = dict(_pod_templates())
+    assert set(pods) == {"regie-release", "regie-api", "regie-worker"}
+    for name, pod in pods.items():
+        context = pod["securityContext"]
+        assert context["runAsNonRoot"] is True and context["runAsUser"] == int(user.group(1))
+        assert context["runAsGroup"] == int(user.group(2)), name
+        assert context["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        assert all(set(v) - {"name"} <= allowed for v in volumes.values()), name
+        for container in pod["containers"]:
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False, name
+            assert context["readOnlyRootFilesystem"] is True, name
+            assert context["capabilities"] == {"drop": ["ALL"]}, name
+            [tmp] = [m for m in container["volumeMounts"] if m["mountPath"] == "/tmp"]
+            assert "emptyDir" in volumes[tmp["name"]], name
 
 
 @pytest.mark.parametrize("version", KUBERNETES)
