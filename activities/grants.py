@@ -39,44 +39,12 @@ class GrantActivities:
     @activity.defn(name="record_event")
     async def record_event(self, change: StageChange) -> None:
         """Write a stage change or human action to the read model; safe to retry."""
-        log = get_logger(grant=change.reference, workflow_id=change.workflow_id,
-                         actor=change.actor.name)
         async with self.sessions() as db:
-            app_id = await _apply_stage(db, change)
-            action = change.action.value if change.action else None
-            if action is not None:
-                await _add_event(db, app_id, change, action)
-            if change.action in (Action.AWARD, Action.UPHOLD_OBJECTION, Action.ADOPT):
-                await _publish(db, await db.get(Application, app_id))
-            if change.action in (Action.AWARD, Action.REJECT, Action.ADOPT):
-                await _upsert(db, DecisionRecord, dict(application_id=app_id), dict(
-                    awarded=change.action != Action.REJECT,
-                    amount_cents=change.awarded_cents or 0, reason=change.note,
-                    decided_by=change.actor.name, decided_at=change.decided_at or change.at))
-            if change.assessors is not None:
-                current = (await db.exec(select(AssessorAssignment).where(
-                    AssessorAssignment.application_id == app_id))).all()
-                for row in current:
-                    await db.delete(row)
-                await db.flush()
-                for ref in change.assessors:
-                    db.add(AssessorAssignment(application_id=app_id, assessor_id=ref.user_id))
-            if change.assessment is not None:
-                a = change.assessment
-                await _upsert(db, AssessmentRecord,
-                              dict(application_id=app_id, assessor_id=a.assessor.user_id),
-                              dict(scores=a.submission.model_dump(mode="json", exclude={"actor"}),
-                                   submitted_at=a.submitted_at))
-            if change.report is not None:
-                r = change.report
-                await _upsert(db, ReportRecord, dict(application_id=app_id, position=r.index),
-                              dict(kind=r.kind.value, due=r.due, summary=r.summary,
-                                   submitted_at=r.submitted_at, accepted=r.accepted,
-                                   review_comment=r.review_comment,
-                                   content=r.model_dump(mode="json", include={
-                                       "activities", "lessons", "attachments"})))
-            await db.commit()
-        log.info("grant.recorded", stage=change.stage.value, action=action)
+            await record(db, change)
+        get_logger(grant=change.reference, workflow_id=change.workflow_id,
+                   actor=change.actor.name).info(
+            "grant.recorded", stage=change.stage.value,
+            action=change.action.value if change.action else None)
 
     @activity.defn(name="check_application")
     async def check_application(self, reference: str) -> list[Finding]:
@@ -94,13 +62,58 @@ class GrantActivities:
     async def archive_grant(self, req: ArchiveRequest) -> None:
         """Complete the project's knowledge-centre entry with its results: no personal data."""
         async with self.sessions() as db:
-            app = (await db.exec(select(Application).where(
-                Application.reference == req.reference))).one()
-            await _publish(db, app, req.results, req.lessons,
-                           [{"id": d.id, "name": d.name} for d in req.documents])
-            await db.commit()
+            await archive(db, req)
         get_logger(grant=req.reference, workflow_id=activity.info().workflow_id).info(
             "grant.archived")
+
+
+async def record(db: AsyncSession, change: StageChange) -> None:
+    """Write a stage change or human action to the read model and commit; a change applied
+    before changes nothing, so a retry (or the reconciliation, regie.reconcile) is safe."""
+    app_id = await _apply_stage(db, change)
+    action = change.action.value if change.action else None
+    if action is not None:
+        await _add_event(db, app_id, change, action)
+    if change.action in (Action.AWARD, Action.UPHOLD_OBJECTION, Action.ADOPT):
+        await _publish(db, await db.get(Application, app_id))
+    if change.action in (Action.AWARD, Action.REJECT, Action.ADOPT):
+        await _upsert(db, DecisionRecord, dict(application_id=app_id), dict(
+            awarded=change.action != Action.REJECT,
+            amount_cents=change.awarded_cents or 0, reason=change.note,
+            decided_by=change.actor.name, decided_at=change.decided_at or change.at))
+    if change.assessors is not None:
+        current = (await db.exec(select(AssessorAssignment).where(
+            AssessorAssignment.application_id == app_id))).all()
+        for row in current:
+            await db.delete(row)
+        await db.flush()
+        for ref in change.assessors:
+            db.add(AssessorAssignment(application_id=app_id, assessor_id=ref.user_id))
+    if change.assessment is not None:
+        a = change.assessment
+        await _upsert(db, AssessmentRecord,
+                      dict(application_id=app_id, assessor_id=a.assessor.user_id),
+                      dict(scores=a.submission.model_dump(mode="json", exclude={"actor"}),
+                           submitted_at=a.submitted_at))
+    if change.report is not None:
+        r = change.report
+        await _upsert(db, ReportRecord, dict(application_id=app_id, position=r.index),
+                      dict(kind=r.kind.value, due=r.due, summary=r.summary,
+                           submitted_at=r.submitted_at, accepted=r.accepted,
+                           review_comment=r.review_comment,
+                           content=r.model_dump(mode="json", include={
+                               "activities", "lessons", "attachments"})))
+    await db.commit()
+
+
+async def archive(db: AsyncSession, req: ArchiveRequest) -> None:
+    """Add the results, lessons and public documents to the project's knowledge-centre entry,
+    and commit; the same request twice gives the same entry."""
+    app = (await db.exec(select(Application).where(
+        Application.reference == req.reference))).one()
+    await _publish(db, app, req.results, req.lessons,
+                   [{"id": d.id, "name": d.name} for d in req.documents])
+    await db.commit()
 
 
 _APPS = Application.__table__

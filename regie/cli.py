@@ -58,6 +58,13 @@ def _command(argv: list[str] | None) -> int:
     lost.add_argument("email")
     exp = sub.add_parser("export", help="write every awarded grant in the import template")
     exp.add_argument("file", help="a .csv or .xlsx file to write")
+    rec = sub.add_parser("reconcile", help="compare the read model with every grant's history "
+                                           "in Temporal (after a restore of the database)")
+    rec.add_argument("--apply", action="store_true",
+                     help="apply what the database lacks, as the worker did, and note it in "
+                          "the audit log")
+    rec.add_argument("--grant", action="append", default=[],
+                     help="only this grant (repeatable); default: every grant Temporal holds")
     audit_cmd = sub.add_parser("audit", help="the audit log")
     audit_cmd.add_argument("what", choices=["verify"])
     audit_cmd.add_argument("--grant", action="append", default=[],
@@ -99,6 +106,8 @@ def _command(argv: list[str] | None) -> int:
         return asyncio.run(_invite(settings, args.email, args.name, args.role))
     elif args.command == "reset-second-factor":
         return asyncio.run(_reset_second_factor(settings, args.email))
+    elif args.command == "reconcile":
+        return asyncio.run(_reconcile(settings, args.grant, args.apply))
     elif args.command == "audit":
         return asyncio.run(_verify_audit(settings, args.grant, args.log_only))
     elif args.command == "lifecycle-diagram":
@@ -233,6 +242,46 @@ async def _verify_grants(settings: Settings, references: list[str]) -> bool:
             print(f"  {line}")
     await engine.dispose()
     return failed
+
+
+async def _reconcile(settings: Settings, references: list[str], apply: bool) -> int:
+    """Name each grant whose read model lacks writes its history holds; with `apply`, catch
+    it up. 0 when the database holds (or now holds) every write, 1 when not."""
+    from regie import audit, reconcile
+    from regie.db import make_engine, session_factory
+    from regie.logging import get_logger
+    from regie.temporal import connect
+
+    try:
+        client = await connect(settings.temporal_address, settings.temporal_namespace)
+    except RuntimeError as exc:
+        print(f"Temporal ({settings.temporal_address}): {exc}", file=sys.stderr)
+        return 1
+    references = references or await reconcile.grant_references(client)
+    engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    behind = unresolved = 0
+    try:
+        for reference in references:
+            async with sessions() as db:
+                drift = await reconcile.compare(client, db, reference)
+            if drift is None:
+                continue
+            behind += 1
+            print(drift.describe())
+            if not apply or not await reconcile.catch_up(sessions, drift):
+                unresolved += 1
+                continue
+            get_logger(grant=reference, actor=audit.OPERATOR).info(
+                "read_model.caught_up", records=[c.seq for c in drift.missed],
+                archive=drift.archive is not None, stage=drift.history_stage)
+            print(f"  bijgewerkt / caught up: {drift.history_stage}")
+    finally:
+        await engine.dispose()
+    print(f"{len(references)} subsidies vergeleken, {behind} liepen achter, {unresolved} nog "
+          f"niet bij / {len(references)} grants compared, {behind} behind, {unresolved} not "
+          "caught up")
+    return 1 if unresolved else 0
 
 
 async def _import(settings: Settings, path: str, dry_run: bool, email: str) -> int:
