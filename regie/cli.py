@@ -247,10 +247,13 @@ async def _verify_grants(settings: Settings, references: list[str]) -> bool:
 async def _reconcile(settings: Settings, references: list[str], apply: bool) -> int:
     """Name each grant whose read model lacks writes its history holds; with `apply`, catch
     it up. 0 when the database holds (or now holds) every write, 1 when not."""
+    from temporalio.service import RPCError
+
     from regie import audit, reconcile
     from regie.db import make_engine, session_factory
+    from regie.histories import HistoryUnavailable
     from regie.logging import get_logger
-    from regie.temporal import connect
+    from regie.temporal import connect, grant_workflow_id
 
     try:
         client = await connect(settings.temporal_address, settings.temporal_namespace)
@@ -263,8 +266,14 @@ async def _reconcile(settings: Settings, references: list[str], apply: bool) -> 
     behind = unresolved = 0
     try:
         for reference in references:
-            async with sessions() as db:
-                drift = await reconcile.compare(client, db, reference)
+            try:
+                async with sessions() as db:
+                    drift = await reconcile.compare(client, db, reference)
+            except (RPCError, HistoryUnavailable) as exc:
+                print(f"{reference}: geen geschiedenis / no history "
+                      f"({getattr(exc, 'message', exc)})")
+                unresolved += 1
+                continue
             if drift is None:
                 continue
             behind += 1
@@ -272,7 +281,8 @@ async def _reconcile(settings: Settings, references: list[str], apply: bool) -> 
             if not apply or not await reconcile.catch_up(sessions, drift):
                 unresolved += 1
                 continue
-            get_logger(grant=reference, actor=audit.OPERATOR).info(
+            get_logger(grant=reference, workflow_id=grant_workflow_id(reference),
+                       actor=audit.OPERATOR).info(
                 "read_model.caught_up", records=[c.seq for c in drift.missed],
                 archive=drift.archive is not None, stage=drift.history_stage)
             print(f"  bijgewerkt / caught up: {drift.history_stage}")

@@ -158,6 +158,9 @@ async def test_a_restored_database_catches_up_with_temporal(dev_env, tmp_path, d
     again = await asyncio.to_thread(_reconcile, env, "--grant", reference)
     assert again.returncode == 0, again.stdout
     assert "1 subsidies vergeleken, 0 liepen achter, 0 nog niet bij" in again.stdout
+    unknown = await asyncio.to_thread(_reconcile, env, "--grant", "SV2026-9999")
+    assert unknown.returncode == 1 and not unknown.stderr, unknown.stderr
+    assert unknown.stdout.startswith("SV2026-9999: geen geschiedenis / no history")
 
     # the other way round, as a row stands when Temporal's database went back instead
     async with sessions() as db:
