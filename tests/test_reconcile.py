@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import psycopg
-
 from sqlmodel import select
 
 from domain.lifecycle import Stage
