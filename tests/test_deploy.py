@@ -1,9 +1,9 @@
 """The deployment files agree with the code they deploy: every REGIE_ setting they set exists,
 every probe and scrape path is a route of the app, the workers' grace period covers their
-graceful shutdown, the image holds every package and data folder Regie reads, and every web
-app and worker shares the one data folder, compose file follows the Compose Specification,
-and every Kubernetes manifest is valid, strictly, for the oldest and the newest Kubernetes it is
-meant for."""
+graceful shutdown, the image holds every package and data folder Regie reads, every web app
+and worker shares the one data folder, every Regie container runs unprivileged on a read-only
+root, the compose file follows the Compose Specification, and every Kubernetes manifest is
+valid, strictly, for the oldest and the newest Kubernetes it is meant for."""
 
 from __future__ import annotations
 
