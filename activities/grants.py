@@ -111,9 +111,13 @@ async def archive(db: AsyncSession, req: ArchiveRequest) -> None:
     and commit; the same request twice gives the same entry."""
     app = (await db.exec(select(Application).where(
         Application.reference == req.reference))).one()
-    await _publish(db, app, req.results, req.lessons,
-                   [{"id": d.id, "name": d.name} for d in req.documents])
+    await _publish(db, app, req.results, req.lessons, public_documents(req))
     await db.commit()
+
+
+def public_documents(req: ArchiveRequest) -> list[dict]:
+    """The archived documents as the knowledge-centre entry lists them: id and name."""
+    return [{"id": d.id, "name": d.name} for d in req.documents]
 
 
 _APPS = Application.__table__

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 
-from activities.grants import archive, record
+from activities.grants import archive, public_documents, record
 from domain.types import ArchiveRequest, StageChange
 from regie import audit, histories
 from regie.records import Application, GrantEvent, KnowledgeEntry
@@ -29,6 +29,7 @@ from regie.temporal import DATA_CONVERTER, grant_workflow_id
 
 PREFIX = grant_workflow_id("")
 ACTION = "read_model_caught_up"  # the audit log's name for a catch-up
+_WRITES = {"record_event": StageChange, "archive_grant": ArchiveRequest}  # activity: its input
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,7 @@ def completed_writes(history: WorkflowHistory) -> Writes:
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             attrs = event.activity_task_scheduled_event_attributes
-            kind = {"record_event": StageChange,
-                    "archive_grant": ArchiveRequest}.get(attrs.activity_type.name)
+            kind = _WRITES.get(attrs.activity_type.name)
             if kind is not None:
                 scheduled[event.event_id] = convert.from_payloads(attrs.input.payloads,
                                                                   [kind])[0]
@@ -124,9 +124,8 @@ async def compare(client: Client, db: AsyncSession, reference: str) -> Drift | N
         entry = (await db.exec(select(KnowledgeEntry).where(
             KnowledgeEntry.reference == reference))).first()
         a = writes.archive
-        documents = [{"id": d.id, "name": d.name} for d in a.documents]
         if entry is None or (entry.results, entry.lessons, entry.documents) != (
-                a.results, a.lessons, documents):
+                a.results, a.lessons, public_documents(a)):
             archive_missed = a
     if not missed and archive_missed is None:
         return None
