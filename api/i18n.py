@@ -170,6 +170,32 @@ UI: dict[str, Text] = {
     "evidence": Text("Bewijs van drie jaar financiering (PDF, afbeelding of document)",
                      "Evidence of three years of funding (PDF, image or document)"),
     "your_name": Text("Uw naam", "Your name"),
+    "funding_evidence": Text("Bewijs van financiering", "Evidence of funding"),
+    "evidence_present": Text("Ontvangen.", "Received."),
+    "evidence_missing": Text(
+        "Nog niet ontvangen. Uw type organisatie voegt het bewijs toe dat zij ten minste drie "
+        "jaar is gefinancierd; zonder dat bewijs wordt een aanvraag niet in behandeling genomen.",
+        "Not received yet. Your type of organisation adds the evidence that it has been funded "
+        "for at least three years; without it, an application is not processed."),
+    "evidence_not_needed": Text("Voor uw type organisatie is dit bewijs niet nodig.",
+                                "Your type of organisation does not need this evidence."),
+    "view_evidence": Text("Bekijk het bewijs", "View the evidence"),
+    "evidence_upload": Text("Bewijs toevoegen", "Add the evidence"),
+    "evidence_replace": Text("Bewijs vervangen", "Replace the evidence"),
+    "evidence_added": Text("Het bewijs van financiering is ontvangen.",
+                           "The evidence of funding has been received."),
+    "correction_then_submit": Text(
+        "Deze aanvragen wachten op een aanvulling. Heeft u het gevraagde toegevoegd, dien dan "
+        "op de pagina van de aanvraag de aanvulling in, vóór de termijn verstrijkt:",
+        "These applications await a correction. Once you have added what was asked, submit the "
+        "correction on the application's page, before the term ends:"),
+    "add_on_organisation_page": Text("Voeg het toe op de pagina Mijn organisatie",
+                                     "Add it on the My organisation page"),
+    "partner_adds_evidence": Text(
+        "De partner voegt het toe op zijn eigen pagina Mijn organisatie.",
+        "The partner adds it on its own My organisation page."),
+    "severity_fixable": Text("Aan te vullen", "To correct"),
+    "severity_fatal": Text("Niet ontvankelijk", "Ineligible"),
     "members": Text("Leden", "Members"),
     "invite": Text("Uitnodigen", "Invite"),
     "invited": Text("Uitnodiging verstuurd aan", "Invitation sent to"),

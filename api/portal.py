@@ -10,30 +10,32 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.datastructures import UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from sqlmodel import select
 
 from api.auth import (
-    MIN_PASSWORD, SESSION_COOKIE, Db, Viewer, allow, hash_password, open_session,
+    MIN_PASSWORD, SESSION_COOKIE, STAFF, Db, Viewer, allow, hash_password, open_session,
 )
 from api.forms import draft_from_form, form_field
 from api.signin import first_factor_passed
 from api.views import RowId, own_application, render
-from domain.lifecycle import Role
+from domain.lifecycle import Role, Stage
 from domain.money import euros
 from domain.types import Finding
-from regie import invitations, rounds
+from regie import audit, invitations, rounds
 from regie.invitations import EMAIL
 from regie.applications import (
     ActivityIn, DraftIncomplete, LineIn, draft_of, facts_for, save_draft, submit_draft,
 )
 from regie.grants import ActionRefused
 from regie.records import Application, Invitation, Organisation, Person
+from regie.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 
 Anyone = Annotated[Viewer, Depends(allow(Role.PUBLIC))]
 Grantee = Annotated[Viewer, Depends(allow(Role.GRANTEE))]
+EvidenceReader = Annotated[Viewer, Depends(allow(Role.GRANTEE, *STAFF))]
 
 EVIDENCE_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".odt"}
 EVIDENCE_MAX = 10 * 1024 * 1024
@@ -83,33 +85,28 @@ async def register(request: Request, viewer: Anyone, db: Db):
         errors["organisation_type"] = "Kies een type organisatie / choose a type of organisation"
     if not KVK.match(typed.get("kvk_number", "")):
         errors["kvk_number"] = "Een KvK-nummer heeft 8 cijfers / a KvK number has 8 digits"
-    evidence = form.get("evidence")
-    has_file = isinstance(evidence, UploadFile) and bool(evidence.filename)
-    if has_file and Path(evidence.filename).suffix.lower() not in EVIDENCE_TYPES:
-        errors["evidence"] = "Alleen PDF, afbeelding of document / only PDF, image or document"
-    if org_type is not None and org_type.needs_funding_evidence and not has_file:
+    evidence, content = _uploaded(form), b""
+    if evidence is not None:
+        content, problem = await _read_evidence(evidence)
+        if problem:
+            errors["evidence"] = problem
+    elif org_type is not None and org_type.needs_funding_evidence:
         errors["evidence"] = ("Dit type organisatie voegt het bewijs van drie jaar financiering "
                               "toe / this type of organisation adds its evidence of three years "
                               "of funding")
     email = typed.get("email", "").strip().lower()
     if not errors and (await db.exec(select(Person).where(Person.email == email))).first():
         errors["email"] = "Dit adres heeft al een account / this address already has an account"
-    content = await evidence.read() if has_file else b""
-    if len(content) > EVIDENCE_MAX:
-        errors["evidence"] = "Het bestand is groter dan 10 MB / the file exceeds 10 MB"
     if errors:
         return render(request, "register.html", {"typed": typed, "errors": errors,
                                                  "types": scheme.organisation_types},
                       status_code=422, viewer=viewer)
     org = Organisation(name=typed["organisation"].strip(), organisation_type=org_type.key,
-                       kvk_number=typed["kvk_number"], has_funding_evidence=has_file)
+                       kvk_number=typed["kvk_number"])
     db.add(org)
     await db.flush()
-    if has_file:
-        folder = request.app.state.settings.data_dir / "evidence"
-        folder.mkdir(parents=True, exist_ok=True)
-        org.funding_evidence = f"{org.id}-{secrets.token_hex(4)}{Path(evidence.filename).suffix}"
-        (folder / org.funding_evidence).write_bytes(content)
+    if evidence is not None:
+        _keep_evidence(request.app.state.settings, org, evidence.filename, content)
     person = Person(email=email, name=typed["name"].strip(), role=Role.GRANTEE.value,
                     organisation_id=org.id, password_hash=hash_password(str(form["password"])))
     db.add(person)
@@ -118,25 +115,97 @@ async def register(request: Request, viewer: Anyone, db: Db):
 
 
 @router.get("/organisation")
-async def organisation_page(request: Request, viewer: Grantee, db: Db, invited: str = ""):
+async def organisation_page(request: Request, viewer: Grantee, db: Db, invited: str = "",
+                            evidence: str = ""):
+    return await _organisation_page(request, viewer, db, invited=invited,
+                                    evidence_added=evidence == "added")
+
+
+async def _organisation_page(request: Request, viewer: Viewer, db, *, invited: str = "",
+                             evidence_added: bool = False, errors: dict[str, str] | None = None):
+    """The organisation's members and invitations, its evidence of funding, and its grants
+    whose correction term is running (where a grantee, having added a document, says so)."""
     org = await db.get(Organisation, viewer.organisation_id)
     members = (await db.exec(select(Person).where(Person.organisation_id == org.id))).all()
     pending = (await db.exec(select(Invitation).where(
         Invitation.organisation_id == org.id, Invitation.accepted_at.is_(None)))).all()
-    return render(request, "organisation.html", {"org": org, "members": members,
-                                                 "pending": pending, "invited": invited,
-                                                 "error": None}, viewer=viewer)
+    in_correction = (await db.exec(select(Application).where(
+        Application.organisation_id == org.id, Application.stage == Stage.CORRECTION.value)
+        .order_by(Application.reference))).all()
+    return render(request, "organisation.html", {
+        "org": org, "org_type": request.app.state.scheme.organisation_type(org.organisation_type),
+        "members": members, "pending": pending, "invited": invited,
+        "evidence_added": evidence_added, "in_correction": in_correction,
+        "errors": errors or {}}, status_code=422 if errors else 200, viewer=viewer)
+
+
+@router.post("/organisation/evidence")
+async def add_evidence(request: Request, viewer: Grantee, db: Db):
+    """Add or replace the organisation's evidence of three years' funding: how a grantee
+    answers a correction request for it. An earlier file stays in the data folder."""
+    evidence = _uploaded(await request.form())
+    if evidence is None:
+        return await _organisation_page(request, viewer, db, errors={
+            "evidence": "Kies een bestand / choose a file"})
+    content, problem = await _read_evidence(evidence)
+    if problem:
+        return await _organisation_page(request, viewer, db, errors={"evidence": problem})
+    org = await db.get(Organisation, viewer.organisation_id)
+    _keep_evidence(request.app.state.settings, org, evidence.filename, content)
+    db.add(org)
+    await db.commit()
+    await audit.append(db, viewer.person.name, viewer.role.value, "funding_evidence_added",
+                       f"organisation-{org.id}", {"file": org.funding_evidence})
+    return RedirectResponse("/organisation?evidence=added", status_code=303)
+
+
+@router.get("/organisations/{organisation_id}/evidence")
+async def evidence_file(request: Request, organisation_id: RowId, viewer: EvidenceReader,
+                        db: Db):
+    """An organisation's evidence of funding: for the team and auditors, who check it, and
+    for the organisation's own members."""
+    if viewer.role == Role.GRANTEE and viewer.organisation_id != organisation_id:
+        raise HTTPException(403, "Dit bewijs is niet van uw organisatie / "
+                                 "this evidence is not your organisation's")
+    org = await db.get(Organisation, organisation_id)
+    if org is None or not org.funding_evidence:
+        raise HTTPException(404, "Geen bewijs van financiering / no evidence of funding")
+    return FileResponse(request.app.state.settings.data_dir / "evidence" / org.funding_evidence,
+                        filename=org.funding_evidence)
+
+
+def _uploaded(form) -> UploadFile | None:
+    """The form's evidence file, if one was chosen."""
+    upload = form.get("evidence")
+    return upload if isinstance(upload, UploadFile) and upload.filename else None
+
+
+async def _read_evidence(upload: UploadFile) -> tuple[bytes, str | None]:
+    """The evidence's content, or why it cannot be kept."""
+    if Path(upload.filename).suffix.lower() not in EVIDENCE_TYPES:
+        return b"", "Alleen PDF, afbeelding of document / only PDF, image or document"
+    content = await upload.read()
+    if len(content) > EVIDENCE_MAX:
+        return b"", "Het bestand is groter dan 10 MB / the file exceeds 10 MB"
+    return content, None
+
+
+def _keep_evidence(settings: Settings, org: Organisation, filename: str, content: bytes) -> None:
+    """Write the evidence to the data folder under a name of its own; the organisation then
+    has it."""
+    folder = settings.data_dir / "evidence"
+    folder.mkdir(parents=True, exist_ok=True)
+    org.funding_evidence = f"{org.id}-{secrets.token_hex(4)}{Path(filename).suffix.lower()}"
+    (folder / org.funding_evidence).write_bytes(content)
+    org.has_funding_evidence = True
 
 
 @router.post("/organisation/invitations")
 async def invite(request: Request, viewer: Grantee, db: Db):
     email = str((await request.form()).get("email", "")).strip().lower()
     if not EMAIL.match(email):
-        org = await db.get(Organisation, viewer.organisation_id)
-        return render(request, "organisation.html", {
-            "org": org, "members": [], "pending": [], "invited": "",
-            "error": "Geen geldig e-mailadres / not a valid e-mail address"},
-            status_code=422, viewer=viewer)
+        return await _organisation_page(request, viewer, db, errors={
+            "email": "Geen geldig e-mailadres / not a valid e-mail address"})
     org = await db.get(Organisation, viewer.organisation_id)
     await invitations.invite(db, request.app.state.settings, email=email, role=Role.GRANTEE,
                              group=org.name, about=f"organisation-{org.id}",

@@ -207,6 +207,16 @@ async def web_client(app) -> httpx.AsyncClient:
     return client
 
 
+async def web_client_as(app, person, db) -> httpx.AsyncClient:
+    """`web_client`, signed in as `person` (None: a visitor who has not signed in)."""
+    from api.auth import SESSION_COOKIE, open_session
+
+    client = await web_client(app)
+    if person is not None:
+        client.cookies.set(SESSION_COOKIE, await open_session(db, person))
+    return client
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

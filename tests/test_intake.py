@@ -3,24 +3,27 @@ reminded, the round hands its grants on, and the correction term (herstel verzui
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from api.app import create_app
+from api.auth import CSRF_COOKIE
 from domain.lifecycle import Role, Stage
-from domain.types import CorrectionSubmission, OverruleFinding
-from regie import grants
+from domain.types import OverruleFinding
+from regie import audit, grants
 from regie.applications import draft_of, submit_draft
 from regie.db import session_factory
 from regie.programme import ensure_programme
 from regie.grants import ActionRefused
-from regie.records import Application, Organisation, OutboxMail
+from regie.records import Application, AuditEntry, Organisation, OutboxMail
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import dates, factories
-from tests.conftest import eventually
+from tests.conftest import eventually, web_client_as
 from tests.scenario import skip_to, stage_is
 
 
@@ -121,22 +124,60 @@ async def test_correction_term_runs_out_and_the_application_ends_not_processed(
     assert any(s.startswith("Aanvraag SV2026-0042 buiten behandeling") for s in subjects)
 
 
-async def test_corrected_in_time_it_proceeds_to_assessment(time_env, settings, engine, scheme):
+async def test_corrected_in_time_through_the_portal_it_proceeds_to_assessment(
+        time_env, settings, engine, scheme):
+    """The correction term as the grantee meets it: the grant page points to Mijn organisatie;
+    a wrong file is refused with the reason; the evidence is kept and logged; the page lists
+    the grant awaiting correction; the correction submitted on the grant page sends it on. The
+    team opens the evidence from the grant page; another organisation may not."""
     client, sessions = time_env.client, session_factory(engine)
+    portal = create_app(settings, scheme, client)
     async with sessions() as db:
-        org, member, _team = await _evidence_case(db, client, scheme, settings)
+        org, member, team = await _evidence_case(db, client, scheme, settings)
+        stranger = await factories.person(db, Role.GRANTEE, "iemand@elders.example",
+                                          await factories.organisation(db, "Elders", "hbo"))
     async with build_worker(client, settings, sessions, scheme):
         await stage_is(client, "SV2026-0042", Stage.CORRECTION)
         await skip_to(time_env, await time_env.get_current_time() + timedelta(days=10))
-        async with sessions() as db:  # the evidence arrives
-            stored = await db.get(Organisation, org.id)
-            stored.has_funding_evidence = True
-            db.add(stored)
-            await db.commit()
-        await grants.act(client, "SV2026-0042", "submit_correction", CorrectionSubmission(
-            actor=factories.actor_of(member), note="Bewijs van financiering toegevoegd."))
+        async with sessions() as db:
+            web = await web_client_as(portal, member, db)
+        async with contextlib.aclosing(web):
+            token = web.cookies[CSRF_COOKIE]
+            page = (await web.get("/grants/SV2026-0042")).text
+            assert "Aan te vullen:</strong> Voeg het bewijs toe" in page
+            assert '<a href="/organisation">Voeg het toe op de pagina Mijn organisatie' in page
+            refused = await web.post("/organisation/evidence", data={"csrf_token": token},
+                                     files={"evidence": ("besluit.exe", b"MZ", "x-msdownload")})
+            assert refused.status_code == 422
+            assert "Alleen PDF, afbeelding of document / only PDF" in refused.text
+            assert 'data-evidence="missing"' in refused.text
+            assert 'href="/grants/SV2026-0042"' in refused.text  # awaiting its correction
+            added = await web.post("/organisation/evidence", data={"csrf_token": token}, files={
+                "evidence": ("Besluit gemeente.PDF", b"%PDF-1.4 gemeente", "application/pdf")})
+            assert added.status_code == 303
+            shown = (await web.get(added.headers["location"])).text
+            assert "is ontvangen" in shown and 'data-evidence="present"' in shown
+            assert (await web.get(f"/organisations/{org.id}/evidence")).content \
+                == b"%PDF-1.4 gemeente"
+            corrected = await web.post("/grants/SV2026-0042/actions/submit_correction", data={
+                "csrf_token": token, "note": "Bewijs van financiering toegevoegd."})
+            assert corrected.status_code == 303
         await stage_is(client, "SV2026-0042", Stage.ASSESSMENT)
         assert (await grants.status(client, "SV2026-0042")).findings == []
+    async with sessions() as db:
+        kept = await db.get(Organisation, org.id)
+        assert kept.has_funding_evidence and kept.funding_evidence.endswith(".pdf")
+        logged = (await db.exec(select(AuditEntry).where(
+            AuditEntry.action == "funding_evidence_added"))).one()
+        assert (logged.actor, logged.subject) == (member.name, f"organisation-{org.id}")
+        assert await audit.verify(db) == []
+        web = await web_client_as(portal, team, db)
+        other = await web_client_as(portal, stranger, db)
+    async with contextlib.aclosing(web), contextlib.aclosing(other):
+        link = f'href="/organisations/{org.id}/evidence"'
+        assert link in (await web.get("/grants/SV2026-0042")).text
+        assert (await web.get(f"/organisations/{org.id}/evidence")).content == b"%PDF-1.4 gemeente"
+        assert (await other.get(f"/organisations/{org.id}/evidence")).status_code == 403
 
 
 async def test_the_team_overrules_a_finding_with_a_reason(time_env, settings, engine, scheme):

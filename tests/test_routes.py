@@ -6,10 +6,9 @@ import contextlib
 import re
 import uuid
 
-import httpx
 
 from api.app import ROUTERS, create_app
-from api.auth import CSRF_COOKIE, SESSION_COOKIE, declared_roles, open_session, permitted
+from api.auth import CSRF_COOKIE, declared_roles, permitted
 from domain.lifecycle import Role
 from regie.db import session_factory
 from regie.programme import ensure_programme
@@ -20,7 +19,7 @@ from sqlmodel import select
 from regie import audit
 from regie.records import AuditEntry, Organisation
 from tests import factories, scenario
-from tests.conftest import web_client
+from tests.conftest import web_client_as
 
 ROLES = [Role.PUBLIC, Role.PROGRAMME_TEAM, Role.ASSESSOR, Role.GRANTEE, Role.AUDITOR]
 
@@ -37,15 +36,9 @@ def test_every_route_declares_who_may_use_it():
     assert undeclared == []
 
 
-async def _client(app, person, db) -> httpx.AsyncClient:
-    client = await web_client(app)
-    if person is not None:
-        client.cookies.set(SESSION_COOKIE, await open_session(db, person))
-    return client
-
-
-def _fill(path: str, reference: str, draft_id: int) -> str:
+def _fill(path: str, reference: str, draft_id: int, organisation_id: int) -> str:
     return (path.replace("{reference}", reference).replace("{action}", "move_deadline")
+            .replace("{organisation_id}", str(organisation_id))
             .replace("{code}", "en").replace("{application_id}", str(draft_id))
             .replace("{token}", "no-such-invitation").replace("{round_id}", "2027")
             .replace("{letter_id}", "1").replace("{index}", "0")
@@ -71,12 +64,12 @@ async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
         answers = []
         for role in ROLES:
             async with sessions() as db:
-                client = await _client(app, people.by_role()[role], db)
+                client = await web_client_as(app, people.by_role()[role], db)
             async with contextlib.aclosing(client):
                 token = client.cookies[CSRF_COOKIE]
                 # sign-out last: it ends the session the other calls use
                 for method, route in sorted(all_routes(), key=lambda mr: mr[1].path == "/logout"):
-                    path = _fill(route.path, reference, draft_id)
+                    path = _fill(route.path, reference, draft_id, people.grantee.organisation_id)
                     if method == "GET":
                         response = await client.get(path)
                     elif path.startswith("/api/"):
@@ -129,7 +122,7 @@ async def test_grant_pages_are_only_for_those_involved(time_env, tmp_path, db_ur
         async with sessions() as db:
             reference = await scenario.grant_in_assessment(db, time_env.client, scheme,
                                                            settings.task_queue, people)
-            outsider = await _client(app, people.outsider, db)
+            outsider = await web_client_as(app, people.outsider, db)
         async with contextlib.aclosing(outsider):
             assert (await outsider.get(f"/grants/{reference}")).status_code == 403
             assert (await outsider.get(f"/api/grants/{reference}")).status_code == 403
@@ -140,7 +133,7 @@ async def test_a_write_without_csrf_token_is_refused(time_env, tmp_path, db_url,
     app = create_app(settings, scheme, time_env.client)
     async with session_factory(engine)() as db:
         people = await scenario.cast(db)
-        client = await _client(app, people.team, db)
+        client = await web_client_as(app, people.team, db)
     async with contextlib.aclosing(client):
         response = await client.post("/api/grants/SV2026-0001/actions/award", json={})
         assert response.status_code == 403 and "CSRF" in response.json()["detail"]
@@ -154,7 +147,7 @@ async def test_failed_sign_in_keeps_the_typed_address_and_says_why(tmp_path, db_
     app = create_app(settings, scheme, time_env.client)
     async with session_factory(engine)() as db:
         await scenario.cast(db)
-        client = await _client(app, None, db)
+        client = await web_client_as(app, None, db)
     async with contextlib.aclosing(client):
         token = client.cookies[CSRF_COOKIE]
         response = await client.post("/login", data={
@@ -174,7 +167,7 @@ async def test_registration_keeps_the_funding_evidence_where_the_type_needs_it(
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
     app = create_app(settings, scheme, time_env.client)
     async with session_factory(engine)() as db:
-        client = await _client(app, None, db)
+        client = await web_client_as(app, None, db)
     fields = {"organisation": "Studentenvakbond Oost", "organisation_type": "student_org",
               "kvk_number": "12345678", "name": "Mila de Boer", "email": "mila@svo.example",
               "password": "lang genoeg wachtwoord"}
