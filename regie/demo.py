@@ -35,8 +35,8 @@ DEMO_TOTP_SECRET = "REGIEDEMOREGIEDEMOREGIEDEMO23456"
 ORGANISATIONS = [
     ("Universiteit Utrecht", "wo", True), ("Hogeschool Rotterdam", "hbo", True),
     ("PNN (Promovendi Netwerk Nederland)", "phd_org", True),
-    ("Landelijke Studentenvakbond", "student_org", True), ("FNV Onderwijs & Onderzoek",
-                                                            "employee_org", True),
+    ("Landelijke Studentenvakbond", "student_org", True),
+    ("FNV Onderwijs & Onderzoek", "employee_org", False),  # its evidence of funding is missing
     ("Radboud Universiteit", "wo", True), ("Hogeschool Utrecht", "hbo", True),
     ("Adviesbureau Veilig B.V.", "company", False),
 ]
@@ -61,8 +61,8 @@ GRANTS = [
     ("Vertrouwenspersonen dichter bij de werkvloer", 1, "2025", Stage.REPORTING, 500, True),
     ("Promovendi en machtsafhankelijkheid", 2, "2026", Stage.DECISION, 600, True),
     ("Campagne veilige studentenverenigingen", 3, "2026", Stage.ASSESSMENT, 450, True),
-    ("Sociale veiligheid voor ondersteunend personeel", 4, "2026", Stage.ASSESSMENT, 300, False),
-    ("Leiderschap en aanspreekcultuur", 0, "2026", Stage.CORRECTION, 850, False),
+    ("Sociale veiligheid voor ondersteunend personeel", 4, "2026", Stage.CORRECTION, 300, False),
+    ("Leiderschap en aanspreekcultuur", 0, "2026", Stage.ASSESSMENT, 400, False),
     ("Festival Veilig Samen", 1, "2026", Stage.REJECTED, 350, True),
     ("Cultuurscan als dienst", 7, "2026", Stage.INELIGIBLE, 300, False),
 ]
