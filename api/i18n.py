@@ -194,6 +194,11 @@ UI: dict[str, Text] = {
     "partner_adds_evidence": Text(
         "De partner voegt het toe op zijn eigen pagina Mijn organisatie.",
         "The partner adds it on its own My organisation page."),
+    "application_as_submitted": Text("De aanvraag zoals ingediend", "The application as submitted"),
+    "partner_organisations": Text("Partners", "Partners"),
+    "who_does_what_short": Text("Wie doet wat", "Who does what"),
+    "period": Text("Periode", "Period"),
+    "amount_shown": Text("Bedrag", "Amount"),
     "severity_fixable": Text("Aan te vullen", "To correct"),
     "severity_fatal": Text("Niet ontvankelijk", "Ineligible"),
     "members": Text("Leden", "Members"),

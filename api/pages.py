@@ -99,15 +99,19 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     activities = (await db.exec(select(ProjectActivity).where(
         ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
     scheme = request.app.state.scheme
-    hide = (viewer.role == Role.ASSESSOR
-            and scheme.terms(scheme.round(app.round_id)).anonymous_assessment)
+    rnd = scheme.round(app.round_id)
+    hide = viewer.role == Role.ASSESSOR and scheme.terms(rnd).anonymous_assessment
+    partners = [await db.get(Organisation, oid) for oid in app.partner_ids]
     letters = (await db.exec(select(Letter).where(Letter.reference == app.reference)
                              .order_by(Letter.id))).all()
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status, "events": await timeline(db, app),
         "actions": actions, "assessors": assessors, "activities": activities,
         "error": error, "done": done, "typed": typed or {}, "hide_identity": hide,
-        "letters": letters,
+        "letters": letters, "rubric": scheme.rubrics[rnd.rubric],
+        "rates": scheme.rate_tables[rnd.rate_table].rates, "partners": partners,
+        "choices": {c.key: c for c in (*scheme.pillars, *scheme.target_groups,
+                                       *scheme.marginalised_groups)},
     }, status_code=status_code, viewer=viewer)
 
 

@@ -53,12 +53,14 @@ async def cast(db) -> Cast:
     )
 
 
-async def grant_in_assessment(db, client: Client, scheme, task_queue: str, people: Cast) -> str:
-    """Submit an application of the grantee's organisation and assign both assessors."""
+async def grant_in_assessment(db, client: Client, scheme, task_queue: str, people: Cast,
+                              content=None) -> str:
+    """Submit an application of the grantee's organisation (`content`: its draft, when not
+    factories.draft()) and assign both assessors."""
     org_id = people.grantee.organisation_id
     from regie.records import Organisation
 
-    app = await factories.application(db, await db.get(Organisation, org_id), scheme)
+    app = await factories.application(db, await db.get(Organisation, org_id), scheme, content)
     reference = "SV2026-0001"
     await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND, task_queue,
                        round_closed=True)
