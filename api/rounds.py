@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import func, select
 
 from api.auth import STAFF, Db, Viewer, allow
 from api.forms import parse_euros
@@ -17,6 +18,7 @@ from domain.types import AllocationConfirmation
 from regie import audit, histories, programme, rounds
 from regie.grants import ActionRefused, run_update
 from regie.programme import ledger_workflow_id
+from regie.records import Application
 from regie.rounds import round_workflow_id
 from workflows.round import RoundWorkflow
 
@@ -31,8 +33,11 @@ async def rounds_page(request: Request, viewer: Staff, db: Db):
     scheme, client = request.app.state.scheme, request.app.state.temporal
     statuses = {r.id: await rounds.status(client, db, r.id) for r in scheme.rounds}
     ledger = await programme.ledger_or_none(client, db, scheme.scheme.id)
+    # every submitted application of a round, those taken over from before Regie included
+    submitted = dict((await db.exec(select(Application.round_id, func.count()).where(
+        Application.submitted_at.is_not(None)).group_by(Application.round_id))).all())
     return render(request, "rounds.html", {
-        "rounds": scheme.rounds, "statuses": statuses, "ledger": ledger,
+        "rounds": scheme.rounds, "statuses": statuses, "ledger": ledger, "submitted": submitted,
         "ledger_unshown": "" if ledger else await histories.unshown(
             db, ledger_workflow_id(scheme.scheme.id))}, viewer=viewer)
 

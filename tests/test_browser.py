@@ -60,3 +60,10 @@ async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_
             # and in English, after one click on the switch
             await page.click("text=English")
             assert await page.text_content("h1") == "Grants overview"
+
+            # each round counts its applications, those the demo took over included
+            await page.goto(f"{url}/rounds")
+            for round_id in ("2025", "2026", "2027"):
+                in_round = sum(1 for g in GRANTS if g[2] == round_id)
+                assert await page.text_content(f"[data-submitted='{round_id}']") \
+                    == str(in_round), round_id
