@@ -1,18 +1,26 @@
 """The grant page shows the application as it was submitted: what assessors score and the team
-decides on, with the partners hidden from assessors where the round assesses anonymously."""
+decides on, with the partners hidden from assessors where the round assesses anonymously; and,
+to the team and auditors, each assessment with its motivations."""
 
 from __future__ import annotations
 
 import contextlib
 import uuid
 
+from sqlmodel import select
+
 from api.app import create_app
+from domain.lifecycle import Stage
 from domain.scheme import parse_scheme
+from domain.types import CriterionScore, DecisionInput
+from regie import grants
 from regie.db import session_factory
+from regie.programme import ensure_programme
+from regie.records import Letter
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import dates, factories, scenario
-from tests.conftest import web_client_as
+from tests.conftest import eventually, web_client_as
 
 
 async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, db_url, engine,
@@ -59,3 +67,50 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
     assert "Omstanders leren ingrijpen." in pages["anonymous"]
     assert "Hogeschool Partnerstad" in pages["team"]  # anonymity is for assessors only
     assert "<details class=\"application\" data-application >" in pages["team"]  # folded
+
+
+async def test_the_team_reads_each_assessment_and_the_letters_by_name(
+        time_env, tmp_path, db_url, engine, scheme):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue=f"page-{uuid.uuid4().hex[:8]}")
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await ensure_programme(db, client, scheme, settings.task_queue)
+    portal = create_app(settings, scheme, client)
+    async with build_worker(client, settings, sessions, scheme):
+        async with sessions() as db:
+            reference = await scenario.grant_in_assessment(db, client, scheme,
+                                                           settings.task_queue, people)
+        for assessor, motivation in ((people.assessor, "Sterk verankerd in het beleid."),
+                                     (people.second_assessor, "De impact blijft vaag.")):
+            submission = scenario.score(factories.actor_of(assessor))
+            submission = submission.model_copy(update={"impact": CriterionScore(
+                score=3, motivation=motivation)})
+            await grants.act(client, reference, "submit_score", submission)
+        await scenario.stage_is(client, reference, Stage.DECISION)
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=factories.actor_of(people.team), award=True, amount_cents=86_000_00,
+            reason="Gehonoreerd."))
+
+        async def letter_issued():
+            async with sessions() as db:
+                return (await db.exec(select(Letter))).first()
+        letter = await eventually(letter_issued)
+        pages = {}
+        for person in (people.team, people.auditor, people.assessor):
+            async with sessions() as db:
+                web = await web_client_as(portal, person, db)
+            async with contextlib.aclosing(web):
+                pages[person.role] = (await web.get(f"/grants/{reference}")).text
+    team = pages["programme_team"]
+    assert "De beoordelingen" in team
+    for assessor in (people.assessor, people.second_assessor):
+        assert f'<table data-assessment="{assessor.id}">' in team
+        assert f"<strong>{assessor.name}</strong>" in team
+    assert "Sterk verankerd in het beleid." in team and "De impact blijft vaag." in team
+    assert "4a Voldoende<br>4b Voldoende" in team
+    assert f'/letters/{letter.id}">Toekenningsbesluit (' in team
+    assert "De beoordelingen" in pages["auditor"]
+    assert "De beoordelingen" not in pages["assessor"]  # each scores on their own
+    assert "De impact blijft vaag." not in pages["assessor"]
