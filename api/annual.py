@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
+from api.i18n import t
 from api.views import Year, render
 from domain.annual import AnnualReport, GrantFacts, ReportFacts, annual_report
 from regie.records import Application, DecisionRecord, Organisation, ReportRecord
@@ -41,7 +42,19 @@ async def _report(request: Request, db, year: int) -> AnnualReport:
 
 @router.get("/reports/annual/{year:int}", include_in_schema=False)
 async def annual_page(request: Request, year: Year, viewer: Staff, db: Db):
-    return render(request, "annual.html", {"r": await _report(request, db, year)}, viewer=viewer)
+    """The report with the scheme's names for its keys (the files keep the keys)."""
+    r, scheme, lang = await _report(request, db, year), request.app.state.scheme, request.state.lang
+    names = {c.key: c.name(lang) for c in (*scheme.organisation_types, *scheme.target_groups,
+                                           *scheme.pillars)}
+    names["-"] = t("none", lang)
+
+    def named(rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        return [(names.get(key, key), count, cents) for key, count, cents in rows]
+
+    return render(request, "annual.html", {"r": r, "tables": [
+        ("dim_organisation_type", named(r.by_organisation_type), False),
+        ("dim_target_group", named(r.by_target_group), True),
+        ("dim_pillar", named(r.by_pillar), True)]}, viewer=viewer)
 
 
 @router.get("/reports/annual/{year:int}.json", tags=["reports"])

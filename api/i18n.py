@@ -281,6 +281,11 @@ UI: dict[str, Text] = {
     "dim_organisation": Text("Instelling", "Institution"),
     "dim_pillar": Text("Pijler", "Pillar"),
     "dim_target_group": Text("Doelgroep", "Target group"),
+    "spread_evenly": Text(
+        "Een project telt mee bij elk van zijn keuzes; zijn bedrag is gelijk over die keuzes "
+        "verdeeld, zodat de bedragen optellen tot het toegekende totaal.",
+        "A project counts under each of its choices; its amount is split evenly over them, so "
+        "that the amounts add up to the total awarded."),
     "applied": Text("Aanvragen", "Applications"),
     "funded": Text("Gefinancierd", "Funded"),
     "confirmed_by": Text("Bevestigd door", "Confirmed by"),

@@ -67,3 +67,11 @@ async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_
                 in_round = sum(1 for g in GRANTS if g[2] == round_id)
                 assert await page.text_content(f"[data-submitted='{round_id}']") \
                     == str(in_round), round_id
+
+            # the annual report names the scheme's choices, in the chosen language
+            await page.goto(f"{url}/reports/annual/{(await time_env.get_current_time()).year}")
+            kinds = await page.text_content("[data-dimension='dim_organisation_type']")
+            assert "University (wo)" in kinds and "University of applied sciences (hbo)" in kinds
+            pillars = await page.text_content("[data-dimension='dim_pillar']")
+            assert "Interaction culture on the work floor" in pillars
+            assert "omgangscultuur" not in pillars  # the key stays in the CSV and JSON files
