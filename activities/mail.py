@@ -42,7 +42,9 @@ class MailActivities:
                     else Person.id.in_(req.assessor_ids)))).all())
             context = {"reference": app.reference, "title": app.title,
                        "projects_end": self.projects_end,
-                       "link": f"{self.settings.base_url}/grants/{app.reference}", **req.context}
+                       "link": f"{self.settings.base_url}/grants/{app.reference}",
+                       "organisation_link": f"{self.settings.base_url}/organisation",
+                       **req.context}
             if req.report_index is None:
                 await send_once(db, self.settings, req.key, req.reference,
                                 [p.email for p in people], req.template, context)

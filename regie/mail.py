@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import smtplib
+from datetime import date
 from email.message import EmailMessage
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -21,6 +22,8 @@ from regie.settings import Settings
 
 TEMPLATES = Environment(loader=FileSystemLoader(ROOT / "templates" / "email"),
                         undefined=StrictUndefined, keep_trailing_newline=True)
+# A day as the workflows hand it over (ISO), written as the pages and letters write it.
+TEMPLATES.filters["day"] = lambda iso: date.fromisoformat(iso).strftime("%d-%m-%Y")
 
 
 def render(template: str, **context) -> tuple[str, str]:

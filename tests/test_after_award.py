@@ -101,8 +101,11 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
         await skip_to(time_env, _morning(first - timedelta(days=rules.prompt_before_days)))
         prompts = await eventually(_mail_to(smtp, "Rapportage 1 gevraagd"))
         assert [m["To"] for m in prompts] == [people.grantee.email]
-        link = re.search(r"/report/([\w-]+\.[0-9a-f]+)",
-                         prompts[0].get_body(("plain",)).get_content())
+        body = prompts[0].get_body(("plain",)).get_content()
+        assert f"Rapportage 1 (voortgangsrapportage) van \"Veilig op de werkvloer\" is " \
+               f"uiterlijk {first:%d-%m-%Y} verwacht" in body
+        assert "Report 1 (progress report) of" in body
+        link = re.search(r"/report/([\w-]+\.[0-9a-f]+)", body)
         assert read_report_token(settings.secret_key, link.group(1))[1:] == (reference, 0)
         await grants.act(client, reference, "submit_report", ReportSubmission(
             actor=grantee, report_index=0, summary="Twee trainingen gegeven.",

@@ -120,6 +120,8 @@ async def test_correction_term_runs_out_and_the_application_ends_not_processed(
     request = next(m for m in mails if m.subject.startswith("Herstel verzuim"))
     assert "- Voeg het bewijs toe dat uw organisatie ten minste drie jaar is gefinancierd." \
         in request.body and "- Add the evidence" in request.body
+    assert f"aan vóór {status.deadline:%d-%m-%Y}:" in request.body  # as the pages write a day
+    assert f"voegt u toe op\n{settings.base_url}/organisation. Dien daarna" in request.body
     assert any(s.startswith("Herinnering: herstel verzuim SV2026-0042") for s in subjects)
     assert any(s.startswith("Aanvraag SV2026-0042 buiten behandeling") for s in subjects)
 
