@@ -4,6 +4,7 @@ on first start. Ctrl-C stops all three; the next start finds every grant where i
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from pathlib import Path
@@ -42,6 +43,8 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
     configure(settings.log_format)
     log = get_logger(actor="regie-run")
     settings.temporal_address = f"127.0.0.1:{temporal_port}"
+    if "REGIE_BASE_URL" not in os.environ:  # links in mails lead to this web app's port
+        settings.base_url = f"http://127.0.0.1:{port}"
     temporal = await start_temporal(settings.data_dir, temporal_port, ui_port)
     try:
         client = None

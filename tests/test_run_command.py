@@ -4,8 +4,11 @@ them cleanly, and the next start finds every record and grant where it was."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
 import signal
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -71,6 +74,9 @@ async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path):
     finally:
         stopped = await _stop(proc)
     assert "Regie stopped." in stopped and "Traceback" not in stopped
+    with contextlib.closing(sqlite3.connect(tmp_path / "regie.db")) as db:
+        bodies = " ".join(body for (body,) in db.execute("SELECT body FROM outbox"))
+    assert set(re.findall(r"http://127\.0\.0\.1:\d+/", bodies)) == {f"{base}/"}  # this app
 
     proc, output = await _start(tmp_path, ports)
     try:
