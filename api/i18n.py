@@ -170,6 +170,7 @@ UI: dict[str, Text] = {
     "evidence": Text("Bewijs van drie jaar financiering (PDF, afbeelding of document)",
                      "Evidence of three years of funding (PDF, image or document)"),
     "your_name": Text("Uw naam", "Your name"),
+    "name": Text("Naam", "Name"),
     "funding_evidence": Text("Bewijs van financiering", "Evidence of funding"),
     "evidence_present": Text("Ontvangen.", "Received."),
     "evidence_missing": Text(
