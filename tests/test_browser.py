@@ -1,7 +1,9 @@
-"""What a person sees, in Debian's chromium: the programme team finds the demo grants by stage."""
+"""What a person sees, in Debian's chromium, on the demo data: the programme team finds the grants
+by stage; a grantee answers a correction request."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -14,13 +16,15 @@ from regie import totp
 from regie.demo import DEMO_TOTP_SECRET, GRANTS, PASSWORD, load_demo
 from regie.settings import Settings
 from regie.worker import build_worker
-from tests.conftest import serving
+from tests import scenario
+from tests.conftest import serving, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_path, db_url,
-                                                         engine, scheme):
+@contextlib.asynccontextmanager
+async def demo_site(time_env, tmp_path, db_url, engine, scheme):
+    """The demo data, served with a worker running: the site's URL and the demo references."""
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
                                  task_queue="browser")
     sessions = session_factory(engine)
@@ -29,49 +33,83 @@ async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_
     async with build_worker(time_env.client, settings, sessions, scheme):
         references = await load_demo(sessions, time_env.client, scheme, settings.task_queue)
         async with serving(create_app(settings, scheme, time_env.client)) as url:
-            page = await browser.new_page()
-            await page.goto(f"{url}/team")
-            assert "/login" in page.url  # signing in comes first
-            await page.fill("#email", "team@regie.demo")
-            await page.fill("#password", PASSWORD)
-            await page.click("button[type=submit]")
-            await page.wait_for_url(f"{url}/login/code?next=/team")  # the second factor
-            await page.fill("#code", totp.code_at(DEMO_TOTP_SECRET, time.time()))
-            await page.click("button[type=submit]")
-            await page.wait_for_url(f"{url}/team")
-            assert await page.text_content("h1") == "Overzicht aanvragen"
+            yield url, references
 
-            expected: dict[str, list[str]] = {}
-            for reference, (title, _org, _round, stage, *_rest) in zip(references, GRANTS):
-                expected.setdefault(stage.value, []).append(title)
-            for stage, titles in expected.items():
-                card = page.locator(f".card[data-stage='{stage}'] .count")
-                assert await card.text_content() == str(len(titles)), stage
-                section = page.locator(f"[data-stage-section='{stage}']")
-                for title in titles:
-                    assert await section.get_by_text(title).count() == 1, (stage, title)
 
-            # staff see what the team must do; the same grant's applicant sees the public name
-            await page.click(f".card[data-stage='{Stage.ASSESSMENT.value}']")
-            assert await page.locator("[data-stage-section='assessment'] h2").text_content() \
-                == "Wacht op beoordeling (2)"
-            await page.screenshot(path=str(tmp_path / "team-overview.png"), full_page=True)
+async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_path, db_url,
+                                                         engine, scheme):
+    async with demo_site(time_env, tmp_path, db_url, engine, scheme) as (url, references):
+        page = await browser.new_page()
+        await page.goto(f"{url}/team")
+        assert "/login" in page.url  # signing in comes first
+        await page.fill("#email", "team@regie.demo")
+        await page.fill("#password", PASSWORD)
+        await page.click("button[type=submit]")
+        await page.wait_for_url(f"{url}/login/code?next=/team")  # the second factor
+        await page.fill("#code", totp.code_at(DEMO_TOTP_SECRET, time.time()))
+        await page.click("button[type=submit]")
+        await page.wait_for_url(f"{url}/team")
+        assert await page.text_content("h1") == "Overzicht aanvragen"
 
-            # and in English, after one click on the switch
-            await page.click("text=English")
-            assert await page.text_content("h1") == "Grants overview"
+        expected: dict[str, list[str]] = {}
+        for reference, (title, _org, _round, stage, *_rest) in zip(references, GRANTS):
+            expected.setdefault(stage.value, []).append(title)
+        for stage, titles in expected.items():
+            card = page.locator(f".card[data-stage='{stage}'] .count")
+            assert await card.text_content() == str(len(titles)), stage
+            section = page.locator(f"[data-stage-section='{stage}']")
+            for title in titles:
+                assert await section.get_by_text(title).count() == 1, (stage, title)
 
-            # each round counts its applications, those the demo took over included
-            await page.goto(f"{url}/rounds")
-            for round_id in ("2025", "2026", "2027"):
-                in_round = sum(1 for g in GRANTS if g[2] == round_id)
-                assert await page.text_content(f"[data-submitted='{round_id}']") \
-                    == str(in_round), round_id
+        # staff see what the team must do; the same grant's applicant sees the public name
+        await page.click(f".card[data-stage='{Stage.ASSESSMENT.value}']")
+        assert await page.locator("[data-stage-section='assessment'] h2").text_content() \
+            == "Wacht op beoordeling (2)"
+        await page.screenshot(path=str(tmp_path / "team-overview.png"), full_page=True)
 
-            # the annual report names the scheme's choices, in the chosen language
-            await page.goto(f"{url}/reports/annual/{(await time_env.get_current_time()).year}")
-            kinds = await page.text_content("[data-dimension='dim_organisation_type']")
-            assert "University (wo)" in kinds and "University of applied sciences (hbo)" in kinds
-            pillars = await page.text_content("[data-dimension='dim_pillar']")
-            assert "Interaction culture on the work floor" in pillars
-            assert "omgangscultuur" not in pillars  # the key stays in the CSV and JSON files
+        # and in English, after one click on the switch
+        await page.click("text=English")
+        assert await page.text_content("h1") == "Grants overview"
+
+        # each round counts its applications, those the demo took over included
+        await page.goto(f"{url}/rounds")
+        for round_id in ("2025", "2026", "2027"):
+            in_round = sum(1 for g in GRANTS if g[2] == round_id)
+            assert await page.text_content(f"[data-submitted='{round_id}']") \
+                == str(in_round), round_id
+
+        # the annual report names the scheme's choices, in the chosen language
+        await page.goto(f"{url}/reports/annual/{(await time_env.get_current_time()).year}")
+        kinds = await page.text_content("[data-dimension='dim_organisation_type']")
+        assert "University (wo)" in kinds and "University of applied sciences (hbo)" in kinds
+        pillars = await page.text_content("[data-dimension='dim_pillar']")
+        assert "Interaction culture on the work floor" in pillars
+        assert "omgangscultuur" not in pillars  # the key stays in the CSV and JSON files
+
+
+async def test_a_grantee_answers_the_correction_request(browser, time_env, tmp_path, db_url,
+                                                        engine, scheme):
+    evidence = tmp_path / "besluit-gemeente.pdf"
+    evidence.write_bytes(b"%PDF-1.4 besluit")
+    async with demo_site(time_env, tmp_path, db_url, engine, scheme) as (url, references):
+        reference = next(ref for ref, grant in zip(references, GRANTS)
+                         if grant[3] == Stage.CORRECTION)
+        page = await browser.new_page()
+        await sign_in(page, url, "fnv@regie.demo", PASSWORD)
+        await page.goto(f"{url}/grants/{reference}")
+        assert await page.text_content("[data-stage]") == "Aanvulling nodig"
+        await page.click("text=Voeg het toe op de pagina Mijn organisatie")
+        await page.wait_for_url(f"{url}/organisation")
+        await page.set_input_files("#evidence", str(evidence))
+        await page.click("text=Bewijs toevoegen")
+        await page.wait_for_url(f"{url}/organisation?evidence=added")
+        assert "is ontvangen" in await page.text_content("[role=status]")
+        await page.click(f"[data-in-correction] a[href='/grants/{reference}']")
+        await page.fill("form[data-action=submit_correction] textarea", "Besluit toegevoegd.")
+        await page.click("form[data-action=submit_correction] button")
+        await page.wait_for_url(f"{url}/grants/{reference}?done=submit_correction")
+        await scenario.stage_is(time_env.client, reference, Stage.ASSESSMENT)
+        await page.reload()
+        assert await page.text_content("[data-stage]") == "In behandeling"
+        await page.goto(f"{url}/organisation")
+        assert await page.locator("[data-in-correction]").count() == 0
