@@ -209,6 +209,8 @@ UI: dict[str, Text] = {
     "create_account": Text("Account aanmaken", "Create account"),
     "new_application": Text("Nieuwe aanvraag", "New application"),
     "no_open_round": Text("Er is nu geen aanvraagronde open.", "No application round is open now."),
+    "round_opens": Text("{name} opent op {opens} en sluit op {closes}.",
+                        "{name} opens on {opens} and closes on {closes}."),
     "drafts": Text("Concepten en ingediende aanvragen", "Drafts and submitted applications"),
     "draft": Text("Concept", "Draft"),
     "save": Text("Opslaan", "Save"),

@@ -267,10 +267,12 @@ async def applications(request: Request, viewer: Grantee, db: Db):
     apps = (await db.exec(select(Application).where(
         Application.organisation_id == viewer.organisation_id).order_by(Application.id))).all()
     client = request.app.state.temporal
-    open_rounds = [r for r in request.app.state.scheme.rounds
-                   if (s := await rounds.status(client, db, r.id)) and s.phase == "open"]
-    return render(request, "applications.html", {"apps": apps, "open_rounds": open_rounds},
-                  viewer=viewer)
+    statuses = [(r, await rounds.status(client, db, r.id))
+                for r in request.app.state.scheme.rounds]
+    return render(request, "applications.html", {
+        "apps": apps, "open_rounds": [(r, s) for r, s in statuses if s and s.phase == "open"],
+        "coming_rounds": [(r, s) for r, s in statuses if s and s.phase == "scheduled"],
+    }, viewer=viewer)
 
 
 @router.post("/applications")

@@ -87,6 +87,28 @@ async def test_last_second_accepted_next_second_refused_and_draft_kept(
     assert any(m.subject.startswith("Aanvraag ontvangen: SV2027-0001") for m in mails)
 
 
+async def test_the_portal_says_when_the_next_round_opens_then_offers_it(
+        time_env, settings, engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        org = await factories.organisation(db, "Erasmus Universiteit", "wo")
+        member = await factories.person(db, Role.GRANTEE, "indiener@eur.example", org)
+        await ensure_programme(db, client, scheme, settings.task_queue)
+    rnd = scheme.round("2027")
+    async with build_worker(client, settings, sessions, scheme):
+        async with sessions() as db:
+            web = await web_client_as(create_app(settings, scheme, client), member, db)
+        async with contextlib.aclosing(web):
+            before = (await web.get("/applications")).text
+            assert "Er is nu geen aanvraagronde open." in before
+            assert f"{rnd.name_nl} opent op {rnd.opens:%d-%m-%Y %H:%M} en sluit op " \
+                   f"{rnd.closes:%d-%m-%Y %H:%M}." in before
+            await skip_to(time_env, dates.opens(scheme, "2027"))
+            during = (await web.get("/applications")).text
+            assert 'data-open-round="2027"' in during and "data-coming-round" not in during
+            assert f"Sluit {rnd.closes:%d-%m-%Y %H:%M}" in during
+
+
 async def _evidence_case(db, client, scheme, settings):
     """A student organisation that forgot its evidence of three years' funding."""
     org = await factories.organisation(db, "Studentenvereniging Veilig", "student_org")
