@@ -36,9 +36,13 @@ Actor = Annotated[Viewer, Depends(allow(*HUMAN_ROLES))]
 
 @router.get("/")
 async def home(request: Request, viewer: Anyone, db: Db):
+    """The scheme's rounds as published in its file, and who may apply: the public's page
+    asks no workflow anything."""
     entries = (await db.exec(select(func.count()).select_from(KnowledgeEntry))).one()
-    return render(request, "home.html", {"knowledge_count": entries,
-                                         "home": HOME.get(viewer.role)}, viewer=viewer)
+    scheme = request.app.state.scheme
+    return render(request, "home.html", {
+        "knowledge_count": entries, "home": HOME.get(viewer.role), "rounds": scheme.rounds,
+        "organisation_types": scheme.organisation_types}, viewer=viewer)
 
 
 @router.get("/me/data.json")

@@ -185,3 +185,19 @@ async def test_registration_keeps_the_funding_evidence_where_the_type_needs_it(
         org = (await db.exec(select(Organisation))).one()
         assert org.has_funding_evidence and org.funding_evidence.endswith(".pdf")
         assert (tmp_path / "evidence" / org.funding_evidence).read_bytes() == b"%PDF-1.4 ok"
+
+
+async def test_the_home_page_tells_the_public_the_rounds_and_who_may_apply(
+        tmp_path, db_url, engine, scheme, time_env):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    async with session_factory(engine)() as db:
+        client = await web_client_as(create_app(settings, scheme, time_env.client), None, db)
+    async with contextlib.aclosing(client):
+        page = (await client.get("/")).text
+    rnd = scheme.round("2027")
+    assert (f'<tr data-round="2027"><td>{rnd.name_nl}</td><td>{rnd.opens:%d-%m-%Y %H:%M}</td>'
+            f'<td>{rnd.closes:%d-%m-%Y %H:%M}</td><td>€ 4.000.000,00</td></tr>') in page
+    assert "<li>Universiteit (wo)</li>" in page
+    assert ("<li>Studentenorganisatie <span class=\"muted\">(met bewijs van ten minste drie "
+            "jaar financiering)</span></li>") in page
+    assert 'href="/register"' in page
