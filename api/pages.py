@@ -105,7 +105,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     scheme = request.app.state.scheme
     rnd = scheme.round(app.round_id)
     hide = viewer.role == Role.ASSESSOR and scheme.terms(rnd).anonymous_assessment
-    partners = [await db.get(Organisation, oid) for oid in app.partner_ids]
+    partners = [o for oid in app.partner_ids if (o := await db.get(Organisation, oid))]
     letters = (await db.exec(select(Letter).where(Letter.reference == app.reference)
                              .order_by(Letter.id))).all()
     return render(request, "grant.html", {
