@@ -105,7 +105,8 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     scheme = request.app.state.scheme
     rnd = scheme.round(app.round_id)
     hide = viewer.role == Role.ASSESSOR and scheme.terms(rnd).anonymous_assessment
-    partners = [o for oid in app.partner_ids if (o := await db.get(Organisation, oid))]
+    partners = (await db.exec(select(Organisation).where(
+        Organisation.id.in_(app.partner_ids)).order_by(Organisation.name))).all()
     letters = (await db.exec(select(Letter).where(Letter.reference == app.reference)
                              .order_by(Letter.id))).all()
     return render(request, "grant.html", {
