@@ -38,12 +38,17 @@ async def _outbox(sessions) -> list[OutboxMail]:
         return list((await db.exec(select(OutboxMail).order_by(OutboxMail.id))).all())
 
 
+async def _applicant(db):
+    """A university and a member of it who applies."""
+    org = await factories.organisation(db, "Erasmus Universiteit", "wo")
+    return org, await factories.person(db, Role.GRANTEE, "indiener@eur.example", org)
+
+
 async def test_last_second_accepted_next_second_refused_and_draft_kept(
         time_env, settings, engine, scheme):
     client, sessions = time_env.client, session_factory(engine)
     async with sessions() as db:
-        org = await factories.organisation(db, "Erasmus Universiteit", "wo")
-        member = await factories.person(db, Role.GRANTEE, "indiener@eur.example", org)
+        org, member = await _applicant(db)
         await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
         early = await factories.application(db, org, scheme, factories.draft("2027", "Vroeg"))
         last = await factories.application(db, org, scheme, factories.draft("2027", "Op tijd"))
@@ -91,8 +96,7 @@ async def test_the_portal_says_when_the_next_round_opens_then_offers_it(
         time_env, settings, engine, scheme):
     client, sessions = time_env.client, session_factory(engine)
     async with sessions() as db:
-        org = await factories.organisation(db, "Erasmus Universiteit", "wo")
-        member = await factories.person(db, Role.GRANTEE, "indiener@eur.example", org)
+        _org, member = await _applicant(db)
         await ensure_programme(db, client, scheme, settings.task_queue)
     rnd = scheme.round("2027")
     async with build_worker(client, settings, sessions, scheme):
