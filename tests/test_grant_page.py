@@ -33,6 +33,9 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
     async with sessions() as db:
         people = await scenario.cast(db)
         partner = await factories.organisation(db, "Hogeschool Partnerstad", "hbo")
+        partner.funding_evidence, partner.has_funding_evidence = "2-0a1b2c3d.pdf", True
+        db.add(partner)
+        await db.commit()
         content = factories.draft(partners=[partner.id])
         content.sections["ambitie"] = "Omstanders leren ingrijpen.\n\n" + factories.words(297)
     pages = {}
@@ -66,6 +69,8 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
     assert pages["anonymous"].count("verborgen voor beoordelaars") == 2  # lead and partners
     assert "Omstanders leren ingrijpen." in pages["anonymous"]
     assert "Hogeschool Partnerstad" in pages["team"]  # anonymity is for assessors only
+    evidence = f'href="/organisations/{partner.id}/evidence"'  # the team checks the partner's
+    assert evidence in pages["team"] and evidence not in page
     assert "<details class=\"application\" data-application >" in pages["team"]  # folded
 
 
