@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
 from api.i18n import t
-from api.views import Year, render
+from api.views import Year, render, scheme_names
 from domain.annual import AnnualReport, GrantFacts, ReportFacts, annual_report
 from regie.records import Application, DecisionRecord, Organisation, ReportRecord
 
@@ -44,9 +44,7 @@ async def _report(request: Request, db, year: int) -> AnnualReport:
 async def annual_page(request: Request, year: Year, viewer: Staff, db: Db):
     """The report with the scheme's names for its keys (the files keep the keys)."""
     r, scheme, lang = await _report(request, db, year), request.app.state.scheme, request.state.lang
-    names = {c.key: c.name(lang) for c in (*scheme.organisation_types, *scheme.target_groups,
-                                           *scheme.pillars)}
-    names["-"] = t("none", lang)
+    names = {**scheme_names(scheme, lang), "-": t("none", lang)}
 
     def named(rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
         return [(names.get(key, key), count, cents) for key, count, cents in rows]

@@ -13,7 +13,7 @@ from api.actions import BadCommand, build_command, form_payload, HUMAN_ROLES
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.signin import HOME, safe_next
 from api.i18n import LANG_COOKIE
-from api.views import RowId, grant_for, live_status, render, timeline
+from api.views import RowId, grant_for, live_status, render, scheme_names, timeline
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
 from regie import audit, grants
@@ -115,8 +115,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         "error": error, "done": done, "typed": typed or {}, "hide_identity": hide,
         "letters": letters, "rubric": scheme.rubrics[rnd.rubric],
         "rates": scheme.rate_tables[rnd.rate_table].rates, "partners": partners,
-        "choices": {c.key: c for c in (*scheme.pillars, *scheme.target_groups,
-                                       *scheme.marginalised_groups)},
+        "names": scheme_names(scheme, request.state.lang),
     }, status_code=status_code, viewer=viewer)
 
 

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from api.auth import STAFF, Db, Viewer, allow
 from api.forms import parse_euros
-from api.views import render
+from api.views import render, scheme_names
 from domain.lifecycle import Role
 from domain.ranking import Change, distribution
 from domain.types import AllocationConfirmation
@@ -60,10 +60,8 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
                       status_code: int = 200):
     scheme = request.app.state.scheme
     rnd, status, proposal, shown = await round_state(request, db, round_id)
-    tables = distribution(proposal.candidates, shown,
-                          {p.key: p.name(request.state.lang) for p in scheme.pillars},
-                          {g.key: g.name(request.state.lang) for g in scheme.target_groups}
-                          ) if proposal else {}
+    tables = distribution(proposal.candidates, shown, scheme_names(
+        scheme, request.state.lang)) if proposal else {}
     return render(request, "round.html", {
         "round": rnd, "status": status, "proposal": proposal, "allocations": shown,
         "unshown": "" if status else await histories.unshown(db, round_workflow_id(round_id)),

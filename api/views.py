@@ -13,6 +13,7 @@ from api.auth import Viewer
 from api.i18n import t
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
 from domain.money import euros
+from domain.scheme import Scheme
 from domain.types import GrantStatus
 from regie import ROOT, grants
 from regie.records import Application, AssessorAssignment, GrantEvent
@@ -35,6 +36,13 @@ def stage_name(stage: str, role: Role, lang: str) -> str:
 
 
 templates.env.filters["euros"] = euros
+
+
+def scheme_names(scheme: Scheme, lang: str) -> dict[str, str]:
+    """The scheme's name in `lang` for each key an application has or picks: its organisation
+    type, pillars, target groups and marginalised groups."""
+    return {c.key: c.name(lang) for c in (*scheme.organisation_types, *scheme.pillars,
+                                          *scheme.target_groups, *scheme.marginalised_groups)}
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200,

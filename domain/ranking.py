@@ -146,10 +146,10 @@ def apply_changes(proposal: list[Allocation], changes: list[Change],
 
 
 def distribution(candidates: list[Candidate], allocations: list[Allocation],
-                 pillars: dict[str, str], target_groups: dict[str, str]
-                 ) -> dict[str, list[tuple[str, int, int, int]]]:
-    """Per dimension, per value: applications, funded applications, money funded. Money for an
-    application with several pillars or target groups is split evenly over them."""
+                 names: dict[str, str]) -> dict[str, list[tuple[str, int, int, int]]]:
+    """Per dimension, per value (by its name in `names` where it has one): applications, funded
+    applications, money funded. Money for an application with several pillars or target groups
+    is split evenly over them."""
     funded = {a.reference: a.amount_cents for a in allocations if a.outcome == Outcome.FUNDED}
     tables: dict[str, dict[str, list[int]]] = {
         "organisation_type": {}, "organisation": {}, "pillar": {}, "target_group": {}}
@@ -163,10 +163,10 @@ def distribution(candidates: list[Candidate], allocations: list[Allocation],
     for c in candidates:
         amount = funded.get(c.reference, 0)
         is_funded = c.reference in funded
-        count("organisation_type", c.organisation_type, amount, is_funded)
+        count("organisation_type", names.get(c.organisation_type, c.organisation_type), amount,
+              is_funded)
         count("organisation", c.organisation, amount, is_funded)
-        for dimension, keys, names in (("pillar", c.pillars, pillars),
-                                       ("target_group", c.target_groups, target_groups)):
+        for dimension, keys in (("pillar", c.pillars), ("target_group", c.target_groups)):
             for key, share in zip(keys, split_evenly(amount, len(keys))):
                 count(dimension, names.get(key, key), share, is_funded)
     return {dim: sorted(((k, *v) for k, v in rows.items()), key=lambda r: (-r[3], r[0]))

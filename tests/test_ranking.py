@@ -144,8 +144,8 @@ def test_ties_break_on_verankering_then_smaller_request_then_earlier_submission(
 def test_distribution_splits_money_evenly_and_counts_applications(scheme):
     rubric = scheme.rubrics["bijlage2-2026"]
     candidates = [_candidate("A", (5, 5, 5), 100_001, 1), _candidate("B", (2, 2, 2), 50_000, 2)]
-    table = distribution(candidates, allocate(candidates, 1_000_000, rubric),
-                         {"omgangscultuur": "Omgangscultuur"},
-                         {"studenten": "Studenten", "promovendi": "Promovendi"})
-    assert table["organisation_type"] == [("wo", 2, 1, 100_001)]
+    table = distribution(candidates, allocate(candidates, 1_000_000, rubric), {
+        "omgangscultuur": "Omgangscultuur", "studenten": "Studenten", "promovendi": "Promovendi",
+        "wo": "Universiteit (wo)"})
+    assert table["organisation_type"] == [("Universiteit (wo)", 2, 1, 100_001)]
     assert table["target_group"] == [("Studenten", 2, 1, 50_001), ("Promovendi", 2, 1, 50_000)]
