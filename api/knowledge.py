@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlmodel import select
 
 from api.auth import Db, Viewer, allow
-from api.views import RowId, render, stage_name
+from api.views import RowId, render, scheme_names, stage_name
 from domain.lifecycle import Role
 from regie.knowledge import search
 from regie.records import Application, Attachment, KnowledgeEntry, Organisation
@@ -40,7 +40,9 @@ async def knowledge_entry(request: Request, reference: str, viewer: Anyone, db: 
         KnowledgeEntry.reference == reference))).first()
     if entry is None:
         raise HTTPException(404, "Niet in het kenniscentrum / not in the knowledge centre")
-    return render(request, "knowledge_entry.html", {"e": entry}, viewer=viewer)
+    return render(request, "knowledge_entry.html", {
+        "e": entry, "names": scheme_names(request.app.state.scheme, request.state.lang)},
+        viewer=viewer)
 
 
 @router.get("/knowledge/projects/{reference}/documents/{attachment_id}", include_in_schema=False)

@@ -14,6 +14,7 @@ from api.i18n import t
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
 from domain.money import euros
 from domain.scheme import Scheme
+from domain.text import day
 from domain.types import GrantStatus
 from regie import ROOT, grants
 from regie.records import Application, AssessorAssignment, GrantEvent
@@ -36,6 +37,7 @@ def stage_name(stage: str, role: Role, lang: str) -> str:
 
 
 templates.env.filters["euros"] = euros
+templates.env.filters["day"] = day
 
 
 def scheme_names(scheme: Scheme, lang: str) -> dict[str, str]:

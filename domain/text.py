@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 LANGUAGES = ("nl", "en")
 
@@ -14,3 +15,9 @@ class Text:
 
     def __call__(self, lang: str) -> str:
         return self.en if lang == "en" else self.nl
+
+
+def day(iso: str | None) -> str:
+    """A day as records and workflows hold it (ISO) written as the interface and the letters
+    write one, in either language: 18-12-2026 ('?' when there is none)."""
+    return date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else "?"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import smtplib
-from datetime import date
 from email.message import EmailMessage
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -16,14 +15,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from regie import ROOT
 from domain.lifecycle import Role
+from domain.text import day
 from regie.db import sync_url
 from regie.records import OutboxMail, Person, utcnow
 from regie.settings import Settings
 
 TEMPLATES = Environment(loader=FileSystemLoader(ROOT / "templates" / "email"),
                         undefined=StrictUndefined, keep_trailing_newline=True)
-# A day as the workflows hand it over (ISO), written as the pages and letters write it.
-TEMPLATES.filters["day"] = lambda iso: date.fromisoformat(iso).strftime("%d-%m-%Y")
+TEMPLATES.filters["day"] = day
 
 
 def render(template: str, **context) -> tuple[str, str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timezone
 
+from api.app import create_app
 from regie.db import session_factory
 from regie import knowledge
 from regie.knowledge import search
 from regie.records import KnowledgeEntry
+from regie.settings import Settings
+from tests.conftest import web_client_as
 
 
 def entry(ref: str, title: str, results: str, pillars: list[str], year: int,
@@ -72,3 +76,21 @@ async def test_a_search_looks_at_the_newest_matches_and_pages_past_them(any_db, 
         assert first <= {"SV2025-0004", "SV2025-0005", "SV2025-0006"} and len(first) == 2
         every = await search(db, "omstanders", limit=2, offset=4)  # needs all six
         assert len(every) == 2
+
+
+async def test_a_project_page_names_the_schemes_choices_and_writes_its_days(
+        any_db, tmp_path, scheme, time_env):
+    url, engine = any_db
+    project = entry("SV2025-0001", "Omstanders in actie", "Driehonderd studenten leerden het.",
+                    ["omgangscultuur"], 2025, ["wo"])
+    project.activities = [{"title": "Training", "goal": "Ingrijpen leren.",
+                           "start": "2026-08-31", "end": "2027-06-30"}]
+    async with session_factory(engine)() as db:
+        db.add(project)
+        await db.commit()
+        settings = Settings.from_env(data_dir=tmp_path, database_url=url, smtp_host="")
+        web = await web_client_as(create_app(settings, scheme, time_env.client), None, db)
+    async with contextlib.aclosing(web):
+        page = (await web.get("/knowledge/projects/SV2025-0001")).text
+    assert "Omgangscultuur op de werkvloer · Studenten" in page  # not the scheme's keys
+    assert "<strong>Training</strong> (31-08-2026 – 30-06-2027): Ingrijpen leren." in page
