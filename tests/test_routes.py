@@ -6,7 +6,6 @@ import contextlib
 import re
 import uuid
 
-
 from api.app import ROUTERS, create_app
 from api.auth import CSRF_COOKIE, declared_roles, permitted
 from domain.lifecycle import Role
