@@ -6,7 +6,7 @@ import contextlib
 import re
 import uuid
 
-from api.app import ROUTERS, create_app
+from api.app import ROUTERS, SECURITY_HEADERS, create_app
 from api.auth import CSRF_COOKIE, declared_roles, permitted
 from domain.lifecycle import Role
 from regie.db import session_factory
@@ -81,6 +81,8 @@ async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
                     allowed = permitted(declared_roles(route), role, method)
                     where = f"{method} {path} as {role}: {response.status_code}"
                     assert response.status_code < 500, where
+                    assert all(response.headers.get(name) == value
+                               for name, value in SECURITY_HEADERS.items()), where
                     if allowed:
                         assert response.status_code not in (401, 403), where
                     elif role == Role.PUBLIC and path.startswith("/api/"):
