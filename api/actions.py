@@ -30,6 +30,7 @@ from domain.types import (
     ReportSubmission,
     ScoreSubmission,
     SettlementInput,
+    Withdrawal,
 )
 from api.auth import Viewer
 from regie.records import Person
@@ -53,6 +54,7 @@ UPDATES: dict[Action, tuple[str, type[BaseModel]]] = {
     Action.REQUEST_CHANGE: ("request_change", ChangeRequest),
     Action.DECIDE_CHANGE: ("decide_change", ChangeDecision),
     Action.SETTLE: ("settle", SettlementInput),
+    Action.WITHDRAW: ("withdraw", Withdrawal),
 }
 
 HUMAN_ROLES = (Role.PROGRAMME_TEAM, Role.ASSESSOR, Role.GRANTEE)
@@ -120,6 +122,9 @@ def form_payload(action: Action, form: dict[str, Any]) -> dict[str, Any]:
         data["approve"] = data.get("approve") == "yes"
     if action == Action.SETTLE and "amount_cents" in data:
         data["final_cents"] = data.pop("amount_cents")
+    if action == Action.WITHDRAW and data.pop("understood", "") != "yes":
+        raise BadCommand(["Bevestig dat u begrijpt wat intrekken betekent / confirm that you "
+                          "understand what a withdrawal means"])
     if action == Action.MOVE_DEADLINE and "deadline" in data and len(data["deadline"]) == 10:
         data["deadline"] = f"{data['deadline']}T23:59:00+01:00"
     return data

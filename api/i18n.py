@@ -327,6 +327,12 @@ UI: dict[str, Text] = {
     "change_kind": Text("Soort wijziging", "Kind of change"),
     "final_amount": Text("Vastgesteld bedrag (euro)", "Settled amount (euro)"),
     "approve": Text("Goedkeuren", "Approve"),
+    "withdraw_reason": Text("Waarom trekt u de aanvraag in?",
+                            "Why do you withdraw the application?"),
+    "withdraw_confirm": Text("Ik begrijp dat de aanvraag dan niet verder wordt behandeld en dat "
+                             "intrekken niet ongedaan kan worden gemaakt.",
+                             "I understand that the application will then not be processed "
+                             "further, and that a withdrawal cannot be undone."),
     "annual": Text("Voortgangsrapportage", "Annual progress report"),
     "import": Text("Importeren en exporteren", "Import and export"),
     "import_intro": Text(

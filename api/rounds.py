@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from api.auth import STAFF, Db, Viewer, allow
 from api.forms import parse_euros
 from api.views import render, scheme_names
-from domain.lifecycle import Role
+from domain.lifecycle import Role, Stage
 from domain.ranking import Change, distribution
 from domain.types import AllocationConfirmation
 from regie import audit, histories, programme, rounds
@@ -62,11 +62,16 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
     rnd, status, proposal, shown = await round_state(request, db, round_id)
     tables = distribution(proposal.candidates, shown, scheme_names(
         scheme, request.state.lang)) if proposal else {}
+    # a line whose applicant withdrew after the proposal: the team may want to change it
+    withdrawn = set((await db.exec(select(Application.reference).where(
+        Application.reference.in_([a.reference for a in shown]),
+        Application.stage == Stage.WITHDRAWN.value))).all()) if shown else set()
     return render(request, "round.html", {
         "round": rnd, "status": status, "proposal": proposal, "allocations": shown,
         "unshown": "" if status else await histories.unshown(db, round_workflow_id(round_id)),
         "candidates": {c.reference: c for c in proposal.candidates} if proposal else {},
-        "tables": tables, "error": error}, status_code=status_code, viewer=viewer)
+        "tables": tables, "withdrawn": withdrawn, "error": error}, status_code=status_code,
+        viewer=viewer)
 
 
 @router.get("/rounds/{round_id}")

@@ -47,6 +47,7 @@ class Stage(StrEnum):
     NOT_PROCESSED = "not_processed"
     REJECTED = "rejected"
     REJECTED_FINAL = "rejected_final"
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,10 @@ STAGES: dict[Stage, StageInfo] = {
         Text("Afgewezen (definitief)", "Rejected (final)"), Text("Afgewezen", "Rejected"), None,
         terminal=True,
     ),
+    Stage.WITHDRAWN: StageInfo(
+        Text("Ingetrokken door de aanvrager", "Withdrawn by the applicant"),
+        Text("Ingetrokken", "Withdrawn"), None, terminal=True,
+    ),
 }
 
 
@@ -155,6 +160,7 @@ class Action(StrEnum):
     MOVE_DEADLINE = "move_deadline"
     PROGRAMME_ENDED = "programme_ended"
     ADOPT = "adopt"
+    WITHDRAW = "withdraw"
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,11 @@ class Transition:
     role: Role
     label: Text
 
+
+# Until the decision an applicant may withdraw: not while the system itself is checking, and not
+# once decided (an awarded grant ends through settlement; a rejection through its objection term).
+WITHDRAWABLE = (Stage.CORRECTION, Stage.ELIGIBLE, Stage.ASSESSMENT, Stage.CONSENSUS,
+                Stage.DECISION)
 
 _WAITING = (Stage.CORRECTION, Stage.ASSESSMENT, Stage.CONSENSUS, Stage.DECISION, Stage.OBJECTION,
             Stage.REPORTING, Stage.SETTLEMENT)
@@ -240,6 +251,11 @@ TRANSITIONS: tuple[Transition, ...] = (
                    Text("Einde programma bereikt", "Programme end reached"))
         for stage in (Stage.ELIGIBLE, Stage.CORRECTION, Stage.ASSESSMENT, Stage.CONSENSUS,
                       Stage.DECISION)
+    ),
+    *(
+        Transition(Action.WITHDRAW, stage, Stage.WITHDRAWN, Role.GRANTEE,
+                   Text("Aanvraag intrekken", "Withdraw the application"))
+        for stage in WITHDRAWABLE
     ),
     Transition(Action.PROGRAMME_ENDED, Stage.OBJECTION, Stage.REJECTED_FINAL, Role.SYSTEM,
                Text("Einde programma bereikt", "Programme end reached")),

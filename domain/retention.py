@@ -9,7 +9,8 @@ from domain.schedules import add_months
 
 # Applications that were not funded and whose story has ended: their applicants' personal data
 # is removed after the term; the anonymised record stays for the programme's figures.
-NOT_FUNDED = frozenset({Stage.INELIGIBLE, Stage.NOT_PROCESSED, Stage.REJECTED_FINAL})
+NOT_FUNDED = frozenset({Stage.INELIGIBLE, Stage.NOT_PROCESSED, Stage.REJECTED_FINAL,
+                        Stage.WITHDRAWN})
 
 
 def term_passed(since: datetime, months: int, now: datetime) -> bool:

@@ -279,6 +279,13 @@ class CorrectionSubmission(_Model):
     note: str = ""
 
 
+class Withdrawal(_Model):
+    """The applicant withdraws the application before the decision, saying why."""
+
+    actor: Actor
+    reason: str = Field(min_length=1)
+
+
 class ActivityReport(_Model):
     """Per activity, as the Kaderregeling's activity report asks: what was done against the
     plan, what monitoring showed, and any deviation with its reason."""

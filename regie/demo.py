@@ -20,7 +20,7 @@ from domain.schedules import add_months
 from domain.scheme import Scheme
 from domain.types import (
     ActivityJudgement, Actor, AssessorRef, AssignAssessors, CriterionScore, DecisionInput,
-    ScoreSubmission,
+    ScoreSubmission, Withdrawal,
 )
 from regie import grants
 from regie.applications import ActivityIn, DraftIn, LineIn, save_draft
@@ -65,6 +65,7 @@ GRANTS = [
     ("Leiderschap en aanspreekcultuur", 0, "2026", Stage.ASSESSMENT, 400, False),
     ("Festival Veilig Samen", 1, "2026", Stage.REJECTED, 350, True),
     ("Cultuurscan als dienst", 7, "2026", Stage.INELIGIBLE, 300, False),
+    ("Weerbaarheid in het promotietraject", 2, "2026", Stage.WITHDRAWN, 350, False),
 ]
 
 
@@ -154,9 +155,16 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
     panel = [people["beoordelaar1@regie.demo"], people["beoordelaar3@regie.demo"]]
     judgement = ActivityJudgement(description_sufficient=True, budget_sufficient=True,
                                   motivation="Concreet en realistisch begroot.")
-    for reference, (*_, target, _words, assigned) in zip(references, GRANTS):
+    for reference, (_title, org_index, _round, target, _words, assigned) in zip(references,
+                                                                                GRANTS):
         first = target if target in (Stage.CORRECTION, Stage.INELIGIBLE) else Stage.ASSESSMENT
         await _until_stage(client, reference, first)
+        if target == Stage.WITHDRAWN:
+            applicant = next(email for email, _, role, org in PEOPLE
+                             if role == Role.GRANTEE and org == org_index)
+            await grants.act(client, reference, "withdraw", Withdrawal(
+                actor=actor(applicant), reason="Samengevoegd met onze andere aanvraag."))
+            continue
         if not assigned:
             continue
         await grants.act(client, reference, "assign_assessors", AssignAssessors(

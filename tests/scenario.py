@@ -15,7 +15,7 @@ from temporalio.service import RPCError
 
 from domain.lifecycle import Role, Stage
 from domain.types import (
-    ActivityJudgement, ActivityReport, AssessorRef, AssignAssessors, CriterionScore,
+    ActivityJudgement, ActivityReport, Actor, AssessorRef, AssignAssessors, CriterionScore,
     DecisionInput, GrantStatus, ReportReview, ReportState, ReportSubmission, ScoreSubmission,
     SettlementInput,
 )
@@ -68,11 +68,16 @@ async def grant_in_assessment(db, client: Client, scheme, task_queue: str, peopl
     async def in_assessment():
         return (await grants.status(client, reference)).stage == Stage.ASSESSMENT
     await eventually(in_assessment)
-    await grants.act(client, reference, "assign_assessors", AssignAssessors(
-        actor=factories.actor_of(people.team),
-        assessors=tuple(AssessorRef(user_id=p.id, name=p.name, organisation_id=p.organisation_id)
-                        for p in (people.assessor, people.second_assessor))))
+    await grants.act(client, reference, "assign_assessors", assign(
+        factories.actor_of(people.team), (people.assessor, people.second_assessor)))
     return reference
+
+
+def assign(team: Actor, assessors) -> AssignAssessors:
+    """The team's assignment of `assessors` (people)."""
+    return AssignAssessors(actor=team, assessors=tuple(
+        AssessorRef(user_id=p.id, name=p.name, organisation_id=p.organisation_id)
+        for p in assessors))
 
 
 def score(actor, value: int = 4) -> ScoreSubmission:

@@ -1,5 +1,5 @@
 """What a person sees, in Debian's chromium, on the demo data: the programme team finds the grants
-by stage; a grantee answers a correction request."""
+by stage; a grantee answers a correction request, and withdraws an application."""
 
 from __future__ import annotations
 
@@ -113,3 +113,28 @@ async def test_a_grantee_answers_the_correction_request(browser, time_env, tmp_p
         assert await page.text_content("[data-stage]") == "In behandeling"
         await page.goto(f"{url}/organisation")
         assert await page.locator("[data-in-correction]").count() == 0
+
+
+async def test_a_grantee_withdraws_an_application(browser, time_env, tmp_path, db_url, engine,
+                                                  scheme):
+    async with demo_site(time_env, tmp_path, db_url, engine, scheme) as (url, references):
+        reference = next(ref for ref, grant in zip(references, GRANTS)
+                         if grant[0] == "Leiderschap en aanspreekcultuur")
+        page = await browser.new_page()
+        await sign_in(page, url, "uu@regie.demo", PASSWORD)
+        await page.goto(f"{url}/grants/{reference}")
+        form = "form[data-action=withdraw]"
+        await page.fill(f"{form} textarea", "We dienen in de ronde van 2027 opnieuw in.")
+        await page.click(f"{form} button")  # not yet confirmed: the browser holds the form
+        assert page.url == f"{url}/grants/{reference}"
+        assert await page.locator(f"{form} input[name=understood]:invalid").count() == 1
+        await page.check(f"{form} input[name=understood]")
+        await page.click(f"{form} button")
+        await page.wait_for_url(f"{url}/grants/{reference}?done=withdraw")
+        await scenario.stage_is(time_env.client, reference, Stage.WITHDRAWN)
+        await page.reload()
+        assert await page.text_content("[data-stage]") == "Ingetrokken"
+        assert await page.locator(form).count() == 0
+        await page.goto(f"{url}/my")
+        row = page.locator("tr", has=page.locator(f"a[href='/grants/{reference}']"))
+        assert "Ingetrokken" in await row.text_content()

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from domain.lifecycle import (
-    STAGES, TRANSITIONS, Action, NotAllowed, Role, Stage, actions_for, mermaid_diagram, transition,
+    STAGES, TRANSITIONS, WITHDRAWABLE, Action, NotAllowed, Role, Stage, actions_for,
+    mermaid_diagram, transition,
 )
 import pytest
 
@@ -38,7 +39,19 @@ def test_transition_refuses_wrong_role_and_wrong_stage_in_both_languages():
 def test_page_actions_come_from_the_table():
     assert [t.action for t in actions_for(Stage.DECISION, Role.PROGRAMME_TEAM)] == [
         Action.AWARD, Action.REJECT, Action.MOVE_DEADLINE]
-    assert actions_for(Stage.DECISION, Role.GRANTEE) == []
+    assert [t.action for t in actions_for(Stage.DECISION, Role.GRANTEE)] == [Action.WITHDRAW]
+    assert actions_for(Stage.ELIGIBILITY_CHECK, Role.GRANTEE) == []
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_an_applicant_withdraws_only_until_the_decision(stage):
+    if stage in WITHDRAWABLE:
+        assert transition(stage, Action.WITHDRAW, Role.GRANTEE).target == Stage.WITHDRAWN
+        with pytest.raises(NotAllowed, match="Alleen Aanvrager"):
+            transition(stage, Action.WITHDRAW, Role.PROGRAMME_TEAM)
+    else:
+        with pytest.raises(NotAllowed, match="kan niet in fase"):
+            transition(stage, Action.WITHDRAW, Role.GRANTEE)
 
 
 def test_documented_diagram_is_generated_from_the_declaration():

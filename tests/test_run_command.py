@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from regie import totp
-from regie.demo import DEMO_TOTP_SECRET
+from regie.demo import DEMO_TOTP_SECRET, GRANTS
 from tests.conftest import free_port
 
 REGIE = str(Path(sys.executable).parent / "regie")
@@ -70,7 +70,7 @@ async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path):
         async with httpx.AsyncClient() as web:
             assert (await web.get(f"http://127.0.0.1:{ports['ui']}/")).status_code == 200
         before = await _grants_seen_by_team(base)
-        assert len(before) == 8
+        assert len(before) == len(GRANTS)
     finally:
         stopped = await _stop(proc)
     assert "Regie stopped." in stopped and "Traceback" not in stopped

@@ -54,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         SettlementInput,
         Severity,
         StageChange,
+        Withdrawal,
     )
     from workflows import search
 
@@ -66,6 +67,8 @@ AFTER_AWARD = "settlement-changes"  # change requests; an accepted final report 
 ADOPTION = "adopted-grants"  # a grant awarded before Regie took over starts at its real stage
 HANDLERS_FINISH = "handlers-finish"  # the grant ends only once every Update has answered
 WAKEUPS = "no-lost-wakeups"  # a change made while the run awaited an activity wakes its wait
+# The `withdraw` Update needs no patch: the run takes no new path before it is accepted, and
+# recorded histories hold none (docs/upgrading.md, "A new human action").
 # A grant that starts with this marker takes every patch above without a marker of its own: one
 # marker and one visibility write instead of one of each per patch. Grants started before it
 # have no such marker and ask each patch, as they did. FOLDED never changes: a grant in flight
@@ -124,7 +127,8 @@ class GrantWorkflow:
     @workflow.run
     async def run(self, params: GrantParams) -> GrantStatus:
         status = await self._live(params)
-        if self._patched(HANDLERS_FINISH):
+        # a withdrawn grant ends after the withdrawal's own mails, on every version of the code
+        if self._patched(HANDLERS_FINISH) or self._withdrawn():
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.status()
         return status
@@ -206,6 +210,8 @@ class GrantWorkflow:
                                           Recipients.APPLICANT, template="correction_reminder"),
                 lead=timedelta(days=self.p.terms.correction_reminder_days),
             )
+            if self._withdrawn():
+                return False
             if corrected and self.stage == Stage.CORRECTION:  # the team overruled every finding
                 await self._apply(Action.RECHECK, SYSTEM)
             if not corrected:
@@ -220,11 +226,13 @@ class GrantWorkflow:
         if self._patched(INTAKE) and not self.round_closed:
             await self._apply(Action.AWAIT_ROUND_CLOSE, SYSTEM)
             try:
-                await workflow.wait_condition(lambda: self.round_closed,
+                await workflow.wait_condition(lambda: self.round_closed or self._withdrawn(),
                                               timeout=self._cap() - workflow.now())
             except asyncio.TimeoutError:
                 await self._apply(Action.PROGRAMME_ENDED, SYSTEM)
                 await self._mail("not_processed", Recipients.APPLICANT)
+                return False
+            if self._withdrawn():
                 return False
             await self._apply(Action.ROUND_CLOSED, SYSTEM,
                               deadline=self._from_now(self.p.terms.assessment_days))
@@ -246,7 +254,7 @@ class GrantWorkflow:
         if not done:
             await self._apply(Action.PROGRAMME_ENDED, SYSTEM)
             await self._mail("not_processed", Recipients.APPLICANT)
-        return done
+        return done and not self._withdrawn()
 
     async def _decision(self) -> bool:
         done = await self._stage_wait(
@@ -259,6 +267,9 @@ class GrantWorkflow:
         if not done:
             await self._apply(Action.PROGRAMME_ENDED, SYSTEM)
             await self._mail("not_processed", Recipients.APPLICANT)
+            return False
+        if self._withdrawn():  # the round had its verdict: it must leave the allocation
+            await self._tell_round(False)
             return False
         assert self.decision is not None
         if not self._patched(DECISIONS):
@@ -297,7 +308,7 @@ class GrantWorkflow:
         if not done:
             await self._apply(Action.PROGRAMME_ENDED, SYSTEM)
             await self._mail("not_processed", Recipients.APPLICANT)
-        return done
+        return done and not self._withdrawn()
 
     async def _objection_window(self) -> bool:
         """A rejection may be objected to within the term; True if an objection was upheld."""
@@ -687,6 +698,29 @@ class GrantWorkflow:
         if cmd.code not in {f.code for f in self.findings} or cmd.code in self.overruled:
             raise ValueError("Deze bevinding staat niet open / this finding is not outstanding")
 
+    @workflow.update
+    async def withdraw(self, cmd: Withdrawal) -> None:
+        try:  # again: an action taken beside this one may have moved the grant on
+            self._validate_withdraw(cmd)
+        except ValueError as exc:
+            raise ApplicationError(str(exc)) from None
+        pending = self._assessors_pending() if self.stage == Stage.ASSESSMENT else ()
+        await self._apply(Action.WITHDRAW, cmd.actor, note=cmd.reason)
+        context = {"reason": cmd.reason}
+        await self._mail("withdrawn", Recipients.APPLICANT, context=context)
+        await self._mail("application_withdrawn", Recipients.TEAM, context=context)
+        if pending:  # their assessment is no longer asked for
+            await self._mail("application_withdrawn-assessors", Recipients.ASSESSORS,
+                             template="application_withdrawn", context=context,
+                             assessor_ids=pending)
+
+    @withdraw.validator
+    def _validate_withdraw(self, cmd: Withdrawal) -> None:
+        transition(self.stage, Action.WITHDRAW, cmd.actor.role)
+        self._require_own_organisation(cmd.actor)
+        if self._deciding:
+            raise ValueError("Er wordt al over deze aanvraag besloten / a decision is under way")
+
     @workflow.signal(name="round_closed")
     def round_closed_signal(self) -> None:
         """Sent by the grant's RoundWorkflow when the round closes."""
@@ -805,6 +839,9 @@ class GrantWorkflow:
         if actor.organisation_id != self.p.organisation_id:
             raise ValueError("Alleen de aanvragende organisatie mag dit doen / "
                              "only the applying organisation may do this")
+
+    def _withdrawn(self) -> bool:
+        return self.stage == Stage.WITHDRAWN
 
     def _all_overruled(self) -> bool:
         return all(f.code in self.overruled for f in self.findings)
