@@ -7,11 +7,11 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import select
 
 from api.auth import Db, Viewer, allow
-from api.views import RowId, render, scheme_names, stage_name
+from api.views import RowId, render, scheme_names, stage_name, stored_file
 from domain.lifecycle import Role
 from regie.knowledge import search
 from regie.records import Application, Attachment, KnowledgeEntry, Organisation
@@ -53,9 +53,8 @@ async def public_document(request: Request, reference: str, attachment_id: RowId
     if entry is None or attachment_id not in {d["id"] for d in entry.documents}:
         raise HTTPException(404, "Geen openbaar document / no public document")
     attachment = await db.get(Attachment, attachment_id)
-    return FileResponse(request.app.state.settings.data_dir / "attachments" /
-                        attachment.stored_name, media_type=attachment.content_type,
-                        filename=attachment.original_name)
+    return stored_file(request, "attachments", attachment.stored_name,
+                       filename=attachment.original_name, media_type=attachment.content_type)
 
 
 async def _open_data(request: Request, db) -> list[dict]:

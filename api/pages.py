@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import func, select
 
 from api.actions import BadCommand, build_command, form_payload, HUMAN_ROLES
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.signin import HOME, safe_next
 from api.i18n import LANG_COOKIE
-from api.views import RowId, grant_for, live_status, render, scheme_names, timeline
+from api.views import (
+    RowId, grant_for, live_status, render, scheme_names, stored_file, timeline,
+)
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
 from regie import audit, grants
@@ -125,8 +127,8 @@ async def letter_pdf(request: Request, reference: str, letter_id: RowId, viewer:
     letter = await db.get(Letter, letter_id)
     if letter is None or letter.reference != app.reference:
         raise HTTPException(404, "Onbekende brief / unknown letter")
-    return FileResponse(request.app.state.settings.data_dir / "letters" / letter.file_name,
-                        media_type="application/pdf", filename=letter.file_name)
+    return stored_file(request, "letters", letter.file_name, filename=letter.file_name,
+                       media_type="application/pdf")
 
 
 def _applicable(action: Action, status) -> bool:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.datastructures import UploadFile
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import select
 
 from api.auth import (
@@ -18,7 +18,7 @@ from api.auth import (
 )
 from api.forms import draft_from_form, form_field
 from api.signin import first_factor_passed
-from api.views import RowId, own_application, render
+from api.views import RowId, own_application, render, stored_file
 from domain.lifecycle import Role, Stage
 from domain.money import euros
 from domain.types import Finding
@@ -170,8 +170,8 @@ async def evidence_file(request: Request, organisation_id: RowId, viewer: Eviden
     org = await db.get(Organisation, organisation_id)
     if org is None or not org.funding_evidence:
         raise HTTPException(404, "Geen bewijs van financiering / no evidence of funding")
-    return FileResponse(request.app.state.settings.data_dir / "evidence" / org.funding_evidence,
-                        filename=org.funding_evidence)
+    return stored_file(request, "evidence", org.funding_evidence,
+                       filename=org.funding_evidence)
 
 
 def _uploaded(form) -> UploadFile | None:

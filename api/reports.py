@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.datastructures import UploadFile
 from sqlmodel import select
 
-from api.auth import Db, Viewer, allow
-from api.views import ReportIndex, grant_for, live_status, render
+from api.auth import STAFF, Db, Viewer, allow
+from api.views import ReportIndex, RowId, grant_for, live_status, render, stored_file
 from domain.lifecycle import Role
 from domain.types import ActivityReport, AttachmentRef, ReportSubmission
 from regie import audit, grants
@@ -25,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 Anyone = Annotated[Viewer, Depends(allow(Role.PUBLIC))]
 Grantee = Annotated[Viewer, Depends(allow(Role.GRANTEE))]
+ReportReader = Annotated[Viewer, Depends(allow(Role.GRANTEE, *STAFF))]
 
 
 async def _by_link(request: Request, db, token: str) -> tuple[Person, Application, int]:
@@ -147,3 +148,16 @@ async def submit_report(request: Request, reference: str, index: ReportIndex, vi
     app = await grant_for(db, reference, viewer)
     return await _submit(request, viewer, db, viewer.person, app, index,
                          f"/grants/{reference}/reports/{index}")
+
+
+@router.get("/grants/{reference}/attachments/{attachment_id}")
+async def attachment_file(request: Request, reference: str, attachment_id: RowId,
+                          viewer: ReportReader, db: Db):
+    """A file sent with a report: for the team, who review it, auditors, and the grant's own
+    organisation (public documents are also in the knowledge centre)."""
+    app = await grant_for(db, reference, viewer)
+    attachment = await db.get(Attachment, attachment_id)
+    if attachment is None or attachment.reference != app.reference:
+        raise HTTPException(404, "Onbekende bijlage / unknown attachment")
+    return stored_file(request, "attachments", attachment.stored_name,
+                       filename=attachment.original_name, media_type=attachment.content_type)

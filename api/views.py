@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from pathlib import Path as FilePath
+
 from fastapi import HTTPException, Path, Request
+from fastapi.responses import FileResponse
 from fastapi.templating import Jinja2Templates
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +20,7 @@ from domain.scheme import Scheme
 from domain.text import day
 from domain.types import GrantStatus
 from regie import ROOT, grants
+from regie.logging import get_logger
 from regie.records import Application, AssessorAssignment, GrantEvent
 
 # Path numbers as the database can hold them: anything else is a 422, never a server error.
@@ -100,3 +104,16 @@ async def live_status(request: Request, reference: str) -> GrantStatus | None:
         return await grants.status(request.app.state.temporal, reference)
     except Exception:  # the page still renders from the read model
         return None
+
+
+def stored_file(request: Request, folder: str, name: str, *, filename: str,
+                media_type: str | None = None) -> FileResponse:
+    """A file Regie keeps in its data folder, sent as a download; 404 with the reason when the
+    record outlived its file (a data folder restored without it, a replica without the shared
+    volume); the operators find it in the log as `file.missing`."""
+    path: FilePath = request.app.state.settings.data_dir / folder / name
+    if not path.is_file():
+        get_logger(path=str(path)).error("file.missing", url=request.url.path)
+        raise HTTPException(404, "Het bestand is niet gevonden; meld dit aan het programmateam "
+                                 "/ the file was not found; please tell the programme team")
+    return FileResponse(path, media_type=media_type, filename=filename)

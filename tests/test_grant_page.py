@@ -1,22 +1,25 @@
 """The grant page shows the application as it was submitted: what assessors score and the team
-decides on, with the partners hidden from assessors where the round assesses anonymously; and,
-to the team and auditors, each assessment with its motivations."""
+decides on, with the partners hidden from assessors where the round assesses anonymously; to the
+team and auditors, each assessment with its motivations; and each report as it was submitted,
+with its attachments, which the team reviews."""
 
 from __future__ import annotations
 
 import contextlib
 import uuid
+from datetime import timedelta
 
 from sqlmodel import select
 
 from api.app import create_app
+from api.auth import CSRF_COOKIE
 from domain.lifecycle import Stage
 from domain.scheme import parse_scheme
 from domain.types import CriterionScore, DecisionInput
 from regie import grants
 from regie.db import session_factory
 from regie.programme import ensure_programme
-from regie.records import Letter
+from regie.records import Attachment, Letter
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import dates, factories, scenario
@@ -119,3 +122,69 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
     assert "De beoordelingen" in pages["auditor"]
     assert "De beoordelingen" not in pages["assessor"]  # each scores on their own
     assert "De impact blijft vaag." not in pages["assessor"]
+
+
+async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
+        time_env, tmp_path, db_url, engine, scheme):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue=f"page-{uuid.uuid4().hex[:8]}")
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await ensure_programme(db, client, scheme, settings.task_queue)
+    portal = create_app(settings, scheme, client)
+
+    async def as_(person):
+        async with sessions() as db:
+            return await web_client_as(portal, person, db)
+
+    async with build_worker(client, settings, sessions, scheme):
+        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
+                                                           settings.task_queue, people)
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=factories.actor_of(people.team), award=True, amount_cents=86_000_00,
+            reason="Gehonoreerd."))
+        async with contextlib.aclosing(await as_(people.grantee)) as web:
+            sent = await web.post(f"/grants/{reference}/reports/0", data={
+                "csrf_token": web.cookies[CSRF_COOKIE],
+                "summary": "Twee trainingen gegeven.\nDe derde volgt.",
+                "act-0-done": "Twee van de drie trainingen.", "act-0-deviations": "Eén schuift.",
+                "act-1-done": "Cultuurscan voorbereid.", "lessons": "Begin vroeg."},
+                files={"attachments": ("presentielijst.pdf", b"%PDF-1.4 lijst", "application/pdf")})
+            assert sent.status_code == 200 and "Rapportage ontvangen" in sent.text
+        async with sessions() as db:
+            attachment = (await db.exec(select(Attachment))).one()
+        link = f"/grants/{reference}/attachments/{attachment.id}"
+
+        async with contextlib.aclosing(await as_(people.team)) as web:
+            page = (await web.get(f"/grants/{reference}")).text
+            assert '<details class="report" data-report="0" open>' in page  # to review
+            assert "Twee trainingen gegeven.\nDe derde volgt." in page
+            assert "Twee van de drie trainingen." in page and "Eén schuift." in page
+            assert "Begin vroeg." in page
+            assert f'<a href="{link}" data-attachment="document">presentielijst.pdf</a>' in page
+            download = await web.get(link)
+            assert download.content == b"%PDF-1.4 lijst"
+            assert "attachment" in download.headers["content-disposition"]
+            returned = await web.post(f"/grants/{reference}/actions/review_report", data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "report_index": "0", "accepted": "no",
+                "new_due": (await time_env.get_current_time() + timedelta(days=30)).date()
+                .isoformat(), "comment": "Voeg de evaluatie van de trainingen toe."})
+            assert returned.status_code == 303
+        async with contextlib.aclosing(await as_(people.auditor)) as web:
+            page = (await web.get(f"/grants/{reference}")).text
+            assert '<details class="report" data-report="0">' in page  # folded: not theirs
+            assert "Voeg de evaluatie van de trainingen toe." in page
+        async with contextlib.aclosing(await as_(people.grantee)) as web:
+            page = (await web.get(f"/grants/{reference}")).text
+            assert "Opmerking van het programmateam:</strong> Voeg de evaluatie" in page
+            assert (await web.get(link)).status_code == 200  # their own organisation's
+        for person in (people.outsider, people.assessor):
+            async with contextlib.aclosing(await as_(person)) as web:
+                assert (await web.get(link)).status_code == 403, person.role
+
+        (tmp_path / "attachments" / attachment.stored_name).unlink()  # the file is lost
+        async with contextlib.aclosing(await as_(people.team)) as web:
+            lost = await web.get(link)
+        assert lost.status_code == 404
+        assert "Het bestand is niet gevonden; meld dit aan het programmateam" in lost.text

@@ -1,6 +1,6 @@
 """In chromium: a grantee opens the link from a prompt e-mail and files a progress report with
-an attachment; later a visitor finds the project in the knowledge centre by a word from its
-results."""
+an attachment; the programme team reads it on the grant page, opens the attachment and accepts
+it; later a visitor finds the project in the knowledge centre by a word from its results."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from regie import grants, programme
 from regie.db import session_factory
 from regie.settings import Settings
 from regie.worker import build_worker
-from tests import scenario
-from tests.conftest import eventually, serving
+from tests import factories, scenario
+from tests.conftest import eventually, serving, sign_in
 from tests.factories import actor_of
 from tests.scenario import skip_to, stage_is
 
@@ -76,9 +76,22 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
             tampered = await page.goto(f"{url}/report/{path[:-1]}{other}")
             assert tampered.status == 404
 
+            # the team reads the report as it was sent, opens its attachment, and accepts it
+            staff = await (await browser.new_context()).new_page()
+            await sign_in(staff, url, people.team.email, factories.PASSWORD,
+                          factories.TOTP_SECRET)
+            await staff.goto(f"{url}/grants/{reference}")
+            shown = staff.locator("details[data-report='0']")
+            assert await shown.get_attribute("open") is not None  # awaiting the team's review
+            assert "De derde training schuift naar september." in await shown.text_content()
+            href = await shown.locator("a", has_text="aanwezigheidslijst.pdf").get_attribute(
+                "href")
+            assert (await (await staff.request.get(f"{url}{href}")).body()).startswith(b"%PDF")
+            await staff.click("form[data-action=review_report] button")  # accept: the default
+            await staff.wait_for_url(f"{url}/grants/{reference}?done=review_report")
+            assert (await grants.status(client, reference)).reports[0].accepted
+
             # the rest of the grant's life, quickly, to the knowledge centre
-            await grants.act(client, reference, "review_report", ReportReview(
-                actor=team, report_index=0, accepted=True))
             final = (await grants.status(client, reference)).reports[-1].index
             await grants.act(client, reference, "submit_report", ReportSubmission(
                 actor=grantee, report_index=final, summary="Omstanders grepen vaker in.",
