@@ -22,6 +22,7 @@ from domain.types import GrantStatus
 from regie import ROOT, grants
 from regie.logging import get_logger
 from regie.records import Application, AssessorAssignment, GrantEvent
+from regie.temporal import PAGE_QUERY_TIMEOUT
 
 # Path numbers as the database can hold them: anything else is a 422, never a server error.
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -101,7 +102,7 @@ async def timeline(db: AsyncSession, app: Application) -> list[GrantEvent]:
 async def live_status(request: Request, reference: str) -> GrantStatus | None:
     """The workflow's own view of the grant; None when Temporal cannot answer right now."""
     try:
-        return await grants.status(request.app.state.temporal, reference)
+        return await grants.status(request.app.state.temporal, reference, PAGE_QUERY_TIMEOUT)
     except Exception:  # the page still renders from the read model
         return None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 from sqlmodel import select
@@ -96,6 +96,7 @@ async def act(client: Client, reference: str, update: str, command: BaseModel) -
                             f"this grant no longer takes actions ({exc.message})") from exc
 
 
-async def status(client: Client, reference: str) -> GrantStatus:
+async def status(client: Client, reference: str,
+                 rpc_timeout: timedelta | None = None) -> GrantStatus:
     return await client.get_workflow_handle(grant_workflow_id(reference)).query(
-        GrantWorkflow.status)
+        GrantWorkflow.status, rpc_timeout=rpc_timeout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -18,6 +19,7 @@ from domain.types import LedgerParams, LedgerStatus, RetentionParams, SetCommitm
 from regie import histories
 from regie.grants import run_update
 from regie.rounds import ensure_rounds
+from regie.temporal import PAGE_QUERY_TIMEOUT
 from workflows.ledger import LedgerWorkflow
 from workflows.retention import RetentionWorkflow
 
@@ -80,9 +82,11 @@ async def set_commitment(client: Client, scheme_id: str, cmd: SetCommitment) -> 
     raise AssertionError("unreachable")
 
 
-async def ledger(client: Client, scheme_id: str) -> LedgerStatus:
+async def ledger(client: Client, scheme_id: str,
+                 rpc_timeout: timedelta | None = None) -> LedgerStatus:
     return await client.get_workflow_handle_for(
-        LedgerWorkflow.run, ledger_workflow_id(scheme_id)).query(LedgerWorkflow.status)
+        LedgerWorkflow.run, ledger_workflow_id(scheme_id)).query(LedgerWorkflow.status,
+                                                                 rpc_timeout=rpc_timeout)
 
 
 async def ledger_or_none(client: Client, db: AsyncSession,
@@ -90,4 +94,4 @@ async def ledger_or_none(client: Client, db: AsyncSession,
     """The ledger for a page: as it closed, or asked of its workflow
     (histories.closed_or_live)."""
     return await histories.closed_or_live(db, ledger_workflow_id(scheme_id), LedgerStatus,
-                                          lambda: ledger(client, scheme_id))
+                                          lambda: ledger(client, scheme_id, PAGE_QUERY_TIMEOUT))

@@ -16,6 +16,7 @@ from domain.types import Actor, RoundParams, RoundStatus, SubmitToRound
 from regie import histories
 from regie.grants import ActionRefused, run_update
 from regie.records import Application
+from regie.temporal import PAGE_QUERY_TIMEOUT
 from workflows.round import RoundWorkflow, closed_message
 
 
@@ -79,4 +80,5 @@ async def status(client: Client, db: AsyncSession, round_id: str) -> RoundStatus
     None when the round has no workflow."""
     return await histories.closed_or_live(
         db, round_workflow_id(round_id), RoundStatus, lambda: client.get_workflow_handle_for(
-            RoundWorkflow.run, round_workflow_id(round_id)).query(RoundWorkflow.status))
+            RoundWorkflow.run, round_workflow_id(round_id)).query(
+            RoundWorkflow.status, rpc_timeout=PAGE_QUERY_TIMEOUT))

@@ -21,6 +21,11 @@ from workflows import search
 
 DATA_CONVERTER = pydantic_data_converter
 
+# How long a page waits for a workflow to answer a query before it renders without it (from the
+# read model, or saying Temporal cannot answer): with no worker polling, the server would hold
+# the query for about 30 s.
+PAGE_QUERY_TIMEOUT = timedelta(seconds=5)
+
 
 def grant_workflow_id(reference: str) -> str:
     return f"grant-{reference}"
