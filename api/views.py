@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Viewer
 from api.i18n import t
+from domain.eligibility import name_findings
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
 from domain.money import euros
 from domain.scheme import Scheme
@@ -41,6 +42,15 @@ def stage_name(stage: str, role: Role, lang: str) -> str:
     return (info.staff_name if staff else info.public_name)(lang)
 
 
+# timeline events whose note holds the workflow's finding codes
+FINDING_ACTIONS = frozenset({Action.FIND_FIXABLE.value, Action.FIND_INELIGIBLE.value})
+
+
+def event_note(event: GrantEvent, lang: str) -> str:
+    """A timeline event's note as the page shows it: findings by name, not by code."""
+    return name_findings(event.note, lang) if event.action in FINDING_ACTIONS else event.note
+
+
 templates.env.filters["euros"] = euros
 templates.env.filters["day"] = day
 
@@ -62,6 +72,7 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         "viewer": viewer, "role": role, "role_name": ROLE_NAMES[role](lang),
         "stage_name": lambda stage: stage_name(stage, role, lang),
         "action_label": lambda action: ACTION_LABELS[Action(action)](lang) if action else "",
+        "event_note": lambda event: event_note(event, lang),
         "show_outbox": request.app.state.settings.show_outbox,
         "sso_name": request.app.state.settings.oidc_name
         if request.app.state.settings.oidc_issuer else "", **context,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.money import euros
 from domain.scheme import RateTable, Round, Scheme
+from domain.text import Text
 from domain.types import Finding, Severity
 
 
@@ -68,6 +69,51 @@ class ApplicationFacts(BaseModel):
 # Findings about documents of the organisations, which the form itself cannot settle: these do
 # not stop the portal from sending the application, they start a correction request instead.
 DOCUMENT_CODES = ("funding_evidence", "partner_funding_evidence")
+
+
+# What each kind of finding is about, by its code's part before any ':' (which says where): the
+# grant's timeline names them so, from the codes its workflow recorded.
+TOPICS: dict[str, Text] = {
+    "organisation_type": Text("Type organisatie", "Type of organisation"),
+    "funding_evidence": Text("Bewijs van financiering", "Evidence of funding"),
+    "partner_type": Text("Type partnerorganisatie", "Partner's type of organisation"),
+    "partner_funding_evidence": Text("Bewijs van financiering van een partner",
+                                     "A partner's evidence of funding"),
+    "round_closed": Text("Buiten de aanvraagperiode", "Outside the application period"),
+    "section_missing": Text("Onderdeel ontbreekt", "Section missing"),
+    "section_too_long": Text("Onderdeel te lang", "Section too long"),
+    "no_pillars": Text("Geen pijler gekozen", "No pillar chosen"),
+    "no_target_groups": Text("Geen doelgroep gekozen", "No target group chosen"),
+    "unknown_choice": Text("Onbekende keuze", "Unknown choice"),
+    "no_activity": Text("Geen activiteit", "No activity"),
+    "activity_too_long": Text("Activiteit te lang", "Activity too long"),
+    "activity_incomplete": Text("Doel of monitoring ontbreekt", "Goal or monitoring missing"),
+    "activity_dates_missing": Text("Data van een activiteit ontbreken",
+                                   "Dates of an activity missing"),
+    "activity_dates": Text("Activiteit eindigt voor zij begint", "Activity ends before it starts"),
+    "activity_after_end": Text("Activiteit eindigt na het programma",
+                               "Activity ends after the programme"),
+    "unknown_rate": Text("Onbekend tarief", "Unknown rate"),
+    "wrong_rate": Text("Verkeerd berekend tarief", "Rate miscalculated"),
+    "activity_total": Text("Regels van een activiteit tellen niet op",
+                           "An activity's lines do not add up"),
+    "budget_total": Text("Begroting telt niet op tot het aangevraagde bedrag",
+                         "Budget does not add up to the amount requested"),
+    "amount_limits": Text("Aangevraagd bedrag buiten de grenzen",
+                          "Amount requested outside the limits"),
+}
+
+
+def name_findings(codes: str, lang: str) -> str:
+    """Codes as a workflow recorded them ('funding_evidence, section_too_long:ambitie'), named
+    in `lang` ('Bewijs van financiering, Onderdeel te lang (ambitie)'); an unknown code stays.
+    A position ('activity_total:2') is left out: the findings' own texts say which."""
+    named = []
+    for code in filter(None, (c.strip() for c in codes.split(","))):
+        kind, _, where = code.partition(":")
+        topic = TOPICS[kind](lang) if kind in TOPICS else kind
+        named.append(f"{topic} ({where})" if where and not where[0].isdigit() else topic)
+    return ", ".join(named)
 
 
 def blocks_submission(finding: Finding) -> bool:

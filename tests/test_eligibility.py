@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from domain.eligibility import (
-    ActivityFacts, ApplicationFacts, BudgetLine, PartnerFacts, blocks_submission,
-    check_eligibility,
+    TOPICS, ActivityFacts, ApplicationFacts, BudgetLine, PartnerFacts, blocks_submission,
+    check_eligibility, name_findings,
 )
 from domain.types import Severity
 from tests.factories import words
@@ -167,3 +167,32 @@ def test_every_finding_has_both_languages_and_a_field(scheme):
     findings = check_eligibility(messy, scheme, scheme.round(ROUND))
     assert len(findings) >= 6
     assert all(f.nl and f.en and f.nl != f.en and f.field for f in findings)
+
+
+def test_every_kind_of_finding_is_named_for_the_timeline(scheme):
+    """Between them these applications break every rule: each kind of code has a name, and
+    every name is of a kind the rules produce."""
+    bad_partner = PartnerFacts(name="Adviesbureau B.V.", organisation_type="company",
+                               has_funding_evidence=False)
+    fnv = PartnerFacts(name="FNV", organisation_type="employee_org", has_funding_evidence=False)
+    unpriced = BudgetLine(kind="hours", rate_key="schaal-10", hours=10, amount_cents=820_00)
+    mispriced = BudgetLine(kind="hours", rate_key="medewerker", hours=200, amount_cents=1)
+    broken = [
+        application(organisation_type="company", submitted_at=OPENS - timedelta(days=1)),
+        application(organisation_type="student_org", partners=(bad_partner, fnv),
+                    sections={"ambitie": words(900)}, pillars=(), target_groups=(),
+                    marginalised_groups=("iedereen",), requested_cents=1),
+        application(activities=()),
+        application(activities=(
+            activity(goal="", description=words(2000), start=None),
+            activity(start=date(2027, 6, 1), end=date(2027, 1, 1), lines=(unpriced,)),
+            activity(end=date(2028, 1, 1), lines=(mispriced,), budget_cents=1))),
+    ]
+    kinds = {f.code.partition(":")[0] for app in broken
+             for f in check_eligibility(app, scheme, scheme.round(ROUND))}
+    assert kinds == set(TOPICS)
+    assert name_findings("funding_evidence, section_too_long:ambitie, activity_total:2",
+                         "nl") == ("Bewijs van financiering, Onderdeel te lang (ambitie), "
+                                   "Regels van een activiteit tellen niet op")
+    assert name_findings("funding_evidence", "en") == "Evidence of funding"
+    assert name_findings("retired_rule:1", "nl") == "retired_rule"  # recorded, since removed

@@ -174,6 +174,9 @@ async def test_corrected_in_time_through_the_portal_it_proceeds_to_assessment(
             page = (await web.get("/grants/SV2026-0042")).text
             assert "Aan te vullen:</strong> Voeg het bewijs toe" in page
             assert '<a href="/organisation">Voeg het toe op de pagina Mijn organisatie' in page
+            # the timeline names the finding the workflow recorded by its code
+            assert "<td>Bewijs van financiering</td></tr>" in page
+            assert "funding_evidence</td>" not in page
             refused = await web.post("/organisation/evidence", data={"csrf_token": token},
                                      files={"evidence": ("besluit.exe", b"MZ", "x-msdownload")})
             assert refused.status_code == 422
