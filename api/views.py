@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pathlib import Path as FilePath
-
 from fastapi import HTTPException, Path, Request
 from fastapi.responses import FileResponse
 from fastapi.templating import Jinja2Templates
@@ -123,7 +121,7 @@ def stored_file(request: Request, folder: str, name: str, *, filename: str,
     """A file Regie keeps in its data folder, sent as a download; 404 with the reason when the
     record outlived its file (a data folder restored without it, a replica without the shared
     volume); the operators find it in the log as `file.missing`."""
-    path: FilePath = request.app.state.settings.data_dir / folder / name
+    path = request.app.state.settings.data_dir / folder / name
     if not path.is_file():
         get_logger(path=str(path)).error("file.missing", url=request.url.path)
         raise HTTPException(404, "Het bestand is niet gevonden; meld dit aan het programmateam "
