@@ -185,6 +185,32 @@ UI: dict[str, Text] = {
     "evidence_replace": Text("Bewijs vervangen", "Replace the evidence"),
     "evidence_added": Text("Het bewijs van financiering is ontvangen.",
                            "The evidence of funding has been received."),
+    "evidence_awaits_review": Text("Het programmateam beoordeelt het nog.",
+                                   "The programme team has yet to review it."),
+    "evidence_found_sufficient": Text("Het programmateam vond het voldoende ({day}).",
+                                      "The programme team found it sufficient ({day})."),
+    "evidence_found_insufficient": Text(
+        "Het programmateam vond het bewijs onvoldoende ({day}): {reason}. Voeg nieuw bewijs toe; "
+        "een aanvraag die erop wacht, vult u daarna aan op de pagina van de aanvraag.",
+        "The programme team found the evidence insufficient ({day}): {reason}. Add new "
+        "evidence; then submit the correction of an application awaiting it on its page."),
+    "evidence_none": Text("Geen bewijs ontvangen", "No evidence received"),
+    "evidence_unreviewed": Text("nog niet beoordeeld", "not yet reviewed"),
+    "evidence_sufficient_by": Text("voldoende bevonden door {who} ({day})",
+                                   "found sufficient by {who} ({day})"),
+    "evidence_insufficient_by": Text("onvoldoende bevonden door {who} ({day}): {reason}",
+                                     "found insufficient by {who} ({day}): {reason}"),
+    "evidence_review_intro": Text(
+        "Organisaties van dit type tonen aan dat zij ten minste drie jaar zijn gefinancierd. "
+        "Onvoldoende bewijs telt bij de volgende toets als ontbrekend; de organisatie hoort "
+        "waarom.",
+        "Organisations of this type show that they have been funded for at least three years. "
+        "Insufficient evidence counts as missing at the next check; the organisation is told "
+        "why."),
+    "evidence_why_insufficient": Text("Waarom onvoldoende?", "Why insufficient?"),
+    "record_judgement": Text("Oordeel vastleggen", "Record the judgement"),
+    "lead_applicant": Text("aanvrager", "applicant"),
+    "partner": Text("partner", "partner"),
     "correction_then_submit": Text(
         "Deze aanvragen wachten op een aanvulling. Heeft u het gevraagde toegevoegd, dien dan "
         "op de pagina van de aanvraag de aanvulling in, vóór de termijn verstrijkt:",

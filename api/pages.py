@@ -19,11 +19,13 @@ from api.views import (
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
 from regie import audit, grants
+from regie.logging import get_logger
+from regie.mail import applicant_contacts, send_once
 from regie.overview import stage_counts
 from regie.personal_data import personal_data
 from regie.records import (
     Application, AssessorAssignment, KnowledgeEntry, Letter, Organisation, OutboxMail, Person,
-    ProjectActivity,
+    ProjectActivity, utcnow,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -111,14 +113,61 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         Organisation.id.in_(app.partner_ids)).order_by(Organisation.name))).all()
     letters = (await db.exec(select(Letter).where(Letter.reference == app.reference)
                              .order_by(Letter.id))).all()
+    # the applicant and partners whose type must show three years' funding: the team judges it
+    evidence = [o for o in (org, *partners) if viewer.role in STAFF
+                and scheme.organisation_type(o.organisation_type) is not None
+                and scheme.organisation_type(o.organisation_type).needs_funding_evidence]
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status, "events": await timeline(db, app),
         "actions": actions, "assessors": assessors, "activities": activities,
         "error": error, "done": done, "typed": typed or {}, "hide_identity": hide,
         "letters": letters, "rubric": scheme.rubrics[rnd.rubric],
         "rates": scheme.rate_tables[rnd.rate_table].rates, "partners": partners,
-        "names": scheme_names(scheme, request.state.lang),
+        "names": scheme_names(scheme, request.state.lang), "evidence": evidence,
     }, status_code=status_code, viewer=viewer)
+
+
+@router.post("/grants/{reference}/organisations/{organisation_id}/evidence")
+async def review_evidence(request: Request, reference: str, organisation_id: RowId,
+                          viewer: Team, db: Db):
+    """The team's judgement of the applicant's or a partner's evidence of funding: sufficient,
+    or insufficient with the reason. Insufficient evidence counts as missing at the next
+    eligibility check, and the organisation is told why by e-mail and on its own page."""
+    app = await grant_for(db, reference, viewer)
+    if organisation_id not in (app.organisation_id, *app.partner_ids):
+        raise HTTPException(404, "Geen organisatie van deze aanvraag / "
+                                 "not an organisation of this application")
+    org = await db.get(Organisation, organisation_id)
+    form = await request.form()
+    sufficient = form.get("verdict") == "sufficient"
+    reason = str(form.get("reason", "")).strip()
+    problem = ("Er is geen bewijs om te beoordelen / there is no evidence to review"
+               if not org.funding_evidence else
+               "Geef de reden waarom het bewijs onvoldoende is / give the reason why the "
+               "evidence is insufficient" if not sufficient and not reason else "")
+    if problem:
+        return await _grant_page(request, reference, viewer, db, error=problem, status_code=422,
+                                 typed={f"evidence_{org.id}": reason})
+    org.has_funding_evidence = sufficient
+    org.evidence_reviewed_at, org.evidence_reviewed_by = utcnow(), viewer.person.name
+    org.evidence_refusal = "" if sufficient else reason
+    db.add(org)
+    await db.commit()
+    await audit.append(db, viewer.person.name, viewer.role.value, "funding_evidence_reviewed",
+                       f"organisation-{org.id}", {"file": org.funding_evidence, "grant": reference,
+                                                  "sufficient": sufficient, "reason": reason})
+    if not sufficient:
+        settings = request.app.state.settings
+        try:
+            await send_once(
+                db, settings, f"evidence_refused/{org.id}/{org.funding_evidence}", reference,
+                [p.email for p in await applicant_contacts(db, org.id)], "evidence_refused",
+                {"organisation": org.name, "reference": reference, "reason": reason,
+                 "link": f"{settings.base_url}/organisation"})
+        except OSError as error:  # the relay is down: the mail waits in the outbox
+            get_logger(grant=reference, actor=viewer.person.name).warning(
+                "evidence.mail_failed", error=str(error))
+    return RedirectResponse(f"/grants/{reference}?done=evidence", status_code=303)
 
 
 @router.get("/grants/{reference}/letters/{letter_id}")

@@ -198,6 +198,8 @@ def _keep_evidence(settings: Settings, org: Organisation, filename: str, content
     org.funding_evidence = f"{org.id}-{secrets.token_hex(4)}{Path(filename).suffix.lower()}"
     (folder / org.funding_evidence).write_bytes(content)
     org.has_funding_evidence = True
+    # a new document awaits the team's judgement
+    org.evidence_reviewed_at, org.evidence_reviewed_by, org.evidence_refusal = None, "", ""
 
 
 @router.post("/organisation/invitations")

@@ -51,6 +51,11 @@ class Organisation(SQLModel, table=True):
     kvk_number: str = Field(default="", max_length=8)
     has_funding_evidence: bool = False
     funding_evidence: str = ""  # the uploaded document's file name in the data folder
+    # the programme team's judgement of that document: when, by whom (named, as in the audit
+    # log), and why it was insufficient ("" when sufficient); none yet for a new document
+    evidence_reviewed_at: datetime | None = _ts(nullable=True)
+    evidence_reviewed_by: str = ""
+    evidence_refusal: str = ""
     created_at: datetime = _ts(nullable=False, default=utcnow)
 
 

@@ -213,6 +213,78 @@ async def test_corrected_in_time_through_the_portal_it_proceeds_to_assessment(
         assert (await other.get(f"/organisations/{org.id}/evidence")).status_code == 403
 
 
+async def test_the_team_finds_the_evidence_insufficient_and_the_correction_goes_on(
+        time_env, settings, engine, scheme):
+    """The team judges the evidence a grantee added: insufficient, with the reason, which the
+    organisation reads in a mail and on its page, and the next check finds it missing again;
+    new evidence, found sufficient, lets the correction through."""
+    client, sessions = time_env.client, session_factory(engine)
+    portal = create_app(settings, scheme, client)
+    async with sessions() as db:
+        org, member, team = await _evidence_case(db, client, scheme, settings)
+        grantee, staff = await web_client_as(portal, member, db), await web_client_as(
+            portal, team, db)
+    grant, review = "/grants/SV2026-0042", f"/grants/SV2026-0042/organisations/{org.id}/evidence"
+
+    async def add_evidence(content: bytes) -> None:
+        added = await grantee.post("/organisation/evidence", data={
+            "csrf_token": grantee.cookies[CSRF_COOKIE]},
+            files={"evidence": ("verklaring.pdf", content, "application/pdf")})
+        assert added.status_code == 303
+
+    async def judge(**fields):
+        return await staff.post(review, data={"csrf_token": staff.cookies[CSRF_COOKIE],
+                                              **fields})
+
+    async with build_worker(client, settings, sessions, scheme), \
+            contextlib.aclosing(grantee), contextlib.aclosing(staff):
+        await stage_is(client, "SV2026-0042", Stage.CORRECTION)
+        await add_evidence(b"%PDF-1.4 een leeg blad")
+        page = (await staff.get(grant)).text
+        assert f'data-evidence-review="{org.id}"' in page and "nog niet beoordeeld" in page
+        unreasoned = await judge(verdict="insufficient")
+        assert unreasoned.status_code == 422
+        assert "Geef de reden waarom het bewijs onvoldoende is" in unreasoned.text
+        assert (await judge(verdict="insufficient",
+                            reason="Het blad is leeg.")).status_code == 303
+        assert "onvoldoende bevonden door Team" in (await staff.get(grant)).text
+        own = (await grantee.get("/organisation")).text
+        assert 'data-evidence="missing"' in own and "onvoldoende" in own
+        assert "Het blad is leeg." in own
+        assert (await grantee.post(review, data={
+            "csrf_token": grantee.cookies[CSRF_COOKIE], "verdict": "sufficient"})
+                ).status_code == 403  # only the team judges
+
+        # the grantee submits the correction anyway: the check finds the evidence missing
+        term = (await grants.status(client, "SV2026-0042")).deadline
+        corrected = await grantee.post(f"{grant}/actions/submit_correction", data={
+            "csrf_token": grantee.cookies[CSRF_COOKIE], "note": "Toegevoegd."})
+        assert corrected.status_code == 303
+
+        async def asked_again():
+            status = await grants.status(client, "SV2026-0042")
+            return status.stage == Stage.CORRECTION and status.deadline != term
+        await eventually(asked_again)
+
+        await add_evidence(b"%PDF-1.4 jaarrekeningen 2022-2024")
+        assert "Het programmateam beoordeelt het nog." in (await grantee.get("/organisation")).text
+        assert (await judge(verdict="sufficient")).status_code == 303
+        assert "voldoende bevonden door Team" in (await staff.get(grant)).text
+        assert "Het programmateam vond het voldoende" in (await grantee.get("/organisation")).text
+        await grantee.post(f"{grant}/actions/submit_correction", data={
+            "csrf_token": grantee.cookies[CSRF_COOKIE], "note": "Jaarrekeningen toegevoegd."})
+        await stage_is(client, "SV2026-0042", Stage.ASSESSMENT)
+    mails = [m for m in await _outbox(sessions) if "onvoldoende" in m.subject]
+    assert [m.recipients for m in mails] == [[member.email]]
+    assert '"Het blad is leeg."' in mails[0].body and f"{settings.base_url}/organisation" in \
+        mails[0].body
+    async with sessions() as db:
+        judged = (await db.exec(select(AuditEntry).where(
+            AuditEntry.action == "funding_evidence_reviewed").order_by(AuditEntry.id))).all()
+    assert [(e.actor, e.detail["sufficient"]) for e in judged] == [
+        (team.name, False), (team.name, True)]
+
+
 async def test_the_team_overrules_a_finding_with_a_reason(time_env, settings, engine, scheme):
     client, sessions = time_env.client, session_factory(engine)
     async with sessions() as db:
