@@ -77,15 +77,22 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
     assert "<details class=\"application\" data-application >" in pages["team"]  # folded
 
 
-async def test_the_team_reads_each_assessment_and_the_letters_by_name(
-        time_env, tmp_path, db_url, engine, scheme):
+async def _site(time_env, tmp_path, db_url, engine, scheme):
+    """The programme on the time-skipping server, the cast, and the web app: its settings,
+    sessions, people and app."""
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
                                  task_queue=f"page-{uuid.uuid4().hex[:8]}")
-    client, sessions = time_env.client, session_factory(engine)
+    sessions = session_factory(engine)
     async with sessions() as db:
         people = await scenario.cast(db)
-        await ensure_programme(db, client, scheme, settings.task_queue)
-    portal = create_app(settings, scheme, client)
+        await ensure_programme(db, time_env.client, scheme, settings.task_queue)
+    return settings, sessions, people, create_app(settings, scheme, time_env.client)
+
+
+async def test_the_team_reads_each_assessment_and_the_letters_by_name(
+        time_env, tmp_path, db_url, engine, scheme):
+    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
+    client = time_env.client
     async with build_worker(client, settings, sessions, scheme):
         async with sessions() as db:
             reference = await scenario.grant_in_assessment(db, client, scheme,
@@ -126,13 +133,8 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
 
 async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
         time_env, tmp_path, db_url, engine, scheme):
-    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
-                                 task_queue=f"page-{uuid.uuid4().hex[:8]}")
-    client, sessions = time_env.client, session_factory(engine)
-    async with sessions() as db:
-        people = await scenario.cast(db)
-        await ensure_programme(db, client, scheme, settings.task_queue)
-    portal = create_app(settings, scheme, client)
+    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
+    client = time_env.client
 
     async def as_(person):
         async with sessions() as db:
