@@ -115,8 +115,8 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
                              .order_by(Letter.id))).all()
     # the applicant and partners whose type must show three years' funding: the team judges it
     evidence = [o for o in (org, *partners) if viewer.role in STAFF
-                and scheme.organisation_type(o.organisation_type) is not None
-                and scheme.organisation_type(o.organisation_type).needs_funding_evidence]
+                and getattr(scheme.organisation_type(o.organisation_type),
+                            "needs_funding_evidence", False)]
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status, "events": await timeline(db, app),
         "actions": actions, "assessors": assessors, "activities": activities,
