@@ -104,8 +104,8 @@ async def test_withdrawn_from_the_grant_page_during_assessment(time_env, setting
             AuditEntry.action == "withdraw"))).all()
     assert {m.subject for m in sent} == {
         f"Aanvraag ingetrokken: {reference} / Application withdrawn"}
-    assert sorted(tuple(m.recipients) for m in sent) == sorted({(people.grantee.email,), (people.team.email,),
-                          (people.second_assessor.email,)})
+    assert sorted(m.recipients for m in sent) == sorted(
+        [[people.grantee.email], [people.team.email], [people.second_assessor.email]])
     assert "De projectleider is vertrokken." in next(
         m.body for m in sent if m.recipients == [people.grantee.email])
     assert app.stage == Stage.WITHDRAWN.value and app.deadline is None
