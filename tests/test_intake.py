@@ -108,8 +108,12 @@ async def test_the_portal_says_when_the_next_round_opens_then_offers_it(
             assert f"{rnd.name_nl} opent op {rnd.opens:%d-%m-%Y %H:%M} en sluit op " \
                    f"{rnd.closes:%d-%m-%Y %H:%M}." in before
             await skip_to(time_env, dates.opens(scheme, "2027"))
-            during = (await web.get("/applications")).text
-            assert 'data-open-round="2027"' in during and "data-coming-round" not in during
+
+            async def offered():  # once the round's workflow has taken its opening
+                page = (await web.get("/applications")).text
+                return page if 'data-open-round="2027"' in page else None
+            during = await eventually(offered)
+            assert "data-coming-round" not in during
             assert f"Sluit {rnd.closes:%d-%m-%Y %H:%M}" in during
 
 
