@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from api import (
@@ -19,6 +20,7 @@ from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_tok
 from api.i18n import language
 from api.views import render, templates
 from domain.scheme import Scheme
+from regie import ROOT
 from regie.applications import DraftTooLarge
 from regie.db import make_engine, session_factory
 from regie.metrics import AppMetrics
@@ -27,16 +29,23 @@ from regie.settings import Settings
 
 # On every answer: no content-type guessing (uploads are served back), no framing by another
 # site, and no address sent on to another site (report links carry their token in the path).
+# Pages load their styles and scripts from /static only, and forms post to Regie only: text an
+# applicant typed can never run as script, even if a template forgot to escape it.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'",
     "Referrer-Policy": "same-origin",
 }
+# FastAPI's API documentation pages load Swagger UI and ReDoc from their CDN, with a script of
+# their own in the page; they hold no data and keep only the rule against framing.
+DOCS_CSP = "frame-ancestors 'none'"
+STATIC = ROOT / "templates" / "static"
 
-ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.router, reports.router, rounds.router,
-           assessors.router, json_api.router, annual.router, imports.router,
-           audit.router)
+ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.router,
+           reports.router, rounds.router, assessors.router, json_api.router, annual.router,
+           imports.router, audit.router)
 
 
 def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
@@ -62,6 +71,9 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
     templates.env.filters["local"] = lambda moment, fmt="%d-%m-%Y %H:%M": (
         moment.astimezone(scheme.tz).strftime(fmt))  # pages show the scheme's own time zone
 
+    docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
     @app.middleware("http")
     async def request_context(request: Request, call_next):
         """Language, a CSRF cookie for every visitor, a request id bound to the logs, and the
@@ -84,6 +96,8 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
             response.set_cookie(CSRF_COOKIE, fresh, httponly=False, samesite="lax",
                                 secure=settings.secure_cookies)
         response.headers.update(SECURITY_HEADERS)
+        if request.url.path in docs:
+            response.headers["Content-Security-Policy"] = DOCS_CSP
         return response
 
     @app.exception_handler(DraftTooLarge)

@@ -241,15 +241,36 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
+class WatchedBrowser:
+    """Chromium, with every page watched for what the Content-Security-Policy blocks: a style or
+    script the policy refuses leaves a page that looks or works otherwise than its test knows."""
+
+    def __init__(self, chromium) -> None:
+        self.chromium = chromium
+        self.blocked: list[str] = []
+
+    async def new_context(self, **options):
+        context = await self.chromium.new_context(**options)
+        context.on("console", lambda message: "Content Security Policy" in message.text
+                   and self.blocked.append(f"{message.location['url']}: {message.text}"))
+        return context
+
+    async def new_page(self, **options):
+        return await (await self.new_context(**options)).new_page()
+
+
 @pytest.fixture
 async def browser():
-    """Debian's chromium, driven by Playwright through its executable path."""
+    """Debian's chromium, driven by Playwright through its executable path; a test fails if the
+    policy blocked anything on any of its pages."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         chromium = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
+        watched = WatchedBrowser(chromium)
+        yield watched
         await chromium.close()
+        assert not watched.blocked, watched.blocked
 
 
 @contextlib.asynccontextmanager

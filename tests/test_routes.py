@@ -6,7 +6,7 @@ import contextlib
 import re
 import uuid
 
-from api.app import ROUTERS, SECURITY_HEADERS, create_app
+from api.app import DOCS_CSP, ROUTERS, SECURITY_HEADERS, create_app
 from api.auth import CSRF_COOKIE, declared_roles, permitted
 from domain.lifecycle import Role
 from regie.db import session_factory
@@ -15,7 +15,7 @@ from regie.settings import Settings
 from regie.worker import build_worker
 from sqlmodel import select
 
-from regie import audit
+from regie import ROOT, audit
 from regie.records import AuditEntry, Organisation
 from tests import factories, scenario
 from tests.conftest import web_client_as
@@ -140,6 +140,35 @@ async def test_a_write_without_csrf_token_is_refused(time_env, tmp_path, db_url,
         assert response.status_code == 403 and "CSRF" in response.json()["detail"]
         forged = await client.post("/logout", data={"csrf_token": "forged.value"})
         assert forged.status_code == 403
+
+
+def test_pages_carry_no_inline_style_or_script():
+    """The policy lets a page take styles and scripts from /static only: an inline one would be
+    blocked in the browser (the browser tests fail on any block; this names the template)."""
+    inline = re.compile(r'\sstyle=|<style|<script(?![^>]*\ssrc=)|\son[a-z]+=|javascript:')
+    found = [f"{path.name}:{n}" for path in sorted((ROOT / "templates").glob("*.html"))
+             for n, line in enumerate(path.read_text().splitlines(), 1) if inline.search(line)]
+    assert found == []
+
+
+async def test_static_files_and_the_api_documentation_under_their_policies(
+        tmp_path, db_url, scheme, time_env):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    client = await web_client_as(create_app(settings, scheme, time_env.client), None, None)
+    async with contextlib.aclosing(client):
+        page = await client.get("/login")
+        assert '<link rel="stylesheet" href="/static/regie.css">' in page.text
+        for path, kind in (("/static/regie.css", "text/css"),
+                           ("/static/application_form.js", "text/javascript")):
+            response = await client.get(path)
+            assert response.status_code == 200 and response.headers["content-type"].startswith(
+                kind), path
+            assert all(response.headers[name] == value
+                       for name, value in SECURITY_HEADERS.items()), path
+        docs = await client.get("/docs")  # Swagger UI from its CDN, with a script in the page
+        assert docs.status_code == 200
+        assert docs.headers["content-security-policy"] == DOCS_CSP
+        assert docs.headers["x-frame-options"] == "DENY"
 
 
 async def test_failed_sign_in_keeps_the_typed_address_and_says_why(tmp_path, db_url, engine,
