@@ -41,6 +41,7 @@ SECURITY_HEADERS = {
 # FastAPI's API documentation pages load Swagger UI and ReDoc from their CDN, with a script of
 # their own in the page; they hold no data and keep only the rule against framing.
 DOCS_CSP = "frame-ancestors 'none'"
+HSTS = "max-age=31536000"  # a year; subdomains are not Regie's to promise
 STATIC = ROOT / "templates" / "static"
 
 ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.router,
@@ -96,6 +97,8 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
             response.set_cookie(CSRF_COOKIE, fresh, httponly=False, samesite="lax",
                                 secure=settings.secure_cookies)
         response.headers.update(SECURITY_HEADERS)
+        if settings.secure_cookies:  # behind HTTPS: browsers are to come back over it only
+            response.headers["Strict-Transport-Security"] = HSTS
         if request.url.path in docs:
             response.headers["Content-Security-Policy"] = DOCS_CSP
         return response

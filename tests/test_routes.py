@@ -6,7 +6,7 @@ import contextlib
 import re
 import uuid
 
-from api.app import DOCS_CSP, ROUTERS, SECURITY_HEADERS, create_app
+from api.app import DOCS_CSP, HSTS, ROUTERS, SECURITY_HEADERS, create_app
 from api.auth import CSRF_COOKIE, declared_roles, permitted
 from domain.lifecycle import Role
 from regie.db import session_factory
@@ -151,7 +151,7 @@ def test_pages_carry_no_inline_style_or_script():
     assert found == []
 
 
-async def test_static_files_and_the_api_documentation_under_their_policies(
+async def test_static_files_the_api_documentation_and_https_under_their_policies(
         tmp_path, db_url, scheme, time_env):
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
     client = await web_client_as(create_app(settings, scheme, time_env.client), None, None)
@@ -169,6 +169,12 @@ async def test_static_files_and_the_api_documentation_under_their_policies(
         assert docs.status_code == 200
         assert docs.headers["content-security-policy"] == DOCS_CSP
         assert docs.headers["x-frame-options"] == "DENY"
+        assert "strict-transport-security" not in page.headers  # plain HTTP, as in `make run`
+    settings.secure_cookies = True  # behind HTTPS
+    client = await web_client_as(create_app(settings, scheme, time_env.client), None, None)
+    async with contextlib.aclosing(client):
+        page = await client.get("/login")
+        assert page.headers["strict-transport-security"] == HSTS
 
 
 async def test_failed_sign_in_keeps_the_typed_address_and_says_why(tmp_path, db_url, engine,
