@@ -159,7 +159,8 @@ async def test_static_files_the_api_documentation_and_https_under_their_policies
         page = await client.get("/login")
         assert '<link rel="stylesheet" href="/static/regie.css">' in page.text
         for path, kind in (("/static/regie.css", "text/css"),
-                           ("/static/application_form.js", "text/javascript")):
+                           ("/static/application_form.js", "text/javascript"),
+                           ("/static/tables.js", "text/javascript")):
             response = await client.get(path)
             assert response.status_code == 200 and response.headers["content-type"].startswith(
                 kind), path

@@ -25,7 +25,8 @@
       headers: {'X-CSRF-Token': form.elements.csrf_token.value}});
     if (!response.ok) return;
     const data = await response.json();
-    document.getElementById('autosave-status').textContent = `${form.dataset.saved} ${data.saved_at}`;
+    const status = document.getElementById('autosave-status');
+    status.textContent = `${form.dataset.saved} ${data.saved_at}`;
     document.querySelector('[data-requested]').textContent = data.requested;
     data.activities.forEach((total, i) => {
       const cell = form.querySelector(`[data-activity-total="${i}"] strong`);
@@ -33,11 +34,17 @@
     });
   }
   // an hours line is priced from the rate table; only another cost has an amount to type
-  form.querySelectorAll('[data-kind-for]').forEach((select) => select.addEventListener('change', () => {
-    const amount = form.elements[`${select.dataset.kindFor}-amount`];
-    amount.readOnly = select.value === 'hours';
-    if (amount.readOnly) amount.value = '';
-  }));
-  form.addEventListener('input', () => { counts(); clearTimeout(timer); timer = setTimeout(save, 800); });
+  form.querySelectorAll('[data-kind-for]').forEach((select) => {
+    select.addEventListener('change', () => {
+      const amount = form.elements[`${select.dataset.kindFor}-amount`];
+      amount.readOnly = select.value === 'hours';
+      if (amount.readOnly) amount.value = '';
+    });
+  });
+  form.addEventListener('input', () => {
+    counts();
+    clearTimeout(timer);
+    timer = setTimeout(save, 800);
+  });
   counts();
 })();
