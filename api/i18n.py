@@ -70,6 +70,7 @@ UI: dict[str, Text] = {
     "my_grants": Text("Mijn aanvragen", "My grants"),
     "my_assessments": Text("Mijn beoordelingen", "My assessments"),
     "knowledge": Text("Kenniscentrum", "Knowledge centre"),
+    "skip_to_content": Text("Naar de inhoud", "Skip to content"),
     "outbox": Text("Verzonden e-mail", "Sent e-mail"),
     "reference": Text("Kenmerk", "Reference"),
     "title": Text("Titel", "Title"),
