@@ -28,6 +28,10 @@ BEYOND_THE_EDGE = """() => [...document.querySelectorAll('main *')]
     .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
     .slice(0, 4).map((e) => e.outerHTML.slice(0, 120))"""
 
+FIELDS_IN_ERROR = """() => [...document.querySelectorAll('[aria-invalid=true]')].map((field) => [
+    field.id, (document.getElementById(field.getAttribute('aria-describedby'))
+               || {textContent: ''}).textContent.trim().length > 0])"""
+
 
 async def test_every_kind_of_page_meets_wcag_21_aa(browser, time_env, tmp_path, db_url, engine,
                                                    scheme):
@@ -61,6 +65,17 @@ async def test_every_kind_of_page_meets_wcag_21_aa(browser, time_env, tmp_path, 
         assert await page.evaluate("document.activeElement.id") == "content"
         axe = Axe()
         found = []
+
+        async def check(page, where: str, width: int) -> None:
+            results = (await axe.run(page, options=WCAG_21_AA)).response
+            assert results["passes"], where  # axe ran its rules on the page
+            for v in results["violations"]:
+                found.append(f"{where}: {v['id']} [{v['impact']}] {v['help']}: "
+                             f"{[n['target'] for n in v['nodes']][:4]}")
+            if await page.evaluate("document.documentElement.scrollWidth") > width:
+                found.append(f"{where}: the page scrolls sideways, past its right edge: "
+                             f"{await page.evaluate(BEYOND_THE_EDGE)}")
+
         for who, paths in visits.items():
             page = await browser.new_page()
             if who is not None:
@@ -70,13 +85,23 @@ async def test_every_kind_of_page_meets_wcag_21_aa(browser, time_env, tmp_path, 
                     await page.set_viewport_size({"width": width, "height": 800})
                     response = await page.goto(f"{url}{path}")
                     assert response.ok, path
-                    where = f"{path} at {width} px ({who[0] if who else 'public'})"
-                    results = (await axe.run(page, options=WCAG_21_AA)).response
-                    assert results["passes"], path  # axe ran its rules on the page
-                    for v in results["violations"]:
-                        found.append(f"{where}: {v['id']} [{v['impact']}] {v['help']}: "
-                                     f"{[n['target'] for n in v['nodes']][:4]}")
-                    if await page.evaluate("document.documentElement.scrollWidth") > width:
-                        found.append(f"{where}: the page scrolls sideways, past its right edge: "
-                                     f"{await page.evaluate(BEYOND_THE_EDGE)}")
+                    await check(page, f"{path} at {width} px ({who[0] if who else 'public'})",
+                                width)
+
+        # forms sent back with their errors: each field in error names its message
+        page = await browser.new_page(viewport={"width": 1280, "height": 800})
+        await page.goto(f"{url}/register")
+        await page.click("form[action='/register'] button")
+        await page.wait_for_load_state()
+        await check(page, "/register, sent empty", 1280)
+        assert await page.evaluate(FIELDS_IN_ERROR) == [
+            [field, True] for field in ("organisation", "organisation_type", "kvk_number",
+                                        "name", "email", "password")]
+        await sign_in(page, url, "uu@regie.demo", PASSWORD)
+        await page.goto(f"{url}/applications/{draft.id}")
+        await page.fill("#section_ambitie", factories.words(801, "ambitie"))
+        await page.click("#submit-application")
+        await page.wait_for_load_state()
+        await check(page, "an application sent back", 1280)
+        assert await page.evaluate(FIELDS_IN_ERROR) == [["section_ambitie", True]]
         assert found == [], "\n".join(found)
