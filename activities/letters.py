@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
@@ -31,14 +31,24 @@ def render_letter(kind: str, lang: str, context: dict[str, str]) -> tuple[str, s
     return subject.removeprefix("Subject:").strip(), body.strip()
 
 
+SENDER = "Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap"
+
+
 def letter_pdf(pages: list[tuple[str, str]]) -> bytes:
-    """One page per language (a long body runs on to the next)."""
+    """One page per language (a long body runs on to the next), Dutch first. The document is
+    titled with the first subject and says its language, so a screen reader announces both
+    and a PDF reader shows the title rather than the file name."""
     pdf = FPDF(format="A4")
     pdf.set_margins(25, 25, 25)
+    pdf.set_title(pages[0][0])
+    pdf.set_lang("nl")
+    pdf.set_author(SENDER)
+    pdf.set_creator("Regie")
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
     for subject, body in pages:
         pdf.add_page()
         pdf.set_font("helvetica", size=9)
-        write_lines(pdf, "Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap", 5)
+        write_lines(pdf, SENDER, 5)
         pdf.ln(8)
         pdf.set_font("helvetica", style="B", size=12)
         write_lines(pdf, subject, 6)

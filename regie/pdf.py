@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Callable, Iterator
 
 from fpdf import FPDF
 
+# What a title or name typed in a word processor holds beyond Latin-1, as the core fonts can
+# show it: typographic punctuation plain, and letters that do not decompose (below) by hand.
+_PLAIN = str.maketrans({
+    "€": "EUR", "‘": "'", "’": "'", "‚": ",", "‛": "'", "“": '"', "”": '"', "„": '"',
+    "‟": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
+    "…": "...", "•": "-", "→": "->", "←": "<-", "\u2009": " ", "\u202f": " ", "\u200b": "",
+    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "œ": "oe", "Œ": "OE", "ŋ": "n",
+})
+
 
 def latin1(text: str) -> str:
-    return text.replace("€", "EUR").encode("latin-1", "replace").decode("latin-1")
+    """`text` in the core fonts' Latin-1: punctuation made plain, a letter with a mark Latin-1
+    lacks without the mark (Ş as S, ő as o), and only what has no such form as "?"."""
+    return "".join(char if ord(char) < 256 else _nearest(char)
+                   for char in text.translate(_PLAIN))
+
+
+def _nearest(char: str) -> str:
+    kept = "".join(part for part in unicodedata.normalize("NFKD", char)
+                   if ord(part) < 256 and not unicodedata.combining(part))
+    return kept or "?"
 
 
 def wrap(text: str, width: float, measure: Callable[[str], float]) -> Iterator[str]:

@@ -101,3 +101,31 @@ def test_a_letter_shows_all_its_text_and_a_long_body_runs_on_to_a_new_page():
     for font, size, text in (line for page in lines for line in page):
         ruler.set_font("helvetica", style=styles[font], size=size)
         assert ruler.get_string_width(text) <= ruler.w - 2 * 25, text
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("Veilig op de campus", "Veilig op de campus"),
+    ("é ü ß ø Ø ó ñ", "é ü ß ø Ø ó ñ"),  # Latin-1 as it is
+    ("€ 80.000,00", "EUR 80.000,00"),
+    ("“Veilig” – samen…", '"Veilig" - samen...'),  # from a word processor
+    ("‘t Hof’s", "'t Hof's"),
+    ("Şahin, Dąbrowski, İlhan, Nguyễn, Őry", "Sahin, Dabrowski, Ilhan, Nguyen, Ory"),
+    ("Łódź, Đorđević, Œuvre", "Lódz, Dordevic, OEuvre"),
+    ("ﬁets", "fiets"),
+    ("Samen 💪 veilig, 中文", "Samen ? veilig, ??"),  # what has no Latin-1 form
+])
+def test_text_beyond_latin1_is_written_as_near_as_the_core_fonts_allow(typed, shown):
+    assert latin1(typed) == shown
+
+
+def test_a_letter_is_titled_and_says_its_language():
+    context = {"reference": "SV2027-0042", "title": "Veilig op de campus",
+               "organisation": "Hogeschool Utrecht", "reason": "Rang 2 van 31.",
+               "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
+               "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
+               "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
+               "score_impact": "3.5", "score_verankering": "4.0"}
+    pdf = letter_pdf([render_letter("award", lang, context) for lang in ("nl", "en")])
+    assert b"/Title (Besluit op uw aanvraag SV2027-0042: subsidie toegekend)" in pdf
+    assert b"/Lang (nl)" in pdf and b"/DisplayDocTitle true" in pdf
+    assert b"/Author (Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap)" in pdf
