@@ -7,6 +7,8 @@ what WCAG asks; what it finds, it finds on every run."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from sqlmodel import select
@@ -14,6 +16,7 @@ from sqlmodel import select
 from domain.lifecycle import Stage
 from regie.db import session_factory
 from regie.demo import DEMO_TOTP_SECRET, GRANTS, PASSWORD
+from regie.links import report_token
 from regie.records import Organisation, Person
 from tests import factories
 from tests.conftest import sign_in
@@ -44,9 +47,12 @@ async def test_every_kind_of_page_meets_wcag_21_aa(browser, time_env, tmp_path, 
             draft = await factories.application(
                 db, await db.get(Organisation, grantee.organisation_id), scheme)
         grant_pages = [f"/grants/{ref}" for ref in at.values()]
+        report_link = report_token((tmp_path / "secret.key").read_text().strip(), grantee.id,
+                                   at[Stage.REPORTING], 0, datetime.now(timezone.utc)
+                                   + timedelta(days=1))  # as in the report prompt's e-mail
         visits = {
             None: ["/", "/knowledge", f"/knowledge/projects/{at[Stage.REPORTING]}", "/login",
-                   "/login/forgot", "/register"],
+                   "/login/forgot", "/register", f"/report/{report_link}"],
             ("team@regie.demo", DEMO_TOTP_SECRET): [
                 "/team", "/rounds", "/rounds/2026", "/rounds/2027", "/reports/annual/2026",
                 "/assessors", "/import", *grant_pages],
