@@ -18,9 +18,8 @@ from api import (
 )
 from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
 from api.i18n import language
-from api.views import render, templates
+from api.views import STATIC, render, static_version, templates
 from domain.scheme import Scheme
-from regie import ROOT
 from regie.applications import DraftTooLarge
 from regie.db import make_engine, session_factory
 from regie.metrics import AppMetrics
@@ -42,7 +41,9 @@ SECURITY_HEADERS = {
 # their own in the page; they hold no data and keep only the rule against framing.
 DOCS_CSP = "frame-ancestors 'none'"
 HSTS = "max-age=31536000"  # a year; subdomains are not Regie's to promise
-STATIC = ROOT / "templates" / "static"
+# A static file asked for by its current hash never changes; asked for otherwise (an old hash,
+# none), it is checked with the server each time.
+KEEP = "public, max-age=31536000, immutable"
 
 ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.router,
            reports.router, rounds.router, assessors.router, json_api.router, annual.router,
@@ -99,6 +100,10 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         response.headers.update(SECURITY_HEADERS)
         if settings.secure_cookies:  # behind HTTPS: browsers are to come back over it only
             response.headers["Strict-Transport-Security"] = HSTS
+        if request.url.path.startswith("/static/") and response.status_code == 200:
+            name = request.url.path.removeprefix("/static/")
+            current = request.query_params.get("v") == static_version(name)
+            response.headers["Cache-Control"] = KEEP if current else "no-cache"
         if request.url.path in docs:
             response.headers["Content-Security-Policy"] = DOCS_CSP
         return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, Request
@@ -29,6 +31,17 @@ ReportIndex = Annotated[int, Path(ge=0, le=999)]
 Year = Annotated[int, Path(ge=2000, le=2100)]
 
 templates = Jinja2Templates(directory=ROOT / "templates")
+STATIC = ROOT / "templates" / "static"
+
+
+@functools.cache
+def static_version(name: str) -> str:
+    """A file under templates/static, by a hash of its content: pages link it with the hash,
+    so a browser may keep it for a year and a release that changes it gives it a new address."""
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+
+
+templates.env.globals["static_url"] = lambda name: f"/static/{name}?v={static_version(name)}"
 
 
 def stage_name(stage: str, role: Role, lang: str) -> str:

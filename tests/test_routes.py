@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import uuid
 
-from api.app import DOCS_CSP, HSTS, ROUTERS, SECURITY_HEADERS, create_app
+from api.app import DOCS_CSP, HSTS, KEEP, ROUTERS, SECURITY_HEADERS, create_app
 from api.auth import CSRF_COOKIE, declared_roles, permitted
 from domain.lifecycle import Role
 from regie.db import session_factory
@@ -157,15 +158,20 @@ async def test_static_files_the_api_documentation_and_https_under_their_policies
     client = await web_client_as(create_app(settings, scheme, time_env.client), None, None)
     async with contextlib.aclosing(client):
         page = await client.get("/login")
-        assert '<link rel="stylesheet" href="/static/regie.css">' in page.text
-        for path, kind in (("/static/regie.css", "text/css"),
-                           ("/static/application_form.js", "text/javascript"),
-                           ("/static/tables.js", "text/javascript")):
+        linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
+        static = ROOT / "templates" / "static"
+        digests = {name: hashlib.sha256((static / name).read_bytes()).hexdigest()[:12]
+                   for name in ("regie.css", "tables.js")}
+        assert linked == [f"/static/{name}?v={digest}" for name, digest in digests.items()]
+        for path, kind in ((linked[0], "text/css"), (linked[1], "text/javascript")):
             response = await client.get(path)
             assert response.status_code == 200 and response.headers["content-type"].startswith(
                 kind), path
             assert all(response.headers[name] == value
                        for name, value in SECURITY_HEADERS.items()), path
+            assert response.headers["cache-control"] == KEEP  # kept a year: a change renames it
+            for other in (path.split("?")[0], path.split("?")[0] + "?v=0ld0ld0ld0ld"):
+                assert (await client.get(other)).headers["cache-control"] == "no-cache", other
         docs = await client.get("/docs")  # Swagger UI from its CDN, with a script in the page
         assert docs.status_code == 200
         assert docs.headers["content-security-policy"] == DOCS_CSP
