@@ -94,6 +94,15 @@ async def test_every_kind_of_page_meets_wcag_21_aa(browser, time_env, tmp_path, 
                     await check(page, f"{path} at {width} px ({who[0] if who else 'public'})",
                                 width)
 
+        page = await browser.new_page()  # the English pages: the same templates, other words
+        await page.goto(f"{url}/lang/en?next=/knowledge")
+        for path in ("/", "/knowledge", "/register"):
+            for width in (1280, 320):
+                await page.set_viewport_size({"width": width, "height": 800})
+                await page.goto(f"{url}{path}")
+                assert await page.get_attribute("html", "lang") == "en"
+                await check(page, f"{path} in English at {width} px", width)
+
         # forms sent back with their errors: each field in error names its message
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
         await page.goto(f"{url}/register")
