@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -101,7 +102,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         if settings.secure_cookies:  # behind HTTPS: browsers are to come back over it only
             response.headers["Strict-Transport-Security"] = HSTS
         if request.url.path.startswith("/static/") and response.status_code == 200:
-            name = request.url.path.removeprefix("/static/")
+            name = posixpath.normpath(request.url.path.removeprefix("/static/"))  # as served
             current = request.query_params.get("v") == static_version(name)
             response.headers["Cache-Control"] = KEEP if current else "no-cache"
         if request.url.path in docs:
