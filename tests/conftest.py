@@ -200,9 +200,25 @@ async def maybe_record(handle, name: str) -> None:
     path.write_text(json.dumps(json.loads(history.to_json()), indent=1))
 
 
+class AppClient(httpx.AsyncClient):
+    """An in-process client that runs its app's lifespan, as a server would: closing the client
+    disposes of the app's database engine. Left to the garbage collector, a pooled connection
+    was closed on whatever event loop ran at that moment, once a workflow's in a worker thread,
+    which cannot take it."""
+
+    def __init__(self, app) -> None:
+        super().__init__(transport=httpx.ASGITransport(app=app), base_url="http://regie")
+        self.lifespan = app.router.lifespan_context(app)
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        await self.lifespan.__aexit__(None, None, None)
+
+
 async def web_client(app) -> httpx.AsyncClient:
     """An in-process client of `app`, holding the CSRF cookie a browser gets on its first page."""
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://regie")
+    client = AppClient(app)
+    await client.lifespan.__aenter__()
     await client.get("/healthz")
     return client
 
