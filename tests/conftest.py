@@ -202,23 +202,36 @@ async def maybe_record(handle, name: str) -> None:
 
 class AppClient(httpx.AsyncClient):
     """An in-process client that runs its app's lifespan, as a server would: closing the client
-    disposes of the app's database engine. Left to the garbage collector, a pooled connection
-    was closed on whatever event loop ran at that moment, once a workflow's in a worker thread,
-    which cannot take it."""
+    disposes of the app's database engine. Left to the garbage collector, an unclosed aiosqlite
+    connection stops its thread through the event loop that runs at that moment, and a
+    workflow's, in a worker thread, cannot take it (a thread exception). A client its test did
+    not close is closed when the test ends."""
+
+    open: list[AppClient] = []
 
     def __init__(self, app) -> None:
         super().__init__(transport=httpx.ASGITransport(app=app), base_url="http://regie")
         self.lifespan = app.router.lifespan_context(app)
 
     async def aclose(self) -> None:
-        await super().aclose()
-        await self.lifespan.__aexit__(None, None, None)
+        if self in AppClient.open:
+            AppClient.open.remove(self)
+            await super().aclose()
+            await self.lifespan.__aexit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+async def close_app_clients():
+    yield
+    while AppClient.open:
+        await AppClient.open[-1].aclose()
 
 
 async def web_client(app) -> httpx.AsyncClient:
     """An in-process client of `app`, holding the CSRF cookie a browser gets on its first page."""
     client = AppClient(app)
     await client.lifespan.__aenter__()
+    AppClient.open.append(client)
     await client.get("/healthz")
     return client
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -18,7 +19,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlmodel import select
 from temporalio.api.common.v1 import WorkflowExecution
@@ -40,7 +40,7 @@ from regie.rounds import round_workflow_id
 from regie.temporal import ensure_history_retention, grant_workflow_id
 from regie.worker import build_worker
 from tests import factories, scenario
-from tests.conftest import eventually
+from tests.conftest import eventually, web_client
 from tests.factories import actor_of
 from tests.scenario import stage_is
 from workflows.round import RoundWorkflow
@@ -104,9 +104,9 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
         app = create_app(settings, scheme, client)
         async with sessions() as db:
             token = await open_session(db, people.auditor)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://regie",
-                                     cookies={SESSION_COOKIE: token}) as web:
+        web = await web_client(app)
+        web.cookies.set(SESSION_COOKIE, token)
+        async with contextlib.aclosing(web):
             page = await web.get(f"/audit/grants/{SETTLED}")
             assert page.status_code == 200 and "WORKFLOW_EXECUTION_COMPLETED" in page.text
             verified = await web.get(f"/audit/grants/{SETTLED}/verify")

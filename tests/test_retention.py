@@ -5,9 +5,9 @@ in Regie's database until then. A person downloads their data."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta, timezone
 
-import httpx
 from sqlmodel import select
 
 from api.app import create_app
@@ -23,7 +23,7 @@ from regie.records import (
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories, scenario
-from tests.conftest import eventually, maybe_record
+from tests.conftest import eventually, maybe_record, web_client
 from tests.factories import actor_of
 from tests.scenario import skip_to, stage_is
 
@@ -58,9 +58,9 @@ async def test_personal_data_of_a_rejected_applicant_goes_after_its_term(
         app = create_app(settings, scheme, client)
         async with sessions() as db:
             token = await open_session(db, people.grantee)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://regie",
-                                     cookies={SESSION_COOKIE: token}) as web:
+        web = await web_client(app)
+        web.cookies.set(SESSION_COOKIE, token)
+        async with contextlib.aclosing(web):
             mine = (await web.get("/me/data.json")).json()
         assert mine["account"]["email"] == people.grantee.email
         assert [a["reference"] for a in mine["applications"]] == [reference]

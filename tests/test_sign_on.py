@@ -18,7 +18,7 @@ from regie.db import session_factory
 from regie.records import AuditEntry, Person
 from regie.settings import Settings
 from tests import factories, scenario
-from tests.conftest import serving
+from tests.conftest import serving, web_client
 from tests.oidc_provider import Provider
 
 
@@ -43,10 +43,8 @@ async def test_single_sign_on_as_a_setting(tmp_path, db_url, engine, scheme, tim
         async with session_factory(engine)() as db:
             people = await scenario.cast(db)
             accounts = (await db.exec(select(func.count()).select_from(Person))).one()
-        web = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                base_url="http://regie")
+        web = await web_client(app)
         async with contextlib.aclosing(web), httpx.AsyncClient() as provider_http:
-            await web.get("/healthz")
             assert "Inloggen via SURFconext" in (await web.get("/login")).text
 
             provider.email = people.grantee.email  # a grantee: signed in

@@ -5,6 +5,7 @@ scores were altered, or whose events no longer match the code, is caught."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 
 from regie.verification import verify_history
-from tests.conftest import SDK_CANNOT_REPLAY
+from tests.conftest import SDK_CANNOT_REPLAY, web_client
 
 HISTORIES = Path(__file__).parent / "histories"
 GRANTS = sorted(HISTORIES.glob("grant_*.json"))
@@ -95,8 +96,6 @@ async def test_an_auditor_verifies_a_decided_grant_and_takes_its_timeline(time_e
     import subprocess
     import sys
 
-    import httpx
-
     from api.app import create_app
     from api.auth import SESSION_COOKIE, open_session
     from domain.lifecycle import Stage
@@ -124,9 +123,9 @@ async def test_an_auditor_verifies_a_decided_grant_and_takes_its_timeline(time_e
         app = create_app(settings, scheme, time_env.client)
         async with sessions() as db:
             session = await open_session(db, people.auditor)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://regie",
-                                     cookies={SESSION_COOKIE: session}) as web:
+        web = await web_client(app)
+        web.cookies.set(SESSION_COOKIE, session)
+        async with contextlib.aclosing(web):
             page = (await web.get(f"/grants/{reference}")).text
             assert f'href="/audit/grants/{reference}/verify"' in page
             verified = await web.get(f"/audit/grants/{reference}/verify")
