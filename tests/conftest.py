@@ -207,15 +207,15 @@ class AppClient(httpx.AsyncClient):
     workflow's, in a worker thread, cannot take it (a thread exception). A client its test did
     not close is closed when the test ends."""
 
-    open: list[AppClient] = []
+    unclosed: list[AppClient] = []
 
     def __init__(self, app) -> None:
         super().__init__(transport=httpx.ASGITransport(app=app), base_url="http://regie")
         self.lifespan = app.router.lifespan_context(app)
 
     async def aclose(self) -> None:
-        if self in AppClient.open:
-            AppClient.open.remove(self)
+        if self in AppClient.unclosed:
+            AppClient.unclosed.remove(self)
             await super().aclose()
             await self.lifespan.__aexit__(None, None, None)
 
@@ -223,15 +223,15 @@ class AppClient(httpx.AsyncClient):
 @pytest.fixture(autouse=True)
 async def close_app_clients():
     yield
-    while AppClient.open:
-        await AppClient.open[-1].aclose()
+    while AppClient.unclosed:
+        await AppClient.unclosed[-1].aclose()
 
 
 async def web_client(app) -> httpx.AsyncClient:
     """An in-process client of `app`, holding the CSRF cookie a browser gets on its first page."""
     client = AppClient(app)
     await client.lifespan.__aenter__()
-    AppClient.open.append(client)
+    AppClient.unclosed.append(client)
     await client.get("/healthz")
     return client
 
