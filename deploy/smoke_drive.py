@@ -5,6 +5,7 @@ the web app that did not take the settlement."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -16,8 +17,12 @@ from regie import totp
 
 TOKEN = sys.argv[1]
 PASSWORD = "smoke-test-password"
-api_1 = httpx.Client(base_url="http://127.0.0.1:18000", timeout=30)
-api_2 = httpx.Client(base_url="http://127.0.0.1:18001", timeout=30)
+# The two web apps' ports and the two workers' metrics ports, as smoke.sh starts them; the test
+# of the same layout (tests/test_smoke_layout.py) starts them on free ports and says which.
+API_PORTS = os.environ.get("SMOKE_API_PORTS", "18000,18001").split(",")
+METRICS_PORTS = os.environ.get("SMOKE_METRICS_PORTS", "19464,19465").split(",")
+api_1, api_2 = (httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+                for port in API_PORTS)
 
 
 def eventually(check, what: str, seconds: float = 60):
@@ -65,6 +70,6 @@ print(f"  5 grants imported; the settlement letter ({len(letter.content)} bytes)
 
 metrics = api_1.get("/metrics").text
 assert "regie_http_requests_total" in metrics and "regie_grants" in metrics
-for port in (19464, 19465):
+for port in METRICS_PORTS:
     assert "temporal_" in httpx.get(f"http://127.0.0.1:{port}/metrics").text
 print("  metrics: the web app's and both workers' SDK metrics")

@@ -246,10 +246,17 @@ async def web_client_as(app, person, db) -> httpx.AsyncClient:
     return client
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` different ports free on 127.0.0.1 (each held until all are found)."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 async def eventually(check, timeout: float = 15.0):

@@ -16,11 +16,10 @@ import signal
 import sys
 from pathlib import Path
 
+from tests.conftest import free_ports
+
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
-PROCESSES = {"worker-1": ["worker"], "worker-2": ["worker"],
-             "api-1": ["api", "--port", "18000"], "api-2": ["api", "--port", "18001"]}
-METRICS = {"worker-1": "127.0.0.1:19464", "worker-2": "127.0.0.1:19465"}  # smoke_drive's
 
 
 async def _run(env: dict, *command: str) -> str:
@@ -33,23 +32,30 @@ async def _run(env: dict, *command: str) -> str:
 
 
 async def test_the_smoke_test_passes_in_its_process_layout(dev_env, db_url, tmp_path):
+    # free ports, not smoke.sh's: the suite's two passes run this test at the same time
+    api_1, api_2, metrics_1, metrics_2 = free_ports(4)
+    layout = {"worker-1": ["worker"], "worker-2": ["worker"],
+                      "api-1": ["api", "--port", str(api_1)],
+                      "api-2": ["api", "--port", str(api_2)]}
+    metrics = {"worker-1": f"127.0.0.1:{metrics_1}", "worker-2": f"127.0.0.1:{metrics_2}"}
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
            "REGIE_DATABASE_URL": db_url, "REGIE_DATA_DIR": str(tmp_path),
            "REGIE_TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
-           "REGIE_SECRET_KEY": secrets.token_hex(32), "REGIE_BASE_URL": "http://127.0.0.1:18000",
-           "REGIE_LOG_FORMAT": "json", "REGIE_SHOW_OUTBOX": "false"}
+           "REGIE_SECRET_KEY": secrets.token_hex(32), "REGIE_BASE_URL": f"http://127.0.0.1:{api_1}",
+           "REGIE_LOG_FORMAT": "json", "REGIE_SHOW_OUTBOX": "false",
+           "SMOKE_API_PORTS": f"{api_1},{api_2}", "SMOKE_METRICS_PORTS": f"{metrics_1},{metrics_2}"}
     await _run(env, str(BIN / "regie"), "migrate")
     await _run(env, str(BIN / "regie"), "register-search-attributes")
     link = (await _run(env, str(BIN / "regie"), "invite", "team@smoke.example", "--name",
                        "Smoke Team")).strip().splitlines()[-1]
     logs, processes = {}, {}
     try:
-        for name, args in PROCESSES.items():
+        for name, args in layout.items():
             logs[name] = tmp_path / f"{name}.log"
             processes[name] = await asyncio.create_subprocess_exec(
                 str(BIN / "regie"), *args, cwd=ROOT, stdout=logs[name].open("wb"),
                 stderr=asyncio.subprocess.STDOUT,
-                env={**env, "REGIE_SDK_METRICS_ADDRESS": METRICS.get(name, "")})
+                env={**env, "REGIE_SDK_METRICS_ADDRESS": metrics.get(name, "")})
         print(await _run(env, sys.executable, "deploy/smoke_drive.py", link.rsplit("/", 1)[-1]))
         for name, process in processes.items():
             process.send_signal(signal.SIGTERM)
