@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -10,7 +9,6 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from api import (
@@ -19,7 +17,7 @@ from api import (
 )
 from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
 from api.i18n import language
-from api.views import STATIC, render, static_version, templates
+from api.views import STATIC, StaticByVersion, render, templates
 from domain.scheme import Scheme
 from regie.applications import DraftTooLarge
 from regie.db import make_engine, session_factory
@@ -42,9 +40,6 @@ SECURITY_HEADERS = {
 # their own in the page; they hold no data and keep only the rule against framing.
 DOCS_CSP = "frame-ancestors 'none'"
 HSTS = "max-age=31536000"  # a year; subdomains are not Regie's to promise
-# A static file asked for by its current hash never changes; asked for otherwise (an old hash,
-# none), it is checked with the server each time.
-KEEP = "public, max-age=31536000, immutable"
 
 ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.router,
            reports.router, rounds.router, assessors.router, json_api.router, annual.router,
@@ -75,7 +70,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         moment.astimezone(scheme.tz).strftime(fmt))  # pages show the scheme's own time zone
 
     docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", StaticByVersion(directory=STATIC), name="static")
 
     @app.middleware("http")
     async def request_context(request: Request, call_next):
@@ -101,10 +96,6 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         response.headers.update(SECURITY_HEADERS)
         if settings.secure_cookies:  # behind HTTPS: browsers are to come back over it only
             response.headers["Strict-Transport-Security"] = HSTS
-        if request.url.path.startswith("/static/") and response.status_code == 200:
-            name = posixpath.normpath(request.url.path.removeprefix("/static/"))  # as served
-            current = request.query_params.get("v") == static_version(name)
-            response.headers["Cache-Control"] = KEEP if current else "no-cache"
         if request.url.path in docs:
             response.headers["Content-Security-Policy"] = DOCS_CSP
         return response

@@ -7,9 +7,11 @@ import hashlib
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import select
+from starlette.datastructures import QueryParams
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Viewer
@@ -34,6 +36,11 @@ templates = Jinja2Templates(directory=ROOT / "templates")
 STATIC = ROOT / "templates" / "static"
 
 
+# A static file asked for by its current hash never changes; asked for otherwise (an old hash,
+# none), it is checked with the server each time.
+KEEP = "public, max-age=31536000, immutable"
+
+
 @functools.cache
 def static_version(name: str) -> str:
     """A file under templates/static, by a hash of its content: pages link it with the hash,
@@ -42,6 +49,17 @@ def static_version(name: str) -> str:
 
 
 templates.env.globals["static_url"] = lambda name: f"/static/{name}?v={static_version(name)}"
+
+
+class StaticByVersion(StaticFiles):
+    """templates/static, each file kept a year when asked for by its current hash."""
+
+    async def get_response(self, path: str, scope) -> Response:
+        response = await super().get_response(path, scope)  # `path` as served: normalised
+        if response.status_code == 200:
+            current = QueryParams(scope["query_string"]).get("v") == static_version(path)
+            response.headers["Cache-Control"] = KEEP if current else "no-cache"
+        return response
 
 
 def stage_name(stage: str, role: Role, lang: str) -> str:

@@ -20,8 +20,10 @@ _PLAIN = str.maketrans({
 def latin1(text: str) -> str:
     """`text` in the core fonts' Latin-1: punctuation made plain, a letter with a mark Latin-1
     lacks without the mark (Ş as S, ő as o), and only what has no such form as "?"."""
-    return "".join(char if ord(char) < 256 else _nearest(char)
-                   for char in text.translate(_PLAIN))
+    plain = text.translate(_PLAIN)
+    if plain.isascii() or max(plain) < "\u0100":  # as nearly every letter is: no char by char
+        return plain
+    return "".join(char if ord(char) < 256 else _nearest(char) for char in plain)
 
 
 def _nearest(char: str) -> str:

@@ -7,8 +7,9 @@ import hashlib
 import re
 import uuid
 
-from api.app import DOCS_CSP, HSTS, KEEP, ROUTERS, SECURITY_HEADERS, create_app
+from api.app import DOCS_CSP, HSTS, ROUTERS, SECURITY_HEADERS, create_app
 from api.auth import CSRF_COOKIE, declared_roles, permitted
+from api.views import KEEP
 from domain.lifecycle import Role
 from regie.db import session_factory
 from regie.programme import ensure_programme
