@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from regie.settings import Settings
@@ -90,7 +91,7 @@ def _command(argv: list[str] | None) -> int:
         asyncio.run(_register(settings))
     elif args.command == "check-scheme":
         from domain.scheme import SchemeError
-        from regie.schemes import load_scheme
+        from regie.schemes import assumptions, load_scheme
 
         try:
             scheme = load_scheme(args.file)
@@ -98,6 +99,7 @@ def _command(argv: list[str] | None) -> int:
             print(exc, file=sys.stderr)
             return 1
         print(f"{args.file}: ok ({len(scheme.rounds)} rounds, hash {scheme.content_hash[:12]})")
+        _print_assumptions(assumptions(Path(args.file).read_text(encoding="utf-8")))
     elif args.command == "import":
         return asyncio.run(_import(settings, args.file, args.dry_run, args.email))
     elif args.command == "export":
@@ -117,6 +119,18 @@ def _command(argv: list[str] | None) -> int:
               "`domain/lifecycle.py`; do not edit by hand.\n\n```mermaid\n"
               f"{mermaid_diagram()}```")
     return 0
+
+
+def _print_assumptions(found) -> None:
+    """The values a scheme file marks as assumptions: the programme confirms each (and removes
+    its mark) or changes it before a round that uses it opens."""
+    if not found:
+        print("no value is marked ASSUMPTION")
+        return
+    print(f"{len(found)} values are marked ASSUMPTION: no source fixed them; confirm or change "
+          "each before a round that uses it opens, then remove its mark")
+    for a in found:
+        print(f"  line {a.line:>4}  {a.key} = {a.value}" + (f"  ({a.why})" if a.why else ""))
 
 
 async def connect_patiently(settings: Settings, attempts: int = 60):

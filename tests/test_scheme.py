@@ -1,4 +1,5 @@
-"""The scheme file: the shipped one loads with its exact rounds; a mistake names file and key."""
+"""The scheme file: the shipped one loads with its exact rounds; a mistake names file and key;
+the values it marks as assumptions are listed for the programme to confirm."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from domain.scheme import SchemeError, parse_scheme
 from regie import ROOT
+from regie.schemes import Assumption, assumptions
 
 SHIPPED = (ROOT / "schemes" / "sociale-veiligheid.toml").read_text()
 
@@ -64,6 +66,39 @@ def test_broken_toml_names_the_file():
         parse_scheme(SHIPPED + "\n[[rounds]\n", "sv.toml")
 
 
+def test_every_marked_value_of_the_shipped_scheme_is_listed():
+    found = assumptions(SHIPPED)
+    marked = [number for number, line in enumerate(SHIPPED.splitlines(), start=1)
+              if "# ASSUMPTION" in line and not line.lstrip().startswith("#")]
+    assert [a.line for a in found] == marked and len(found) > 20
+    by_key = {a.key: a for a in found}
+    assert len(by_key) == len(found)
+    assert by_key["defaults.terms.assessment_days"] == Assumption(
+        marked[4], "defaults.terms.assessment_days", "28", "assessors' term after assignment")
+    assert by_key["rounds[0].opens"].why == 'the plan names only "summer 2025"'
+    assert by_key["defaults.terms.assessment_reminder_days"].why == ""
+
+
+def test_assumptions_are_named_as_the_scheme_errors_name_keys():
+    text = ('reference_prefix = "SV"  # ASSUMPTION: before any table\n'
+            "[scheme]\n"
+            'name = "a # b"  # ASSUMPTION: a hash inside a string\n'
+            "# ASSUMPTION: a comment of its own names no value\n"
+            "[[rounds]]\n"
+            'id = "2025"\n'
+            "[[rounds]]\n"
+            "budget = 5  # ASSUMPTION\n"
+            "[rubrics.bijlage2-2026]\n"
+            'cut = "skip" #ASSUMPTION:no space\n'
+            "weights = { a = 1.0 }\n")
+    assert assumptions(text) == [
+        Assumption(1, "reference_prefix", '"SV"', "before any table"),
+        Assumption(3, "scheme.name", '"a # b"', "a hash inside a string"),
+        Assumption(8, "rounds[1].budget", "5", ""),
+        Assumption(10, "rubrics.bijlage2-2026.cut", '"skip"', "no space"),
+    ]
+
+
 def test_check_scheme_command(tmp_path: Path):
     bad = tmp_path / "bad.toml"
     bad.write_text(SHIPPED.replace('rate_table = "roles-2026"', 'rate_table = "none"', 1))
@@ -74,6 +109,10 @@ def test_check_scheme_command(tmp_path: Path):
     ok = subprocess.run([regie, "check-scheme", str(ROOT / "schemes" / "sociale-veiligheid.toml")],
                         capture_output=True, text=True)
     assert ok.returncode == 0 and "3 rounds" in ok.stdout
+    assert f"\n{len(assumptions(SHIPPED))} values are marked ASSUMPTION" in ok.stdout
+    budget = next(a for a in assumptions(SHIPPED) if a.key == "rounds[2].budget")
+    assert (f"  line {budget.line:>4}  rounds[2].budget = 4_000_000  (what remains of €16M)\n"
+            in ok.stdout)
     missing = subprocess.run([regie, "check-scheme", str(tmp_path / "geen.toml")],
                              capture_output=True, text=True)
     assert missing.returncode == 1
