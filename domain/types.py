@@ -107,8 +107,11 @@ class SubmitToRound(_Model):
     application_id: int
 
 
-class ClosingMove(_Model):
+class WindowMove(_Model):
+    """A round's window as the scheme file now gives it (regie.alignment)."""
+
     actor: Actor
+    opens_at: datetime
     closes_at: datetime
     closes_local: str
     reason: str = Field(min_length=1)
@@ -154,6 +157,16 @@ class LedgerParams(_Model):
     commitments: dict[str, tuple[str, int]] = {}  # reference -> (round, amount), carried over
     closes_at: datetime  # after settlement of the last grant the ledger closes
     run_events: int = 1_000  # a run continues as new at this many events (ledger-short-runs)
+
+
+class SetBudgets(_Model):
+    """The programme's budget and each round's ceiling as the scheme file now gives them
+    (regie.alignment); a round the file added gets its ceiling here."""
+
+    actor: Actor
+    programme_cents: int
+    ceilings: dict[str, int]
+    reason: str = Field(min_length=1)
 
 
 class SetCommitment(_Model):

@@ -151,6 +151,7 @@ async def connect_patiently(settings: Settings, attempts: int = 60):
 
 
 async def _worker(settings: Settings) -> None:
+    from regie.alignment import align_programme
     from regie.db import make_engine, session_factory
     from regie.heap import freeze_startup
     from regie.logging import configure
@@ -167,7 +168,9 @@ async def _worker(settings: Settings) -> None:
     await ensure_retention(client, scheme, settings.task_queue)
     worker = build_worker(client, settings, sessions, scheme)
     freeze_startup()
-    await run_until_stopped(worker)
+
+    # once the worker polls, as the rounds and the ledger are asked their state
+    await run_until_stopped(worker, lambda: align_programme(sessions, client, scheme))
     await engine.dispose()
 
 

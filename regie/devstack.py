@@ -12,6 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from api.app import create_app
+from regie.alignment import align_programme
 from regie.db import make_engine, migrate, session_factory
 from regie.demo import DEMO_TOTP_SECRET, load_demo, needs_demo
 from regie.heap import freeze_startup
@@ -69,6 +70,7 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
         async with build_worker(client, settings, sessions, scheme):
             async with sessions() as db:
                 await ensure_programme(db, client, scheme, settings.task_queue)
+            await align_programme(sessions, client, scheme)
             await ensure_retention(client, scheme, settings.task_queue)
             freeze_startup()
             web = asyncio.create_task(serve_until(server, stop))

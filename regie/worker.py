@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -52,10 +54,23 @@ def build_worker(client: Client, settings: Settings, sessions: async_sessionmake
     )
 
 
-async def run_until_stopped(worker: Worker) -> None:
-    """Run `worker` until SIGINT or SIGTERM, then shut it down through worker.shutdown()."""
+async def run_until_stopped(worker: Worker,
+                            started: Callable[[], Awaitable[object]] | None = None) -> None:
+    """Run `worker` until SIGINT or SIGTERM, then shut it down through worker.shutdown();
+    `started`: what to do beside it once it polls (a failure is logged; the worker runs on)."""
     stop = stop_on_signals()
+    log = get_logger(task_queue=worker.task_queue)
+
+    async def beside() -> None:
+        try:
+            await started()
+        except Exception:  # Temporal or the database away: the worker still serves
+            log.exception("worker.start_task_failed")
+
     async with worker:
-        get_logger(task_queue=worker.task_queue).info("worker.started")
+        log.info("worker.started")
+        task = asyncio.create_task(beside()) if started is not None else None
         await stop.wait()
+        if task is not None:
+            task.cancel()
     get_logger(task_queue=worker.task_queue).info("worker.stopped")

@@ -5,28 +5,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import signal
 import sqlite3
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
 from regie import totp
 from regie.demo import DEMO_TOTP_SECRET, GRANTS
+from regie.schemes import load_scheme
 from tests.conftest import free_port
 
 REGIE = str(Path(sys.executable).parent / "regie")
 
 
-async def _start(data_dir: Path, ports: dict[str, int]) -> tuple[asyncio.subprocess.Process, str]:
+async def _start(data_dir: Path, ports: dict[str, int],
+                 **env: str) -> tuple[asyncio.subprocess.Process, str]:
     proc = await asyncio.create_subprocess_exec(
         REGIE, "run", "--port", str(ports["web"]), "--temporal-port", str(ports["temporal"]),
         "--ui-port", str(ports["ui"]), stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT, env={**os.environ, "REGIE_DATA_DIR": str(data_dir)},
+        stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "REGIE_DATA_DIR": str(data_dir), **env},
     )
     output = ""
     while "Press Ctrl-C to stop." not in output:
@@ -59,7 +64,7 @@ async def _stop(proc: asyncio.subprocess.Process) -> str:
     return rest
 
 
-async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path):
+async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path, scheme_file):
     ports = {"web": free_port(), "temporal": free_port(), "ui": free_port()}
     base = f"http://127.0.0.1:{ports['web']}"
     proc, output = await _start(tmp_path, ports)
@@ -78,9 +83,22 @@ async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path):
         bodies = " ".join(body for (body,) in db.execute("SELECT body FROM outbox"))
     assert set(re.findall(r"http://127\.0\.0\.1:\d+/", bodies)) == {f"{base}/"}  # this app
 
-    proc, output = await _start(tmp_path, ports)
+    # restarted on a scheme file that gives the 2027 round a day more: the round takes it
+    rnd = load_scheme(scheme_file).round("2027")
+    line = f"closes = {rnd.closes:%Y-%m-%dT%H:%M:%S}"
+    later = f"closes = {rnd.closes + timedelta(days=1):%Y-%m-%dT%H:%M:%S}"
+    edited = tmp_path / "regeling.toml"
+    edited.write_text(scheme_file.read_text().replace(line, later), encoding="utf-8")
+    assert load_scheme(edited).round("2027").closes == rnd.closes + timedelta(days=1)
+    proc, output = await _start(tmp_path, ports, REGIE_SCHEME_FILE=str(edited))
     try:
         assert "Loading demo data" not in output
         assert await _grants_seen_by_team(base, code_ahead=1) == before
     finally:
         await _stop(proc)
+    with contextlib.closing(sqlite3.connect(tmp_path / "regie.db")) as db:
+        aligned = db.execute("SELECT subject, detail FROM audit_log "
+                             "WHERE action = 'scheme_aligned'").fetchall()
+    assert [subject for subject, _detail in aligned] == ["round-2027"]
+    assert json.loads(aligned[0][1])["closes_at"] == (
+        load_scheme(edited).local_to_utc(rnd.closes + timedelta(days=1)).isoformat())

@@ -2,7 +2,9 @@
 
 Every award sets its grant's commitment here through an Update whose validator refuses any
 amount that would take a round past its ceiling or the programme past its budget, so no
-decision can commit more than remains, whoever or whatever asks.
+decision can commit more than remains, whoever or whatever asks. The budget and the ceilings
+follow the scheme file: when it changes them, Regie sets them with the `set_budgets` Update
+(regie.alignment), which refuses a ceiling below what is already committed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import NotAllowed, Role
     from domain.money import euros
-    from domain.types import LedgerParams, LedgerStatus, RoundLedger, SetCommitment
+    from domain.types import LedgerParams, LedgerStatus, RoundLedger, SetBudgets, SetCommitment
 
 # An Update that reaches the ledger while its run continues as new fails that workflow task, and
 # the worker then replays the whole run before it answers again: at the server's suggestion of
@@ -69,6 +71,31 @@ class LedgerWorkflow:
             raise NotAllowed(
                 f"Er is nog {euros(programme_left)} over in het programma / only "
                 f"{euros(programme_left)} is left in the programme")
+
+    @workflow.update
+    def set_budgets(self, cmd: SetBudgets) -> LedgerStatus:
+        """Take the budget and ceilings the scheme file now gives; a later run carries them."""
+        self.p = self.p.model_copy(update={"programme_cents": cmd.programme_cents,
+                                           "ceilings": dict(cmd.ceilings)})
+        return self.status()
+
+    @set_budgets.validator
+    def _validate_budgets(self, cmd: SetBudgets) -> None:
+        if cmd.actor.role != Role.SYSTEM:
+            raise NotAllowed("Alleen Regie, uit het regelingbestand / only Regie, from the "
+                             "scheme file")
+        if (cmd.programme_cents, cmd.ceilings) == (self.p.programme_cents, self.p.ceilings):
+            raise NotAllowed("De budgetten zijn ongewijzigd / the budgets are unchanged")
+        for round_id in sorted(set(self.p.ceilings) | set(cmd.ceilings)):
+            committed = self._committed(round_id)
+            if cmd.ceilings.get(round_id, 0) < committed:
+                raise NotAllowed(
+                    f"In ronde {round_id} is al {euros(committed)} toegekend / "
+                    f"{euros(committed)} is already committed in round {round_id}")
+        if cmd.programme_cents < self._committed(None):
+            raise NotAllowed(
+                f"Er is al {euros(self._committed(None))} toegekend / "
+                f"{euros(self._committed(None))} is already committed")
 
     def _committed(self, round_id: str | None) -> int:
         return sum(amount for rnd, amount in self.commitments.values()

@@ -6,6 +6,10 @@ reminds applicants with unsubmitted drafts before closing, and at closing hands 
 application on to assessment. When every grant has its verdict, the round proposes an
 allocation within what the ledger has left for it; the team confirms it (or changes lines, each
 with a reason) and the round sends each grant its decision.
+
+The window is workflow state: when the scheme file moves it, Regie moves the round's with the
+`move_window` Update (regie.alignment), its opening until the round opens, its closing until
+it closes.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import NotAllowed, Role
     from domain.ranking import Allocation, apply_changes
     from domain.types import (
-        Actor, AllocationConfirmation, ClosingMove, Delivery, Proposal, RoundParams, RoundStatus,
-        ScoredGrant, StartGrant, SubmitToRound,
+        Actor, AllocationConfirmation, Delivery, Proposal, RoundParams, RoundStatus, ScoredGrant,
+        StartGrant, SubmitToRound, WindowMove,
     )
+
+# docs/upgrading.md: the round waits for its opening on a condition, so that `move_window` can
+# move it; a round started before sleeps to the opening it was started with.
+MOVABLE_OPENING = "movable-opening"
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(minutes=5),
@@ -40,12 +48,14 @@ class RoundWorkflow:
     @workflow.init
     def __init__(self, params: RoundParams) -> None:
         self.p = params
+        self.opens_at = params.opens_at
         self.closes_at = params.closes_at
         self.closes_local = params.closes_local
+        self.opening_movable = False  # until the run knows it waits on MOVABLE_OPENING
         self.phase = "scheduled"
         self.references: list[str] = []
         self.application_ids: set[int] = set()
-        self._closing_version = 0
+        self._window_version = 0
         self.verdicts: dict[str, ScoredGrant] = {}
         self.proposal: Proposal | None = None
         self.confirmed: list[Allocation] | None = None
@@ -53,7 +63,7 @@ class RoundWorkflow:
 
     @workflow.run
     async def run(self, params: RoundParams) -> RoundStatus:
-        await self._sleep_until_opening()
+        await self._until_opening()
         self.phase = "open"
         reminded = False
         while True:
@@ -62,9 +72,9 @@ class RoundWorkflow:
                 break
             remind_at = self.closes_at - timedelta(days=self.p.draft_reminder_days)
             wake = remind_at if not reminded and remind_at > now else self.closes_at
-            version = self._closing_version
+            version = self._window_version
             try:
-                await workflow.wait_condition(lambda: self._closing_version != version,
+                await workflow.wait_condition(lambda: self._window_version != version,
                                               timeout=wake - now)
             except asyncio.TimeoutError:
                 if wake == remind_at and not reminded:
@@ -128,10 +138,22 @@ class RoundWorkflow:
         except ValueError as exc:
             raise NotAllowed(str(exc)) from None
 
-    async def _sleep_until_opening(self) -> None:
-        delay = self.p.opens_at - workflow.now()
-        if delay > timedelta(0):
-            await workflow.sleep(delay)
+    async def _until_opening(self) -> None:
+        """Wait for the opening, as `move_window` may move it (before MOVABLE_OPENING: sleep
+        to the opening the round started with)."""
+        if not workflow.patched(MOVABLE_OPENING):
+            delay = self.p.opens_at - workflow.now()
+            if delay > timedelta(0):
+                await workflow.sleep(delay)
+            return
+        self.opening_movable = True
+        while (delay := self.opens_at - workflow.now()) > timedelta(0):
+            version = self._window_version
+            try:
+                await workflow.wait_condition(lambda: self._window_version != version,
+                                              timeout=delay)
+            except asyncio.TimeoutError:
+                pass
 
     @workflow.update
     async def submit(self, cmd: SubmitToRound) -> str:
@@ -150,7 +172,7 @@ class RoundWorkflow:
         if cmd.actor.role != Role.GRANTEE:
             raise NotAllowed("Alleen een aanvrager dient in / only an applicant submits")
         now = workflow.now()
-        if now < self.p.opens_at:
+        if now < self.opens_at:
             raise NotAllowed("De ronde is nog niet open; uw concept is bewaard / "
                              "the round is not open yet; your draft is kept")
         if self.phase == "closed" or now >= self.closes_at:
@@ -160,23 +182,42 @@ class RoundWorkflow:
                              "submitted")
 
     @workflow.update
-    async def move_closing(self, cmd: ClosingMove) -> None:
+    def move_window(self, cmd: WindowMove) -> RoundStatus:
+        """Take the window the scheme file now gives the round."""
+        self.opens_at = cmd.opens_at
         self.closes_at, self.closes_local = cmd.closes_at, cmd.closes_local
-        self._closing_version += 1
+        self._window_version += 1
+        return self.status()
 
-    @move_closing.validator
-    def _validate_move(self, cmd: ClosingMove) -> None:
-        if cmd.actor.role != Role.PROGRAMME_TEAM:
-            raise NotAllowed("Alleen het programmateam / only the programme team")
-        if self.phase == "closed" or cmd.closes_at <= workflow.now():
-            raise NotAllowed("De sluiting moet in de toekomst liggen / "
-                             "closing must lie in the future")
-        if cmd.closes_at <= self.p.opens_at or cmd.closes_at > self.p.projects_end_at:
+    @move_window.validator
+    def _validate_move(self, cmd: WindowMove) -> None:
+        if cmd.actor.role != Role.SYSTEM:
+            raise NotAllowed("Alleen Regie, uit het regelingbestand / only Regie, from the "
+                             "scheme file")
+        if (cmd.opens_at, cmd.closes_at) == (self.opens_at, self.closes_at):
+            raise NotAllowed("Het venster is ongewijzigd / the window is unchanged")
+        if self.phase not in ("scheduled", "open"):
+            raise NotAllowed("De ronde is gesloten / the round has closed")
+        now = workflow.now()
+        if cmd.opens_at != self.opens_at:
+            if self.phase != "scheduled":
+                raise NotAllowed("De ronde is al open; de opening ligt vast / the round is "
+                                 "open; its opening cannot move")
+            if not self.opening_movable:
+                raise NotAllowed("Deze ronde is gestart voordat de opening kon verschuiven / "
+                                 "this round started before its opening could move")
+            if cmd.opens_at <= now:
+                raise NotAllowed("De opening moet in de toekomst liggen / the opening must "
+                                 "lie in the future")
+        if cmd.closes_at <= now:
+            raise NotAllowed("De sluiting moet in de toekomst liggen / the closing must lie "
+                             "in the future")
+        if cmd.closes_at <= cmd.opens_at or cmd.closes_at > self.p.projects_end_at:
             raise NotAllowed("Sluiting buiten de looptijd / closing outside the programme")
 
     @workflow.query
     def status(self) -> RoundStatus:
-        return RoundStatus(round_id=self.p.round_id, phase=self.phase, opens_at=self.p.opens_at,
+        return RoundStatus(round_id=self.p.round_id, phase=self.phase, opens_at=self.opens_at,
                            closes_at=self.closes_at, closes_local=self.closes_local,
                            references=self.references, scored=sorted(self.verdicts),
                            proposal=self.proposal, confirmed=self.confirmed,

@@ -1,0 +1,160 @@
+"""The running rounds and ledger brought in line with the scheme file.
+
+A round's workflow and the ledger take their window and budgets from the scheme file when they
+start, which is when Regie is first deployed, while the file may change after that: the
+programme team confirms a value marked ASSUMPTION (a round's budget), a round opens or closes
+later, a round is added. Each worker compares them with the file when it starts, and sends an
+Update where they differ: `move_window` to a round that has not closed (its opening only
+until it opens), `set_budgets` to the ledger. The workflow's validator refuses what cannot be
+(a closing already past, a ceiling below what is committed): the workflow then keeps what it
+has, and the refusal is logged as an error. Each change is in the workflow's history and the
+audit log. Grants keep the terms their round had when they were filed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.scheme import Scheme
+from domain.types import SYSTEM, LedgerStatus, RoundStatus, SetBudgets, WindowMove
+from regie import audit, programme, rounds
+from regie.grants import ActionRefused, run_update
+from regie.logging import get_logger
+from workflows.ledger import LedgerWorkflow
+from workflows.round import RoundWorkflow
+
+ALIGNED = "scheme_aligned"  # the audit log's action for a change the scheme file brought
+OPEN_PHASES = ("scheduled", "open")
+# How long to wait for a round or the ledger to answer, and to keep asking. A workflow whose
+# worker stopped (a restart for the new file) answers only once the server gives up on that
+# worker: after its sticky queue's timeout (10 s), or, for a task it had started, after the task
+# timeout (a round's is 60 s, regie.rounds).
+ANSWER_TIMEOUT = timedelta(seconds=30)
+ASK_AGAIN = timedelta(seconds=5)
+PATIENCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """What the scheme file changed in one workflow, or why the workflow refused it."""
+
+    workflow_id: str
+    changed: bool
+    detail: str
+
+
+async def align_programme(sessions: async_sessionmaker[AsyncSession], client: Client,
+                          scheme: Scheme, patience: timedelta = PATIENCE) -> list[Alignment]:
+    """Bring every round that has not closed, and the ledger, in line with `scheme`, all at
+    once; safe to repeat, and from several workers at once (a workflow that agrees is left
+    alone). Needs a worker polling: the rounds and the ledger are asked their state. One that
+    does not answer is asked again for up to `patience`."""
+    async def each(align, workflow_id: str) -> Alignment | None:
+        deadline = asyncio.get_running_loop().time() + patience.total_seconds()
+        while True:
+            try:
+                async with sessions() as db:
+                    return await align(db)
+            except RPCError as exc:
+                if exc.status == RPCStatusCode.NOT_FOUND:  # closed, kept, removed since
+                    return None
+                log = get_logger(workflow_id=workflow_id, actor=SYSTEM.name)
+                if asyncio.get_running_loop().time() > deadline:
+                    log.error("scheme.unanswered", reason=exc.message)
+                    return Alignment(workflow_id, False, exc.message)
+                log.warning("scheme.not_yet_answered", reason=exc.message)
+                await asyncio.sleep(ASK_AGAIN.total_seconds())
+
+    done = await asyncio.gather(*(
+        each(lambda db, rnd=rnd: _align_round(db, client, scheme, rnd),
+             rounds.round_workflow_id(rnd.id)) for rnd in scheme.rounds),
+        each(lambda db: _align_ledger(db, client, scheme),
+             programme.ledger_workflow_id(scheme.scheme.id)))
+    return [a for a in done if a is not None]
+
+
+async def _align_round(db: AsyncSession, client: Client, scheme: Scheme, rnd) -> Alignment | None:
+    handle = client.get_workflow_handle_for(RoundWorkflow.run, rounds.round_workflow_id(rnd.id))
+    want = await rounds.round_params(db, scheme, rnd)
+
+    def agrees(status: RoundStatus | None) -> bool:  # None: it has closed
+        return status is None or (status.opens_at, status.closes_at) == (want.opens_at,
+                                                                         want.closes_at)
+
+    async def ask():
+        return await _ask(handle, RoundWorkflow.status)
+    detail = {"opens_at": want.opens_at.isoformat(), "closes_at": want.closes_at.isoformat()}
+    status = await ask()
+    if agrees(status):
+        return None
+    if status.phase not in OPEN_PHASES:
+        get_logger(workflow_id=handle.id, actor=SYSTEM.name).warning(
+            "scheme.round_closed_apart", phase=status.phase, **detail,
+            round_opens_at=status.opens_at.isoformat(),
+            round_closes_at=status.closes_at.isoformat())
+        return None
+    move = WindowMove(actor=SYSTEM, opens_at=want.opens_at, closes_at=want.closes_at,
+                      closes_local=want.closes_local, reason=_reason(scheme))
+    return await _send(db, handle.id, run_update(handle, RoundWorkflow.move_window, move),
+                       ask, agrees, {**detail, "was": [status.opens_at.isoformat(),
+                                                       status.closes_at.isoformat()]})
+
+
+async def _align_ledger(db: AsyncSession, client: Client, scheme: Scheme) -> Alignment | None:
+    handle = client.get_workflow_handle_for(
+        LedgerWorkflow.run, programme.ledger_workflow_id(scheme.scheme.id))
+    want = SetBudgets(actor=SYSTEM, programme_cents=scheme.scheme.budget_cents,
+                      ceilings={r.id: r.budget_cents for r in scheme.rounds},
+                      reason=_reason(scheme))
+
+    def agrees(status: LedgerStatus | None) -> bool:  # None: the books have closed
+        return status is None or (status.programme_cents, {
+            r.round_id: r.ceiling_cents for r in status.rounds}) == (want.programme_cents,
+                                                                     want.ceilings)
+
+    async def ask():
+        return await _ask(handle, LedgerWorkflow.status)
+    status = await ask()
+    if agrees(status):
+        return None
+    was = {r.round_id: r.ceiling_cents for r in status.rounds}
+    return await _send(db, handle.id, run_update(handle, LedgerWorkflow.set_budgets, want),
+                       ask, agrees, {"programme_cents": want.programme_cents,
+                                     "ceilings": want.ceilings,
+                                     "was": [status.programme_cents, was]})
+
+
+async def _ask(handle, query):
+    """The state of a running workflow; None once it has closed."""
+    if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+        return None
+    return await handle.query(query, rpc_timeout=ANSWER_TIMEOUT)
+
+
+async def _send(db: AsyncSession, workflow_id: str, update: Awaitable, ask, agrees,
+                detail: dict) -> Alignment | None:
+    """Send `update`; a refusal is logged as an error, unless the workflow agrees by then
+    (another worker, starting at the same time, aligned it first)."""
+    try:
+        await update
+    except ActionRefused as exc:
+        if agrees(await ask()):
+            return None
+        get_logger(workflow_id=workflow_id, actor=SYSTEM.name).error(
+            "scheme.refused", reason=str(exc), **detail)
+        return Alignment(workflow_id, False, str(exc))
+    get_logger(workflow_id=workflow_id, actor=SYSTEM.name).info("scheme.aligned", **detail)
+    await audit.append(db, SYSTEM.name, SYSTEM.role.value, ALIGNED, workflow_id, detail)
+    return Alignment(workflow_id, True, "")
+
+
+def _reason(scheme: Scheme) -> str:
+    return f"regelingbestand / scheme file {scheme.content_hash[:12]}"

@@ -1,0 +1,197 @@
+"""The scheme file changed after its rounds and ledger started: each worker brings them in line
+when it starts (regie.alignment), under the time-skipping server; what cannot be is refused
+and leaves the workflow as it was."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from sqlmodel import select
+from temporalio.api.enums.v1 import EventType
+
+from api.app import create_app
+from domain.lifecycle import Role, Stage
+from domain.scheme import Round, Scheme
+from domain.types import SYSTEM, SetCommitment
+from regie import grants, programme, rounds
+from regie.alignment import ALIGNED, Alignment, align_programme
+from regie.applications import submit_draft
+from regie.db import session_factory
+from regie.grants import ActionRefused
+from regie.programme import ensure_programme, ledger_workflow_id
+from regie.records import Application, AuditEntry
+from regie.rounds import round_workflow_id
+from regie.settings import Settings
+from regie.worker import build_worker
+from tests import dates, factories
+from tests.conftest import maybe_record, web_client_as
+from tests.scenario import skip_to, stage_is
+
+MILLION = 1_000_000_00
+
+
+@pytest.fixture
+def settings(tmp_path, db_url):
+    return Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                             task_queue=f"align-{uuid.uuid4().hex[:8]}")
+
+
+def edited(scheme: Scheme, round_id: str, **changes) -> Scheme:
+    """`scheme` with one round changed, as the programme team would edit the file."""
+    return scheme.model_copy(update={"rounds": tuple(
+        r.model_copy(update=changes) if r.id == round_id else r for r in scheme.rounds)})
+
+
+async def _updates(client, workflow_id: str) -> int:
+    """The Updates a workflow's history holds: a refused one leaves none."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    return sum(e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+               for e in history.events)
+
+
+async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
+        time_env, settings, engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        org = await factories.organisation(db, "Erasmus Universiteit", "wo")
+        member = await factories.person(db, Role.GRANTEE, "indiener@eur.example", org)
+        team = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+        early = await factories.application(db, org, scheme, factories.draft("2027", "Vroeg"))
+        late = await factories.application(db, org, scheme, factories.draft("2027", "Later"))
+        await ensure_programme(db, client, scheme, settings.task_queue)
+    applicant, rnd = factories.actor_of(member), scheme.round("2027")
+    # the team postpones the round by a week before it opens ...
+    postponed = edited(scheme, "2027", opens=rnd.opens + timedelta(days=7),
+                       closes=rnd.closes + timedelta(days=7))
+    # ... and, once it is open, gives applicants one day more
+    extended = edited(postponed, "2027", closes=rnd.closes + timedelta(days=8))
+
+    # the worker reads the file as it ends up: the eligibility check takes the round's closing
+    # from it (a worker restarted on the new file; here one worker throughout, as the
+    # time-skipping server does not move a query from a stopped worker to the next)
+    async with build_worker(client, settings, sessions, extended):
+        assert await align_programme(sessions, client, postponed) == [
+            Alignment(round_workflow_id("2027"), True, "")]
+        async with sessions() as db:
+            status = await rounds.status(client, db, "2027")
+            assert (status.phase, status.opens_at, status.closes_at) == (
+                "scheduled", dates.opens(postponed, "2027"), dates.closes(postponed, "2027"))
+            assert status.closes_local == f"{rnd.closes + timedelta(days=7):%d-%m-%Y %H:%M}"
+            entry = (await db.exec(select(AuditEntry).where(AuditEntry.action == ALIGNED))).one()
+            assert (entry.actor, entry.subject) == ("Regie", round_workflow_id("2027"))
+            web = await web_client_as(create_app(settings, postponed, client), team, db)
+        async with contextlib.aclosing(web):  # the team sees the round's window
+            window = (f"{rnd.opens + timedelta(days=7):%d-%m-%Y %H:%M}",
+                      f"{rnd.closes + timedelta(days=7):%d-%m-%Y %H:%M}")
+            assert f"Opent {window[0]} · Sluit {window[1]}" in (await web.get("/rounds/2027")).text
+            assert (f'<td data-opens>{window[0]}</td><td data-closes>{window[1]}</td>'
+                    in (await web.get("/rounds")).text)
+        # a file that agrees changes nothing, not even the history
+        assert await _updates(client, round_workflow_id("2027")) == 1
+        assert await align_programme(sessions, client, postponed) == []
+        assert await _updates(client, round_workflow_id("2027")) == 1
+
+        await skip_to(time_env, dates.opens(scheme, "2027") + timedelta(minutes=1))
+        async with sessions() as db:
+            with pytest.raises(ActionRefused, match="nog niet open"):
+                await submit_draft(db, client, postponed, early, applicant)
+        await skip_to(time_env, dates.opens(postponed, "2027"))
+        async with sessions() as db:
+            assert await submit_draft(db, client, postponed, early, applicant) == "SV2027-0001"
+
+        # an opening that has passed stays where it was
+        refused = await align_programme(sessions, client, edited(
+            extended, "2027", opens=rnd.opens + timedelta(days=6)))
+        assert [(a.changed, a.detail) for a in refused] == [
+            (False, "De ronde is al open; de opening ligt vast / the round is open; its "
+                    "opening cannot move")]
+        assert await align_programme(sessions, client, extended) == [
+            Alignment(round_workflow_id("2027"), True, "")]
+        await skip_to(time_env, dates.closes(postponed, "2027") + timedelta(hours=1))
+        async with sessions() as db:
+            reference = await submit_draft(db, client, extended, late, applicant)
+        # a closing already past is refused
+        past = edited(extended, "2027", closes=rnd.closes + timedelta(days=7, minutes=30))
+        assert [a.changed for a in await align_programme(sessions, client, past)] == [False]
+        await skip_to(time_env, dates.closes(extended, "2027"))
+        # submitted in the extra day, and eligible: the check reads the file's new closing
+        await stage_is(client, reference, Stage.ASSESSMENT)
+        assert not (await grants.status(client, reference)).findings
+        async with sessions() as db:
+            with pytest.raises(ActionRefused, match="gesloten sinds "
+                               f"{rnd.closes + timedelta(days=8):%d-%m-%Y %H:%M}"):
+                await submit_draft(db, client, extended, await factories.application(
+                    db, org, extended, factories.draft("2027", "Te laat")),
+                    applicant)
+        # a round that has closed keeps its window
+        closed = edited(extended, "2027", closes=rnd.closes + timedelta(days=9))
+        assert await align_programme(sessions, client, closed) == []
+        await maybe_record(client.get_workflow_handle(round_workflow_id("2027")),
+                           "round_moved_window_v1.json")
+
+
+async def test_the_ledger_takes_the_budgets_the_file_sets_but_never_below_what_is_committed(
+        time_env, settings, engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        await ensure_programme(db, client, scheme, settings.task_queue)
+    ledger_id = ledger_workflow_id(scheme.scheme.id)
+    # the team confirms the budgets: 2026 gets €5M, and €1M goes to an autumn round of 2027
+    autumn = Round(id="2027-najaar", name_nl="Najaarsronde 2027", name_en="Autumn 2027 round",
+                   opens=datetime(2027, 9, 1, 9) + dates.SHIFT,
+                   closes=datetime(2027, 10, 1, 13) + dates.SHIFT, budget=1_000_000,
+                   rate_table="roles-2026", rubric="bijlage2-2026")
+    confirmed = edited(scheme, "2026", budget_cents=5 * MILLION)
+    confirmed = confirmed.model_copy(update={"rounds": (*confirmed.rounds, autumn)})
+
+    async with build_worker(client, settings, sessions, confirmed):
+        await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
+            actor=SYSTEM, reference="SV2026-0001", round_id="2026",
+            amount_cents=5_500_000_00, reason="eerdere toekenningen"))
+        async with sessions() as db:
+            await ensure_programme(db, client, confirmed, settings.task_queue)  # the new round
+        assert await _updates(client, ledger_id) == 1  # the commitment
+        assert await align_programme(sessions, client, confirmed) == [Alignment(ledger_id, False, (
+            "In ronde 2026 is al € 5.500.000,00 toegekend / € 5.500.000,00 is already "
+            "committed in round 2026"))]
+        assert await _updates(client, ledger_id) == 1  # the refusal left no trace
+        assert [r.round_id for r in (await programme.ledger(client, scheme.scheme.id)).rounds
+                ] == ["2025", "2026", "2027"]
+
+        await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
+            actor=SYSTEM, reference="SV2026-0001", round_id="2026",
+            amount_cents=4_500_000_00, reason="lager vastgesteld"))
+        # two workers starting at once: one sets the budgets, the other finds them set
+        assert sorted(await asyncio.gather(align_programme(sessions, client, confirmed),
+                                           align_programme(sessions, client, confirmed)),
+                      key=len) == [[], [Alignment(ledger_id, True, "")]]
+        assert await align_programme(sessions, client, confirmed) == []
+        ledger = await programme.ledger(client, scheme.scheme.id)
+        assert {r.round_id: r.ceiling_cents for r in ledger.rounds} == {
+            "2025": 6 * MILLION, "2026": 5 * MILLION, "2027": 4 * MILLION,
+            "2027-najaar": MILLION}
+        async with sessions() as db:
+            assert (await rounds.status(client, db, "2027-najaar")).phase == "scheduled"
+        # the new round's money can be committed, and no more
+        with pytest.raises(ActionRefused, match=r"nog € 1\.000\.000,00 over in ronde 2027-najaar"):
+            await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
+                actor=SYSTEM, reference="SV2027N-0001", round_id="2027-najaar",
+                amount_cents=MILLION + 1, reason="te veel"))
+        await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
+            actor=SYSTEM, reference="SV2027N-0001", round_id="2027-najaar",
+            amount_cents=MILLION, reason="past"))
+        # only Regie sets budgets, from the file
+        with pytest.raises(ActionRefused, match="Alleen Regie"):
+            await grants.run_update(
+                client.get_workflow_handle(ledger_id), "set_budgets", {
+                    "actor": {"user_id": 1, "name": "Team", "role": Role.PROGRAMME_TEAM.value},
+                    "programme_cents": 1, "ceilings": {}, "reason": "x"})
+        await maybe_record(client.get_workflow_handle(ledger_id), "ledger_budgets_v1.json")
+    async with sessions() as db:
+        assert (await db.exec(select(AuditEntry.subject).where(
+            AuditEntry.action == ALIGNED))).all() == [ledger_id]
+        assert not (await db.exec(select(Application))).all()
