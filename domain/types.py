@@ -160,12 +160,13 @@ class LedgerParams(_Model):
 
 
 class SetBudgets(_Model):
-    """The programme's budget and each round's ceiling as the scheme file now gives them
-    (regie.alignment); a round the file added gets its ceiling here."""
+    """The programme's budget, each round's ceiling and the day the books close as the scheme
+    file now gives them (regie.alignment); a round the file added gets its ceiling here."""
 
     actor: Actor
     programme_cents: int
     ceilings: dict[str, int]
+    closes_at: datetime | None = None  # the books close (scheme.books_close); None: as it is
     reason: str = Field(min_length=1)
 
 
@@ -187,6 +188,8 @@ class RoundLedger(BaseModel):
 
 
 class LedgerStatus(BaseModel):
+    closes_at: datetime | None = None  # None in results of runs before ledger-movable-close
+    close_movable: bool = False  # whether set_budgets can move closes_at in this run
     programme_cents: int
     committed_cents: int
     remaining_cents: int

@@ -2,8 +2,8 @@
 
 A round's workflow and the ledger take their window and budgets from the scheme file when they
 start, which is when Regie is first deployed, while the file may change after that: the
-programme team confirms a value marked ASSUMPTION (a round's budget), a round opens or closes
-later, a round is added. Each worker compares them with the file when it starts, and sends an
+programme team confirms a value marked ASSUMPTION (a round's budget, the day the books close),
+a round opens or closes later, a round is added. Each worker compares them with the file when it starts, and sends an
 Update where they differ: `move_window` to a round that has not closed (its opening only
 until it opens), `set_budgets` to the ledger. The workflow's validator refuses what cannot be
 (a closing already past, a ceiling below what is committed): the workflow then keeps what it
@@ -111,25 +111,35 @@ async def _align_round(db: AsyncSession, client: Client, scheme: Scheme, rnd) ->
 async def _align_ledger(db: AsyncSession, client: Client, scheme: Scheme) -> Alignment | None:
     handle = client.get_workflow_handle_for(
         LedgerWorkflow.run, programme.ledger_workflow_id(scheme.scheme.id))
-    want = SetBudgets(actor=SYSTEM, programme_cents=scheme.scheme.budget_cents,
-                      ceilings={r.id: r.budget_cents for r in scheme.rounds},
-                      reason=_reason(scheme))
-
-    def agrees(status: LedgerStatus | None) -> bool:  # None: the books have closed
-        return status is None or (status.programme_cents, {
-            r.round_id: r.ceiling_cents for r in status.rounds}) == (want.programme_cents,
-                                                                     want.ceilings)
+    closes_at = scheme.end_of_day_utc(scheme.scheme.books_close)
 
     async def ask():
         return await _ask(handle, LedgerWorkflow.status)
     status = await ask()
+    if status is not None and not status.close_movable and status.closes_at != closes_at:
+        get_logger(workflow_id=handle.id, actor=SYSTEM.name).warning(
+            "scheme.ledger_close_fixed", closes_at=closes_at.isoformat(),
+            ledger_closes_at=status.closes_at.isoformat())  # its next run takes it, at a start
+    want = SetBudgets(actor=SYSTEM, programme_cents=scheme.scheme.budget_cents,
+                      ceilings={r.id: r.budget_cents for r in scheme.rounds},
+                      closes_at=closes_at if status is None or status.close_movable else None,
+                      reason=_reason(scheme))
+
+    def agrees(status: LedgerStatus | None) -> bool:  # None: the books have closed
+        return status is None or (status.programme_cents, {
+            r.round_id: r.ceiling_cents for r in status.rounds}) == (
+                want.programme_cents, want.ceilings) and (
+                    want.closes_at in (None, status.closes_at))
+
     if agrees(status):
         return None
     was = {r.round_id: r.ceiling_cents for r in status.rounds}
     return await _send(db, handle.id, run_update(handle, LedgerWorkflow.set_budgets, want),
                        ask, agrees, {"programme_cents": want.programme_cents,
                                      "ceilings": want.ceilings,
-                                     "was": [status.programme_cents, was]})
+                                     "closes_at": (want.closes_at or closes_at).isoformat(),
+                                     "was": [status.programme_cents, was,
+                                             status.closes_at.isoformat()]})
 
 
 async def _ask(handle, query):

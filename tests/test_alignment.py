@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlmodel import select
 from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowExecutionStatus
 
 from api.app import create_app
 from domain.lifecycle import Role, Stage
@@ -30,6 +31,7 @@ from regie.worker import build_worker
 from tests import dates, factories
 from tests.conftest import maybe_record, web_client_as
 from tests.scenario import skip_to, stage_is
+from workflows.ledger import LedgerWorkflow
 
 MILLION = 1_000_000_00
 
@@ -134,19 +136,23 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
                            "round_moved_window_v1.json")
 
 
-async def test_the_ledger_takes_the_budgets_the_file_sets_but_never_below_what_is_committed(
+async def test_the_ledger_takes_the_budgets_and_closing_the_file_sets_but_no_ceiling_too_low(
         time_env, settings, engine, scheme):
     client, sessions = time_env.client, session_factory(engine)
     async with sessions() as db:
         await ensure_programme(db, client, scheme, settings.task_queue)
     ledger_id = ledger_workflow_id(scheme.scheme.id)
-    # the team confirms the budgets: 2026 gets €5M, and €1M goes to an autumn round of 2027
+    # the team confirms the budgets: 2026 gets €5M, and €1M goes to an autumn round of 2027;
+    # the books close three months later
     autumn = Round(id="2027-najaar", name_nl="Najaarsronde 2027", name_en="Autumn 2027 round",
                    opens=datetime(2027, 9, 1, 9) + dates.SHIFT,
                    closes=datetime(2027, 10, 1, 13) + dates.SHIFT, budget=1_000_000,
                    rate_table="roles-2026", rubric="bijlage2-2026")
     confirmed = edited(scheme, "2026", budget_cents=5 * MILLION)
-    confirmed = confirmed.model_copy(update={"rounds": (*confirmed.rounds, autumn)})
+    books_close = scheme.scheme.books_close + timedelta(days=92)
+    confirmed = confirmed.model_copy(update={
+        "rounds": (*confirmed.rounds, autumn),
+        "scheme": confirmed.scheme.model_copy(update={"books_close": books_close})})
 
     async with build_worker(client, settings, sessions, confirmed):
         await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
@@ -174,6 +180,7 @@ async def test_the_ledger_takes_the_budgets_the_file_sets_but_never_below_what_i
         assert {r.round_id: r.ceiling_cents for r in ledger.rounds} == {
             "2025": 6 * MILLION, "2026": 5 * MILLION, "2027": 4 * MILLION,
             "2027-najaar": MILLION}
+        assert ledger.closes_at == confirmed.end_of_day_utc(books_close)
         async with sessions() as db:
             assert (await rounds.status(client, db, "2027-najaar")).phase == "scheduled"
         # the new round's money can be committed, and no more
@@ -190,7 +197,16 @@ async def test_the_ledger_takes_the_budgets_the_file_sets_but_never_below_what_i
                 client.get_workflow_handle(ledger_id), "set_budgets", {
                     "actor": {"user_id": 1, "name": "Team", "role": Role.PROGRAMME_TEAM.value},
                     "programme_cents": 1, "ceilings": {}, "reason": "x"})
-        await maybe_record(client.get_workflow_handle(ledger_id), "ledger_budgets_v1.json")
+        # the books stay open past the day they were to close, and close on the new one
+        await skip_to(time_env, scheme.end_of_day_utc(scheme.scheme.books_close)
+                      + timedelta(days=1))
+        assert (await client.get_workflow_handle(ledger_id).describe()).status == \
+            WorkflowExecutionStatus.RUNNING
+        await skip_to(time_env, confirmed.end_of_day_utc(books_close) + timedelta(minutes=1))
+        closed = await client.get_workflow_handle_for(LedgerWorkflow.run, ledger_id).result()
+        assert (closed.closes_at, closed.committed_cents) == (
+            confirmed.end_of_day_utc(books_close), 5_500_000_00)
+        await maybe_record(client.get_workflow_handle(ledger_id), "ledger_moved_close_v1.json")
     async with sessions() as db:
         assert (await db.exec(select(AuditEntry.subject).where(
             AuditEntry.action == ALIGNED))).all() == [ledger_id]
