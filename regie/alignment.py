@@ -3,12 +3,13 @@
 A round's workflow and the ledger take their window and budgets from the scheme file when they
 start, which is when Regie is first deployed, while the file may change after that: the
 programme team confirms a value marked ASSUMPTION (a round's budget, the day the books close),
-a round opens or closes later, a round is added. Each worker compares them with the file when it starts, and sends an
-Update where they differ: `move_window` to a round that has not closed (its opening only
-until it opens), `set_budgets` to the ledger. The workflow's validator refuses what cannot be
-(a closing already past, a ceiling below what is committed): the workflow then keeps what it
-has, and the refusal is logged as an error. Each change is in the workflow's history and the
-audit log. Grants keep the terms their round had when they were filed.
+a round opens or closes later, a round is added. Each worker compares them with the file when
+it starts, and sends an Update where they differ: `move_window` to a round that has not closed
+(its opening only until it opens), `set_budgets` to the ledger. The workflow's validator
+refuses what cannot be (a closing already past, a ceiling below what is committed): the
+workflow then keeps what it has, and the refusal is logged as an error. Each change is in the
+workflow's history and the audit log. Grants keep the terms their round had when they were
+filed.
 """
 
 from __future__ import annotations
