@@ -17,7 +17,7 @@ from domain.lifecycle import Stage
 from domain.ranking import Candidate, Outcome, allocate
 from domain.scheme import Scheme
 from domain.types import (
-    DecisionInput, Delivery, Proposal, ScoredGrant, SetCommitment, StartGrant,
+    DecisionInput, Delivery, Proposal, ScoredGrant, SetCommitment, StartGrant, WindowMoved,
 )
 from regie import grants, programme
 from regie.logging import get_logger
@@ -55,20 +55,37 @@ class RoundActivities:
     @activity.defn(name="remind_drafts")
     async def remind_drafts(self, round_id: str) -> int:
         """Mail the members of every organisation with an unsubmitted draft in the round."""
-        rnd = self.scheme.round(round_id)
-        sent = 0
+        sent = await self._mail_drafts(round_id, "draft-reminder", "draft_reminder", {
+            "closes": local_text(self.scheme.round(round_id))})
+        get_logger(round=round_id).info("round.drafts_reminded", drafts=sent)
+        return sent
+
+    @activity.defn(name="tell_window_moved")
+    async def tell_window_moved(self, moved: WindowMoved) -> int:
+        """Mail the members of every organisation with an unsubmitted draft in the round its
+        new window: once for each window."""
+        rnd, tz = self.scheme.round(moved.round_id), self.scheme.tz
+        window = f"{moved.opens_at:%Y%m%dT%H%M}-{moved.closes_at:%Y%m%dT%H%M}"
+        sent = await self._mail_drafts(moved.round_id, f"window-{window}", "window_moved", {
+            "round_nl": rnd.name_nl, "round_en": rnd.name_en, "closes": moved.closes_local,
+            "opens": moved.opens_at.astimezone(tz).strftime("%d-%m-%Y %H:%M")})
+        get_logger(round=moved.round_id).info("round.drafts_told_window", drafts=sent)
+        return sent
+
+    async def _mail_drafts(self, round_id: str, kind: str, template: str,
+                           context: dict[str, str]) -> int:
+        """Mail `template` about each unsubmitted draft in the round to its organisation's
+        members, once for each draft and `kind`; returns how many drafts."""
         async with self.sessions() as db:
             drafts = (await db.exec(select(Application).where(
                 Application.round_id == round_id, Application.reference.is_(None)))).all()
             for draft in drafts:
                 members = await applicant_contacts(db, draft.organisation_id)
-                await send_once(db, self.settings, f"round-{round_id}/draft-reminder/{draft.id}",
-                                f"draft-{draft.id}", [p.email for p in members], "draft_reminder",
-                                {"title": draft.title, "closes": local_text(rnd),
+                await send_once(db, self.settings, f"round-{round_id}/{kind}/{draft.id}",
+                                f"draft-{draft.id}", [p.email for p in members], template,
+                                {**context, "title": draft.title,
                                  "link": f"{self.settings.base_url}/applications/{draft.id}"})
-                sent += 1
-        get_logger(round=round_id).info("round.drafts_reminded", drafts=sent)
-        return sent
+        return len(drafts)
 
     @activity.defn(name="commit_budget")
     async def commit_budget(self, cmd: SetCommitment) -> None:

@@ -159,6 +159,15 @@ class LedgerParams(_Model):
     run_events: int = 1_000  # a run continues as new at this many events (ledger-short-runs)
 
 
+class WindowMoved(_Model):
+    """A round's new window, for the applicants with a draft in it (tell_window_moved)."""
+
+    round_id: str
+    opens_at: datetime
+    closes_at: datetime
+    closes_local: str
+
+
 class SetBudgets(_Model):
     """The programme's budget, each round's ceiling and the day the books close as the scheme
     file now gives them (regie.alignment); a round the file added gets its ceiling here."""

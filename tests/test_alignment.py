@@ -24,7 +24,7 @@ from regie.applications import submit_draft
 from regie.db import session_factory
 from regie.grants import ActionRefused
 from regie.programme import ensure_programme, ledger_workflow_id
-from regie.records import Application, AuditEntry
+from regie.records import Application, AuditEntry, OutboxMail
 from regie.rounds import round_workflow_id
 from regie.settings import Settings
 from regie.worker import build_worker
@@ -46,6 +46,12 @@ def edited(scheme: Scheme, round_id: str, **changes) -> Scheme:
     """`scheme` with one round changed, as the programme team would edit the file."""
     return scheme.model_copy(update={"rounds": tuple(
         r.model_copy(update=changes) if r.id == round_id else r for r in scheme.rounds)})
+
+
+async def _mails(sessions, key_part: str) -> list[OutboxMail]:
+    async with sessions() as db:
+        return list((await db.exec(select(OutboxMail).where(
+            OutboxMail.key.contains(key_part)).order_by(OutboxMail.id))).all())
 
 
 async def _updates(client, workflow_id: str) -> int:
@@ -92,6 +98,12 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
             assert f"Opent {window[0]} · Sluit {window[1]}" in (await web.get("/rounds/2027")).text
             assert (f'<td data-opens>{window[0]}</td><td data-closes>{window[1]}</td>'
                     in (await web.get("/rounds")).text)
+        # the applicant with drafts in the round is told, once for each draft
+        assert [(m.key.rsplit("/", 1)[1], m.recipients, m.subject) for m in await _mails(
+            sessions, "/window-")] == [
+            (str(draft.id), ["indiener@eur.example"],
+             f"Aanvraagronde gewijzigd: sluit {window[1]} / Round changed: closes {window[1]}")
+            for draft in (early, late)]
         # a file that agrees changes nothing, not even the history
         assert await _updates(client, round_workflow_id("2027")) == 1
         assert await align_programme(sessions, client, postponed) == []
@@ -113,6 +125,11 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
                     "opening cannot move")]
         assert await align_programme(sessions, client, extended) == [
             Alignment(round_workflow_id("2027"), True, "")]
+        told = (await _mails(sessions, "/window-"))[2:]  # the draft not yet submitted
+        assert [m.key.rsplit("/", 1)[1] for m in told] == [str(late.id)]
+        assert (f"Aanvraagronde 2027 is gewijzigd: de ronde is open van {window[0]} tot "
+                f"{rnd.closes + timedelta(days=8):%d-%m-%Y %H:%M}.") in " ".join(
+                    told[0].body.split())
         await skip_to(time_env, dates.closes(postponed, "2027") + timedelta(hours=1))
         async with sessions() as db:
             reference = await submit_draft(db, client, extended, late, applicant)
@@ -133,7 +150,7 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
         closed = edited(extended, "2027", closes=rnd.closes + timedelta(days=9))
         assert await align_programme(sessions, client, closed) == []
         await maybe_record(client.get_workflow_handle(round_workflow_id("2027")),
-                           "round_moved_window_v1.json")
+                           "round_window_told_v1.json")
 
 
 async def test_the_ledger_takes_the_budgets_and_closing_the_file_sets_but_no_ceiling_too_low(

@@ -25,12 +25,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.ranking import Allocation, apply_changes
     from domain.types import (
         Actor, AllocationConfirmation, Delivery, Proposal, RoundParams, RoundStatus, ScoredGrant,
-        StartGrant, SubmitToRound, WindowMove,
+        StartGrant, SubmitToRound, WindowMove, WindowMoved,
     )
 
 # docs/upgrading.md: the round waits for its opening on a condition, so that `move_window` can
 # move it; a round started before sleeps to the opening it was started with.
 MOVABLE_OPENING = "movable-opening"
+# docs/upgrading.md: a moved window is mailed to the applicants with a draft in the round.
+TELL_MOVES = "tell-window-moves"
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(minutes=5),
@@ -182,11 +184,16 @@ class RoundWorkflow:
                              "submitted")
 
     @workflow.update
-    def move_window(self, cmd: WindowMove) -> RoundStatus:
-        """Take the window the scheme file now gives the round."""
+    async def move_window(self, cmd: WindowMove) -> RoundStatus:
+        """Take the window the scheme file now gives the round, and tell the applicants with a
+        draft in it."""
         self.opens_at = cmd.opens_at
         self.closes_at, self.closes_local = cmd.closes_at, cmd.closes_local
         self._window_version += 1
+        if workflow.patched(TELL_MOVES):
+            await workflow.execute_activity("tell_window_moved", WindowMoved(
+                round_id=self.p.round_id, opens_at=cmd.opens_at, closes_at=cmd.closes_at,
+                closes_local=cmd.closes_local), **ACTIVITY_OPTIONS)
         return self.status()
 
     @move_window.validator
