@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.common import dev_server
 
-PARTS = ("throughput", "activities", "pages", "programme", "memory")
+PARTS = ("throughput", "activities", "pages", "rush", "programme", "memory")
 ROOT = Path(__file__).parent.parent
 
 
@@ -48,6 +48,12 @@ async def main(parts: list[str], quick: bool) -> None:
                 await pages.run(env.client, folder,
                                 sizes=(1_000, 10_000) if quick else (1_000, 10_000, 100_000),
                                 rounds=30 if quick else 100)
+        if "rush" in parts:
+            from bench import rush
+
+            async with dev_server(folder) as env:
+                await rush.run(env.client, folder,
+                               sizes=(1, 10, 50) if quick else (1, 10, 50, 200))
         if "programme" in parts:
             from bench import programme
 
