@@ -158,4 +158,7 @@ async def submit_draft(db: AsyncSession, client: Client, scheme: Scheme, app: Ap
                 if blocks_submission(f) and f.code != "round_closed"]
     if blocking:
         raise DraftIncomplete(blocking)
+    # end the read: its connection goes back to the pool while the round is asked, which in
+    # the last minutes before closing may take a while (regie.rounds.submit)
+    await db.commit()
     return await rounds.submit(client, app.round_id, actor, app.id)

