@@ -274,6 +274,14 @@ class NotAllowed(ValueError):
     """An action that the lifecycle does not allow; the message is Dutch, then English."""
 
 
+def only_from_scheme_file(role: Role) -> None:
+    """For the Updates only Regie sends, from the scheme file (regie.alignment): NotAllowed for
+    anyone else."""
+    if role != Role.SYSTEM:
+        raise NotAllowed("Alleen Regie, uit het regelingbestand / only Regie, from the scheme "
+                         "file")
+
+
 def transition(stage: Stage, action: Action, role: Role) -> Transition:
     """The transition `action` takes from `stage` when `role` acts, or NotAllowed with the reason."""
     found = _BY_KEY.get((stage, action))

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import structlog.testing
 from sqlmodel import select
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RetryConfig
 
 from domain.lifecycle import Role
 from regie import grants, rounds
@@ -25,6 +26,7 @@ from regie.grants import ActionRefused
 from regie.programme import ensure_programme
 from regie.records import Application
 from regie.schemes import load_scheme
+from regie.temporal import DATA_CONVERTER
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
@@ -110,9 +112,8 @@ async def test_applicants_submitting_at_the_same_moment_each_get_their_reference
         tmp_path, db_url, engine, scheme, monkeypatch):
     """The last minutes before closing: 40 applicants at once, each in a request of their own,
     sent all at once (as by many web app replicas) to a server that takes one Update to a
-    workflow at a time (10 by default): those that find it full past the client's own retries
-    are sent again, and each applicant gets a reference, once. An application to a round whose
-    workflow has completed is told it closed."""
+    workflow at a time (10 by default): each applicant gets a reference, once. An application
+    to a round whose workflow has completed is told it closed."""
     monkeypatch.setattr(rounds, "SUBMISSIONS_AT_ONCE", 40)
     env = await start_dev_server(tmp_path, "history.maxInFlightUpdates=1")
     client = env.client
@@ -138,11 +139,9 @@ async def test_applicants_submitting_at_the_same_moment_each_get_their_reference
             async def submit(app, actor) -> str:
                 async with sessions() as db:
                     return await submit_draft(db, client, live, app, actor)
-            with structlog.testing.capture_logs() as logs:
-                references = await asyncio.wait_for(asyncio.gather(
-                    *(submit(app, actor) for app, actor in drafts[:40])), 120)
+            references = await asyncio.wait_for(asyncio.gather(
+                *(submit(app, actor) for app, actor in drafts[:40])), 120)
             assert sorted(references) == [f"SV2027-{n:04d}" for n in range(1, 41)]
-            assert any(line["event"] == "round.busy" for line in logs)  # sent again
             async with sessions() as db:  # each draft has its own, and none was taken twice
                 assert sorted((await db.exec(select(Application.reference).where(
                     Application.round_id == "2027"))).all()) == sorted(references)
@@ -159,3 +158,30 @@ async def test_applicants_submitting_at_the_same_moment_each_get_their_reference
 
 async def _completed(handle) -> bool:
     return (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+
+
+async def test_a_submission_the_round_does_not_take_in_time_is_refused_and_the_draft_kept(
+        tmp_path, db_url, engine, scheme, monkeypatch):
+    """The round cannot take the submission (here: the server has stopped, and the web app's
+    client does not retry): it is tried until SUBMIT_PATIENCE has passed, each try logged as
+    round.busy, then the applicant is told to try again, and the draft is as it was."""
+    monkeypatch.setattr(rounds, "SUBMIT_PATIENCE", timedelta(seconds=2))
+    env = await start_dev_server(tmp_path)
+    address = env.client.service_client.config.target_host
+    web = await Client.connect(address, data_converter=DATA_CONVERTER,
+                               retry_config=RetryConfig(max_retries=0))
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        org = await factories.organisation(db, "Hogeschool Utrecht", "hbo")
+        member = await factories.person(db, Role.GRANTEE, "indiener@hu.example", org)
+        app = await factories.application(db, org, scheme, factories.draft("2027", "Veilig"))
+        await ensure_programme(db, env.client, scheme, "away")
+    await env.shutdown()
+    async with sessions() as db:
+        with structlog.testing.capture_logs() as logs:
+            with pytest.raises(ActionRefused, match="uw concept is bewaard. Probeer het over "
+                                                    "een minuut opnieuw"):
+                await submit_draft(db, web, scheme, app, factories.actor_of(member))
+        assert (await db.get(Application, app.id)).reference is None
+    busy = [line for line in logs if line["event"] == "round.busy"]
+    assert busy and {line["application_id"] for line in busy} == {app.id}

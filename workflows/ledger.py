@@ -15,7 +15,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.lifecycle import NotAllowed, Role
+    from domain.lifecycle import NotAllowed, Role, only_from_scheme_file
     from domain.money import euros
     from domain.types import LedgerParams, LedgerStatus, RoundLedger, SetBudgets, SetCommitment
 
@@ -99,9 +99,7 @@ class LedgerWorkflow:
 
     @set_budgets.validator
     def _validate_budgets(self, cmd: SetBudgets) -> None:
-        if cmd.actor.role != Role.SYSTEM:
-            raise NotAllowed("Alleen Regie, uit het regelingbestand / only Regie, from the "
-                             "scheme file")
+        only_from_scheme_file(cmd.actor.role)
         closes_at = cmd.closes_at or self.p.closes_at
         if (cmd.programme_cents, cmd.ceilings, closes_at) == (
                 self.p.programme_cents, self.p.ceilings, self.p.closes_at):

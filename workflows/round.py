@@ -21,7 +21,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.lifecycle import NotAllowed, Role
+    from domain.lifecycle import NotAllowed, Role, only_from_scheme_file
     from domain.ranking import Allocation, apply_changes
     from domain.types import (
         Actor, AllocationConfirmation, Delivery, Proposal, RoundParams, RoundStatus, ScoredGrant,
@@ -198,9 +198,7 @@ class RoundWorkflow:
 
     @move_window.validator
     def _validate_move(self, cmd: WindowMove) -> None:
-        if cmd.actor.role != Role.SYSTEM:
-            raise NotAllowed("Alleen Regie, uit het regelingbestand / only Regie, from the "
-                             "scheme file")
+        only_from_scheme_file(cmd.actor.role)
         if (cmd.opens_at, cmd.closes_at) == (self.opens_at, self.closes_at):
             raise NotAllowed("Het venster is ongewijzigd / the window is unchanged")
         if self.phase not in ("scheduled", "open"):
