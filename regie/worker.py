@@ -66,7 +66,8 @@ async def run_until_stopped(worker: Worker,
         try:
             await started()
         except Exception:  # Temporal or the database away: the worker still serves
-            log.exception("worker.start_task_failed")
+            if not stop.is_set():  # not merely cut short by the shutdown
+                log.exception("worker.start_task_failed")
 
     async with worker:
         log.info("worker.started")

@@ -20,11 +20,12 @@ from temporalio.service import RetryConfig
 
 from domain.lifecycle import Role
 from regie import grants, rounds
+from regie.alignment import ALIGNED
 from regie.applications import submit_draft
 from regie.db import make_engine, session_factory
 from regie.grants import ActionRefused
 from regie.programme import ensure_programme
-from regie.records import Application
+from regie.records import Application, AuditEntry
 from regie.schemes import load_scheme
 from regie.temporal import DATA_CONVERTER
 from regie.settings import Settings
@@ -96,10 +97,13 @@ async def test_a_worker_restarted_on_a_changed_scheme_file_moves_the_round(
             "REGIE_SCHEME_FILE": str(edited), "REGIE_LOG_FORMAT": "json"},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
-        async def moved_closing():
+        async def moved_closing():  # and recorded as such
             async with sessions() as db:
                 status = await rounds.status(client, db, "2027")
-            return status and status.closes_at == dates.closes(moved, "2027")
+                recorded = (await db.exec(select(AuditEntry.subject).where(
+                    AuditEntry.action == ALIGNED))).all()
+            return (status and status.closes_at == dates.closes(moved, "2027")
+                    and recorded == [rounds.round_workflow_id("2027")])
         await eventually(moved_closing, timeout=60)
     finally:
         worker.send_signal(signal.SIGTERM)
