@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.scheme import Scheme
 from domain.types import AdoptedGrant, GrantParams, GrantStatus
@@ -92,8 +92,12 @@ async def act(client: Client, reference: str, update: str, command: BaseModel) -
         await run_update(client.get_workflow_handle(grant_workflow_id(reference)), update,
                          command)
     except RPCError as exc:
-        raise ActionRefused(f"Deze aanvraag wacht niet meer op handelingen / "
-                            f"this grant no longer takes actions ({exc.message})") from exc
+        if exc.status == RPCStatusCode.NOT_FOUND:  # the grant's workflow has completed
+            raise ActionRefused(f"Deze aanvraag wacht niet meer op handelingen / "
+                                f"this grant no longer takes actions ({exc.message})") from exc
+        raise ActionRefused("Regie kan uw handeling nu niet doorgeven; er is niets opgeslagen. "
+                            "Probeer het over een minuut opnieuw / Regie cannot pass your action "
+                            "on just now; nothing was saved. Try again in a minute") from exc
 
 
 async def status(client: Client, reference: str,

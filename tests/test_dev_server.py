@@ -168,7 +168,8 @@ async def test_a_submission_the_round_does_not_take_in_time_is_refused_and_the_d
         tmp_path, db_url, engine, scheme, monkeypatch):
     """The round cannot take the submission (here: the server has stopped, and the web app's
     client does not retry): it is tried until SUBMIT_PATIENCE has passed, each try logged as
-    round.busy, then the applicant is told to try again, and the draft is as it was."""
+    round.busy, then the applicant is told to try again, and the draft is as it was. An action
+    on a grant is refused the same way, not as one on a grant that has ended."""
     monkeypatch.setattr(rounds, "SUBMIT_PATIENCE", timedelta(seconds=2))
     env = await start_dev_server(tmp_path)
     address = env.client.service_client.config.target_host
@@ -189,3 +190,6 @@ async def test_a_submission_the_round_does_not_take_in_time_is_refused_and_the_d
         assert (await db.get(Application, app.id)).reference is None
     busy = [line for line in logs if line["event"] == "round.busy"]
     assert busy and {line["application_id"] for line in busy} == {app.id}
+    # any other action Temporal does not take is refused as such, not as a grant that ended
+    with pytest.raises(ActionRefused, match="Regie kan uw handeling nu niet doorgeven"):
+        await grants.act(web, "SV2027-0001", "withdraw", {"reason": "x"})
