@@ -27,8 +27,9 @@ ROUND = "2027"
 def open_now(folder: Path) -> Path:
     """The tests' scheme file with the 2027 round open from an hour ago for a day."""
     path = dates.write_scheme(folder)
-    rnd = load_scheme(path).round(ROUND)
-    now = datetime.now(timezone.utc).astimezone(load_scheme(path).tz).replace(
+    scheme = load_scheme(path)
+    rnd = scheme.round(ROUND)
+    now = datetime.now(timezone.utc).astimezone(scheme.tz).replace(
         tzinfo=None, second=0, microsecond=0)
     text = path.read_text(encoding="utf-8")
     for key, old, new in (("opens", rnd.opens, now - timedelta(hours=1)),
