@@ -53,13 +53,13 @@ class Alignment:
 
 
 async def align_programme(sessions: async_sessionmaker[AsyncSession], client: Client,
-                          scheme: Scheme, patience: timedelta = PATIENCE) -> list[Alignment]:
+                          scheme: Scheme) -> list[Alignment]:
     """Bring every round that has not closed, and the ledger, in line with `scheme`, all at
     once; safe to repeat, and from several workers at once (a workflow that agrees is left
     alone). Needs a worker polling: the rounds and the ledger are asked their state. One that
-    does not answer is asked again for up to `patience`."""
+    does not answer is asked again for up to PATIENCE."""
     async def each(align, workflow_id: str) -> Alignment | None:
-        deadline = asyncio.get_running_loop().time() + patience.total_seconds()
+        deadline = asyncio.get_running_loop().time() + PATIENCE.total_seconds()
         while True:
             try:
                 async with sessions() as db:
@@ -84,15 +84,14 @@ async def align_programme(sessions: async_sessionmaker[AsyncSession], client: Cl
 
 async def _align_round(db: AsyncSession, client: Client, scheme: Scheme, rnd) -> Alignment | None:
     handle = client.get_workflow_handle_for(RoundWorkflow.run, rounds.round_workflow_id(rnd.id))
-    want = await rounds.round_params(db, scheme, rnd)
+    opens_at, closes_at, closes_local = rounds.window(scheme, rnd)
 
     def agrees(status: RoundStatus | None) -> bool:  # None: it has closed
-        return status is None or (status.opens_at, status.closes_at) == (want.opens_at,
-                                                                         want.closes_at)
+        return status is None or (status.opens_at, status.closes_at) == (opens_at, closes_at)
 
     async def ask():
         return await _ask(handle, RoundWorkflow.status)
-    detail = {"opens_at": want.opens_at.isoformat(), "closes_at": want.closes_at.isoformat()}
+    detail = {"opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()}
     status = await ask()
     if agrees(status):
         return None
@@ -102,8 +101,8 @@ async def _align_round(db: AsyncSession, client: Client, scheme: Scheme, rnd) ->
             round_opens_at=status.opens_at.isoformat(),
             round_closes_at=status.closes_at.isoformat())
         return None
-    move = WindowMove(actor=SYSTEM, opens_at=want.opens_at, closes_at=want.closes_at,
-                      closes_local=want.closes_local, reason=_reason(scheme))
+    move = WindowMove(actor=SYSTEM, opens_at=opens_at, closes_at=closes_at,
+                      closes_local=closes_local, reason=_reason(scheme))
     return await _send(db, handle.id, run_update(handle, RoundWorkflow.move_window, move),
                        ask, agrees, {**detail, "was": [status.opens_at.isoformat(),
                                                        status.closes_at.isoformat()]})

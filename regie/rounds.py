@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import weakref
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -63,12 +63,17 @@ def local_text(rnd: Round) -> str:
     return rnd.closes.strftime("%d-%m-%Y %H:%M")
 
 
+def window(scheme: Scheme, rnd: Round) -> tuple[datetime, datetime, str]:
+    """A round's opening and closing (UTC), and its closing as applicants read it."""
+    return scheme.local_to_utc(rnd.opens), scheme.local_to_utc(rnd.closes), local_text(rnd)
+
+
 async def round_params(db: AsyncSession, scheme: Scheme, rnd: Round) -> RoundParams:
     taken = (await db.exec(select(func.count()).select_from(Application).where(
         Application.round_id == rnd.id, Application.reference.is_not(None)))).one()
+    opens_at, closes_at, closes_local = window(scheme, rnd)
     return RoundParams(
-        round_id=rnd.id, opens_at=scheme.local_to_utc(rnd.opens),
-        closes_at=scheme.local_to_utc(rnd.closes), closes_local=local_text(rnd),
+        round_id=rnd.id, opens_at=opens_at, closes_at=closes_at, closes_local=closes_local,
         draft_reminder_days=scheme.terms(rnd).draft_reminder_days,
         reference_prefix=scheme.scheme.reference_prefix, first_number=taken + 1,
         projects_end_at=scheme.end_of_day_utc(scheme.scheme.projects_end),
