@@ -123,3 +123,9 @@ def programme_rows(scheme: Scheme, today: date, count: int = 40, euros: int = 80
                        vastgesteld_op=(today - timedelta(days=20)).isoformat())
         rows.append(row)
     return rows
+
+
+def edited(scheme: Scheme, round_id: str, **changes) -> Scheme:
+    """`scheme` with one round changed, as the programme team would edit the file."""
+    return scheme.model_copy(update={"rounds": tuple(
+        r.model_copy(update=changes) if r.id == round_id else r for r in scheme.rounds)})

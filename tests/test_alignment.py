@@ -16,7 +16,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from api.app import create_app
 from domain.lifecycle import Role, Stage
-from domain.scheme import Round, Scheme
+from domain.scheme import Round
 from domain.types import SYSTEM, SetCommitment
 from regie import grants, programme, rounds
 from regie.alignment import ALIGNED, Alignment, align_programme
@@ -40,12 +40,6 @@ MILLION = 1_000_000_00
 def settings(tmp_path, db_url):
     return Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
                              task_queue=f"align-{uuid.uuid4().hex[:8]}")
-
-
-def edited(scheme: Scheme, round_id: str, **changes) -> Scheme:
-    """`scheme` with one round changed, as the programme team would edit the file."""
-    return scheme.model_copy(update={"rounds": tuple(
-        r.model_copy(update=changes) if r.id == round_id else r for r in scheme.rounds)})
 
 
 async def _mails(sessions, key_part: str) -> list[OutboxMail]:
@@ -73,10 +67,10 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
         await ensure_programme(db, client, scheme, settings.task_queue)
     applicant, rnd = factories.actor_of(member), scheme.round("2027")
     # the team postpones the round by a week before it opens ...
-    postponed = edited(scheme, "2027", opens=rnd.opens + timedelta(days=7),
+    postponed = factories.edited(scheme, "2027", opens=rnd.opens + timedelta(days=7),
                        closes=rnd.closes + timedelta(days=7))
     # ... and, once it is open, gives applicants one day more
-    extended = edited(postponed, "2027", closes=rnd.closes + timedelta(days=8))
+    extended = factories.edited(postponed, "2027", closes=rnd.closes + timedelta(days=8))
 
     # the worker reads the file as it ends up: the eligibility check takes the round's closing
     # from it (a worker restarted on the new file; here one worker throughout, as the
@@ -118,7 +112,7 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
             assert await submit_draft(db, client, postponed, early, applicant) == "SV2027-0001"
 
         # an opening that has passed stays where it was
-        refused = await align_programme(sessions, client, edited(
+        refused = await align_programme(sessions, client, factories.edited(
             extended, "2027", opens=rnd.opens + timedelta(days=6)))
         assert [(a.changed, a.detail) for a in refused] == [
             (False, "De ronde is al open; de opening ligt vast / the round is open; its "
@@ -134,7 +128,7 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
         async with sessions() as db:
             reference = await submit_draft(db, client, extended, late, applicant)
         # a closing already past is refused
-        past = edited(extended, "2027", closes=rnd.closes + timedelta(days=7, minutes=30))
+        past = factories.edited(extended, "2027", closes=rnd.closes + timedelta(days=7, minutes=30))
         assert [a.changed for a in await align_programme(sessions, client, past)] == [False]
         await skip_to(time_env, dates.closes(extended, "2027"))
         # submitted in the extra day, and eligible: the check reads the file's new closing
@@ -147,7 +141,7 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
                     db, org, extended, factories.draft("2027", "Te laat")),
                     applicant)
         # a round that has closed keeps its window
-        closed = edited(extended, "2027", closes=rnd.closes + timedelta(days=9))
+        closed = factories.edited(extended, "2027", closes=rnd.closes + timedelta(days=9))
         assert await align_programme(sessions, client, closed) == []
         await maybe_record(client.get_workflow_handle(round_workflow_id("2027")),
                            "round_window_told_v1.json")
@@ -165,7 +159,7 @@ async def test_the_ledger_takes_the_budgets_and_closing_the_file_sets_but_no_cei
                    opens=datetime(2027, 9, 1, 9) + dates.SHIFT,
                    closes=datetime(2027, 10, 1, 13) + dates.SHIFT, budget=1_000_000,
                    rate_table="roles-2026", rubric="bijlage2-2026")
-    confirmed = edited(scheme, "2026", budget_cents=5 * MILLION)
+    confirmed = factories.edited(scheme, "2026", budget_cents=5 * MILLION)
     books_close = scheme.scheme.books_close + timedelta(days=92)
     confirmed = confirmed.model_copy(update={
         "rounds": (*confirmed.rounds, autumn),

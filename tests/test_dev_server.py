@@ -122,9 +122,8 @@ async def test_applicants_submitting_at_the_same_moment_each_get_their_reference
     env = await start_dev_server(tmp_path, "history.maxInFlightUpdates=1")
     client = env.client
     now = datetime.now(timezone.utc).astimezone(scheme.tz).replace(tzinfo=None, microsecond=0)
-    live = scheme.model_copy(update={"rounds": tuple(
-        r.model_copy(update={"opens": now - timedelta(hours=1), "closes": now + timedelta(days=1)})
-        if r.id == "2027" else r for r in scheme.rounds)})
+    live = factories.edited(scheme, "2027", opens=now - timedelta(hours=1),
+                            closes=now + timedelta(days=1))
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
                                  task_queue="rush")
     sessions = session_factory(engine)  # the web app's; the worker has its own, as deployed
