@@ -191,26 +191,36 @@ def permitted(roles: frozenset[Role] | tuple[Role, ...], role: Role, method: str
 
 def allow(*roles: Role):
     """The dependency every route declares: which roles may call it (Role.PUBLIC: anyone).
-    Unsafe methods are also checked for CSRF."""
+    Unsafe methods are also checked for CSRF; a posted form's uploaded files are closed once
+    the route has answered (FastAPI leaves a form read through request.form() open)."""
 
-    async def dependency(request: Request, db: Db) -> Viewer:
-        if request.method not in SAFE_METHODS:
-            await _check_csrf(request)
-        viewer = await _viewer(request, db)
-        if permitted(roles, viewer.role, request.method):
-            return viewer
-        if viewer.person is None:
-            if request.url.path.startswith("/api/"):
-                raise HTTPException(401, "Log eerst in / sign in first")
-            raise LoginRequired()
-        get_logger(actor=viewer.person.name, role=viewer.role.value).warning(
-            "access.refused", method=request.method, path=request.url.path)
-        await audit.append(db, viewer.person.name, viewer.role.value, "refused",
-                           request.url.path, {"method": request.method})
-        raise HTTPException(403, "Dit mag uw rol niet / your role may not do this")
+    async def dependency(request: Request, db: Db) -> AsyncIterator[Viewer]:
+        try:
+            yield await _admitted(request, db, roles)
+        finally:
+            await request.close()
 
     dependency.roles = frozenset(roles)
     return dependency
+
+
+async def _admitted(request: Request, db: AsyncSession,
+                    roles: frozenset[Role] | tuple[Role, ...]) -> Viewer:
+    """The viewer, if `roles` admit them (and an unsafe request carries its CSRF token)."""
+    if request.method not in SAFE_METHODS:
+        await _check_csrf(request)
+    viewer = await _viewer(request, db)
+    if permitted(roles, viewer.role, request.method):
+        return viewer
+    if viewer.person is None:
+        if request.url.path.startswith("/api/"):
+            raise HTTPException(401, "Log eerst in / sign in first")
+        raise LoginRequired()
+    get_logger(actor=viewer.person.name, role=viewer.role.value).warning(
+        "access.refused", method=request.method, path=request.url.path)
+    await audit.append(db, viewer.person.name, viewer.role.value, "refused",
+                       request.url.path, {"method": request.method})
+    raise HTTPException(403, "Dit mag uw rol niet / your role may not do this")
 
 
 def declared_roles(route) -> frozenset[Role] | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import re
 import uuid
+import warnings
 
 from api.app import DOCS_CSP, HSTS, ROUTERS, SECURITY_HEADERS, create_app
 from api.auth import CSRF_COOKIE, declared_roles, permitted
@@ -220,10 +222,15 @@ async def test_registration_keeps_the_funding_evidence_where_the_type_needs_it(
         missing = await client.post("/register", data={**fields, "csrf_token": token})
         assert missing.status_code == 422 and "drie jaar financiering" in missing.text
         assert 'value="Studentenvakbond Oost"' in missing.text  # nothing typed is lost
-        ok = await client.post("/register", data={**fields, "csrf_token": token},
-                               files={"evidence": ("subsidiebesluit.pdf", b"%PDF-1.4 ok",
-                                                   "application/pdf")})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            ok = await client.post("/register", data={**fields, "csrf_token": token},
+                                   files={"evidence": ("subsidiebesluit.pdf", b"%PDF-1.4 ok",
+                                                       "application/pdf")})
+            gc.collect()
         assert ok.status_code == 303
+        # the upload's temporary file was closed when the route answered, not left to the GC
+        assert [str(w.message) for w in caught if "SpooledTemporaryFile" in str(w.message)] == []
     async with session_factory(engine)() as db:
         from sqlmodel import select
         org = (await db.exec(select(Organisation))).one()
