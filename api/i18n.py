@@ -246,9 +246,21 @@ UI: dict[str, Text] = {
                         "{name} opens on {opens} and closes on {closes}."),
     "drafts": Text("Concepten en ingediende aanvragen", "Drafts and submitted applications"),
     "draft": Text("Concept", "Draft"),
+    "draft_count": Text("Concepten", "Drafts"),
     "save": Text("Opslaan", "Save"),
     "saved": Text("Opgeslagen", "Saved"),
     "submit_application": Text("Aanvraag indienen", "Submit application"),
+    "prepare_application": Text("Aanvraag voorbereiden", "Prepare an application"),
+    "prepare_now": Text("U kunt uw aanvraag nu al voorbereiden; indienen kan zodra de ronde "
+                        "opent.", "You can prepare your application now, and submit it once "
+                        "the round opens."),
+    "prepare_from": Text("{name}: uw aanvraag voorbereiden in Regie kan vanaf {when}.",
+                         "{name}: you can prepare your application in Regie from {when}."),
+    "drafts_from": Text("Vanaf {when} kunt u hier uw aanvraag voorbereiden.",
+                        "From {when} you can prepare your application here."),
+    "submit_from": Text("Deze ronde opent op {opens}. Tot dan bewaart Regie uw concept; "
+                        "indienen kan vanaf de opening.", "This round opens on {opens}. Until "
+                        "then Regie keeps your draft; you can submit it from the opening."),
     "words": Text("woorden", "words"),
     "partners": Text("Partners (penvoerder is uw organisatie)",
                      "Partners (your organisation is the lead)"),

@@ -15,7 +15,9 @@ from sqlmodel import select
 from api.actions import HUMAN_ROLES, BadCommand, build_command
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.history import fetch
-from api.views import RowId, grant_for, live_status, own_application, timeline
+from api.views import (
+    RowId, grant_for, live_status, own_application, round_taking_drafts, timeline,
+)
 from domain.eligibility import check_eligibility
 from domain.lifecycle import Action, Role
 from domain.types import Finding, GrantStatus
@@ -160,12 +162,10 @@ async def _draft_out(request: Request, db, app: Application) -> DraftOut:
 
 @router.post("/api/applications", tags=["applications"], status_code=201)
 async def create_draft(request: Request, body: DraftIn, viewer: Grantee, db: Db) -> DraftOut:
-    """Start a draft for a round; it is saved as given, and checked only when submitted."""
+    """Start a draft for a round that takes drafts (open, or from its drafts_from until it
+    opens); it is saved as given, and checked only when submitted."""
+    await round_taking_drafts(request, db, body.round_id)
     scheme = request.app.state.scheme
-    try:
-        scheme.round(body.round_id)
-    except KeyError:
-        raise HTTPException(422, f"Onbekende ronde / unknown round '{body.round_id}'")
     app = Application(round_id=body.round_id, scheme_id=scheme.scheme.id,
                       scheme_hash=scheme.content_hash, organisation_id=viewer.organisation_id,
                       title=body.title, created_by=viewer.person.id)

@@ -3,6 +3,7 @@ pages, the auditor's history view, the knowledge centre and (in development) the
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -44,8 +45,11 @@ async def home(request: Request, viewer: Anyone, db: Db):
     asks no workflow anything."""
     entries = (await db.exec(select(func.count()).select_from(KnowledgeEntry))).one()
     scheme = request.app.state.scheme
+    now = datetime.now(timezone.utc)
     return render(request, "home.html", {
         "knowledge_count": entries, "home": HOME.get(viewer.role), "rounds": scheme.rounds,
+        "preparing": [r for r in scheme.rounds  # drafts may start before the opening
+                      if r.drafts_from is not None and now < scheme.local_to_utc(r.opens)],
         "organisation_types": scheme.organisation_types}, viewer=viewer)
 
 

@@ -18,7 +18,7 @@ from api.auth import (
 )
 from api.forms import draft_from_form, form_field
 from api.signin import first_factor_passed
-from api.views import RowId, own_application, render, stored_file
+from api.views import RowId, own_application, render, round_taking_drafts, stored_file
 from domain.lifecycle import Role, Stage
 from domain.money import euros
 from domain.types import Finding
@@ -268,23 +268,23 @@ async def accept_invitation(request: Request, token: str, viewer: Anyone, db: Db
 async def applications(request: Request, viewer: Grantee, db: Db):
     apps = (await db.exec(select(Application).where(
         Application.organisation_id == viewer.organisation_id).order_by(Application.id))).all()
-    client = request.app.state.temporal
-    statuses = [(r, await rounds.status(client, db, r.id))
-                for r in request.app.state.scheme.rounds]
+    client, scheme = request.app.state.temporal, request.app.state.scheme
+    statuses = [(r, await rounds.status(client, db, r.id)) for r in scheme.rounds]
+    now = datetime.now(timezone.utc)
     return render(request, "applications.html", {
         "apps": apps, "open_rounds": [(r, s) for r, s in statuses if s and s.phase == "open"],
-        "coming_rounds": [(r, s) for r, s in statuses if s and s.phase == "scheduled"],
+        "coming_rounds": [(r, s, scheme.takes_drafts(r, s.phase, now))
+                          for r, s in statuses if s and s.phase == "scheduled"],
     }, viewer=viewer)
 
 
 @router.post("/applications")
 async def new_application(request: Request, viewer: Grantee, db: Db):
+    """A new draft in a round that takes drafts: one open, or one still to open whose
+    drafts_from has come (the scheme file's)."""
     round_id = str((await request.form()).get("round_id", ""))
+    await round_taking_drafts(request, db, round_id)
     scheme = request.app.state.scheme
-    try:
-        scheme.round(round_id)
-    except KeyError:
-        raise HTTPException(422, f"Onbekende ronde / unknown round '{round_id}'")
     app = Application(round_id=round_id, scheme_id=scheme.scheme.id,
                       scheme_hash=scheme.content_hash, organisation_id=viewer.organisation_id,
                       title="", created_by=viewer.person.id)
@@ -310,6 +310,7 @@ async def _form_page(request: Request, viewer: Viewer, db, app: Application, *, 
         Organisation.id != app.organisation_id).order_by(Organisation.name))).all()
     return render(request, "application_form.html", {
         "app": app, "draft": draft or await draft_of(db, app), "round": rnd,
+        "round_status": await rounds.status(request.app.state.temporal, db, rnd.id),
         "rubric": scheme.rubrics[rnd.rubric], "rates": scheme.rate_tables[rnd.rate_table].rates,
         "scheme": scheme, "organisations": organisations, "errors": errors,
         "findings": findings, "refusal": refusal

@@ -36,8 +36,12 @@ async def rounds_page(request: Request, viewer: Staff, db: Db):
     # every submitted application of a round, those taken over from before Regie included
     submitted = dict((await db.exec(select(Application.round_id, func.count()).where(
         Application.submitted_at.is_not(None)).group_by(Application.round_id))).all())
+    # drafts not (yet) submitted: what may still come in, from drafts_from to the closing
+    drafts = dict((await db.exec(select(Application.round_id, func.count()).where(
+        Application.submitted_at.is_(None)).group_by(Application.round_id))).all())
     return render(request, "rounds.html", {
         "rounds": scheme.rounds, "statuses": statuses, "ledger": ledger, "submitted": submitted,
+        "drafts": drafts,
         "ledger_unshown": "" if ledger else await histories.unshown(
             db, ledger_workflow_id(scheme.scheme.id))}, viewer=viewer)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, Request
@@ -19,10 +20,10 @@ from api.i18n import t
 from domain.eligibility import name_findings
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
 from domain.money import euros
-from domain.scheme import Scheme
+from domain.scheme import Round, Scheme
 from domain.text import day
 from domain.types import GrantStatus
-from regie import ROOT, grants
+from regie import ROOT, grants, rounds
 from regie.logging import get_logger
 from regie.records import Application, AssessorAssignment, GrantEvent
 from regie.temporal import PAGE_QUERY_TIMEOUT
@@ -124,6 +125,20 @@ async def grant_for(db: AsyncSession, reference: str, viewer: Viewer) -> Applica
             AssessorAssignment.assessor_id == viewer.person.id))).first():
         return app
     raise HTTPException(403, "Deze aanvraag is niet voor u / this grant is not yours to see")
+
+
+async def round_taking_drafts(request: Request, db: AsyncSession, round_id: str) -> Round:
+    """The scheme's round `round_id`, if an applicant may start a draft in it now; else 422."""
+    scheme: Scheme = request.app.state.scheme
+    try:
+        rnd = scheme.round(round_id)
+    except KeyError:
+        raise HTTPException(422, f"Onbekende ronde / unknown round '{round_id}'") from None
+    status = await rounds.status(request.app.state.temporal, db, round_id)
+    if status is None or not scheme.takes_drafts(rnd, status.phase, datetime.now(timezone.utc)):
+        raise HTTPException(422, f"In de {rnd.name_nl} kunt u nu geen aanvraag beginnen / "
+                                 f"the {rnd.name_en} takes no new applications now")
+    return rnd
 
 
 async def own_application(db: AsyncSession, application_id: int, viewer: Viewer) -> Application:

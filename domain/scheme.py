@@ -166,6 +166,7 @@ class Round(_Model):
     name_en: str
     opens: datetime
     closes: datetime
+    drafts_from: datetime | None = None  # applicants may prepare a draft from then; None: opens
     budget_cents: Cents = Field(alias="budget")
     rate_table: str
     rubric: str
@@ -217,6 +218,8 @@ class Scheme(_Model):
             where = f"rounds[{i}]"
             if rnd.closes <= rnd.opens:
                 raise ValueError(f"{where}.closes: must be after opens ({rnd.opens})")
+            if rnd.drafts_from is not None and rnd.drafts_from > rnd.opens:
+                raise ValueError(f"{where}.drafts_from: must not be after opens ({rnd.opens})")
             if rnd.rate_table not in self.rate_tables:
                 raise ValueError(f"{where}.rate_table: no rate table '{rnd.rate_table}'")
             if rnd.rubric not in self.rubrics:
@@ -258,6 +261,15 @@ class Scheme(_Model):
     def local_to_utc(self, moment: datetime) -> datetime:
         """A local time of the scheme's time zone (as the file writes it), as an aware UTC time."""
         return moment.replace(tzinfo=self.tz).astimezone(ZoneInfo("UTC"))
+
+    def drafts_from_utc(self, rnd: Round) -> datetime:
+        """When applicants may start a draft in `rnd`: its drafts_from, else its opening."""
+        return self.local_to_utc(rnd.drafts_from or rnd.opens)
+
+    def takes_drafts(self, rnd: Round, phase: str, now: datetime) -> bool:
+        """Whether an applicant may start a draft in `rnd` at `now` (UTC), the round in `phase`
+        as its workflow tells it: while it is open, and before that from its drafts_from."""
+        return phase == "open" or (phase == "scheduled" and now >= self.drafts_from_utc(rnd))
 
     def end_of_day_utc(self, day: date) -> datetime:
         """The first moment after `day` in the scheme's time zone, in UTC."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -94,20 +94,74 @@ async def test_last_second_accepted_next_second_refused_and_draft_kept(
 
 async def test_the_portal_says_when_the_next_round_opens_then_offers_it(
         time_env, settings, engine, scheme):
+    """Before its drafts_from the 2027 round is announced, and a draft in it refused; from
+    then on an applicant prepares a draft, which waits for the opening to be submitted."""
     client, sessions = time_env.client, session_factory(engine)
     async with sessions() as db:
         _org, member = await _applicant(db)
+        team = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
         await ensure_programme(db, client, scheme, settings.task_queue)
     rnd = scheme.round("2027")
+    now = datetime.now(scheme.tz).replace(tzinfo=None, microsecond=0)
+    # the portal reads the real clock, the round's workflow the test server's: the scheme's
+    # drafts_from is set around the real clock, and the round stays "scheduled" meanwhile
+    preparing = factories.edited(scheme, "2027", drafts_from=now - timedelta(hours=1))
     async with build_worker(client, settings, sessions, scheme):
         async with sessions() as db:
             web = await web_client_as(create_app(settings, scheme, client), member, db)
-        async with contextlib.aclosing(web):
+            early = await web_client_as(create_app(settings, preparing, client), member, db)
+        async with contextlib.aclosing(web), contextlib.aclosing(early):
+            token = web.cookies[CSRF_COOKIE]
             before = (await web.get("/applications")).text
             assert "Er is nu geen aanvraagronde open." in before
             assert f"{rnd.name_nl} opent op {rnd.opens:%d-%m-%Y %H:%M} en sluit op " \
                    f"{rnd.closes:%d-%m-%Y %H:%M}." in before
+            assert f"Vanaf {rnd.drafts_from:%d-%m-%Y %H:%M} kunt u hier uw aanvraag " \
+                   f"voorbereiden." in before and "data-draft-round" not in before
+            assert f"{rnd.name_nl}: uw aanvraag voorbereiden in Regie kan vanaf " \
+                   f"{rnd.drafts_from:%d-%m-%Y %H:%M}." in (await web.get("/")).text
+            refused = await web.post("/applications", data={"csrf_token": token,
+                                                            "round_id": "2027"})
+            assert refused.status_code == 422
+            assert "kunt u nu geen aanvraag beginnen" in refused.text
+            assert (await web.post("/applications", data={
+                "csrf_token": token, "round_id": "2026"})).status_code == 422  # closed
+            by_api = await web.post("/api/applications", json={"round_id": "2027"},
+                                    headers={"x-csrf-token": token})
+            assert by_api.status_code == 422 and "takes no new applications now" in by_api.text
+            async with sessions() as db:
+                assert (await db.exec(select(Application))).all() == []
+
+            token = early.cookies[CSRF_COOKIE]
+            offered = (await early.get("/applications")).text
+            assert 'data-draft-round="2027"' in offered and "Aanvraag voorbereiden" in offered
+            started = await early.post("/applications", data={"csrf_token": token,
+                                                               "round_id": "2027"})
+            assert started.status_code == 303
+            form_page = started.headers["location"]
+            waiting = (await early.get(form_page)).text
+            assert f"Deze ronde opent op {rnd.opens:%d-%m-%Y %H:%M}." in waiting
+            assert 'id="submit-application"' not in waiting
+            saved = await early.post(form_page, data={"csrf_token": token, "title": "Vroeg",
+                                                      "intent": "save"})
+            assert saved.status_code == 303  # the round refuses a submission (test above)
+            by_api = await early.post("/api/applications", json={"round_id": "2027"},
+                                      headers={"x-csrf-token": token})
+            assert by_api.status_code == 201
+            async with sessions() as db:
+                draft, _ = (await db.exec(select(Application).order_by(Application.id))).all()
+                assert draft.round_id == "2027" and draft.title == "Vroeg"
+                assert draft.reference is None
+                staff = await web_client_as(create_app(settings, scheme, client), team, db)
+            async with contextlib.aclosing(staff):  # the team sees what may come in
+                assert '<td data-drafts="2027">2</td>' in (await staff.get("/rounds")).text
+
             await skip_to(time_env, dates.opens(scheme, "2027"))
+
+            async def submittable():  # once the round's workflow has taken its opening
+                page = (await early.get(form_page)).text
+                return page if 'id="submit-application"' in page else None
+            assert "data-not-yet-open" not in await eventually(submittable)
 
             async def offered():  # once the round's workflow has taken its opening
                 page = (await web.get("/applications")).text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -35,6 +35,28 @@ def test_shipped_scheme_has_three_rounds_to_the_minute(scheme):
     assert len(scheme.content_hash) == 64
 
 
+def test_applicants_may_start_a_draft_while_a_round_is_open_and_from_drafts_from_before(scheme):
+    """The 2027 round takes drafts from 15 December 2026, 09:00 in the Netherlands (08:00 UTC)
+    until it closes; a round without drafts_from only while it is open. Every phase the round's
+    workflow reports, at the moments around each edge."""
+    r2027, r2026 = scheme.round("2027"), scheme.round("2026")
+    assert scheme.drafts_from_utc(r2027) == datetime(2026, 12, 15, 8, 0, tzinfo=timezone.utc)
+    assert scheme.drafts_from_utc(r2026) == scheme.local_to_utc(r2026.opens)
+    edge = scheme.drafts_from_utc(r2027)
+    before, at = edge - timedelta(seconds=1), edge
+    expected = {  # phase: (a second before drafts_from, at it)
+        "scheduled": (False, True), "open": (True, True), "closed": (False, False),
+        "assessing": (False, False), "proposed": (False, False), "decided": (False, False)}
+    for phase, answers in expected.items():
+        assert (scheme.takes_drafts(r2027, phase, before),
+                scheme.takes_drafts(r2027, phase, at)) == answers, phase
+    opens = scheme.local_to_utc(r2026.opens)
+    assert not scheme.takes_drafts(r2026, "scheduled", opens - timedelta(days=30))
+    # from the opening itself, though the round's workflow may not have woken to it yet
+    assert scheme.takes_drafts(r2026, "scheduled", opens)
+    assert scheme.takes_drafts(r2026, "open", opens)
+
+
 def test_assumptions_are_marked_in_the_file():
     assert SHIPPED.count("ASSUMPTION") >= 10
 
@@ -50,6 +72,8 @@ def test_assumptions_are_marked_in_the_file():
      "sv.toml: defaults.terms.correction_days: Input should be greater than or equal to 1"),
     (("draft_reminder_days = 3", "draft_reminder_dagen = 3"),
      "sv.toml: defaults.terms.draft_reminder_dagen: Extra inputs are not permitted"),
+    (("drafts_from = 2026-12-15T09:00:00", "drafts_from = 2027-01-12T09:01:00"),
+     "sv.toml: rounds[2].drafts_from: must not be after opens"),
     (("budget = 16_000_000", "budget = 10_000_000"),
      "sv.toml: rounds: the round budgets add up to more than scheme.budget"),
 ])
