@@ -1,6 +1,7 @@
 """After the award, under time skipping: prompts with personal links, a reminder and an
 escalation, a change that moves the final report, settlement lower than awarded (the ledger
-follows, the letter asks repayment), and the project in the knowledge centre."""
+follows, the letter asks repayment), and the project in the knowledge centre; a project that
+stops a month after its award."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
+from sqlmodel import select
 
 from domain.lifecycle import Stage
 from domain.schedules import add_months, local_day
@@ -22,6 +24,7 @@ from regie.db import session_factory
 from regie.grants import ActionRefused
 from regie.knowledge import search
 from regie.links import read_report_token
+from regie.records import Application
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
@@ -166,6 +169,64 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
         assert found[0].lessons == "Train leidinggevenden eerst."
         assert found[0].documents == [{"id": 1, "name": "eindverslag.pdf"}]
         assert found[0].amount_cents == 70_000_00
+
+
+async def test_a_project_that_stops_after_the_award_is_settled_for_what_it_did(
+        time_env, tmp_path, db_url, engine, scheme):
+    """A month after the award the project cannot go on. The grantee asks to end it early (a
+    change of planning to an earlier last day); approved, only the final report is left, due
+    eight weeks after the new last day. It tells what was done; the team settles the costs
+    made, and the rest of the award returns to the round's budget."""
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue="stops-early")
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await programme.ensure_programme(db, client, scheme, settings.task_queue)
+    team, grantee = actor_of(people.team), actor_of(people.grantee)
+    async with build_worker(client, settings, sessions, scheme):
+        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
+                                                           settings.task_queue, people)
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
+        await stage_is(client, reference, Stage.REPORTING)
+        async with sessions() as db:
+            round_id = (await db.exec(select(Application.round_id).where(
+                Application.reference == reference))).one()
+        committed = {r.round_id: r.committed_cents
+                     for r in (await programme.ledger(client, scheme.scheme.id)).rounds}
+        awarded = local_day(await time_env.get_current_time(), scheme.scheme.timezone)
+
+        stop = awarded + timedelta(days=30)
+        await skip_to(time_env, _morning(awarded + timedelta(days=20)))
+        await grants.act(client, reference, "request_change", ChangeRequest(
+            actor=grantee, kind="planning", new_last_activity_end=stop,
+            description="De projectleider is vertrokken; we stoppen na de eerste training."))
+        await grants.act(client, reference, "decide_change", ChangeDecision(
+            actor=team, approve=True, reason="Stoppen is verstandig; verantwoord wat er is."))
+        reports = (await grants.status(client, reference)).reports
+        assert [(r.kind, r.due) for r in reports] == [
+            (ReportKind.FINAL, stop + timedelta(weeks=8))]
+
+        await skip_to(time_env, _morning(stop + timedelta(days=7)))
+        await grants.act(client, reference, "submit_report", ReportSubmission(
+            actor=grantee, report_index=0, summary="Eén training gegeven; daarna gestopt.",
+            lessons="Beleg het project bij meer dan één persoon."))
+        await grants.act(client, reference, "review_report", ReportReview(
+            actor=team, report_index=0, accepted=True))
+        await stage_is(client, reference, Stage.SETTLEMENT)
+        await grants.act(client, reference, "settle", SettlementInput(
+            actor=team, final_cents=12_000_00, reason="Alleen de eerste training uitgevoerd."))
+        handle = client.get_workflow_handle_for(GrantWorkflow.run, grant_workflow_id(reference))
+        result = await asyncio.wait_for(handle.result(), 60)
+        assert result.stage == Stage.ARCHIVED
+        assert result.settlement.balance_cents == -74_000_00  # the advance, less the costs
+        after = {r.round_id: r.committed_cents
+                 for r in (await programme.ledger(client, scheme.scheme.id)).rounds}
+        assert committed[round_id] - after[round_id] == 74_000_00
+    async with sessions() as db:  # in the knowledge centre: what it cost, what it taught
+        found = await search(db, "meer dan één persoon")
+        assert [(e.reference, e.amount_cents) for e in found] == [(reference, 12_000_00)]
 
 
 async def test_a_large_grant_needs_an_auditors_statement(time_env, tmp_path, db_url, engine,
