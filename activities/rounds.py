@@ -60,6 +60,16 @@ class RoundActivities:
         get_logger(round=round_id).info("round.drafts_reminded", drafts=sent)
         return sent
 
+    @activity.defn(name="tell_round_open")
+    async def tell_round_open(self, round_id: str) -> int:
+        """Mail the members of every organisation with a draft prepared in the round that it is
+        open now, and until when."""
+        rnd = self.scheme.round(round_id)
+        sent = await self._mail_drafts(round_id, "opened", "round_open", {
+            "round_nl": rnd.name_nl, "round_en": rnd.name_en, "closes": local_text(rnd)})
+        get_logger(round=round_id).info("round.drafts_told_open", drafts=sent)
+        return sent
+
     @activity.defn(name="tell_window_moved")
     async def tell_window_moved(self, moved: WindowMoved) -> int:
         """Mail the members of every organisation with an unsubmitted draft in the round its

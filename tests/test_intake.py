@@ -20,10 +20,11 @@ from regie.db import session_factory
 from regie.programme import ensure_programme
 from regie.grants import ActionRefused
 from regie.records import Application, AuditEntry, Organisation, OutboxMail
+from regie.rounds import round_workflow_id
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import dates, factories
-from tests.conftest import eventually, web_client_as
+from tests.conftest import eventually, maybe_record, web_client_as
 from tests.scenario import skip_to, stage_is
 
 
@@ -83,12 +84,20 @@ async def test_last_second_accepted_next_second_refused_and_draft_kept(
         async with sessions() as db:
             accepted = await db.get(Application, last.id)
         assert closes - timedelta(seconds=1) <= accepted.submitted_at < closes
+        await maybe_record(client.get_workflow_handle(round_workflow_id("2027")),
+                           "round_opened_told_v1.json")
 
     mails = await _outbox(sessions)
+    drafts = {str(early.id), str(last.id), str(late.id)}
+    # at the opening, each draft prepared before it is told it can be submitted now; a few
+    # days before the closing, each draft still unsubmitted is reminded
+    opened = [m for m in mails if "/opened/" in m.key]
+    assert {m.key.rsplit("/", 1)[1] for m in opened} == drafts
+    assert opened[0].subject.startswith(f"Aanvraagronde open tot "
+                                        f"{scheme.round('2027').closes:%d-%m-%Y %H:%M}")
     reminders = [m for m in mails if "/draft-reminder/" in m.key]
-    assert {m.key.rsplit("/", 1)[1] for m in reminders} == {str(early.id), str(last.id),
-                                                            str(late.id)}
-    assert all(m.recipients == ["indiener@eur.example"] for m in reminders)
+    assert {m.key.rsplit("/", 1)[1] for m in reminders} == drafts
+    assert all(m.recipients == ["indiener@eur.example"] for m in opened + reminders)
     assert any(m.subject.startswith("Aanvraag ontvangen: SV2027-0001") for m in mails)
 
 

@@ -7,6 +7,9 @@ application on to assessment. When every grant has its verdict, the round propos
 allocation within what the ledger has left for it; the team confirms it (or changes lines, each
 with a reason) and the round sends each grant its decision.
 
+Applicants may prepare drafts before the opening (the scheme file's `drafts_from`); at the
+opening the round tells them they can submit.
+
 The window is workflow state: when the scheme file moves it, Regie moves the round's with the
 `move_window` Update (regie.alignment), its opening until the round opens, its closing until
 it closes.
@@ -33,6 +36,9 @@ with workflow.unsafe.imports_passed_through():
 MOVABLE_OPENING = "movable-opening"
 # docs/upgrading.md: a moved window is mailed to the applicants with a draft in the round.
 TELL_MOVES = "tell-window-moves"
+# docs/upgrading.md: at the opening, the applicants with a draft in the round are told they
+# can submit it now (drafts may be prepared before, from the round's drafts_from).
+TELL_OPENING = "tell-opening"
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(minutes=5),
@@ -67,6 +73,9 @@ class RoundWorkflow:
     async def run(self, params: RoundParams) -> RoundStatus:
         await self._until_opening()
         self.phase = "open"
+        if workflow.now() < self.closes_at and workflow.patched(TELL_OPENING):
+            await workflow.execute_activity("tell_round_open", self.p.round_id,
+                                            **ACTIVITY_OPTIONS)
         reminded = False
         while True:
             now = workflow.now()
