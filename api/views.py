@@ -135,7 +135,11 @@ async def round_taking_drafts(request: Request, db: AsyncSession, round_id: str)
     except KeyError:
         raise HTTPException(422, f"Onbekende ronde / unknown round '{round_id}'") from None
     status = await rounds.status(request.app.state.temporal, db, round_id)
-    if status is None or not scheme.takes_drafts(rnd, status.phase, datetime.now(timezone.utc)):
+    if status is None:  # Temporal away: the round cannot say whether it takes drafts
+        raise HTTPException(503, "Regie kan de ronde nu niet bereiken; probeer het over een "
+                                 "minuut opnieuw / Regie cannot reach the round just now; try "
+                                 "again in a minute")
+    if not scheme.takes_drafts(rnd, status.phase, datetime.now(timezone.utc)):
         raise HTTPException(422, f"In de {rnd.name_nl} kunt u nu geen aanvraag beginnen / "
                                  f"the {rnd.name_en} takes no new applications now")
     return rnd

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
+from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import CSRF_COOKIE
@@ -22,9 +23,10 @@ from regie.grants import ActionRefused
 from regie.records import Application, AuditEntry, Organisation, OutboxMail
 from regie.rounds import round_workflow_id
 from regie.settings import Settings
+from regie.temporal import DATA_CONVERTER
 from regie.worker import build_worker
 from tests import dates, factories
-from tests.conftest import eventually, maybe_record, web_client_as
+from tests.conftest import BIN, eventually, maybe_record, web_client_as
 from tests.scenario import skip_to, stage_is
 
 
@@ -178,6 +180,24 @@ async def test_the_portal_says_when_the_next_round_opens_then_offers_it(
             during = await eventually(offered)
             assert "data-coming-round" not in during
             assert f"Sluit {rnd.closes:%d-%m-%Y %H:%M}" in during
+
+
+async def test_a_new_draft_waits_when_the_round_cannot_be_asked(settings, engine, scheme):
+    """With Temporal away, no draft starts (whether the round takes one is the round's to
+    say), and the applicant is told to try again, not that the round takes none."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+        data_converter=DATA_CONVERTER)
+    async with session_factory(engine)() as db:
+        _org, member = await _applicant(db)
+        web = await web_client_as(create_app(settings, scheme, env.client), member, db)
+    await env.shutdown()
+    async with contextlib.aclosing(web):
+        away = await web.post("/applications", data={"csrf_token": web.cookies[CSRF_COOKIE],
+                                                     "round_id": "2027"})
+    assert away.status_code == 503 and "probeer het over een minuut opnieuw" in away.text
+    async with session_factory(engine)() as db:
+        assert (await db.exec(select(Application))).all() == []
 
 
 async def _evidence_case(db, client, scheme, settings):
