@@ -254,6 +254,73 @@ UI: dict[str, Text] = {
     "prepare_now": Text("U kunt uw aanvraag nu al voorbereiden; indienen kan zodra de ronde "
                         "opent.", "You can prepare your application now, and submit it once "
                         "the round opens."),
+    "call_title": Text("{name}: oproep tot aanvragen", "{name}: call for applications"),
+    "call_link": Text("Oproep", "Call"),
+    "call_when": Text("Wanneer", "When"),
+    "call_projects_end": Text("Alle projecten zijn uiterlijk op {end} afgerond.",
+                              "Every project ends on {end} at the latest."),
+    "call_money": Text("Budget", "Budget"),
+    "call_amounts": Text("Per aanvraag tussen {minimum} en {maximum}.",
+                         "Between {minimum} and {maximum} an application."),
+    "call_application": Text("De aanvraag", "The application"),
+    "call_words": Text("ten hoogste {words} woorden", "at most {words} words"),
+    "call_activities": Text("Activiteiten: per activiteit ten hoogste {words} woorden, met de "
+                            "begroting van de activiteit; elke activiteit is vóór {end} "
+                            "afgerond.", "Activities: at most {words} words an activity, with "
+                            "its budget; every activity ends before {end}."),
+    "call_rates": Text("Uurtarieven", "Hourly rates"),
+    "call_overhead": Text("inclusief overhead", "overhead included"),
+    "call_per_hour": Text("Per uur", "Per hour"),
+    "call_assessment": Text("Beoordeling", "Assessment"),
+    "call_scores": Text("{assessors} beoordelaars scoren elk onderdeel van {low} tot {high}.",
+                        "{assessors} assessors score each part from {low} to {high}."),
+    "call_anonymous": Text("Zij zien niet wie de aanvraag indient.",
+                           "They do not see who applies."),
+    "call_weight": Text("gewicht", "weight"),
+    "call_activity_part": Text("Activiteiten (voldoende of onvoldoende per activiteit)",
+                               "Activities (sufficient or not, per activity)"),
+    "call_budget_part": Text("Begroting (voldoende of onvoldoende per activiteit)",
+                             "Budget (sufficient or not, per activity)"),
+    "call_ranking": Text("Rangschikking en toekenning", "Ranking and award"),
+    "call_threshold": Text("Een aanvraag komt in aanmerking als elk onderdeel gemiddeld ten "
+                           "minste {minimum} scoort en elke activiteit en begroting voldoende "
+                           "is.", "An application qualifies when every part averages at least "
+                           "{minimum} and every activity and budget is sufficient."),
+    "call_divergence": Text("Liggen beoordelaars {points} punten of meer uit elkaar, dan stellen "
+                            "zij samen de score vast.", "Assessors {points} points or more apart "
+                            "agree a score together."),
+    "call_order": Text("De aanvragen worden gerangschikt op hun gewogen totaal; bij gelijke "
+                       "stand beslist achtereenvolgens:", "Applications are ranked by their "
+                       "weighted total; a tie is settled by, in turn:"),
+    "call_tie_requested": Text("het kleinere gevraagde bedrag", "the smaller amount requested"),
+    "call_tie_submitted": Text("de eerdere indiening", "the earlier submission"),
+    "call_cut_skip": Text("Past een aanvraag niet meer binnen het plafond, dan gaat het budget "
+                          "naar de volgende die wel past.", "An application that no longer fits "
+                          "the ceiling is passed over for the next that does."),
+    "call_cut_stop": Text("Past een aanvraag niet meer binnen het plafond, dan stopt de "
+                          "toekenning daar.", "Awards stop at the first application that no "
+                          "longer fits the ceiling."),
+    "call_terms": Text("Termijnen", "Terms"),
+    "call_correction": Text("Ontbreekt er iets, dan heeft u {days} dagen om het aan te vullen "
+                            "(herstel verzuim).", "If something is missing, you have {days} "
+                            "days to add it."),
+    "call_decision": Text("Het besluit volgt binnen {days} dagen na de beoordeling.",
+                          "The decision follows within {days} days of the assessment."),
+    "call_objection": Text("Tegen het besluit kunt u binnen {weeks} weken bezwaar maken.",
+                           "You may object to the decision within {weeks} weeks."),
+    "call_after_award": Text("Na toekenning", "After the award"),
+    "call_advance": Text("U ontvangt {percent}% van de subsidie als voorschot.",
+                         "{percent}% of the grant is paid in advance."),
+    "call_reports": Text("Elke {months} maanden een voortgangsrapportage; het eindverslag binnen "
+                         "{weeks} weken na de laatste activiteit.", "A progress report every "
+                         "{months} months; the final report within {weeks} weeks of the last "
+                         "activity."),
+    "call_auditor": Text("Vanaf {amount} vraagt het eindverslag ook een financiële verantwoording "
+                         "met accountantsverklaring.", "From {amount}, the final report also "
+                         "needs a financial account with an auditor's statement."),
+    "call_settlement": Text("De subsidie wordt binnen {weeks} weken na het goedgekeurde "
+                            "eindverslag vastgesteld.", "The grant is settled within {weeks} "
+                            "weeks of the accepted final report."),
     "prepare_from": Text("{name}: uw aanvraag voorbereiden in Regie kan vanaf {when}.",
                          "{name}: you can prepare your application in Regie from {when}."),
     "drafts_from": Text("Vanaf {when} kunt u hier uw aanvraag voorbereiden.",

@@ -53,6 +53,22 @@ async def home(request: Request, viewer: Anyone, db: Db):
         "organisation_types": scheme.organisation_types}, viewer=viewer)
 
 
+@router.get("/call/{round_id}")
+async def call(request: Request, round_id: str, viewer: Anyone):
+    """A round's call for applications as the scheme file publishes it: when, how much, who may
+    apply, what the application holds, how it is judged and ranked, and what an award asks."""
+    scheme = request.app.state.scheme
+    try:
+        rnd = scheme.round(round_id)
+    except KeyError:
+        raise HTTPException(404, "Onbekende ronde / unknown round") from None
+    return render(request, "call.html", {
+        "round": rnd, "scheme": scheme, "terms": scheme.terms(rnd),
+        "reporting": scheme.reporting(rnd), "amounts": scheme.amounts(rnd),
+        "rubric": scheme.rubrics[rnd.rubric], "rates": scheme.rate_tables[rnd.rate_table],
+    }, viewer=viewer)
+
+
 @router.get("/me/data.json")
 async def my_data(viewer: SignedIn, db: Db):
     """Everything Regie holds about the signed-in person, to download."""

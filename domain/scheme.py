@@ -109,6 +109,15 @@ class ReportingRules(_Model):
         return next(b for b in self.size_bands
                     if b.below_cents is None or awarded_cents < b.below_cents)
 
+    def auditor_from_cents(self) -> int | None:
+        """The smallest award whose final report needs an auditor's statement; None: none."""
+        lower = 0
+        for band in self.size_bands:
+            if band.auditor_statement:
+                return lower
+            lower = band.below_cents
+        return None
+
     @model_validator(mode="after")
     def _last_band_open(self) -> ReportingRules:
         if self.size_bands[-1].below is not None:
@@ -132,11 +141,28 @@ class RateTable(_Model):
     rates: dict[str, Cents]
 
 
+class Aspects(_Model):
+    """What assessors judge a part of an application on, as the call publishes it (Bijlage 2's
+    beoordelingsaspecten): for the call's page and the assessors' form, never for a workflow."""
+
+    nl: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+    def __call__(self, lang: str) -> tuple[str, ...]:
+        return self.en if lang == "en" and self.en else self.nl
+
+
+# Published text stays out of workflow payloads: a grant's parameters carry its rubric, and the
+# workflows need its numbers, not its prose.
+_PUBLISHED = dict(default=Aspects(), exclude=True)
+
+
 class Section(_Model):
     key: str
     name_nl: str
     name_en: str
     words: int = Field(ge=1)
+    aspects: Aspects = Field(**_PUBLISHED)
 
     @property
     def name(self) -> Text:
@@ -158,6 +184,8 @@ class Rubric(_Model):
     cut: Literal["skip", "stop"] = "skip"  # oversubscribed: fund the next that fits, or stop
     sections: tuple[Section, ...]
     activity_words: int = Field(ge=1)
+    activity_aspects: Aspects = Field(**_PUBLISHED)  # 4a: each activity, sufficient or not
+    budget_aspects: Aspects = Field(**_PUBLISHED)  # 4b: each activity's budget, the same
 
 
 class Round(_Model):

@@ -40,7 +40,8 @@ def assumptions(text: str) -> list[Assumption]:
                 name = f"{name}[{entries[name]}]"
             table = name
         elif (key := _KEY.match(line)) and (mark := _MARK.search(line)):
+            value = line[key.end():mark.start()].strip()
             found.append(Assumption(
                 line=number, key=f"{table}.{key[1]}" if table else key[1],
-                value=line[key.end():mark.start()].strip(), why=mark[1].strip()))
+                value="[…]" if value == "[" else value, why=mark[1].strip()))  # an array of lines
     return found

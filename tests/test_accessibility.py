@@ -51,7 +51,8 @@ async def test_every_kind_of_page_meets_wcag_21_aa(browser, time_env, tmp_path, 
                                    at[Stage.REPORTING], 0, datetime.now(timezone.utc)
                                    + timedelta(days=1))  # as in the report prompt's e-mail
         visits = {
-            None: ["/", "/knowledge", f"/knowledge/projects/{at[Stage.REPORTING]}", "/login",
+            None: ["/", "/call/2027", "/knowledge", f"/knowledge/projects/{at[Stage.REPORTING]}",
+                   "/login",
                    "/login/forgot", "/register", f"/report/{report_link}"],
             ("team@regie.demo", DEMO_TOTP_SECRET): [
                 "/team", "/rounds", "/rounds/2026", "/rounds/2027", "/reports/annual/2026",

@@ -39,6 +39,10 @@ async def test_an_assessor_scores_an_assigned_application(browser, time_env, tmp
             await page.wait_for_url(f"{url}/assessor")
             await page.click(f"text={reference}")
             form = page.locator("form[data-action='submit_score']")
+            # each criterion with the aspects the published call judges it on
+            rubric = scheme.rubrics[scheme.round("2026").rubric]
+            assert await form.locator("[data-aspects='impact'] li").all_text_contents() == list(
+                rubric.sections[1].aspects.nl)
             await form.locator("#ambitie").select_option("4")
             await form.locator("#ambitie_motivation").fill("Heldere aanleiding en doelen.")
             await form.locator("#impact").select_option("3")

@@ -9,6 +9,8 @@ import re
 import uuid
 import warnings
 
+from markupsafe import escape
+
 from api.app import DOCS_CSP, HSTS, ROUTERS, SECURITY_HEADERS, create_app
 from api.auth import CSRF_COOKIE, declared_roles, permitted
 from api.views import KEEP
@@ -238,6 +240,39 @@ async def test_registration_keeps_the_funding_evidence_where_the_type_needs_it(
         assert (tmp_path / "evidence" / org.funding_evidence).read_bytes() == b"%PDF-1.4 ok"
 
 
+async def test_each_round_publishes_its_call_from_the_scheme_file(
+        tmp_path, db_url, engine, scheme, time_env):
+    """The call of the 2027 round, for anyone, in either language: its window, money, parts
+    and the aspects assessors judge them on, the ranking, terms and what an award asks; all
+    from the scheme file."""
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    async with session_factory(engine)() as db:
+        client = await web_client_as(create_app(settings, scheme, time_env.client), None, db)
+    rnd = scheme.round("2027")
+    rubric = scheme.rubrics[rnd.rubric]
+    async with contextlib.aclosing(client):
+        page = (await client.get("/call/2027")).text
+        assert "<h1>Aanvraagronde 2027: oproep tot aanvragen</h1>" in page
+        assert f"Opent {rnd.opens:%d-%m-%Y %H:%M} · Sluit {rnd.closes:%d-%m-%Y %H:%M}" in page
+        assert f"Vanaf {rnd.drafts_from:%d-%m-%Y %H:%M} kunt u hier" in page
+        assert "Per aanvraag tussen € 5.000,00 en € 500.000,00." in page
+        assert "Ambitie: ten hoogste 800 woorden" in page
+        assert "<td>projectleider</td><td>€ 115,00</td>" in page
+        for section in rubric.sections:
+            assert section.aspects.nl and all(a in page for a in section.aspects.nl)
+        assert all(a in page for a in (*rubric.activity_aspects.nl, *rubric.budget_aspects.nl))
+        assert "gemiddeld ten minste 3 scoort" in page
+        assert "beslist achtereenvolgens: Verankering, Impact, Ambitie, het kleinere " \
+               "gevraagde bedrag, de eerdere indiening." in page
+        assert "Vanaf € 125.000,00 vraagt het eindverslag" in page
+        client.cookies.set("regie_lang", "en")
+        english = (await client.get("/call/2027")).text
+        assert "<h1>2027 round: call for applications</h1>" in english
+        assert all(str(escape(a)) in english for s in rubric.sections for a in s.aspects.en)
+        assert "a tie is settled by, in turn: Embedding, Impact, Ambition" in english
+        assert (await client.get("/call/1999")).status_code == 404
+
+
 async def test_the_home_page_tells_the_public_the_rounds_and_who_may_apply(
         tmp_path, db_url, engine, scheme, time_env):
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
@@ -246,8 +281,9 @@ async def test_the_home_page_tells_the_public_the_rounds_and_who_may_apply(
     async with contextlib.aclosing(client):
         page = (await client.get("/")).text
     rnd = scheme.round("2027")
-    assert (f'<tr data-round="2027"><td>{rnd.name_nl}</td><td>{rnd.opens:%d-%m-%Y %H:%M}</td>'
-            f'<td>{rnd.closes:%d-%m-%Y %H:%M}</td><td>€ 4.000.000,00</td></tr>') in page
+    assert (f'<tr data-round="2027"><td><a href="/call/2027">{rnd.name_nl}</a></td>'
+            f'<td>{rnd.opens:%d-%m-%Y %H:%M}</td><td>{rnd.closes:%d-%m-%Y %H:%M}</td>'
+            f'<td>€ 4.000.000,00</td></tr>') in page
     assert "<li>Universiteit (wo)</li>" in page
     assert ("<li>Studentenorganisatie <span class=\"muted\">(met bewijs van ten minste drie "
             "jaar financiering)</span></li>") in page

@@ -57,6 +57,19 @@ def test_applicants_may_start_a_draft_while_a_round_is_open_and_from_drafts_from
     assert scheme.takes_drafts(r2026, "open", opens)
 
 
+def test_the_smallest_award_whose_final_report_needs_an_auditors_statement(scheme):
+    from domain.scheme import ReportingRules, SizeBand
+
+    assert scheme.defaults.reporting.auditor_from_cents() == 125_000_00
+    assert ReportingRules(size_bands=(SizeBand(content="a"),)).auditor_from_cents() is None
+    assert ReportingRules(size_bands=(SizeBand(content="a", auditor_statement=True),)
+                          ).auditor_from_cents() == 0
+    assert ReportingRules(size_bands=(
+        SizeBand(below=10_000, content="a"), SizeBand(below=50_000, content="b",
+                                                      auditor_statement=True),
+        SizeBand(content="c", auditor_statement=True))).auditor_from_cents() == 10_000_00
+
+
 def test_assumptions_are_marked_in_the_file():
     assert SHIPPED.count("ASSUMPTION") >= 10
 
@@ -161,6 +174,9 @@ async def test_workflow_parameters_come_back_unchanged_from_the_data_converter(s
         terms=scheme.terms(rnd), reporting=scheme.reporting(rnd), rubric=scheme.rubrics[rnd.rubric])
     payloads = await DATA_CONVERTER.encode([params])
     [back] = await DATA_CONVERTER.decode(payloads, [GrantParams])
-    assert back == params
+    assert back.model_dump() == params.model_dump()
+    # the rubric's published aspects (the call's text) stay out of a grant's parameters
+    assert params.rubric.sections[0].aspects.nl and not back.rubric.sections[0].aspects.nl
+    assert "aanleiding" not in payloads[0].data.decode() and not back.rubric.budget_aspects.en
     assert back.reporting.band(124_999_99).auditor_statement is False
     assert back.reporting.band(125_000_00).auditor_statement is True
