@@ -13,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.lifecycle import Action, Role
+from domain.scheme import CRITERIA
 from domain.types import (
     AssessorRef,
     AssignAssessors,
@@ -103,7 +104,7 @@ def form_payload(action: Action, form: dict[str, Any]) -> dict[str, Any]:
     if action == Action.ASSIGN_ASSESSORS:
         data["assessor_ids"] = form.getlist("assessor_ids") if hasattr(form, "getlist") else []
     if action == Action.SUBMIT_SCORE:
-        for criterion in ("ambitie", "impact", "verankering"):
+        for criterion in CRITERIA:
             data[criterion] = {"score": data.pop(criterion, None),
                                "motivation": data.pop(f"{criterion}_motivation", "")}
         activities = []

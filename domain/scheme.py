@@ -169,6 +169,11 @@ class Section(_Model):
         return Text(self.name_nl, self.name_en)
 
 
+# The criteria an assessor scores from 1 to 5 (domain.types.ScoreSubmission holds one field for
+# each): every rubric's sections are these.
+CRITERIA = ("ambitie", "impact", "verankering")
+
+
 class Rubric(_Model):
     """The assessment framework of a round (Bijlage 2): scales, weights, thresholds, ranking."""
 
@@ -186,6 +191,14 @@ class Rubric(_Model):
     activity_words: int = Field(ge=1)
     activity_aspects: Aspects = Field(**_PUBLISHED)  # 4a: each activity, sufficient or not
     budget_aspects: Aspects = Field(**_PUBLISHED)  # 4b: each activity's budget, the same
+
+    @model_validator(mode="after")
+    def _scored_as_assessors_score(self) -> Rubric:
+        if sorted(s.key for s in self.sections) != sorted(CRITERIA):
+            raise ValueError(f"sections: the criteria assessors score are {', '.join(CRITERIA)}")
+        if not 1 <= self.scale_min < self.scale_max <= 5:
+            raise ValueError("scale_min, scale_max: a scale within 1 to 5")
+        return self
 
 
 class Round(_Model):

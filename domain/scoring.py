@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.scheme import Rubric
-
-CRITERIA = ("ambitie", "impact", "verankering")
+from domain.scheme import CRITERIA, Rubric
 
 
 class Verdict(BaseModel):

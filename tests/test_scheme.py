@@ -87,6 +87,11 @@ def test_assumptions_are_marked_in_the_file():
      "sv.toml: defaults.terms.draft_reminder_dagen: Extra inputs are not permitted"),
     (("drafts_from = 2026-12-15T09:00:00", "drafts_from = 2027-01-12T09:01:00"),
      "sv.toml: rounds[2].drafts_from: must not be after opens"),
+    (('key = "verankering"', 'key = "borging"'),
+     "sv.toml: rubrics.bijlage2-2025: sections: the criteria assessors score are "
+     "ambitie, impact, verankering"),
+    (("scale_max = 5", "scale_max = 10"),
+     "sv.toml: rubrics.bijlage2-2025: scale_min, scale_max: a scale within 1 to 5"),
     (("budget = 16_000_000", "budget = 10_000_000"),
      "sv.toml: rounds: the round budgets add up to more than scheme.budget"),
 ])
