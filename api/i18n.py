@@ -315,9 +315,19 @@ UI: dict[str, Text] = {
                          "{weeks} weken na de laatste activiteit.", "A progress report every "
                          "{months} months; the final report within {weeks} weeks of the last "
                          "activity."),
-    "call_auditor": Text("Vanaf {amount} vraagt het eindverslag ook een financiële verantwoording "
-                         "met accountantsverklaring.", "From {amount}, the final report also "
-                         "needs a financial account with an auditor's statement."),
+    "call_final_by_amount": Text("Het eindverslag, naar de hoogte van de subsidie:",
+                                 "The final report, by the amount of the grant:"),
+    "call_band_any": Text("elke subsidie", "any grant"),
+    "call_band_below": Text("tot {below}", "below {below}"),
+    "call_band_between": Text("{lower} tot {below}", "{lower} to below {below}"),
+    "call_band_from": Text("vanaf {lower}", "from {lower}"),
+    "call_band_auditor": Text("met accountantsverklaring", "with an auditor's statement"),
+    "report_content_short_activity_report": Text("een beknopt activiteitenverslag",
+                                                 "a short activity report"),
+    "report_content_activity_report": Text("een activiteitenverslag", "an activity report"),
+    "report_content_activity_and_financial_report": Text(
+        "een activiteitenverslag en een financieel verslag",
+        "an activity report and a financial report"),
     "call_settlement": Text("De subsidie wordt binnen {weeks} weken na het goedgekeurde "
                             "eindverslag vastgesteld.", "The grant is settled within {weeks} "
                             "weeks of the accepted final report."),

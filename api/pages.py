@@ -65,7 +65,7 @@ async def call(request: Request, round_id: str, viewer: Anyone):
     return render(request, "call.html", {
         "round": rnd, "scheme": scheme, "terms": scheme.terms(rnd),
         "reporting": scheme.reporting(rnd), "amounts": scheme.amounts(rnd),
-        "rubric": scheme.rubrics[rnd.rubric], "rates": scheme.rate_tables[rnd.rate_table],
+        "rubric": scheme.rubrics[rnd.rubric], "rate_table": scheme.rate_tables[rnd.rate_table],
     }, viewer=viewer)
 
 
@@ -142,7 +142,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         "actions": actions, "assessors": assessors, "activities": activities,
         "error": error, "done": done, "typed": typed or {}, "hide_identity": hide,
         "letters": letters, "rubric": scheme.rubrics[rnd.rubric],
-        "rates": scheme.rate_tables[rnd.rate_table].rates, "partners": partners,
+        "rate_table": scheme.rate_tables[rnd.rate_table], "partners": partners,
         "names": scheme_names(scheme, request.state.lang), "evidence": evidence,
     }, status_code=status_code, viewer=viewer)
 

@@ -311,7 +311,7 @@ async def _form_page(request: Request, viewer: Viewer, db, app: Application, *, 
     return render(request, "application_form.html", {
         "app": app, "draft": draft or await draft_of(db, app), "round": rnd,
         "round_status": await rounds.status(request.app.state.temporal, db, rnd.id),
-        "rubric": scheme.rubrics[rnd.rubric], "rates": scheme.rate_tables[rnd.rate_table].rates,
+        "rubric": scheme.rubrics[rnd.rubric], "rate_table": scheme.rate_tables[rnd.rate_table],
         "scheme": scheme, "organisations": organisations, "errors": errors,
         "findings": findings, "refusal": refusal
     }, status_code=status_code, viewer=viewer)

@@ -78,13 +78,18 @@ class Terms(_Model):
     objection_weeks: int = Field(6, ge=0)  # the window to object to a decision
 
 
+# What a final report holds, as the call names it; the band's auditor_statement adds the
+# auditor's statement and the financial report to the final report's form.
+ReportContent = Literal["short_activity_report", "activity_report", "activity_and_financial_report"]
+
+
 class SizeBand(_Model):
     """What a report must hold for grants below an amount (the last band has no limit).
     It travels inside a grant's workflow parameters, so it keeps the file's euros as they are
     (a Cents field would be converted again on every pass through the data converter)."""
 
     below: int | None = Field(None, ge=0)  # euros
-    content: str
+    content: ReportContent
     auditor_statement: bool = False
 
     @property
@@ -109,19 +114,22 @@ class ReportingRules(_Model):
         return next(b for b in self.size_bands
                     if b.below_cents is None or awarded_cents < b.below_cents)
 
-    def auditor_from_cents(self) -> int | None:
-        """The smallest award whose final report needs an auditor's statement; None: none."""
-        lower = 0
-        for band in self.size_bands:
-            if band.auditor_statement:
-                return lower
-            lower = band.below_cents
-        return None
+    def band_ranges(self) -> list[tuple[int, int | None, SizeBand]]:
+        """Each band with the award it starts at and the award it ends below (None: no end),
+        in cents, as the call lists them."""
+        lowers = [0, *(b.below_cents for b in self.size_bands[:-1])]
+        return [(lower, band.below_cents, band) for lower, band in zip(lowers, self.size_bands)]
 
     @model_validator(mode="after")
-    def _last_band_open(self) -> ReportingRules:
+    def _bands_rise(self) -> ReportingRules:
+        """Every band but the last ends below an amount higher than the band before it; the
+        last has no end."""
         if self.size_bands[-1].below is not None:
             raise ValueError("size_bands: the last band has no 'below'")
+        ends = [b.below for b in self.size_bands[:-1]]
+        if None in ends or ends != sorted(set(ends)):
+            raise ValueError("size_bands: each band but the last has a 'below', higher than "
+                             "the band's before it")
         return self
 
 
@@ -136,9 +144,29 @@ class Defaults(_Model):
     amounts: AmountLimits
 
 
+class RoleName(_Model):
+    nl: str
+    en: str
+
+
 class RateTable(_Model):
+    """Hourly rates by role (or salary scale), with each role's name as applicants read it;
+    a role without a name is shown by its key."""
+
     includes_overhead: bool = True
     rates: dict[str, Cents]
+    names: dict[str, RoleName] = {}
+
+    def role(self, key: str, lang: str) -> str:
+        name = self.names.get(key)
+        return key if name is None else Text(name.nl, name.en)(lang)
+
+    @model_validator(mode="after")
+    def _names_known(self) -> RateTable:
+        unknown = sorted(set(self.names) - set(self.rates))
+        if unknown:
+            raise ValueError(f"names: no rate for {', '.join(unknown)}")
+        return self
 
 
 class Aspects(_Model):

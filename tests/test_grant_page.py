@@ -64,7 +64,8 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
     assert "Activiteit 1: Training omstanders" in page and "Activiteit 2: Cultuurscan" in page
     start = dates.day(2026, 9, 1).strftime("%d-%m-%Y")
     assert f"{start} – {dates.day(2027, 3, 31).strftime('%d-%m-%Y')}" in page
-    assert "Trainingsbureau" in page and "€ 25.000,00" in page and "medewerker" in page
+    assert "Trainingsbureau" in page and "€ 25.000,00" in page
+    assert "<td>Medewerker (€ 75,00)</td>" in page  # the role by its name, with its rate
     assert "Hogeschool Partnerstad" in page
     assert "Aangevraagd: € 86.000,00" in page
     assert "Hogeschool Partnerstad" not in pages["anonymous"]

@@ -257,19 +257,25 @@ async def test_each_round_publishes_its_call_from_the_scheme_file(
         assert f"Vanaf {rnd.drafts_from:%d-%m-%Y %H:%M} kunt u hier" in page
         assert "Per aanvraag tussen € 5.000,00 en € 500.000,00." in page
         assert "Ambitie: ten hoogste 800 woorden" in page
-        assert "<td>projectleider</td><td>€ 115,00</td>" in page
+        assert "<td>Projectleider</td><td>€ 115,00</td>" in page
         for section in rubric.sections:
             assert section.aspects.nl and all(a in page for a in section.aspects.nl)
         assert all(a in page for a in (*rubric.activity_aspects.nl, *rubric.budget_aspects.nl))
         assert "gemiddeld ten minste 3 scoort" in page
         assert "beslist achtereenvolgens: Verankering, Impact, Ambitie, het kleinere " \
                "gevraagde bedrag, de eerdere indiening." in page
-        assert "Vanaf € 125.000,00 vraagt het eindverslag" in page
+        assert ("<li>tot € 25.000,00: een beknopt activiteitenverslag</li>\n"
+                "<li>€ 25.000,00 tot € 125.000,00: een activiteitenverslag</li>\n"
+                "<li>vanaf € 125.000,00: een activiteitenverslag en een financieel verslag, "
+                "met accountantsverklaring</li>") in page
         client.cookies.set("regie_lang", "en")
         english = (await client.get("/call/2027")).text
         assert "<h1>2027 round: call for applications</h1>" in english
         assert all(str(escape(a)) in english for s in rubric.sections for a in s.aspects.en)
         assert "a tie is settled by, in turn: Embedding, Impact, Ambition" in english
+        assert "<td>Project lead</td><td>€ 115,00</td>" in english
+        assert "<li>from € 125.000,00: an activity report and a financial report, with an " \
+               "auditor&#39;s statement</li>" in english
         assert (await client.get("/call/1999")).status_code == 404
 
 

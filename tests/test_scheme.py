@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from domain.scheme import SchemeError, parse_scheme
 from regie import ROOT
@@ -57,17 +58,42 @@ def test_applicants_may_start_a_draft_while_a_round_is_open_and_from_drafts_from
     assert scheme.takes_drafts(r2026, "open", opens)
 
 
-def test_the_smallest_award_whose_final_report_needs_an_auditors_statement(scheme):
+def test_size_bands_as_the_call_lists_them(scheme):
     from domain.scheme import ReportingRules, SizeBand
 
-    assert scheme.defaults.reporting.auditor_from_cents() == 125_000_00
-    assert ReportingRules(size_bands=(SizeBand(content="a"),)).auditor_from_cents() is None
-    assert ReportingRules(size_bands=(SizeBand(content="a", auditor_statement=True),)
-                          ).auditor_from_cents() == 0
-    assert ReportingRules(size_bands=(
-        SizeBand(below=10_000, content="a"), SizeBand(below=50_000, content="b",
-                                                      auditor_statement=True),
-        SizeBand(content="c", auditor_statement=True))).auditor_from_cents() == 10_000_00
+    short, plain, full = scheme.defaults.reporting.size_bands
+    assert scheme.defaults.reporting.band_ranges() == [
+        (0, 25_000_00, short), (25_000_00, 125_000_00, plain), (125_000_00, None, full)]
+    assert full.content == "activity_and_financial_report" and full.auditor_statement
+    one = SizeBand(content="activity_report")
+    assert ReportingRules(size_bands=(one,)).band_ranges() == [(0, None, one)]
+
+
+@pytest.mark.parametrize("bands", [
+    ({"below": 10_000, "content": "activity_report"},),  # the last band has an end
+    ({"content": "activity_report"}, {"content": "activity_report"}),  # a middle band has none
+    ({"below": 50_000, "content": "activity_report"},
+     {"below": 10_000, "content": "activity_report"}, {"content": "activity_report"}),
+    ({"below": 10_000, "content": "activity_report"},
+     {"below": 10_000, "content": "activity_report"}, {"content": "activity_report"}),
+    ({"content": "financial_report"},),  # not a report the call can name
+])
+def test_size_bands_that_cannot_be_are_refused(bands):
+    from domain.scheme import ReportingRules
+
+    with pytest.raises(ValidationError):
+        ReportingRules.model_validate({"size_bands": bands})
+
+
+def test_a_rate_table_names_its_roles_in_both_languages(scheme):
+    from domain.scheme import RateTable
+
+    table = scheme.rate_tables["roles-2026"]
+    assert table.role("projectleider", "nl") == "Projectleider"
+    assert table.role("projectleider", "en") == "Project lead"
+    assert RateTable(rates={"x": 1}).role("x", "en") == "x"  # no name: its key
+    with pytest.raises(ValidationError, match="names: no rate for y"):
+        RateTable(rates={"x": 1}, names={"y": {"nl": "Y", "en": "Y"}})
 
 
 def test_assumptions_are_marked_in_the_file():
