@@ -85,6 +85,17 @@ def test_size_bands_that_cannot_be_are_refused(bands):
         ReportingRules.model_validate({"size_bands": bands})
 
 
+def test_the_call_names_every_report_a_band_can_ask():
+    from typing import get_args
+
+    from api.i18n import UI
+    from domain.scheme import ReportContent
+
+    for content in get_args(ReportContent):
+        name = UI[f"report_content_{content}"]
+        assert name.nl and name.en and name.nl != name.en
+
+
 def test_a_rate_table_names_its_roles_in_both_languages(scheme):
     from domain.scheme import RateTable
 
