@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from fpdf import FPDF, ViewerPreferences
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,6 +14,7 @@ from temporalio import activity
 
 from domain.money import euros
 from domain.scheme import Scheme
+from domain.text import number
 from domain.types import LetterRequest
 from regie import ROOT
 from regie.logging import get_logger
@@ -24,10 +25,12 @@ from regie.settings import Settings
 
 LETTERS = Environment(loader=FileSystemLoader(ROOT / "templates" / "letters"),
                       undefined=StrictUndefined, keep_trailing_newline=True)
+LETTERS.filters["number"] = pass_context(lambda context, value: number(value, context["lang"]))
 
 
 def render_letter(kind: str, lang: str, context: dict[str, str]) -> tuple[str, str]:
-    subject, _, body = LETTERS.get_template(f"{kind}.{lang}.txt").render(**context).partition("\n")
+    subject, _, body = LETTERS.get_template(f"{kind}.{lang}.txt").render(
+        **context, lang=lang).partition("\n")
     return subject.removeprefix("Subject:").strip(), body.strip()
 
 

@@ -11,6 +11,7 @@ from fastapi import HTTPException, Path, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlmodel import select
 from starlette.datastructures import QueryParams
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,7 +22,7 @@ from domain.eligibility import name_findings
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
 from domain.money import euros
 from domain.scheme import Round, Scheme
-from domain.text import day
+from domain.text import day, number
 from domain.types import GrantStatus
 from regie import ROOT, grants, rounds
 from regie.logging import get_logger
@@ -83,6 +84,8 @@ def event_note(event: GrantEvent, lang: str) -> str:
 
 templates.env.filters["euros"] = euros
 templates.env.filters["day"] = day
+templates.env.filters["number"] = pass_context(lambda context, value: number(value,
+                                                                             context["lang"]))
 
 
 def scheme_names(scheme: Scheme, lang: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from temporalio.worker import Replayer
 
 from domain.money import euros
 from domain.scoring import Verdict, agreed_verdict, combine_scores
+from domain.text import number
 from domain.types import (
     ConsensusInput, DecisionInput, GrantParams, LetterRequest, ObjectionOutcome, ScoredGrant,
     ScoreSubmission,
@@ -68,13 +69,15 @@ class Verification:
                      f"{self.replay_problem}")
         if p is not None:
             lines.append(f"Ronde {p.round_id}, regeling {p.scheme_id} versie "
-                         f"{p.scheme_hash[:12]}; drempel {p.rubric.minimum_average if p.rubric else '–'}"
+                         f"{p.scheme_hash[:12]}; drempel "
+                         f"{number(p.rubric.minimum_average, 'nl') if p.rubric else '–'}"
                          f" / round {p.round_id}, scheme version {p.scheme_hash[:12]}")
         if self.derived is not None:
+            total, fundable = self.derived.total, self.derived.fundable
             lines.append(f"{len(self.inputs.scores)} beoordelingen, opnieuw berekend totaal "
-                         f"{self.derived.total} ({'honoreerbaar' if self.derived.fundable else 'niet honoreerbaar'})"
+                         f"{number(total, 'nl')} ({'honoreerbaar' if fundable else 'niet honoreerbaar'})"
                          f" / {len(self.inputs.scores)} assessments, total derived again "
-                         f"{self.derived.total} ({'fundable' if self.derived.fundable else 'not fundable'})")
+                         f"{number(total, 'en')} ({'fundable' if fundable else 'not fundable'})")
         match = self.verdict_matches
         if match is not None:
             lines.append("Het vastgelegde oordeel volgt opnieuw uit de scores / the recorded "

@@ -165,7 +165,7 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
         assert pdf.get_content_type() == "application/pdf"
         assert pdf.get_content().startswith(b"%PDF")
         body = award.get_body(("plain",)).get_content()
-        assert "gefinancierd op rang 1" in body and "3.0 of hoger" in body
+        assert "gefinancierd op rang 1" in body and "gemiddeld 3 of hoger" in body
 
         # the rejected applicant objects in time; the team upholds it and the ledger follows
         owner = members[references.index(rejected) % 10]

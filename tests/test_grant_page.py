@@ -98,11 +98,12 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
         async with sessions() as db:
             reference = await scenario.grant_in_assessment(db, client, scheme,
                                                            settings.task_queue, people)
-        for assessor, motivation in ((people.assessor, "Sterk verankerd in het beleid."),
-                                     (people.second_assessor, "De impact blijft vaag.")):
+        for assessor, impact, motivation in (
+                (people.assessor, 4, "Sterk verankerd in het beleid."),
+                (people.second_assessor, 3, "De impact blijft vaag.")):
             submission = scenario.score(factories.actor_of(assessor))
             submission = submission.model_copy(update={"impact": CriterionScore(
-                score=3, motivation=motivation)})
+                score=impact, motivation=motivation)})
             await grants.act(client, reference, "submit_score", submission)
         await scenario.stage_is(client, reference, Stage.DECISION)
         await grants.act(client, reference, "decide", DecisionInput(
@@ -120,6 +121,10 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
             async with contextlib.aclosing(web):
                 pages[person.role] = (await web.get(f"/grants/{reference}")).text
     team = pages["programme_team"]
+    # the verdict by the rubric's names, its averages written as Dutch writes numbers
+    assert ("<tr><th>Ambitie</th><th>Impact</th><th>Verankering</th><th>Totaal</th>"
+            "<th>Financierbaar</th></tr>\n<tr><td>4</td><td>3,5</td><td>4</td><td>11,5</td>"
+            ) in team
     assert "De beoordelingen" in team
     for assessor in (people.assessor, people.second_assessor):
         assert f'<table data-assessment="{assessor.id}">' in team

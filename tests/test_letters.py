@@ -9,6 +9,7 @@ import pytest
 from fpdf import FPDF
 
 from activities.letters import letter_pdf, render_letter
+from domain.text import number
 from regie.pdf import latin1, string_width, wrap
 
 
@@ -54,6 +55,30 @@ def test_a_string_measures_as_fpdf2_measures_it_in_every_font_of_a_letter():
         measure = string_width(pdf)
         for line in [*text.split("\n"), "AVAWAY Ta To fi fl"]:
             assert measure(line) == pytest.approx(pdf.get_string_width(line), abs=1e-9)
+
+
+def test_a_letter_writes_scores_as_its_language_writes_numbers():
+    """The workflow hands the letter its scores as text ("3.5", "4.0"); the Dutch letter
+    writes 3,5 and 4, the English one 3.5 and 4."""
+    context = {"reference": "SV2027-0042", "title": "Veilig op de campus",
+               "organisation": "Hogeschool Utrecht", "reason": "Rang 2 van 31.",
+               "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
+               "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
+               "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
+               "score_impact": "3.5", "score_verankering": "4.0"}
+    nl = " ".join(render_letter("rejection", "nl", context)[1].split())
+    en = " ".join(render_letter("rejection", "en", context)[1].split())
+    assert "Ambitie 4, Impact 3,5, Verankering 4 (totaal 11,5)" in nl
+    assert "gemiddeld 3 of hoger" in nl
+    assert "Ambition 4, Impact 3.5, Embedding 4 (total 11.5)" in en
+
+
+@pytest.mark.parametrize("value, nl, en", [
+    (3.5, "3,5", "3.5"), ("4.0", "4", "4"), (10, "10", "10"), (0.25, "0,25", "0.25"),
+    (1234.5, "1234,5", "1234.5"), ("", "", ""),
+])
+def test_numbers_in_either_language(value, nl, en):
+    assert (number(value, "nl"), number(value, "en")) == (nl, en)
 
 
 def _shown_lines(pdf: bytes) -> list[list[tuple[str, float, str]]]:

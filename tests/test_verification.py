@@ -130,7 +130,7 @@ async def test_an_auditor_verifies_a_decided_grant_and_takes_its_timeline(time_e
             assert f'href="/audit/grants/{reference}/verify"' in page
             verified = await web.get(f"/audit/grants/{reference}/verify")
             assert 'data-verified="yes"' in verified.text
-            assert "opnieuw berekend totaal 12.0" in verified.text
+            assert "opnieuw berekend totaal 12 (honoreerbaar)" in verified.text
             assert "toegekend € 80.000,00, reden: Rang 1." in verified.text
             csv_text = (await web.get(f"/audit/grants/{reference}/timeline.csv")).text
             assert csv_text.lstrip("\ufeff").startswith("event,at_utc,kind,who,details")
