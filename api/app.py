@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from temporalio.client import Client
 
@@ -16,7 +18,7 @@ from api import (
     rounds, signin,
 )
 from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
-from api.i18n import language
+from api.i18n import language, t
 from api.views import STATIC, StaticByVersion, render, templates
 from domain.scheme import Scheme
 from regie.applications import DraftTooLarge
@@ -111,6 +113,17 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        """A page's address or form that does not fit its route (a page number that is not
+        one): the JSON API answers as FastAPI does; a person reads which part is wrong."""
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        fields = ", ".join(dict.fromkeys(str(e["loc"][-1]) for e in exc.errors()))
+        return render(request, "error.html", {
+            "status": 400, "detail": t("bad_request", request.state.lang, fields=fields)},
+            status_code=400)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

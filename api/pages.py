@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import func, select
 
@@ -22,7 +22,7 @@ from domain.text import LANGUAGES
 from regie import audit, grants
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
-from regie.overview import stage_counts
+from regie.overview import PAGE, PREVIEW, in_stage, stage_counts
 from regie.personal_data import personal_data
 from regie.records import (
     Application, AssessorAssignment, KnowledgeEntry, Letter, Organisation, OutboxMail, Person,
@@ -85,23 +85,29 @@ async def switch_language(code: str, viewer: Anyone, next: str | None = None):
 
 
 @router.get("/team")
-async def team_overview(request: Request, viewer: Staff, db: Db, stage: str | None = None):
-    counts = await stage_counts(db)
-    query = (select(Application, Organisation.name)
-             .join(Organisation, Organisation.id == Application.organisation_id)
-             .where(Application.submitted_at.is_not(None)))
-    if stage:
-        query = query.where(Application.stage == stage)
-    rows = (await db.exec(query.order_by(Application.reference).limit(200))).all()
-    by_stage: dict[str, list] = {s.value: [] for s in STAGES}
-    for app, org in rows:
-        by_stage.setdefault(app.stage, []).append((app, org))
-    upcoming = (await db.exec(
-        select(Application, Organisation.name)
-        .join(Organisation, Organisation.id == Application.organisation_id)
-        .where(Application.deadline.is_not(None)).order_by(Application.deadline).limit(10))).all()
+async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | None = None,
+                        round: str | None = None, page: Annotated[int, Query(ge=1)] = 1):
+    """Every submitted application by stage, of the programme or one round: the first of
+    each stage, or one stage page by page."""
+    scheme = request.app.state.scheme
+    round_id = round if round in {r.id for r in scheme.rounds} else None
+    counts = await stage_counts(db, round_id)
+    if stage is None:
+        sections = {s.value: await in_stage(db, s.value, round_id, PREVIEW)
+                    for s in STAGES if counts.get(s.value)}
+    else:
+        sections = {stage.value: await in_stage(db, stage.value, round_id, PAGE,
+                                                (page - 1) * PAGE)}
+    upcoming = select(Application, Organisation.name).join(
+        Organisation, Organisation.id == Application.organisation_id).where(
+            Application.deadline.is_not(None))
+    if round_id is not None:
+        upcoming = upcoming.where(Application.round_id == round_id)
     return render(request, "team_overview.html", {
-        "counts": counts, "by_stage": by_stage, "upcoming": upcoming, "filter": stage,
+        "counts": counts, "sections": sections, "stages": [s.value for s in STAGES],
+        "upcoming": (await db.exec(upcoming.order_by(Application.deadline).limit(10))).all(),
+        "stage": stage.value if stage else None, "round_id": round_id, "rounds": scheme.rounds,
+        "page": page, "per_page": PAGE, "preview": PREVIEW,
     }, viewer=viewer)
 
 

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 
 from domain.scheme import parse_scheme
 from domain.types import DecisionInput
-from regie import ROOT, grants, programme
+from regie import grants, programme
 from regie.db import session_factory
 from regie.settings import Settings
 from regie.worker import build_worker

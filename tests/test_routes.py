@@ -8,6 +8,7 @@ import hashlib
 import re
 import uuid
 import warnings
+from datetime import datetime, timezone
 
 from markupsafe import escape
 
@@ -22,7 +23,7 @@ from regie.worker import build_worker
 from sqlmodel import select
 
 from regie import ROOT, audit
-from regie.records import AuditEntry, Organisation
+from regie.records import Application, AuditEntry, Organisation
 from tests import factories, scenario
 from tests.conftest import web_client_as
 
@@ -294,3 +295,51 @@ async def test_the_home_page_tells_the_public_the_rounds_and_who_may_apply(
     assert ("<li>Studentenorganisatie <span class=\"muted\">(met bewijs van ten minste drie "
             "jaar financiering)</span></li>") in page
     assert 'href="/register"' in page
+
+
+async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_page(
+        tmp_path, db_url, engine, scheme, time_env):
+    """The team's overview lists the first of each stage with a link to all of them; one stage
+    goes page by page (it used to show the first 200 of the programme and no more), and a
+    round can be chosen. A page number that is not one is named, in the reader's language."""
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    sessions = session_factory(engine)
+    now = datetime.now(timezone.utc)
+    async with sessions() as db:
+        org = await factories.organisation(db)
+        team = await factories.person(db, Role.PROGRAMME_TEAM, "team@overzicht.nl")
+        stages = ["assessment"] * 130 + ["reporting"] * 3  # 2025, 2026, 2027 in turn
+        db.add_all(Application(
+            reference=f"SV{2025 + n % 3}-{n:04d}", round_id=str(2025 + n % 3), scheme_id="",
+            scheme_hash="", organisation_id=org.id, title=f"Project {n:04d}", submitted_at=now,
+            stage=stage) for n, stage in enumerate(stages))
+        await db.commit()
+        client = await web_client_as(create_app(settings, scheme, time_env.client), team, db)
+    rows = re.compile(r'<tr><td><a href="/grants/(SV\d{4}-\d{4})">')
+    async with contextlib.aclosing(client):
+        whole = (await client.get("/team")).text
+        assessment = whole.split('data-stage-section="assessment"')[1].split("</section>")[0]
+        assert len(rows.findall(assessment)) == 20
+        assert '<a href="/team?stage=assessment" data-show-all="assessment">Alle 130 tonen</a>' \
+            in assessment
+        reporting = whole.split('data-stage-section="reporting"')[1].split("</section>")[0]
+        assert len(rows.findall(reporting)) == 3 and "data-show-all" not in reporting
+
+        first = (await client.get("/team?stage=assessment")).text
+        assert "<p class=\"muted\" data-shown>1–100 van 130" in first
+        assert '<a href="/team?stage=assessment&page=2" rel="next">' in first
+        second = (await client.get("/team?stage=assessment&page=2")).text
+        listed = rows.findall(first) + rows.findall(second)
+        assert len(listed) == len(set(listed)) == 130 and listed == sorted(listed)
+        assert "101–130 van 130" in second and 'rel="prev"' in second and 'rel="next"' not in second
+
+        of_2027 = (await client.get("/team?round=2027")).text
+        assert "<h1>Overzicht aanvragen: Aanvraagronde 2027</h1>" in of_2027
+        assert '<a class="card" href="/team?stage=assessment&amp;round=2027"' in of_2027
+        assert "<h2>Wacht op beoordeling (43)</h2>" in of_2027  # 2, 5, ... 128
+        assert rows.findall(of_2027) == [f"SV2027-{2 + 3 * k:04d}" for k in range(20)] + [
+            "SV2027-0131"]
+        bad = await client.get("/team?page=twee")
+        assert bad.status_code == 400 and "Dit adres of formulier klopt niet: page." in bad.text
+        assert (await client.get("/team?stage=bestaat-niet")).status_code == 400
+        assert (await client.get("/api/grants?limit=nul")).status_code == 422  # the API's JSON
