@@ -13,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.lifecycle import Action, Role
+from domain.money import parse_euros
 from domain.scheme import CRITERIA
 from domain.types import (
     AssessorRef,
@@ -100,7 +101,11 @@ def form_payload(action: Action, form: dict[str, Any]) -> dict[str, Any]:
     """A page form's fields as the payload build_command takes (amounts in euros there)."""
     data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
     if "amount" in data:
-        data["amount_cents"] = round(float(str(data.pop("amount")).replace(",", ".")) * 100)
+        typed = str(data.pop("amount"))
+        data["amount_cents"] = parse_euros(typed)
+        if data["amount_cents"] is None:
+            raise BadCommand([f"Bedrag onleesbaar / amount cannot be read: '{typed}' "
+                              "(bijvoorbeeld / for example 86.000,00)"])
     if action == Action.ASSIGN_ASSESSORS:
         data["assessor_ids"] = form.getlist("assessor_ids") if hasattr(form, "getlist") else []
     if action == Action.SUBMIT_SCORE:

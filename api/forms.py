@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from starlette.datastructures import FormData
 
+from domain.money import parse_euros
 from regie.applications import ActivityIn, DraftIn, LineIn
 
 _ACTIVITY = re.compile(r"^act-(\d+)-title$")
 _LINE = re.compile(r"^act-(\d+)-line-(\d+)-kind$")
-
-
-def parse_euros(text: str) -> int | None:
-    """'1.234,56', '1234,56' or '1234.56' (euros) as cents; None if it cannot be read."""
-    cleaned = text.replace("€", "").replace(" ", "").strip()
-    if not cleaned:
-        return 0
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    try:
-        cents = Decimal(cleaned) * 100
-    except InvalidOperation:
-        return None
-    return int(cents) if cents == cents.to_integral_value() and cents >= 0 else None
 
 
 def _date(text: str) -> date | None:

@@ -10,9 +10,9 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import func, select
 
 from api.auth import STAFF, Db, Viewer, allow
-from api.forms import parse_euros
 from api.views import render, scheme_names
 from domain.lifecycle import Role, Stage
+from domain.money import parse_euros
 from domain.ranking import Change, distribution
 from domain.types import AllocationConfirmation
 from regie import audit, histories, programme, rounds

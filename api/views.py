@@ -20,7 +20,7 @@ from api.auth import Viewer
 from api.i18n import t
 from domain.eligibility import name_findings
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
-from domain.money import euros
+from domain.money import euros, euros_field
 from domain.scheme import Round, Scheme
 from domain.text import day, number
 from domain.types import GrantStatus
@@ -83,6 +83,7 @@ def event_note(event: GrantEvent, lang: str) -> str:
 
 
 templates.env.filters["euros"] = euros
+templates.env.filters["euros_field"] = euros_field
 templates.env.filters["day"] = day
 templates.env.filters["number"] = pass_context(lambda context, value: number(value,
                                                                              context["lang"]))

@@ -13,12 +13,12 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.money import euros
+from domain.money import euros, parse_euros
 from domain.scheme import Scheme
 from domain.schedules import report_schedule
 from domain.text import Text
@@ -205,26 +205,19 @@ def read_euros(value: Any) -> int | None:
         return None
     if isinstance(value, bool):
         raise _Unreadable(f"'{value}' is geen bedrag", f"'{value}' is not an amount")
-    if isinstance(value, (int, float, Decimal)):
-        amount = Decimal(str(value))
-    else:
-        text = str(value).strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
-        if not text:
-            return None
-        if "," in text:  # Dutch: dots group thousands, the comma starts the cents
-            text = text.replace(".", "").replace(",", ".")
-        elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):  # 86.000: Dutch thousands
-            text = text.replace(".", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise _Unreadable(f"'{value}' is geen bedrag in euro",
-                              f"'{value}' is not an amount in euros") from None
-    cents = amount * 100
-    if cents != cents.to_integral_value() or cents < 0:
-        raise _Unreadable(f"'{value}' is geen bedrag in hele centen",
-                          f"'{value}' is not an amount in whole cents")
-    return int(cents)
+    if isinstance(value, (int, float, Decimal)):  # a number cell
+        cents = Decimal(str(value)) * 100
+        if cents != cents.to_integral_value() or cents < 0:
+            raise _Unreadable(f"'{value}' is geen bedrag in hele centen",
+                              f"'{value}' is not an amount in whole cents")
+        return int(cents)
+    if not str(value).strip():
+        return None
+    cents = parse_euros(str(value))  # a text cell, as a person typed it
+    if cents is None:
+        raise _Unreadable(f"'{value}' is geen bedrag in euro (schrijf 86.000,00)",
+                          f"'{value}' is not an amount in euros (write 86000.00)")
+    return cents
 
 
 def _plain_euros(cents: int) -> str:

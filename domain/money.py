@@ -1,9 +1,38 @@
-"""Money: integer cents everywhere, written the Dutch way for people."""
+"""Money: integer cents everywhere, written the Dutch way for people and read as people type it."""
+
+import re
+from decimal import Decimal
+
+_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")  # 12.000, 1.234.567: dots that group thousands
+_AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
 
 
 def split_evenly(cents: int, parts: int) -> list[int]:
     """`cents` over `parts` shares that add up exactly; the first shares take the leftover."""
     return [cents // parts + (1 if i < cents % parts else 0) for i in range(parts)]
+
+
+def parse_euros(text: str) -> int | None:
+    """An amount in euros as a person types it, in cents: '1.234,56', '1234,56', '1234.56',
+    '€ 12.000' (twelve thousand: a dot before three digits and no comma groups thousands, as
+    Dutch writes them), '€ 12.000,-'; empty is 0; None if it cannot be read for sure
+    ('1,234.56', '12.5.0', a negative amount, more than two decimals)."""
+    cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "").strip().removesuffix(
+        ",-")
+    if not cleaned:
+        return 0
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif _THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(".", "")
+    if not _AMOUNT.fullmatch(cleaned):
+        return None
+    return int(Decimal(cleaned) * 100)
+
+
+def euros_field(cents: int | None) -> str:
+    """An amount as a form's field holds it for editing: 1234,56 (no sign, no grouping)."""
+    return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
 
 
 def euros(cents: int | None) -> str:

@@ -106,9 +106,24 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
                 score=impact, motivation=motivation)})
             await grants.act(client, reference, "submit_score", submission)
         await scenario.stage_is(client, reference, Stage.DECISION)
-        await grants.act(client, reference, "decide", DecisionInput(
-            actor=factories.actor_of(people.team), award=True, amount_cents=86_000_00,
-            reason="Gehonoreerd."))
+        # the team awards on the page, typing the amount as Dutch writes it
+        async with sessions() as db:
+            web = await web_client_as(portal, people.team, db)
+        async with contextlib.aclosing(web):
+            form = {"csrf_token": web.cookies[CSRF_COOKIE], "reason": "Gehonoreerd."}
+            page = (await web.get(f"/grants/{reference}")).text
+            assert 'id="amount" name="amount" value="86000,00"' in page  # the request
+            for typed in ("86.000.00", "86,000.00", "-86000"):
+                unread = await web.post(f"/grants/{reference}/actions/award",
+                                        data={**form, "amount": typed})
+                assert unread.status_code == 422
+                assert f"Bedrag onleesbaar / amount cannot be read: &#39;{typed}&#39;" \
+                    in unread.text
+                assert f'value="{typed}"' in unread.text  # what was typed stays
+            awarded = await web.post(f"/grants/{reference}/actions/award",
+                                     data={**form, "amount": "86.000"})
+            assert awarded.status_code == 303
+        assert (await grants.status(client, reference)).awarded_cents == 86_000_00
 
         async def letter_issued():
             async with sessions() as db:
