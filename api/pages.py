@@ -107,7 +107,7 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
         "counts": counts, "sections": sections, "stages": [s.value for s in STAGES],
         "upcoming": (await db.exec(upcoming.order_by(Application.deadline).limit(10))).all(),
         "stage": stage.value if stage else None, "round_id": round_id, "rounds": scheme.rounds,
-        "page": page, "per_page": PAGE, "preview": PREVIEW,
+        "page": page, "per_page": PAGE,
     }, viewer=viewer)
 
 

@@ -211,7 +211,7 @@ def read_euros(value: Any) -> int | None:
             raise _Unreadable(f"'{value}' is geen bedrag in hele centen",
                               f"'{value}' is not an amount in whole cents")
         return int(cents)
-    if not str(value).strip():
+    if not str(value).replace("€", "").strip():
         return None
     cents = parse_euros(str(value))  # a text cell, as a person typed it
     if cents is None:

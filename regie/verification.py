@@ -75,7 +75,8 @@ class Verification:
         if self.derived is not None:
             total, fundable = self.derived.total, self.derived.fundable
             lines.append(f"{len(self.inputs.scores)} beoordelingen, opnieuw berekend totaal "
-                         f"{number(total, 'nl')} ({'honoreerbaar' if fundable else 'niet honoreerbaar'})"
+                         f"{number(total, 'nl')} "
+                         f"({'honoreerbaar' if fundable else 'niet honoreerbaar'})"
                          f" / {len(self.inputs.scores)} assessments, total derived again "
                          f"{number(total, 'en')} ({'fundable' if fundable else 'not fundable'})")
         match = self.verdict_matches
