@@ -6,6 +6,7 @@ always mean the same thing.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -14,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.lifecycle import Action, Role
 from domain.money import parse_euros
-from domain.scheme import CRITERIA
+from domain.scheme import CRITERIA, Scheme
 from domain.types import (
     AssessorRef,
     AssignAssessors,
@@ -97,8 +98,9 @@ async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
                           for e in exc.errors()]) from None
 
 
-def form_payload(action: Action, form: dict[str, Any]) -> dict[str, Any]:
-    """A page form's fields as the payload build_command takes (amounts in euros there)."""
+def form_payload(action: Action, form: dict[str, Any], scheme: Scheme) -> dict[str, Any]:
+    """A page form's fields as the payload build_command takes (amounts in euros there; a
+    new deadline a day, which ends at 23:59 in the scheme's time zone)."""
     data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
     if "amount" in data:
         typed = str(data.pop("amount"))
@@ -131,6 +133,11 @@ def form_payload(action: Action, form: dict[str, Any]) -> dict[str, Any]:
     if action == Action.WITHDRAW and data.pop("understood", "") != "yes":
         raise BadCommand(["Bevestig dat u begrijpt wat intrekken betekent / confirm that you "
                           "understand what a withdrawal means"])
-    if action == Action.MOVE_DEADLINE and "deadline" in data and len(data["deadline"]) == 10:
-        data["deadline"] = f"{data['deadline']}T23:59:00+01:00"
+    if action == Action.MOVE_DEADLINE and "deadline" in data:
+        try:
+            day = date.fromisoformat(data["deadline"])
+        except ValueError:
+            raise BadCommand([f"Datum onleesbaar / date cannot be read: '{data['deadline']}' "
+                              "(2027-03-31)"]) from None
+        data["deadline"] = scheme.local_to_utc(datetime.combine(day, time(23, 59)))
     return data

@@ -234,7 +234,8 @@ async def grant_action(request: Request, reference: str, action: Action, viewer:
     await grant_for(db, reference, viewer)
     form = await request.form()
     try:
-        update, command = await build_command(db, action, viewer, form_payload(action, form))
+        update, command = await build_command(db, action, viewer, form_payload(
+            action, form, request.app.state.scheme))
         await grants.act(request.app.state.temporal, reference, update, command)
         await audit.record_command(db, viewer, action.value, reference, command)
     except (BadCommand, grants.ActionRefused, ValueError) as exc:
