@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from starlette.datastructures import FormData
 
 from domain.money import parse_euros
+from domain.text import read_number
 from regie.applications import ActivityIn, DraftIn, LineIn
 
 _ACTIVITY = re.compile(r"^act-(\d+)-title$")
@@ -21,15 +23,10 @@ def _date(text: str) -> date | None:
         return None
 
 
-def _number(text: str) -> float:
-    try:
-        return max(float(text.replace(",", ".")), 0.0) if text else 0.0
-    except ValueError:
-        return 0.0
-
-
-def draft_from_form(form: FormData, round_id: str, section_keys: list[str]) -> tuple[DraftIn, dict[str, str]]:
-    """The draft as typed, and the fields that could not be read (field -> message)."""
+def draft_from_form(form: FormData, round_id: str,
+                    section_keys: list[str]) -> tuple[DraftIn, dict[str, str]]:
+    """The draft as typed, and the fields that could not be read (field -> message): the
+    caller saves nothing then, and shows the form with what was typed."""
     unreadable: dict[str, str] = {}
     activities = []
     indexes = sorted(int(m.group(1)) for k in form.keys() if (m := _ACTIVITY.match(k)))
@@ -46,10 +43,15 @@ def draft_from_form(form: FormData, round_id: str, section_keys: list[str]) -> t
             if amount is None:
                 unreadable[f"act-{i}-line-{j}"] = ("Bedrag onleesbaar / amount cannot be read: "
                                                   f"'{field(f'line-{j}-amount')}'")
+            typed_hours = field(f"line-{j}-hours").strip()
+            hours = read_number(typed_hours) if typed_hours else Decimal(0)
+            if hours is None:
+                unreadable[f"act-{i}-line-{j}"] = ("Uren onleesbaar / hours cannot be read: "
+                                                  f"'{typed_hours}'")
             lines.append(LineIn(kind="cost" if kind == "cost" else "hours",
                                 description=field(f"line-{j}-description"),
                                 rate_key=field(f"line-{j}-rate_key") or None,
-                                hours=_number(field(f"line-{j}-hours")),
+                                hours=float(hours or 0),
                                 amount_cents=amount or 0))
         for name in ("start", "end"):
             if field(name) and _date(field(name)) is None:

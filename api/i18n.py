@@ -136,6 +136,7 @@ UI: dict[str, Text] = {
     "upcoming": Text("Eerstvolgende termijnen", "Upcoming deadlines"),
     "no_grants": Text("Geen aanvragen.", "No grants."),
     "all_rounds": Text("Alle rondes", "All rounds"),
+    "not_saved": Text("Niet opgeslagen", "Not saved"),
     "round_applications": Text("Aanvragen in deze ronde", "Applications in this round"),
     "all_stages": Text("Alle fasen", "All stages"),
     "show": Text("Tonen", "Show"),

@@ -297,7 +297,7 @@ async def new_application(request: Request, viewer: Grantee, db: Db):
 
 async def _form_page(request: Request, viewer: Viewer, db, app: Application, *, draft=None,
                      findings: list[Finding] = (), unreadable: dict[str, str] | None = None,
-                     refusal: str | None = None, status_code: int = 200):
+                     typed=None, refusal: str | None = None, status_code: int = 200):
     scheme = request.app.state.scheme
     rnd = scheme.round(app.round_id)
     errors: dict[str, list[str]] = {}
@@ -313,7 +313,7 @@ async def _form_page(request: Request, viewer: Viewer, db, app: Application, *, 
         "round_status": await rounds.status(request.app.state.temporal, db, rnd.id),
         "rubric": scheme.rubrics[rnd.rubric], "rate_table": scheme.rate_tables[rnd.rate_table],
         "scheme": scheme, "organisations": organisations, "errors": errors,
-        "findings": findings, "refusal": refusal
+        "findings": findings, "refusal": refusal, "typed": typed or {},
     }, status_code=status_code, viewer=viewer)
 
 
@@ -335,6 +335,9 @@ async def save_application(request: Request, application_id: RowId, viewer: Gran
     form = await request.form()
     sections = [s.key for s in scheme.rubrics[scheme.round(app.round_id).rubric].sections]
     draft, unreadable = draft_from_form(form, app.round_id, sections)
+    if unreadable:  # nothing saved over what was: the form again, as typed, with the reasons
+        return await _form_page(request, viewer, db, app, draft=draft, unreadable=unreadable,
+                                typed=form, status_code=422)
     intent = str(form.get("intent", "save"))
     if intent == "add_activity":
         draft.activities.append(ActivityIn(lines=[LineIn(kind="hours")]))
@@ -345,9 +348,6 @@ async def save_application(request: Request, application_id: RowId, viewer: Gran
     await save_draft(db, app, draft, scheme)
     if intent != "submit":
         return RedirectResponse(f"/applications/{app.id}?saved=1", status_code=303)
-    if unreadable:
-        return await _form_page(request, viewer, db, app, draft=draft, unreadable=unreadable,
-                                status_code=422)
     try:
         await submit_draft(db, request.app.state.temporal, scheme, app, viewer.actor())
     except DraftIncomplete as exc:
@@ -366,7 +366,9 @@ async def autosave(request: Request, application_id: RowId, viewer: Grantee, db:
         return JSONResponse({"detail": "submitted"}, status_code=409)
     scheme = request.app.state.scheme
     sections = [s.key for s in scheme.rubrics[scheme.round(app.round_id).rubric].sections]
-    draft, _ = draft_from_form(await request.form(), app.round_id, sections)
+    draft, unreadable = draft_from_form(await request.form(), app.round_id, sections)
+    if unreadable:  # not saved until it can be read: the form says why as the applicant types
+        return JSONResponse({"detail": "; ".join(unreadable.values())}, status_code=422)
     await save_draft(db, app, draft, scheme)
     facts = await facts_for(db, app, datetime.now(timezone.utc))
     return {"saved_at": datetime.now().strftime("%H:%M:%S"),

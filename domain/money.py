@@ -1,10 +1,6 @@
 """Money: integer cents everywhere, written the Dutch way for people and read as people type it."""
 
-import re
-from decimal import Decimal
-
-_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")  # 12.000, 1.234.567: dots that group thousands
-_AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
+from domain.text import read_number
 
 
 def split_evenly(cents: int, parts: int) -> list[int]:
@@ -17,17 +13,11 @@ def parse_euros(text: str) -> int | None:
     '€ 12.000' (twelve thousand: a dot before three digits and no comma groups thousands, as
     Dutch writes them), '€ 12.000,-'; empty is 0; None if it cannot be read for sure
     ('1,234.56', '12.5.0', a negative amount, more than two decimals)."""
-    cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "").strip().removesuffix(
-        ",-")
-    if not cleaned:
+    cleaned = text.replace("€", "").strip().removesuffix(",-")
+    if not cleaned.strip():
         return 0
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif _THOUSANDS.fullmatch(cleaned):
-        cleaned = cleaned.replace(".", "")
-    if not _AMOUNT.fullmatch(cleaned):
-        return None
-    return int(Decimal(cleaned) * 100)
+    amount = read_number(cleaned)
+    return None if amount is None else int(amount * 100)
 
 
 def euros_field(cents: int | None) -> str:

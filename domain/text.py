@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 LANGUAGES = ("nl", "en")
+_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")  # 12.000, 1.234.567: dots that group thousands
+_NUMBER = re.compile(r"\d+(\.\d{1,2})?")
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,18 @@ class Text:
 
     def __call__(self, lang: str) -> str:
         return self.en if lang == "en" else self.nl
+
+
+def read_number(text: str) -> Decimal | None:
+    """A number of at most two decimals as a person types it, in either language: 2,5 or 2.5;
+    1.000 and 1.000,5 group thousands as Dutch writes them (a dot before three digits and no
+    comma). None if it cannot be read for sure: 1,000.5, 1.2.3, a sign, more decimals."""
+    cleaned = text.replace(" ", "").replace("\u00a0", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif _THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(".", "")
+    return Decimal(cleaned) if _NUMBER.fullmatch(cleaned) else None
 
 
 def number(value: float | str, lang: str) -> str:

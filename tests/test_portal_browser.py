@@ -86,6 +86,19 @@ async def test_register_draft_fix_and_submit(browser, time_env, tmp_path, db_url
             assert await page.input_value("#act-1-end") == dates.iso("2027-12-31")
             assert await page.text_content("[data-requested]") == "€ 21.500,00"  # 120 × €75 + €12.500
 
+            # an amount that cannot be read for sure is saved over nothing: the autosave says
+            # so as it is typed, and the form comes back with it as typed and the reason
+            unread = "Bedrag onleesbaar / amount cannot be read: '12.500.0'"
+            await page.fill("[name='act-1-line-0-amount']", "12.500.0")
+            await page.locator("#autosave-status", has_text="onleesbaar").wait_for()
+            assert await page.text_content("#autosave-status") == f"Niet opgeslagen: {unread}"
+            await page.click("#submit-application")
+            await page.wait_for_selector("[data-error-for='act-1-line-0']")
+            assert await page.text_content("[data-error-for='act-1-line-0']") == unread
+            assert await page.input_value("[name='act-1-line-0-amount']") == "12.500.0"
+            assert await page.text_content("[data-requested]") == "€ 21.500,00"  # as saved
+            await page.fill("[name='act-1-line-0-amount']", "12.500,00")
+
             await page.fill("#section_ambitie", factories.words(800, "ambitie"))
             await page.click("#submit-application")
             await page.wait_for_url(f"{url}/applications/*/receipt")

@@ -23,9 +23,13 @@
   async function save() {
     const response = await fetch(form.dataset.autosave, {method: 'POST', body: new FormData(form),
       headers: {'X-CSRF-Token': form.elements.csrf_token.value}});
+    const status = document.getElementById('autosave-status');
+    if (response.status === 422) {  // a field that cannot be read: nothing saved over it
+      status.textContent = `${form.dataset.notSaved}: ${(await response.json()).detail}`;
+      return;
+    }
     if (!response.ok) return;
     const data = await response.json();
-    const status = document.getElementById('autosave-status');
     status.textContent = `${form.dataset.saved} ${data.saved_at}`;
     document.querySelector('[data-requested]').textContent = data.requested;
     data.activities.forEach((total, i) => {
