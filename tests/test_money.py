@@ -3,11 +3,14 @@ thousand euros, never twelve; what cannot be read for sure is refused, not guess
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.money import euros, euros_field, parse_euros
+from domain.text import read_number
 
 
 @pytest.mark.parametrize("typed, cents", [
@@ -40,3 +43,12 @@ def test_a_field_holds_an_amount_to_edit():
     assert euros_field(86_000_00) == "86000,00"
     assert euros_field(5) == "0,05"
     assert euros_field(None) == ""
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("2,5", Decimal("2.5")), ("2.5", Decimal("2.5")), ("120", Decimal(120)),
+    ("1.000", Decimal(1000)), ("1.000,5", Decimal("1000.5")), ("0,25", Decimal("0.25")),
+    ("inf", None), ("nan", None), ("1e3", None), ("-4", None), ("2,555", None), ("", None),
+])
+def test_hours_and_other_numbers_as_people_type_them(typed, read):
+    assert read_number(typed) == read
