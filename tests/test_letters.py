@@ -12,6 +12,14 @@ from activities.letters import letter_pdf, render_letter
 from domain.text import number
 from regie.pdf import latin1, string_width, wrap
 
+# A decision letter's context as the grant workflow hands it over: every value text.
+CONTEXT = {"reference": "SV2027-0042", "title": "Veilig op de campus",
+           "organisation": "Hogeschool Utrecht", "reason": "Rang 2 van 31.",
+           "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
+           "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
+           "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
+           "score_impact": "3.5", "score_verankering": "4.0"}
+
 
 def by_chars(text: str) -> float:
     return len(text)
@@ -60,12 +68,7 @@ def test_a_string_measures_as_fpdf2_measures_it_in_every_font_of_a_letter():
 def test_a_letter_writes_scores_as_its_language_writes_numbers():
     """The workflow hands the letter its scores as text ("3.5", "4.0"); the Dutch letter
     writes 3,5 and 4, the English one 3.5 and 4."""
-    context = {"reference": "SV2027-0042", "title": "Veilig op de campus",
-               "organisation": "Hogeschool Utrecht", "reason": "Rang 2 van 31.",
-               "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
-               "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
-               "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
-               "score_impact": "3.5", "score_verankering": "4.0"}
+    context = CONTEXT
     nl = " ".join(render_letter("rejection", "nl", context)[1].split())
     en = " ".join(render_letter("rejection", "en", context)[1].split())
     assert "Ambitie 4, Impact 3,5, Verankering 4 (totaal 11,5)" in nl
@@ -103,12 +106,7 @@ def _shown_lines(pdf: bytes) -> list[list[tuple[str, float, str]]]:
 
 
 def test_a_letter_shows_all_its_text_and_a_long_body_runs_on_to_a_new_page():
-    context = {"reference": "SV2027-0042", "title": "Veilig op de campus",
-               "organisation": "Hogeschool Utrecht", "reason": "Rang 2 van 31. " * 200,
-               "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
-               "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
-               "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
-               "score_impact": "3.5", "score_verankering": "4.0"}
+    context = {**CONTEXT, "reason": "Rang 2 van 31. " * 200}
     nl, en = render_letter("award", "nl", context), render_letter("award", "en", context)
     lines = _shown_lines(letter_pdf([nl, en]))
     pages = [[text for _font, _size, text in page] for page in lines]
@@ -144,12 +142,7 @@ def test_text_beyond_latin1_is_written_as_near_as_the_core_fonts_allow(typed, sh
 
 
 def test_a_letter_is_titled_and_says_its_language():
-    context = {"reference": "SV2027-0042", "title": "Veilig op de campus",
-               "organisation": "Hogeschool Utrecht", "reason": "Rang 2 van 31.",
-               "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
-               "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
-               "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
-               "score_impact": "3.5", "score_verankering": "4.0"}
+    context = CONTEXT
     pdf = letter_pdf([render_letter("award", lang, context) for lang in ("nl", "en")])
     assert b"/Title (Besluit op uw aanvraag SV2027-0042: subsidie toegekend)" in pdf
     assert b"/Lang (nl)" in pdf and b"/DisplayDocTitle true" in pdf
