@@ -22,7 +22,7 @@ from domain.text import LANGUAGES
 from regie import audit, grants
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
-from regie.overview import PAGE, PREVIEW, in_stage, stage_counts
+from regie.overview import PAGE, PREVIEW, in_stage, search, stage_counts
 from regie.personal_data import personal_data
 from regie.records import (
     Application, AssessorAssignment, KnowledgeEntry, Letter, Organisation, OutboxMail, Person,
@@ -86,11 +86,17 @@ async def switch_language(code: str, viewer: Anyone, next: str | None = None):
 
 @router.get("/team")
 async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | None = None,
-                        round: str | None = None, page: Annotated[int, Query(ge=1)] = 1):
+                        round: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+                        q: str = ""):
     """Every submitted application by stage, of the programme or one round: the first of
-    each stage, or one stage page by page."""
+    each stage, or one stage page by page; or those a search finds (a whole reference opens
+    its grant)."""
     scheme = request.app.state.scheme
     round_id = round if round in {r.id for r in scheme.rounds} else None
+    q = q.strip()
+    found = await search(db, q, round_id, PAGE + 1) if q else None
+    if any(app.reference == q.upper() for app, _ in found or ()):
+        return RedirectResponse(f"/grants/{q.upper()}", status_code=303)
     counts = await stage_counts(db, round_id)
     if stage is None:
         sections = {s.value: await in_stage(db, s.value, round_id, PREVIEW)
@@ -107,7 +113,7 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
         "counts": counts, "sections": sections, "stages": [s.value for s in STAGES],
         "upcoming": (await db.exec(upcoming.order_by(Application.deadline).limit(10))).all(),
         "stage": stage.value if stage else None, "round_id": round_id, "rounds": scheme.rounds,
-        "page": page, "per_page": PAGE,
+        "page": page, "per_page": PAGE, "q": q, "found": found,
     }, viewer=viewer)
 
 

@@ -3,7 +3,7 @@ metrics show them."""
 
 from __future__ import annotations
 
-from sqlmodel import func, select
+from sqlmodel import func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from regie.records import Application, Organisation, StageCount
@@ -23,6 +23,20 @@ async def stage_counts(db: AsyncSession, round_id: str | None = None) -> dict[st
         select(Application.stage, func.count()).where(
             Application.round_id == round_id, Application.submitted_at.is_not(None))
         .group_by(Application.stage))).all())
+
+
+async def search(db: AsyncSession, text: str, round_id: str | None,
+                 limit: int) -> list[tuple[Application, str]]:
+    """Submitted applications whose reference, title or organisation's name holds `text` (in
+    any case; % and _ are letters here), of one round or all, in reference order."""
+    query = (select(Application, Organisation.name)
+             .join(Organisation, Organisation.id == Application.organisation_id)
+             .where(Application.submitted_at.is_not(None), or_(
+                 *(column.icontains(text, autoescape=True) for column in (
+                     Application.reference, Application.title, Organisation.name)))))
+    if round_id is not None:
+        query = query.where(Application.round_id == round_id)
+    return list((await db.exec(query.order_by(Application.reference).limit(limit))).all())
 
 
 async def in_stage(db: AsyncSession, stage: str, round_id: str | None, limit: int,

@@ -339,6 +339,21 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
         assert "<h2>Wacht op beoordeling (43)</h2>" in of_2027  # 2, 5, ... 128
         assert rows.findall(of_2027) == [f"SV2027-{2 + 3 * k:04d}" for k in range(20)] + [
             "SV2027-0131"]
+
+        # a search: a whole reference opens its grant; else what matches, by reference
+        opened = await client.get("/team?q=sv2026-0001")
+        assert opened.status_code == 303 and opened.headers["location"] == "/grants/SV2026-0001"
+        one = (await client.get("/team?q=Project+0004")).text
+        found = one.split("data-found=")[1].split("</section>")[0]
+        assert rows.findall(found) == ["SV2026-0004"]
+        everyone = (await client.get("/team?q=universiteit")).text  # the organisation's name
+        found = everyone.split("data-found=")[1].split("</section>")[0]
+        assert len(rows.findall(found)) == 100 and "Meer dan 100" in found
+        in_2027 = (await client.get("/team?q=project&round=2027")).text
+        assert in_2027.count('data-found="44"') == 1  # 43 in assessment, one reporting
+        nothing = (await client.get("/team?q=50%25")).text  # % is a letter: not SV2027-0050
+        assert 'data-found="0"' in nothing and "Gevonden voor ‘50%’" in nothing
+
         bad = await client.get("/team?page=twee")
         assert bad.status_code == 400 and "Dit adres of formulier klopt niet: page." in bad.text
         assert (await client.get("/team?stage=bestaat-niet")).status_code == 400
