@@ -315,7 +315,7 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
             stage=stage) for n, stage in enumerate(stages))
         await db.commit()
         client = await web_client_as(create_app(settings, scheme, time_env.client), team, db)
-    rows = re.compile(r'<tr><td><a href="/grants/(SV\d{4}-\d{4})">')
+    rows = re.compile(r'<tr><td class="nowrap"><a href="/grants/(SV\d{4}-\d{4})">')
     async with contextlib.aclosing(client):
         whole = (await client.get("/team")).text
         assessment = whole.split('data-stage-section="assessment"')[1].split("</section>")[0]
