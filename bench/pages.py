@@ -124,6 +124,9 @@ async def run(client, folder: Path, sizes=(1_000, 10_000, 100_000), rounds: int 
                     pages = {
                         "trivial (/healthz)": "/healthz",
                         "programme overview (/team)": "/team",
+                        "one stage, page 2 (/team?stage=...)": "/team?stage=reporting&page=2",
+                        # a term no grant holds: the search reads every application
+                        "overview search, no match (/team?q=...)": "/team?q=zeldzaam",
                         "grant page": f"/grants/{_reference(size // 2)}",
                         "knowledge search": "/knowledge?q=omstanders",
                         "dashboard counts (/metrics)": "/metrics",
