@@ -106,7 +106,7 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
                 score=impact, motivation=motivation)})
             await grants.act(client, reference, "submit_score", submission)
         await scenario.stage_is(client, reference, Stage.DECISION)
-        # the team awards on the page, typing the amount as Dutch writes it
+        # the team moves the deadline and awards on the page, as Dutch writes dates and sums
         async with sessions() as db:
             web = await web_client_as(portal, people.team, db)
         async with contextlib.aclosing(web):
