@@ -28,12 +28,17 @@ async def stage_counts(db: AsyncSession, round_id: str | None = None) -> dict[st
 async def search(db: AsyncSession, text: str, round_id: str | None,
                  limit: int) -> list[tuple[Application, str]]:
     """Submitted applications whose reference, title or organisation's name holds `text` (in
-    any case; % and _ are letters here), of one round or all, in reference order."""
+    any case; % and _ are letters here), of one round or all, in reference order. The
+    organisations are found first, so that each condition on applications can read its own
+    index (the trigram indexes of migration 0018 in PostgreSQL)."""
+    organisations = (await db.exec(select(Organisation.id).where(
+        Organisation.name.icontains(text, autoescape=True)))).all()
     query = (select(Application, Organisation.name)
              .join(Organisation, Organisation.id == Application.organisation_id)
              .where(Application.submitted_at.is_not(None), or_(
-                 *(column.icontains(text, autoescape=True) for column in (
-                     Application.reference, Application.title, Organisation.name)))))
+                 Application.reference.icontains(text, autoescape=True),
+                 Application.title.icontains(text, autoescape=True),
+                 Application.organisation_id.in_(organisations))))
     if round_id is not None:
         query = query.where(Application.round_id == round_id)
     return list((await db.exec(query.order_by(Application.reference).limit(limit))).all())

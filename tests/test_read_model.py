@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import psycopg
 import pytest
 from alembic import command
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, event, func, insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
@@ -20,6 +20,7 @@ from activities.grants import GrantActivities
 from domain.lifecycle import Action, Stage
 from domain.types import SYSTEM, StageChange
 from regie.db import make_engine, migration_config, session_factory
+from regie import overview
 from regie.overview import stage_counts
 from regie.records import Application, GrantEvent
 from tests import factories
@@ -185,3 +186,44 @@ async def test_the_migration_counts_the_applications_already_there(any_db):
     await asyncio.to_thread(command.upgrade, migration_config(url), "head")
     async with sessions() as db:
         assert await stage_counts(db) == {"reporting": 10, "archived": 10}
+
+
+async def test_the_overview_search_reads_postgresqls_trigram_indexes(postgres_url):
+    """A search of the overview reads the trigram indexes of migration 0018 for every part of
+    what it matches (reference, title, organisation's name), not every application: the query
+    as Regie sends it is explained with the scans of a small table (the whole table, or an
+    index in order) ruled out: what is left is reading the indexes for the term."""
+    engine = make_engine(postgres_url)
+    sessions = session_factory(engine)
+    sent: list[tuple[str, dict]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    try:
+        async with sessions() as db:
+            org = await factories.organisation(db)
+            other = await factories.organisation(db)
+            other.name = "Hogeschool Zeldzaam"
+            db.add(other)
+            now = datetime.now(timezone.utc)
+            await db.exec(insert(Application).values([
+                dict(_bare(f"SV2026-{n:04d}", "reporting", (org, other)[n % 2].id),
+                     title=("Omstanders", "Veilig promoveren")[n % 3 == 0], submitted_at=now)
+                for n in range(40)]))
+            await db.commit()
+            event.listen(engine.sync_engine, "before_cursor_execute", keep)
+            found = await overview.search(db, "zeldzaam", None, 101)
+            assert [app.reference for app, _name in found] == [
+                f"SV2026-{n:04d}" for n in range(1, 40, 2)]
+            assert len(await overview.search(db, "PROMOV", None, 101)) == 14
+            event.remove(engine.sync_engine, "before_cursor_execute", keep)
+            connection = await db.connection()
+            for scan in ("seqscan", "indexscan"):  # what a small table is read with
+                await connection.exec_driver_sql(f"SET enable_{scan} = off")
+            plans = ["\n".join(line for (line,) in await connection.exec_driver_sql(
+                f"EXPLAIN {statement}", parameters)) for statement, parameters in sent]
+        assert "ix_overview_search_organisation" in plans[0]
+        assert all(f"ix_overview_search_{column}" in plans[1] for column in ("reference", "title"))
+    finally:
+        await engine.dispose()
