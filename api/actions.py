@@ -6,6 +6,7 @@ always mean the same thing.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Any
 
@@ -111,19 +112,7 @@ def form_payload(action: Action, form: dict[str, Any], scheme: Scheme) -> dict[s
     if action == Action.ASSIGN_ASSESSORS:
         data["assessor_ids"] = form.getlist("assessor_ids") if hasattr(form, "getlist") else []
     if action == Action.SUBMIT_SCORE:
-        for criterion in CRITERIA:
-            data[criterion] = {"score": data.pop(criterion, None),
-                               "motivation": data.pop(f"{criterion}_motivation", "")}
-        activities = []
-        i = 0
-        while f"activity_{i}_motivation" in data:
-            activities.append({
-                "description_sufficient": data.pop(f"activity_{i}_4a", "no") == "yes",
-                "budget_sufficient": data.pop(f"activity_{i}_4b", "no") == "yes",
-                "motivation": data.pop(f"activity_{i}_motivation"),
-            })
-            i += 1
-        data["activities"] = activities
+        _score_fields(data, list(form.keys()))
     if action == Action.REVIEW_REPORT:
         data["accepted"] = data.get("accepted") == "yes"
     if action == Action.DECIDE_CHANGE:
@@ -141,3 +130,27 @@ def form_payload(action: Action, form: dict[str, Any], scheme: Scheme) -> dict[s
                               "(2027-03-31)"]) from None
         data["deadline"] = scheme.local_to_utc(datetime.combine(day, time(23, 59)))
     return data
+
+
+def _score_fields(data: dict[str, Any], fields: list[str]) -> None:
+    """The score form's fields as a ScoreSubmission's, one judgement for each activity the
+    form has (`fields`: its field names, also those left empty). A score or a judgement left
+    unchosen is refused, not read as the lowest score or as insufficient."""
+    errors = []
+    if unscored := [c for c in CRITERIA if c not in data]:
+        errors.append(f"Kies een score bij / choose a score for: {', '.join(unscored)}")
+    for criterion in CRITERIA:
+        data[criterion] = {"score": data.pop(criterion, None),
+                           "motivation": data.pop(f"{criterion}_motivation", "")}
+    activities = []
+    for i in range(sum(1 for f in fields if re.fullmatch(r"activity_\d+_motivation", f))):
+        judged = {aspect: data.pop(f"activity_{i}_{aspect}", "") for aspect in ("4a", "4b")}
+        errors += [f"Kies voldoende of onvoldoende bij activiteit / choose sufficient or "
+                   f"insufficient for activity {i + 1} ({aspect})"
+                   for aspect, value in judged.items() if value not in ("yes", "no")]
+        activities.append({"description_sufficient": judged["4a"] == "yes",
+                           "budget_sufficient": judged["4b"] == "yes",
+                           "motivation": data.pop(f"activity_{i}_motivation", "")})
+    data["activities"] = activities
+    if errors:
+        raise BadCommand(errors)

@@ -402,6 +402,7 @@ UI: dict[str, Text] = {
                                        "Decision on objection: dismissed"),
     "assessments_each": Text("De beoordelingen", "The assessments"),
     "insufficient": Text("Onvoldoende", "Insufficient"),
+    "choose": Text("Kies…", "Choose…"),
     "rounds": Text("Rondes", "Rounds"),
     "ledger": Text("Budget", "Budget"),
     "budget_programme": Text("Programma", "Programme"),

@@ -43,6 +43,11 @@ async def test_an_assessor_scores_an_assigned_application(browser, time_env, tmp
             rubric = scheme.rubrics[scheme.round("2026").rubric]
             assert await form.locator("[data-aspects='impact'] li").all_text_contents() == list(
                 rubric.sections[1].aspects.nl)
+            # nothing is chosen for the assessor: the browser keeps a form with a score open
+            await form.locator("#ambitie_motivation").fill("Heldere aanleiding en doelen.")
+            await form.locator("button[type=submit]").click()
+            assert await form.locator("#ambitie:invalid").count() == 1
+            assert page.url.endswith(f"/grants/{reference}")
             await form.locator("#ambitie").select_option("4")
             await form.locator("#ambitie_motivation").fill("Heldere aanleiding en doelen.")
             await form.locator("#impact").select_option("3")
@@ -50,6 +55,9 @@ async def test_an_assessor_scores_an_assigned_application(browser, time_env, tmp
             await form.locator("#verankering").select_option("4")
             await form.locator("#verankering_motivation").fill("Borging in de opleiding.")
             for i in (0, 1):
+                await form.locator(f"[name=activity_{i}_4a]").select_option(label="Voldoende")
+                await form.locator(f"[name=activity_{i}_4b]").select_option(
+                    label=("Onvoldoende", "Voldoende")[i])
                 await form.locator(f"#activity_{i}_motivation").fill("Voldoende uitgewerkt.")
             await form.locator("button[type=submit]").click()
             await page.wait_for_url(f"{url}/grants/{reference}?done=submit_score")
@@ -60,6 +68,8 @@ async def test_an_assessor_scores_an_assigned_application(browser, time_env, tmp
         assert status.stage == Stage.ASSESSMENT and len(status.assessments) == 1
         mine = status.assessments[0].submission
         assert (mine.ambitie.score, mine.impact.score, mine.verankering.score) == (4, 3, 4)
+        assert [(j.description_sufficient, j.budget_sufficient) for j in mine.activities] == [
+            (True, False), (True, True)]
 
 
 async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_url, engine,

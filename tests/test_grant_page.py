@@ -98,13 +98,37 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
         async with sessions() as db:
             reference = await scenario.grant_in_assessment(db, client, scheme,
                                                            settings.task_queue, people)
-        for assessor, impact, motivation in (
-                (people.assessor, 4, "Sterk verankerd in het beleid."),
-                (people.second_assessor, 3, "De impact blijft vaag.")):
-            submission = scenario.score(factories.actor_of(assessor))
-            submission = submission.model_copy(update={"impact": CriterionScore(
-                score=impact, motivation=motivation)})
-            await grants.act(client, reference, "submit_score", submission)
+        submission = scenario.score(factories.actor_of(people.assessor))
+        await grants.act(client, reference, "submit_score", submission.model_copy(update={
+            "impact": CriterionScore(score=4, motivation="Sterk verankerd in het beleid.")}))
+        # the second assessor scores on the page: nothing is chosen for them
+        async with sessions() as db:
+            web = await web_client_as(portal, people.second_assessor, db)
+        async with contextlib.aclosing(web):
+            page = (await web.get(f"/grants/{reference}")).text
+            assert '<select id="impact" name="impact" required aria-describedby="impact_aspects">' \
+                '<option value="">Kies…</option>' in page
+            assert '<select name="activity_1_4b" required><option value="">Kies…</option>' in page
+            scored = {"csrf_token": web.cookies[CSRF_COOKIE], "impact": "3",
+                      "impact_motivation": "De impact blijft vaag.", **{
+                          field: value for c in ("ambitie", "verankering") for field, value in (
+                              (c, "4"), (f"{c}_motivation", "Helder en haalbaar."))}, **{
+                          f"activity_{i}_{field}": value for i in (0, 1) for field, value in (
+                              ("4a", "yes"), ("4b", ("no", "yes")[i]), ("motivation", "Ok."))}}
+            unchosen = await web.post(f"/grants/{reference}/actions/submit_score",
+                                      data={**scored, "impact": "", "activity_0_4b": ""})
+            assert unchosen.status_code == 422  # a score left open is not the lowest score
+            assert "Kies een score bij / choose a score for: impact" in unchosen.text
+            assert ("Kies voldoende of onvoldoende bij activiteit / choose sufficient or "
+                    "insufficient for activity 1 (4b)") in unchosen.text
+            assert "De impact blijft vaag.</textarea>" in unchosen.text  # what was typed stays
+            assert '<option value="yes" selected>Voldoende</option>' in unchosen.text
+            assert len((await grants.status(client, reference)).assessments) == 1
+            sent = await web.post(f"/grants/{reference}/actions/submit_score", data=scored)
+            assert sent.status_code == 303
+        second = (await grants.status(client, reference)).assessments[1].submission
+        assert [(j.description_sufficient, j.budget_sufficient) for j in second.activities] == [
+            (True, False), (True, True)]
         await scenario.stage_is(client, reference, Stage.DECISION)
         # the team moves the deadline and awards on the page, as Dutch writes dates and sums
         async with sessions() as db:
@@ -157,7 +181,7 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
         assert f'<table data-assessment="{assessor.id}">' in team
         assert f"<strong>{assessor.name}</strong>" in team
     assert "Sterk verankerd in het beleid." in team and "De impact blijft vaag." in team
-    assert "4a Voldoende<br>4b Voldoende" in team
+    assert "4a Voldoende<br>4b Voldoende" in team and "4a Voldoende<br>4b Onvoldoende" in team
     assert f'/letters/{letter.id}">Toekenningsbesluit (' in team
     assert "De beoordelingen" in pages["auditor"]
     assert "De beoordelingen" not in pages["assessor"]  # each scores on their own
