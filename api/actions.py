@@ -99,6 +99,16 @@ async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
                           for e in exc.errors()]) from None
 
 
+_UNSCORED = "Kies een score bij / choose a score for: "
+# A judgement the team makes on a page: nothing is chosen for them, and nothing unchosen is
+# read as yes or no.
+_CHOICES = {
+    Action.REVIEW_REPORT: ("accepted", "Kies goedkeuren of een nieuwe uiterste datum / choose "
+                                       "accept or a new due date"),
+    Action.DECIDE_CHANGE: ("approve", "Kies goedkeuren of afwijzen / choose approve or refuse"),
+}
+
+
 def form_payload(action: Action, form: dict[str, Any], scheme: Scheme) -> dict[str, Any]:
     """A page form's fields as the payload build_command takes (amounts in euros there; a
     new deadline a day, which ends at 23:59 in the scheme's time zone)."""
@@ -113,10 +123,14 @@ def form_payload(action: Action, form: dict[str, Any], scheme: Scheme) -> dict[s
         data["assessor_ids"] = form.getlist("assessor_ids") if hasattr(form, "getlist") else []
     if action == Action.SUBMIT_SCORE:
         _score_fields(data, list(form.keys()))
-    if action == Action.REVIEW_REPORT:
-        data["accepted"] = data.get("accepted") == "yes"
-    if action == Action.DECIDE_CHANGE:
-        data["approve"] = data.get("approve") == "yes"
+    if action == Action.RECORD_CONSENSUS and (unscored := [c for c in CRITERIA
+                                                           if c not in data]):
+        raise BadCommand([_UNSCORED + ", ".join(unscored)])
+    if action in _CHOICES:
+        field, choose = _CHOICES[action]
+        if data.get(field) not in ("yes", "no"):
+            raise BadCommand([choose])
+        data[field] = data[field] == "yes"
     if action == Action.SETTLE and "amount_cents" in data:
         data["final_cents"] = data.pop("amount_cents")
     if action == Action.WITHDRAW and data.pop("understood", "") != "yes":
@@ -138,7 +152,7 @@ def _score_fields(data: dict[str, Any], fields: list[str]) -> None:
     unchosen is refused, not read as the lowest score or as insufficient."""
     errors = []
     if unscored := [c for c in CRITERIA if c not in data]:
-        errors.append(f"Kies een score bij / choose a score for: {', '.join(unscored)}")
+        errors.append(_UNSCORED + ", ".join(unscored))
     for criterion in CRITERIA:
         data[criterion] = {"score": data.pop(criterion, None),
                            "motivation": data.pop(f"{criterion}_motivation", "")}

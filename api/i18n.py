@@ -460,8 +460,12 @@ UI: dict[str, Text] = {
     "new_end": Text("Nieuwe einddatum laatste activiteit (uiterlijk {end})",
                     "New end of the last activity ({end} at the latest)"),
     "change_kind": Text("Soort wijziging", "Kind of change"),
+    "change_kind_planning": Text("Andere planning", "Other planning"),
+    "change_kind_budget": Text("Verschuiving in de begroting", "Shift in the budget"),
+    "change_kind_extension": Text("Verlenging", "Extension"),
     "final_amount": Text("Vastgesteld bedrag (euro)", "Settled amount (euro)"),
     "approve": Text("Goedkeuren", "Approve"),
+    "refuse": Text("Afwijzen", "Refuse"),
     "withdraw_reason": Text("Waarom trekt u de aanvraag in?",
                             "Why do you withdraw the application?"),
     "withdraw_confirm": Text("Ik begrijp dat de aanvraag dan niet verder wordt behandeld en dat "

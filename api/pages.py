@@ -125,7 +125,9 @@ async def grant_page(request: Request, reference: str, viewer: SignedIn, db: Db,
 
 async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
                       error: str | None = None, done: str | None = None, status_code: int = 200,
-                      typed: dict | None = None):
+                      typed: dict | None = None, typed_action: str | None = None):
+    """The grant page; after a refused form, with its error and what was typed (`typed`) in
+    the form of `typed_action`, or in an evidence form."""
     app = await grant_for(db, reference, viewer)
     org = await db.get(Organisation, app.organisation_id)
     status = await live_status(request, reference)
@@ -152,7 +154,8 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status, "events": await timeline(db, app),
         "actions": actions, "assessors": assessors, "activities": activities,
-        "error": error, "done": done, "typed": typed or {}, "hide_identity": hide,
+        "error": error, "done": done, "typed": typed or {}, "typed_action": typed_action,
+        "hide_identity": hide,
         "letters": letters, "rubric": scheme.rubrics[rnd.rubric],
         "rate_table": scheme.rate_tables[rnd.rate_table], "partners": partners,
         "names": scheme_names(scheme, request.state.lang), "evidence": evidence,
@@ -247,7 +250,8 @@ async def grant_action(request: Request, reference: str, action: Action, viewer:
     except (BadCommand, grants.ActionRefused, ValueError) as exc:
         return await _grant_page(request, reference, viewer, db, error=str(exc),
                                  status_code=409 if isinstance(exc, grants.ActionRefused) else 422,
-                                 typed={k: v for k, v in form.items() if k != "csrf_token"})
+                                 typed={k: v for k, v in form.items() if k != "csrf_token"},
+                                 typed_action=action.value)
     return RedirectResponse(f"/grants/{reference}?done={action.value}", status_code=303)
 
 

@@ -188,6 +188,44 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
     assert "De impact blijft vaag." not in pages["assessor"]
 
 
+async def test_the_team_records_a_consensus_on_the_page_choosing_every_score(
+        time_env, tmp_path, db_url, engine, scheme):
+    """Two assessors two points apart on impact: the team agrees the scores on the page, by the
+    rubric's names; a score it leaves unchosen is asked for, not read as the lowest."""
+    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
+    client = time_env.client
+    async with build_worker(client, settings, sessions, scheme):
+        async with sessions() as db:
+            reference = await scenario.grant_in_assessment(db, client, scheme,
+                                                           settings.task_queue, people)
+        for assessor, impact in ((people.assessor, 4), (people.second_assessor, 2)):
+            await grants.act(client, reference, "submit_score", scenario.score(
+                factories.actor_of(assessor)).model_copy(update={"impact": CriterionScore(
+                    score=impact, motivation="Zo gezien.")}))
+        await scenario.stage_is(client, reference, Stage.CONSENSUS)
+        async with sessions() as db:
+            web = await web_client_as(portal, people.team, db)
+        async with contextlib.aclosing(web):
+            page = (await web.get(f"/grants/{reference}")).text
+            assert ('<label for="consensus_verankering">Verankering (1–5)</label>\n      '
+                    '<select id="consensus_verankering" name="verankering" required>'
+                    '<option value="">Kies…</option>') in page
+            agreed = {"csrf_token": web.cookies[CSRF_COOKIE], "ambitie": "4", "impact": "3",
+                      "verankering": "4", "reason": "Beoordelaar 2 miste de impactparagraaf."}
+            unchosen = await web.post(f"/grants/{reference}/actions/record_consensus",
+                                      data={**agreed, "impact": ""})
+            assert unchosen.status_code == 422
+            assert "Kies een score bij / choose a score for: impact" in unchosen.text
+            assert "Beoordelaar 2 miste de impactparagraaf.</textarea>" in unchosen.text
+            assert "<option selected>4</option>" in unchosen.text  # ambitie, as chosen
+            assert (await grants.status(client, reference)).stage == Stage.CONSENSUS
+            recorded = await web.post(f"/grants/{reference}/actions/record_consensus",
+                                      data=agreed)
+            assert recorded.status_code == 303
+        await scenario.stage_is(client, reference, Stage.DECISION)
+        assert (await grants.status(client, reference)).verdict.averages["impact"] == 3
+
+
 async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
         time_env, tmp_path, db_url, engine, scheme):
     settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
@@ -225,10 +263,16 @@ async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
             download = await web.get(link)
             assert download.content == b"%PDF-1.4 lijst"
             assert "attachment" in download.headers["content-disposition"]
-            returned = await web.post(f"/grants/{reference}/actions/review_report", data={
-                "csrf_token": web.cookies[CSRF_COOKIE], "report_index": "0", "accepted": "no",
-                "new_due": (await time_env.get_current_time() + timedelta(days=30)).date()
-                .isoformat(), "comment": "Voeg de evaluatie van de trainingen toe."})
+            assert '<input type="radio" name="accepted" value="yes" required> Goedkeuren' in page
+            review = {"csrf_token": web.cookies[CSRF_COOKIE], "report_index": "0",
+                      "new_due": (await time_env.get_current_time() + timedelta(days=30)).date()
+                      .isoformat(), "comment": "Voeg de evaluatie van de trainingen toe."}
+            unchosen = await web.post(f"/grants/{reference}/actions/review_report", data=review)
+            assert unchosen.status_code == 422  # neither accepted nor returned: asked, not read
+            assert "Kies goedkeuren of een nieuwe uiterste datum" in unchosen.text
+            assert "Voeg de evaluatie van de trainingen toe.</textarea>" in unchosen.text
+            returned = await web.post(f"/grants/{reference}/actions/review_report",
+                                      data={**review, "accepted": "no"})
             assert returned.status_code == 303
         async with contextlib.aclosing(await as_(people.auditor)) as web:
             page = (await web.get(f"/grants/{reference}")).text
@@ -241,6 +285,28 @@ async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
         for person in (people.outsider, people.assessor):
             async with contextlib.aclosing(await as_(person)) as web:
                 assert (await web.get(link)).status_code == 403, person.role
+
+        # the grantee asks for a change, by its kind's name; the team chooses how to decide it
+        async with contextlib.aclosing(await as_(people.grantee)) as web:
+            page = (await web.get(f"/grants/{reference}")).text
+            assert '<option value="budget">Verschuiving in de begroting</option>' in page
+            asked = await web.post(f"/grants/{reference}/actions/request_change", data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "kind": "budget",
+                "description": "Minder reiskosten, meer training."})
+            assert asked.status_code == 303
+        async with contextlib.aclosing(await as_(people.team)) as web:
+            page = (await web.get(f"/grants/{reference}")).text
+            assert ("<p data-pending-change>Verschuiving in de begroting: Minder reiskosten, "
+                    "meer training.</p>") in page
+            decision = {"csrf_token": web.cookies[CSRF_COOKIE], "reason": "Past in de opzet."}
+            unchosen = await web.post(f"/grants/{reference}/actions/decide_change", data=decision)
+            assert unchosen.status_code == 422
+            assert "Kies goedkeuren of afwijzen / choose approve or refuse" in unchosen.text
+            assert (await grants.status(client, reference)).pending_change is not None
+            decided = await web.post(f"/grants/{reference}/actions/decide_change",
+                                     data={**decision, "approve": "yes"})
+            assert decided.status_code == 303
+        assert (await grants.status(client, reference)).pending_change is None
 
         (tmp_path / "attachments" / attachment.stored_name).unlink()  # the file is lost
         async with contextlib.aclosing(await as_(people.team)) as web:
