@@ -174,15 +174,19 @@ async def review_evidence(request: Request, reference: str, organisation_id: Row
                                  "not an organisation of this application")
     org = await db.get(Organisation, organisation_id)
     form = await request.form()
-    sufficient = form.get("verdict") == "sufficient"
+    verdict = form.get("verdict")
+    sufficient = verdict == "sufficient"
     reason = str(form.get("reason", "")).strip()
     problem = ("Er is geen bewijs om te beoordelen / there is no evidence to review"
                if not org.funding_evidence else
+               "Kies voldoende of onvoldoende / choose sufficient or insufficient"
+               if verdict not in ("sufficient", "insufficient") else
                "Geef de reden waarom het bewijs onvoldoende is / give the reason why the "
                "evidence is insufficient" if not sufficient and not reason else "")
     if problem:
         return await _grant_page(request, reference, viewer, db, error=problem, status_code=422,
-                                 typed={f"evidence_{org.id}": reason})
+                                 typed={f"evidence_{org.id}": reason,
+                                        f"evidence_{org.id}_verdict": verdict})
     org.has_funding_evidence = sufficient
     org.evidence_reviewed_at, org.evidence_reviewed_by = utcnow(), viewer.person.name
     org.evidence_refusal = "" if sufficient else reason

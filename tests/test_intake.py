@@ -329,9 +329,15 @@ async def test_the_team_finds_the_evidence_insufficient_and_the_correction_goes_
         await add_evidence(b"%PDF-1.4 een leeg blad")
         page = (await staff.get(grant)).text
         assert f'data-evidence-review="{org.id}"' in page and "nog niet beoordeeld" in page
+        assert '<input type="radio" name="verdict" value="sufficient" required>' in page
+        unchosen = await judge(reason="Het blad is leeg.")  # no verdict: asked, not guessed
+        assert unchosen.status_code == 422
+        assert "Kies voldoende of onvoldoende / choose sufficient or insufficient" in unchosen.text
+        assert "Het blad is leeg.</textarea>" in unchosen.text
         unreasoned = await judge(verdict="insufficient")
         assert unreasoned.status_code == 422
         assert "Geef de reden waarom het bewijs onvoldoende is" in unreasoned.text
+        assert 'value="insufficient" checked>' in unreasoned.text
         assert (await judge(verdict="insufficient",
                             reason="Het blad is leeg.")).status_code == 303
         assert "onvoldoende bevonden door Team" in (await staff.get(grant)).text
