@@ -123,9 +123,9 @@ def form_payload(action: Action, form: dict[str, Any], scheme: Scheme) -> dict[s
         data["assessor_ids"] = form.getlist("assessor_ids") if hasattr(form, "getlist") else []
     if action == Action.SUBMIT_SCORE:
         _score_fields(data, list(form.keys()))
-    if action == Action.RECORD_CONSENSUS and (unscored := [c for c in CRITERIA
-                                                           if c not in data]):
-        raise BadCommand([_UNSCORED + ", ".join(unscored)])
+    if action == Action.RECORD_CONSENSUS:
+        if unscored := [c for c in CRITERIA if c not in data]:
+            raise BadCommand([_UNSCORED + ", ".join(unscored)])
     if action in _CHOICES:
         field, choose = _CHOICES[action]
         if data.get(field) not in ("yes", "no"):
