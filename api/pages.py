@@ -37,6 +37,8 @@ Staff = Annotated[Viewer, Depends(allow(*STAFF))]
 Team = Annotated[Viewer, Depends(allow(Role.PROGRAMME_TEAM))]
 Grantee = Annotated[Viewer, Depends(allow(Role.GRANTEE))]
 Assessor = Annotated[Viewer, Depends(allow(Role.ASSESSOR))]
+# a decision letter is the applicant's: assessors, who only score, do not read it
+LetterReader = Annotated[Viewer, Depends(allow(Role.PROGRAMME_TEAM, Role.AUDITOR, Role.GRANTEE))]
 Actor = Annotated[Viewer, Depends(allow(*HUMAN_ROLES))]
 
 @router.get("/")
@@ -145,8 +147,8 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     hide = viewer.role == Role.ASSESSOR and scheme.terms(rnd).anonymous_assessment
     partners = (await db.exec(select(Organisation).where(
         Organisation.id.in_(app.partner_ids)).order_by(Organisation.name))).all()
-    letters = (await db.exec(select(Letter).where(Letter.reference == app.reference)
-                             .order_by(Letter.id))).all()
+    letters = [] if viewer.role == Role.ASSESSOR else (await db.exec(
+        select(Letter).where(Letter.reference == app.reference).order_by(Letter.id))).all()
     # the applicant and partners whose type must show three years' funding: the team judges it
     evidence = [o for o in (org, *partners) if viewer.role in STAFF
                 and getattr(scheme.organisation_type(o.organisation_type),
@@ -209,7 +211,8 @@ async def review_evidence(request: Request, reference: str, organisation_id: Row
 
 
 @router.get("/grants/{reference}/letters/{letter_id}")
-async def letter_pdf(request: Request, reference: str, letter_id: RowId, viewer: SignedIn, db: Db):
+async def letter_pdf(request: Request, reference: str, letter_id: RowId, viewer: LetterReader,
+                     db: Db):
     app = await grant_for(db, reference, viewer)
     letter = await db.get(Letter, letter_id)
     if letter is None or letter.reference != app.reference:

@@ -186,6 +186,11 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
     assert "De beoordelingen" in pages["auditor"]
     assert "De beoordelingen" not in pages["assessor"]  # each scores on their own
     assert "De impact blijft vaag." not in pages["assessor"]
+    assert "/letters/" not in pages["assessor"]  # the applicant's letters: not theirs to read
+    async with sessions() as db:
+        web = await web_client_as(portal, people.assessor, db)
+    async with contextlib.aclosing(web):
+        assert (await web.get(f"/grants/{reference}/letters/{letter.id}")).status_code == 403
 
 
 async def test_the_team_records_a_consensus_on_the_page_choosing_every_score(
