@@ -40,8 +40,8 @@ async def rounds_page(request: Request, viewer: Staff, db: Db):
     drafts = dict((await db.exec(select(Application.round_id, func.count()).where(
         Application.submitted_at.is_(None)).group_by(Application.round_id))).all())
     return render(request, "rounds.html", {
-        "rounds": scheme.rounds, "statuses": statuses, "ledger": ledger, "submitted": submitted,
-        "drafts": drafts,
+        "rounds": scheme.rounds, "by_id": {r.id: r for r in scheme.rounds}, "statuses": statuses,
+        "ledger": ledger, "submitted": submitted, "drafts": drafts,
         "ledger_unshown": "" if ledger else await histories.unshown(
             db, ledger_workflow_id(scheme.scheme.id))}, viewer=viewer)
 

@@ -165,7 +165,10 @@ async def test_the_portal_says_when_the_next_round_opens_then_offers_it(
                 assert draft.reference is None
                 staff = await web_client_as(create_app(settings, scheme, client), team, db)
             async with contextlib.aclosing(staff):  # the team sees what may come in
-                assert '<td data-drafts="2027">2</td>' in (await staff.get("/rounds")).text
+                overview = (await staff.get("/rounds")).text
+                assert '<td data-drafts="2027">2</td>' in overview
+                # the budget by the rounds' names, as the rounds' table names them
+                assert "<tr><th>Aanvraagronde 2027</th><td>€ 4.000.000,00</td>" in overview
 
             await skip_to(time_env, dates.opens(scheme, "2027"))
 
