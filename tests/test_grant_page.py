@@ -61,6 +61,7 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
     assert "Omstanders leren ingrijpen.\n\nveiligheid veiligheid" in page
     assert "(300 / 800 woorden)" in page and "(200 / 800 woorden)" in page
     assert "Omgangscultuur op de werkvloer" in page  # the scheme's name, not its key
+    assert f'<p class="muted">{reference} · Aanvraagronde 2026</p>' in page  # the round's name
     assert "Activiteit 1: Training omstanders" in page and "Activiteit 2: Cultuurscan" in page
     start = dates.day(2026, 9, 1).strftime("%d-%m-%Y")
     assert f"{start} – {dates.day(2027, 3, 31).strftime('%d-%m-%Y')}" in page
