@@ -120,9 +120,9 @@ async def list_grants(viewer: Staff, db: Db, stage: str | None = None,
 async def get_grant(request: Request, reference: str, viewer: SignedIn, db: Db) -> GrantDetail:
     app = await grant_for(db, reference, viewer)
     events = [GrantEventOut.model_validate(e, from_attributes=True)
-              for e in await timeline(db, app)]
+              for e in await timeline(db, app, viewer, request.state.lang)]
     return GrantDetail(**_summary(app).model_dump(), timeline=events,
-                       status=await live_status(request, reference))
+                       status=await live_status(request, reference, viewer))
 
 
 @router.post("/api/grants/{reference}/actions/{action}", tags=["grants"])

@@ -132,7 +132,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     the form of `typed_action`, or in an evidence form."""
     app = await grant_for(db, reference, viewer)
     org = await db.get(Organisation, app.organisation_id)
-    status = await live_status(request, reference)
+    status = await live_status(request, reference, viewer)
     actions = actions_for(Stage(app.stage), viewer.role) if app.stage in Stage._value2member_map_ \
         else []
     if viewer.role == Role.ASSESSOR and not _pending_assessor(status, viewer):
@@ -154,7 +154,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
                 and getattr(scheme.organisation_type(o.organisation_type),
                             "needs_funding_evidence", False)]
     return render(request, "grant.html", {
-        "app": app, "org": org, "status": status, "events": await timeline(db, app),
+        "app": app, "org": org, "status": status, "events": await timeline(db, app, viewer, request.state.lang),
         "actions": actions, "assessors": assessors, "activities": activities,
         "error": error, "done": done, "typed": typed or {}, "typed_action": typed_action,
         "hide_identity": hide, "letters": letters, "grant_round": rnd,
@@ -270,7 +270,7 @@ async def my_grants(request: Request, viewer: Grantee, db: Db):
     asked = {}
     for app in apps:
         if app.stage in (Stage.CORRECTION.value, Stage.REPORTING.value):
-            asked[app.reference] = await live_status(request, app.reference)
+            asked[app.reference] = await live_status(request, app.reference, viewer)
     return render(request, "my_grants.html", {"apps": apps, "asked": asked}, viewer=viewer)
 
 

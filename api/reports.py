@@ -46,7 +46,7 @@ async def _by_link(request: Request, db, token: str) -> tuple[Person, Applicatio
 
 async def _form(request: Request, viewer: Viewer, db, app: Application, index: int, action: str,
                 *, errors: list[str] = (), typed: dict | None = None, status_code: int = 200):
-    status = await live_status(request, app.reference)
+    status = await live_status(request, app.reference, viewer)
     if status is None or not 0 <= index < len(status.reports):
         raise HTTPException(404, "Onbekende rapportage / unknown report")
     report = status.reports[index]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from sqlmodel import select
 from starlette.datastructures import QueryParams
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import Viewer
+from api.auth import STAFF, Viewer
 from api.i18n import t
 from domain.eligibility import name_findings
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
@@ -77,7 +78,7 @@ def stage_name(stage: str, role: Role, lang: str) -> str:
 FINDING_ACTIONS = frozenset({Action.FIND_FIXABLE.value, Action.FIND_INELIGIBLE.value})
 
 
-def event_note(event: GrantEvent, lang: str) -> str:
+def event_note(event: TimelineEntry, lang: str) -> str:
     """A timeline event's note as the page shows it: findings by name, not by code."""
     return name_findings(event.note, lang) if event.action in FINDING_ACTIONS else event.note
 
@@ -157,17 +158,58 @@ async def own_application(db: AsyncSession, application_id: int, viewer: Viewer)
     return app
 
 
-async def timeline(db: AsyncSession, app: Application) -> list[GrantEvent]:
-    return list((await db.exec(select(GrantEvent).where(
-        GrantEvent.application_id == app.id).order_by(GrantEvent.seq))).all())
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A timeline event as one reader may see it."""
+
+    at: datetime
+    stage: str
+    action: str | None
+    actor_name: str
+    actor_role: str
+    note: str
 
 
-async def live_status(request: Request, reference: str) -> GrantStatus | None:
-    """The workflow's own view of the grant; None when Temporal cannot answer right now."""
+# an applicant is not told who assesses their application: not the names the team assigned,
+# nor an assessor's reason for stepping back
+ASSESSOR_NOTES = frozenset({Action.ASSIGN_ASSESSORS.value, Action.DECLARE_CONFLICT.value})
+
+
+async def timeline(db: AsyncSession, app: Application, viewer: Viewer,
+                   lang: str) -> list[TimelineEntry]:
+    """The grant's timeline as `viewer` may read it: for an applicant, an assessor is
+    'Beoordelaar' and the notes naming assessors are left out."""
+    events = (await db.exec(select(GrantEvent).where(
+        GrantEvent.application_id == app.id).order_by(GrantEvent.seq))).all()
+    applicant = viewer.role not in (*STAFF, Role.ASSESSOR)
+    return [TimelineEntry(
+        at=e.at, stage=e.stage, action=e.action, actor_role=e.actor_role,
+        actor_name=(ROLE_NAMES[Role.ASSESSOR](lang) if applicant
+                    and e.actor_role == Role.ASSESSOR.value else e.actor_name),
+        note="" if applicant and e.action in ASSESSOR_NOTES else e.note) for e in events]
+
+
+def status_for(status: GrantStatus | None, viewer: Viewer) -> GrantStatus | None:
+    """The workflow's status as `viewer` may read it. The team and auditors read all of it.
+    An assessor reads only their own assessment: each scores on their own. An applicant reads
+    neither the assessments, nor who assesses, nor the verdict (their letter gives it)."""
+    if status is None or viewer.role in STAFF:
+        return status
+    if viewer.role == Role.ASSESSOR:
+        return status.model_copy(update={"assessments": [
+            a for a in status.assessments if a.assessor.user_id == viewer.person.id]})
+    return status.model_copy(update={"assessments": [], "assessors": [], "verdict": None,
+                                     "consensus_reason": None})
+
+
+async def live_status(request: Request, reference: str, viewer: Viewer) -> GrantStatus | None:
+    """The workflow's own view of the grant, as `viewer` may read it (status_for); None when
+    Temporal cannot answer right now."""
     try:
-        return await grants.status(request.app.state.temporal, reference, PAGE_QUERY_TIMEOUT)
+        status = await grants.status(request.app.state.temporal, reference, PAGE_QUERY_TIMEOUT)
     except Exception:  # the page still renders from the read model
         return None
+    return status_for(status, viewer)
 
 
 def stored_file(request: Request, folder: str, name: str, *, filename: str,

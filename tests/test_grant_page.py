@@ -106,6 +106,9 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
         async with sessions() as db:
             web = await web_client_as(portal, people.second_assessor, db)
         async with contextlib.aclosing(web):
+            # each scores on their own: not even the API shows them the first assessor's scores
+            assert (await web.get(f"/api/grants/{reference}")).json()["status"][
+                "assessments"] == []
             page = (await web.get(f"/grants/{reference}")).text
             assert '<select id="impact" name="impact" required aria-describedby="impact_aspects">' \
                 '<option value="">Kies…</option>' in page
@@ -127,6 +130,8 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
             assert len((await grants.status(client, reference)).assessments) == 1
             sent = await web.post(f"/grants/{reference}/actions/submit_score", data=scored)
             assert sent.status_code == 303
+            mine = (await web.get(f"/api/grants/{reference}")).json()["status"]["assessments"]
+            assert [a["assessor"]["name"] for a in mine] == ["Tweede"]  # their own, only
         second = (await grants.status(client, reference)).assessments[1].submission
         assert [(j.description_sufficient, j.budget_sufficient) for j in second.activities] == [
             (True, False), (True, True)]
@@ -166,12 +171,13 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
             async with sessions() as db:
                 return (await db.exec(select(Letter))).first()
         letter = await eventually(letter_issued)
-        pages = {}
-        for person in (people.team, people.auditor, people.assessor):
+        pages, api = {}, {}
+        for person in (people.team, people.auditor, people.assessor, people.grantee):
             async with sessions() as db:
                 web = await web_client_as(portal, person, db)
             async with contextlib.aclosing(web):
                 pages[person.role] = (await web.get(f"/grants/{reference}")).text
+                api[person.role] = (await web.get(f"/api/grants/{reference}")).json()
     team = pages["programme_team"]
     # the verdict by the rubric's names, its averages written as Dutch writes numbers
     assert ("<tr><th>Ambitie</th><th>Impact</th><th>Verankering</th><th>Totaal</th>"
@@ -188,6 +194,16 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
     assert "De beoordelingen" not in pages["assessor"]  # each scores on their own
     assert "De impact blijft vaag." not in pages["assessor"]
     assert "/letters/" not in pages["assessor"]  # the applicant's letters: not theirs to read
+    # the applicant is not told who assessed, nor what each scored, on the page or by the API
+    grantee, by_api = pages["grantee"], api["grantee"]
+    assert "Tweede" not in grantee and "De impact blijft vaag." not in grantee
+    assert grantee.count("<td>Beoordelaar</td>") == 2  # who scored, by role
+    assert ["Tweede" in (e["actor_name"] + e["note"]) for e in by_api["timeline"]] == [
+        False] * len(by_api["timeline"])
+    assert (by_api["status"]["assessments"], by_api["status"]["assessors"],
+            by_api["status"]["verdict"]) == ([], [], None)
+    assert [a["assessor"]["name"] for a in api["auditor"]["status"]["assessments"]] == [
+        "Beoordelaar", "Tweede"]  # the team and auditors read every assessment
     async with sessions() as db:
         web = await web_client_as(portal, people.assessor, db)
     async with contextlib.aclosing(web):
