@@ -154,7 +154,8 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
                 and getattr(scheme.organisation_type(o.organisation_type),
                             "needs_funding_evidence", False)]
     return render(request, "grant.html", {
-        "app": app, "org": org, "status": status, "events": await timeline(db, app, viewer, request.state.lang),
+        "app": app, "org": org, "status": status,
+        "events": await timeline(db, app, viewer, request.state.lang),
         "actions": actions, "assessors": assessors, "activities": activities,
         "error": error, "done": done, "typed": typed or {}, "typed_action": typed_action,
         "hide_identity": hide, "letters": letters, "grant_round": rnd,
