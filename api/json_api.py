@@ -16,7 +16,8 @@ from api.actions import HUMAN_ROLES, BadCommand, build_command
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.history import fetch
 from api.views import (
-    RowId, grant_for, live_status, own_application, round_taking_drafts, timeline,
+    RowId, grant_for, identity_hidden, live_status, own_application, round_taking_drafts,
+    timeline,
 )
 from domain.eligibility import check_eligibility
 from domain.lifecycle import Action, Role
@@ -47,7 +48,7 @@ class GrantSummary(BaseModel):
     reference: str
     title: str
     round_id: str
-    organisation_id: int
+    organisation_id: int | None  # None for an assessor in a round that hides who applies
     stage: str
     deadline: datetime | None
     requested_cents: int
@@ -119,9 +120,13 @@ async def list_grants(viewer: Staff, db: Db, stage: str | None = None,
 @router.get("/api/grants/{reference}", tags=["grants"])
 async def get_grant(request: Request, reference: str, viewer: SignedIn, db: Db) -> GrantDetail:
     app = await grant_for(db, reference, viewer)
+    scheme = request.app.state.scheme
     events = [GrantEventOut.model_validate(e, from_attributes=True)
-              for e in await timeline(db, app, viewer, request.state.lang)]
-    return GrantDetail(**_summary(app).model_dump(), timeline=events,
+              for e in await timeline(db, app, viewer, request.state.lang, scheme)]
+    summary = _summary(app).model_dump()
+    if identity_hidden(viewer, scheme, app):
+        summary["organisation_id"] = None
+    return GrantDetail(**summary, timeline=events,
                        status=await live_status(request, reference, viewer))
 
 

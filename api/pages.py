@@ -15,7 +15,8 @@ from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.signin import HOME, safe_next
 from api.i18n import LANG_COOKIE
 from api.views import (
-    RowId, grant_for, live_status, render, scheme_names, stored_file, timeline,
+    RowId, grant_for, identity_hidden, live_status, render, scheme_names, stored_file,
+    timeline,
 )
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
@@ -144,7 +145,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
     scheme = request.app.state.scheme
     rnd = scheme.round(app.round_id)
-    hide = viewer.role == Role.ASSESSOR and scheme.terms(rnd).anonymous_assessment
+    hide = identity_hidden(viewer, scheme, app)
     partners = (await db.exec(select(Organisation).where(
         Organisation.id.in_(app.partner_ids)).order_by(Organisation.name))).all()
     letters = [] if viewer.role == Role.ASSESSOR else (await db.exec(
@@ -155,7 +156,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
                             "needs_funding_evidence", False)]
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status,
-        "events": await timeline(db, app, viewer, request.state.lang),
+        "events": await timeline(db, app, viewer, request.state.lang, scheme),
         "actions": actions, "assessors": assessors, "activities": activities,
         "error": error, "done": done, "typed": typed or {}, "typed_action": typed_action,
         "hide_identity": hide, "letters": letters, "grant_round": rnd,

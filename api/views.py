@@ -175,17 +175,28 @@ class TimelineEntry:
 ASSESSOR_NOTES = frozenset({Action.ASSIGN_ASSESSORS.value, Action.DECLARE_CONFLICT.value})
 
 
-async def timeline(db: AsyncSession, app: Application, viewer: Viewer,
-                   lang: str) -> list[TimelineEntry]:
-    """The grant's timeline as `viewer` may read it: for an applicant, an assessor is
-    'Beoordelaar' and the notes naming assessors are left out."""
+def identity_hidden(viewer: Viewer, scheme: Scheme, app: Application) -> bool:
+    """Whether `viewer` assesses `app` in a round that hides who applies (the scheme's
+    anonymous_assessment)."""
+    return viewer.role == Role.ASSESSOR and scheme.terms(
+        scheme.round(app.round_id)).anonymous_assessment
+
+
+async def timeline(db: AsyncSession, app: Application, viewer: Viewer, lang: str,
+                   scheme: Scheme) -> list[TimelineEntry]:
+    """The grant's timeline as `viewer` may read it, each person who is not theirs to know
+    named by role: for an applicant, an assessor ('Beoordelaar', and the notes naming
+    assessors are left out); for an assessor in a round that hides who applies, an
+    applicant."""
     events = (await db.exec(select(GrantEvent).where(
         GrantEvent.application_id == app.id).order_by(GrantEvent.seq))).all()
     applicant = viewer.role not in (*STAFF, Role.ASSESSOR)
+    unnamed = {Role.ASSESSOR.value} if applicant else {Role.GRANTEE.value} if identity_hidden(
+        viewer, scheme, app) else set()
     return [TimelineEntry(
         at=e.at, stage=e.stage, action=e.action, actor_role=e.actor_role,
-        actor_name=(ROLE_NAMES[Role.ASSESSOR](lang) if applicant
-                    and e.actor_role == Role.ASSESSOR.value else e.actor_name),
+        actor_name=(ROLE_NAMES[Role(e.actor_role)](lang) if e.actor_role in unnamed
+                    else e.actor_name),
         note="" if applicant and e.action in ASSESSOR_NOTES else e.note) for e in events]
 
 

@@ -41,7 +41,7 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
         await db.commit()
         content = factories.draft(partners=[partner.id])
         content.sections["ambitie"] = "Omstanders leren ingrijpen.\n\n" + factories.words(297)
-    pages = {}
+    pages, api = {}, {}
     async with build_worker(time_env.client, settings, sessions, scheme):
         async with sessions() as db:
             reference = await scenario.grant_in_assessment(
@@ -56,6 +56,7 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
                 response = await web.get(f"/grants/{reference}")
                 assert response.status_code == 200
                 pages[name] = response.text
+                api[name] = (await web.get(f"/api/grants/{reference}")).json()
     page = pages["assessor"]
     assert "<details class=\"application\" data-application open>" in page
     assert "Omstanders leren ingrijpen.\n\nveiligheid veiligheid" in page
@@ -72,6 +73,10 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
     assert "Hogeschool Partnerstad" not in pages["anonymous"]
     assert "Universiteit Leiden" not in pages["anonymous"]
     assert pages["anonymous"].count("verborgen voor beoordelaars") == 2  # lead and partners
+    # nor in the API's answer (the timeline's names: tests/test_visibility.py)
+    assert api["assessor"]["organisation_id"] == people.grantee.organisation_id
+    assert api["anonymous"]["organisation_id"] is None
+    assert api["team"]["organisation_id"] == people.grantee.organisation_id
     assert "Omstanders leren ingrijpen." in pages["anonymous"]
     assert "Hogeschool Partnerstad" in pages["team"]  # anonymity is for assessors only
     evidence = f'href="/organisations/{partner.id}/evidence"'  # the team checks the partner's
