@@ -87,7 +87,11 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
             href = await shown.locator("a", has_text="aanwezigheidslijst.pdf").get_attribute(
                 "href")
             assert (await (await staff.request.get(f"{url}{href}")).body()).startswith(b"%PDF")
-            await staff.click("form[data-action=review_report] button")  # accept: the default
+            review = "form[data-action=review_report]"
+            await staff.click(f"{review} button")  # nothing chosen: the browser asks first
+            assert await staff.locator(f"{review} input[name=accepted]:invalid").count() == 2
+            await staff.check(f"{review} input[name=accepted][value=yes]")
+            await staff.click(f"{review} button")
             await staff.wait_for_url(f"{url}/grants/{reference}?done=review_report")
             assert (await grants.status(client, reference)).reports[0].accepted
 
