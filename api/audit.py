@@ -18,8 +18,10 @@ from api.auth import STAFF, Db, Viewer, allow
 from api.history import fetch, source, timeline, timeline_csv, timeline_pdf
 from api.i18n import t
 from api.rounds import round_state
-from api.views import grant_for, render
+from api.views import grant_for, render, scheme_names, stage_name
+from domain.lifecycle import ACTION_LABELS, Action, Role
 from domain.money import euros
+from domain.text import number
 from regie import histories, programme
 from regie.programme import ledger_workflow_id
 from regie.records import Application, DecisionRecord, Organisation
@@ -190,11 +192,36 @@ async def round_report(request: Request, db, round_id: str) -> tuple[dict, list[
     return head, report
 
 
+def _shown(column: str, value, lang: str, names: dict[str, str]) -> str:
+    """A cell of the round's audit report as its page shows it, in `lang`: names, not keys
+    (the CSV keeps the keys, for those who process it)."""
+    if value == "":
+        return ""
+    if column == "fundable":
+        return t("yes" if value else "no", lang)
+    if column == "total":
+        return number(value, lang)
+    if column == "outcome":
+        return t(f"outcome_{value}", lang)
+    if column == "decision":
+        return ACTION_LABELS[Action.AWARD if value == "award" else Action.REJECT](lang)
+    if column == "stage":
+        return stage_name(value, Role.AUDITOR, lang)
+    if column == "organisation_type":
+        return names.get(value, value)
+    return str(value)
+
+
 @router.get("/audit/rounds/{round_id}")
 async def round_audit(request: Request, round_id: str, viewer: Staff, db: Db):
     head, report = await round_report(request, db, round_id)
-    return render(request, "round_audit.html", {**head, "rows": report,
-                                                "columns": REPORT_COLUMNS}, viewer=viewer)
+    lang = request.state.lang
+    names = scheme_names(request.app.state.scheme, lang)
+    return render(request, "round_audit.html", {
+        **head, "columns": [t(f"report_{c}", lang) for c in REPORT_COLUMNS],
+        "rows": [{"reference": r["reference"], "cells": [
+            _shown(c, r[c], lang, names) for c in REPORT_COLUMNS]} for r in report]},
+        viewer=viewer)
 
 
 @router.get("/audit/rounds/{round_id}/report.csv")

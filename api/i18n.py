@@ -521,6 +521,28 @@ UI: dict[str, Text] = {
     "count": Text("Aantal", "Number"),
     "demo_accounts": Text("Demo-accounts (wachtwoord: regie-demo)",
                           "Demo accounts (password: regie-demo)"),
+    # the round's audit report, column by column (its CSV keeps the keys)
+    "report_reference": Text("Kenmerk", "Reference"),
+    "report_organisation": Text("Organisatie", "Organisation"),
+    "report_organisation_type": Text("Soort organisatie", "Type of organisation"),
+    "report_scheme_version": Text("Versie regeling", "Scheme version"),
+    "report_rubric": Text("Beoordelingskader", "Rubric"),
+    "report_total": Text("Totaalscore", "Total score"),
+    "report_fundable": Text("Financierbaar", "Fundable"),
+    "report_rank": Text("Rang", "Rank"),
+    "report_outcome": Text("Uitkomst voorstel", "Proposal's outcome"),
+    "report_proposed": Text("Voorgesteld", "Proposed"),
+    "report_left_after": Text("Daarna over", "Left after"),
+    "report_changed_by_team": Text("Gewijzigd door het team", "Changed by the team"),
+    "report_decision": Text("Besluit", "Decision"),
+    "report_amount": Text("Bedrag", "Amount"),
+    "report_reason": Text("Toelichting", "Reason"),
+    "report_decided_by": Text("Besloten door", "Decided by"),
+    "report_decided_at": Text("Besloten op", "Decided on"),
+    "report_stage": Text("Fase", "Stage"),
+    "outcome_funded": Text("Gefinancierd", "Funded"),
+    "outcome_budget_exhausted": Text("Financierbaar, budget op", "Fundable, budget exhausted"),
+    "outcome_not_fundable": Text("Onder de drempel", "Below the threshold"),
 }
 
 

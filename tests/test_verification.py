@@ -146,6 +146,14 @@ async def test_an_auditor_verifies_a_decided_grant_and_takes_its_timeline(time_e
                 "award", "€ 80.000,00", "Rang 1.", "Team")
             assert row["rubric"] == scheme.round(round_id).rubric
             assert row["scheme_version"] == scheme.content_hash[:12]
+            # the page reads the same report with names, not keys
+            shown = (await web.get(f"/audit/rounds/{round_id}")).text
+            assert "<th>Besluit</th><th>Bedrag</th><th>Toelichting</th>" in shown
+            assert "bij gelijke stand Verankering, Impact, Ambitie, het kleinere gevraagde " \
+                "bedrag, de eerdere indiening. Past een aanvraag niet meer" in shown
+            line = shown.split(f'<tr data-reference="{reference}">')[1].split("</tr>")[0]
+            assert "<td>Toekennen</td><td>€ 80.000,00</td><td>Rang 1.</td>" in line
+            assert line.endswith("<td>Toegekend: project loopt</td>")  # the stage, by name
 
     # the command replays the history from the server and derives the verdict again
     env = {**os.environ, "REGIE_DATABASE_URL": db_url, "REGIE_DATA_DIR": str(tmp_path),
