@@ -8,19 +8,23 @@ it starts, and sends an Update where they differ: `move_window` to a round that 
 (its opening only until it opens), `set_budgets` to the ledger. The workflow's validator
 refuses what cannot be (a closing already past, a ceiling below what is committed): the
 workflow then keeps what it has, and the refusal is logged as an error. Each change is in the
-workflow's history and the audit log. Grants keep the terms their round had when they were
-filed.
+workflow's history and the audit log, once: its Update's id (`align-...`) is in the entry. A
+worker stopped between the Update and the entry leaves the entry to the next worker that
+starts, which finds the Update in the history. Grants keep the terms their round had when
+they were filed.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import json
+import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -33,6 +37,8 @@ from workflows.ledger import LedgerWorkflow
 from workflows.round import RoundWorkflow
 
 ALIGNED = "scheme_aligned"  # the audit log's action for a change the scheme file brought
+UPDATE_PREFIX = "align-"  # the ids of the Updates an alignment sends
+UPDATES = ("move_window", "set_budgets")
 OPEN_PHASES = ("scheduled", "open")
 # How long to wait for a round or the ledger to answer, and to keep asking. A workflow whose
 # worker stopped (a restart for the new file) answers only once the server gives up on that
@@ -63,7 +69,9 @@ async def align_programme(sessions: async_sessionmaker[AsyncSession], client: Cl
         while True:
             try:
                 async with sessions() as db:
-                    return await align(db)
+                    done = await align(db)
+                    await _record_unrecorded(db, client, workflow_id)
+                    return done
             except RPCError as exc:
                 if exc.status == RPCStatusCode.NOT_FOUND:  # closed, kept, removed since
                     return None
@@ -103,9 +111,8 @@ async def _align_round(db: AsyncSession, client: Client, scheme: Scheme, rnd) ->
         return None
     move = WindowMove(actor=SYSTEM, opens_at=opens_at, closes_at=closes_at,
                       closes_local=closes_local, reason=_reason(scheme))
-    return await _send(db, handle.id, run_update(handle, RoundWorkflow.move_window, move),
-                       ask, agrees, {**detail, "was": [status.opens_at.isoformat(),
-                                                       status.closes_at.isoformat()]})
+    return await _send(db, handle, RoundWorkflow.move_window, move, ask, agrees, {
+        **detail, "was": [status.opens_at.isoformat(), status.closes_at.isoformat()]})
 
 
 async def _align_ledger(db: AsyncSession, client: Client, scheme: Scheme) -> Alignment | None:
@@ -134,12 +141,10 @@ async def _align_ledger(db: AsyncSession, client: Client, scheme: Scheme) -> Ali
     if agrees(status):
         return None
     was = {r.round_id: r.ceiling_cents for r in status.rounds}
-    return await _send(db, handle.id, run_update(handle, LedgerWorkflow.set_budgets, want),
-                       ask, agrees, {"programme_cents": want.programme_cents,
-                                     "ceilings": want.ceilings,
-                                     "closes_at": (want.closes_at or closes_at).isoformat(),
-                                     "was": [status.programme_cents, was,
-                                             status.closes_at.isoformat()]})
+    return await _send(db, handle, LedgerWorkflow.set_budgets, want, ask, agrees, {
+        "programme_cents": want.programme_cents, "ceilings": want.ceilings,
+        "closes_at": (want.closes_at or closes_at).isoformat(),
+        "was": [status.programme_cents, was, status.closes_at.isoformat()]})
 
 
 async def _ask(handle, query):
@@ -149,21 +154,54 @@ async def _ask(handle, query):
     return await handle.query(query, rpc_timeout=ANSWER_TIMEOUT)
 
 
-async def _send(db: AsyncSession, workflow_id: str, update: Awaitable, ask, agrees,
+async def _send(db: AsyncSession, handle, update, argument, ask, agrees,
                 detail: dict) -> Alignment | None:
-    """Send `update`; a refusal is logged as an error, unless the workflow agrees by then
-    (another worker, starting at the same time, aligned it first)."""
+    """Send `update` with `argument`; a refusal is logged as an error, unless the workflow
+    agrees by then (another worker, starting at the same time, aligned it first)."""
+    update_id = f"{UPDATE_PREFIX}{uuid.uuid4().hex}"
+    log = get_logger(workflow_id=handle.id, actor=SYSTEM.name)
     try:
-        await update
+        await run_update(handle, update, argument, update_id)
     except ActionRefused as exc:
         if agrees(await ask()):
             return None
-        get_logger(workflow_id=workflow_id, actor=SYSTEM.name).error(
-            "scheme.refused", reason=str(exc), **detail)
-        return Alignment(workflow_id, False, str(exc))
-    get_logger(workflow_id=workflow_id, actor=SYSTEM.name).info("scheme.aligned", **detail)
-    await audit.append(db, SYSTEM.name, SYSTEM.role.value, ALIGNED, workflow_id, detail)
-    return Alignment(workflow_id, True, "")
+        log.error("scheme.refused", reason=str(exc), **detail)
+        return Alignment(handle.id, False, str(exc))
+    log.info("scheme.aligned", update=update_id, **detail)
+    await audit.append(db, SYSTEM.name, SYSTEM.role.value, ALIGNED, handle.id,
+                       {**detail, "update": update_id}, once="update")
+    return Alignment(handle.id, True, "")
+
+
+async def _record_unrecorded(db: AsyncSession, client: Client, workflow_id: str) -> None:
+    """Add to the audit log each alignment Update the workflow's run took that has no entry:
+    its worker stopped after the Update, before the entry. Read from the history: the Update's
+    input, and when the workflow accepted it."""
+    events = (await client.get_workflow_handle(workflow_id).fetch_history()).events
+    accepted = {e.workflow_execution_update_accepted_event_attributes.accepted_request.meta
+                .update_id: e for e in events
+                if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED}
+    for e in events:
+        if e.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            continue
+        done = e.workflow_execution_update_completed_event_attributes
+        update_id = done.meta.update_id
+        if not update_id.startswith(UPDATE_PREFIX) or done.outcome.HasField("failure"):
+            continue
+        request = accepted[update_id].workflow_execution_update_accepted_event_attributes \
+            .accepted_request
+        if request.input.name not in UPDATES:
+            continue
+        given = json.loads(request.input.args.payloads[0].data)
+        given.pop("actor", None)
+        entry = await audit.append(
+            db, SYSTEM.name, SYSTEM.role.value, ALIGNED, workflow_id,
+            {**given, "update": update_id, "recovered": True,
+             "accepted_at": accepted[update_id].event_time.ToDatetime(timezone.utc).isoformat()},
+            once="update")
+        if entry is not None:
+            get_logger(workflow_id=workflow_id, actor=SYSTEM.name).warning(
+                "scheme.recorded_late", update=update_id)
 
 
 def _reason(scheme: Scheme) -> str:

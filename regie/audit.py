@@ -30,11 +30,19 @@ def entry_hash(prev_hash: str, at: datetime, actor: str, role: str, action: str,
 
 
 async def append(db: AsyncSession, actor: str, role: str, action: str, subject: str,
-                 detail: dict | None = None) -> AuditEntry:
-    """Add an entry after the newest one; a concurrent append makes one of them try again."""
+                 detail: dict | None = None, once: str | None = None) -> AuditEntry | None:
+    """Add an entry after the newest one; a concurrent append makes one of them try again.
+    With `once`, a field of `detail`: nothing is added (None) when an entry of this action
+    and subject holds that field's value already. The check follows the read of the newest
+    entry, so an entry added in between takes its place in the chain and this one tries
+    again: of two processes adding the same entry at once, one adds it."""
     detail = detail or {}
     for _ in range(20):
         last = (await db.exec(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))).first()
+        if once is not None and detail[once] in (e.detail.get(once) for e in (await db.exec(
+                select(AuditEntry).where(AuditEntry.action == action,
+                                         AuditEntry.subject == subject))).all()):
+            return None
         prev = last.hash if last else GENESIS
         at = utcnow()
         entry = AuditEntry(at=at, actor=actor, role=role, action=action, subject=subject,

@@ -17,7 +17,7 @@ from temporalio.client import WorkflowExecutionStatus
 from api.app import create_app
 from domain.lifecycle import Role, Stage
 from domain.scheme import Round
-from domain.types import SYSTEM, SetCommitment
+from domain.types import SYSTEM, SetCommitment, WindowMove
 from regie import grants, programme, rounds
 from regie.alignment import ALIGNED, Alignment, align_programme
 from regie.applications import submit_draft
@@ -85,6 +85,7 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
             assert status.closes_local == f"{rnd.closes + timedelta(days=7):%d-%m-%Y %H:%M}"
             entry = (await db.exec(select(AuditEntry).where(AuditEntry.action == ALIGNED))).one()
             assert (entry.actor, entry.subject) == ("Regie", round_workflow_id("2027"))
+            assert entry.detail["update"].startswith("align-")  # the Update it records
             web = await web_client_as(create_app(settings, postponed, client), team, db)
         async with contextlib.aclosing(web):  # the team sees the round's window
             window = (f"{rnd.opens + timedelta(days=7):%d-%m-%Y %H:%M}",
@@ -222,3 +223,30 @@ async def test_the_ledger_takes_the_budgets_and_closing_the_file_sets_but_no_cei
         assert (await db.exec(select(AuditEntry.subject).where(
             AuditEntry.action == ALIGNED))).all() == [ledger_id]
         assert not (await db.exec(select(Application))).all()
+
+
+async def test_an_alignment_whose_worker_stopped_before_its_audit_entry_gets_one_later(
+        time_env, settings, engine, scheme):
+    """A worker that stops between the Update and its audit entry: the next worker to start
+    finds the Update in the round's history and writes the entry, once, whoever starts."""
+    client, sessions = time_env.client, session_factory(engine)
+    async with sessions() as db:
+        await ensure_programme(db, client, scheme, settings.task_queue)
+    rnd = scheme.round("2027")
+    postponed = factories.edited(scheme, "2027", closes=rnd.closes + timedelta(days=7))
+    opens_at, closes_at, closes_local = rounds.window(postponed, postponed.round("2027"))
+    round_id = round_workflow_id("2027")
+    async with build_worker(client, settings, sessions, postponed):
+        await grants.run_update(  # what the stopped worker had sent, and no more
+            client.get_workflow_handle(round_id), "move_window", WindowMove(
+                actor=SYSTEM, opens_at=opens_at, closes_at=closes_at,
+                closes_local=closes_local, reason="regelingbestand"), "align-gestopt")
+        for _ in range(2):  # two workers start, one after the other
+            assert await asyncio.gather(*(align_programme(sessions, client, postponed)
+                                          for _ in range(2))) == [[], []]
+    async with sessions() as db:
+        entries = (await db.exec(select(AuditEntry).where(AuditEntry.action == ALIGNED))).all()
+    assert [(e.subject, e.detail["update"], e.detail["recovered"]) for e in entries] == [
+        (round_id, "align-gestopt", True)]
+    assert (entries[0].detail["opens_at"], entries[0].detail["closes_at"]) == (
+        opens_at.isoformat().replace("+00:00", "Z"), closes_at.isoformat().replace("+00:00", "Z"))
