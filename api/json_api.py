@@ -16,8 +16,8 @@ from api.actions import HUMAN_ROLES, BadCommand, build_command
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.history import fetch
 from api.views import (
-    RowId, grant_for, identity_hidden, live_status, own_application, round_taking_drafts,
-    timeline,
+    RowId, TimelineEntry, grant_for, identity_hidden, live_status, own_application,
+    round_taking_drafts, timeline,
 )
 from domain.eligibility import check_eligibility
 from domain.lifecycle import Action, Role
@@ -55,17 +55,8 @@ class GrantSummary(BaseModel):
     awarded_cents: int | None
 
 
-class GrantEventOut(BaseModel):
-    at: datetime
-    stage: str
-    action: str | None
-    actor_name: str
-    actor_role: str
-    note: str
-
-
 class GrantDetail(GrantSummary):
-    timeline: list[GrantEventOut]
+    timeline: list[TimelineEntry]
     status: GrantStatus | None
 
 
@@ -121,8 +112,7 @@ async def list_grants(viewer: Staff, db: Db, stage: str | None = None,
 async def get_grant(request: Request, reference: str, viewer: SignedIn, db: Db) -> GrantDetail:
     app = await grant_for(db, reference, viewer)
     scheme = request.app.state.scheme
-    events = [GrantEventOut.model_validate(e, from_attributes=True)
-              for e in await timeline(db, app, viewer, request.state.lang, scheme)]
+    events = await timeline(db, app, viewer, request.state.lang, scheme)
     summary = _summary(app).model_dump()
     if identity_hidden(viewer, scheme, app):
         summary["organisation_id"] = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
+from pydantic import BaseModel
 from sqlmodel import select
 from starlette.datastructures import QueryParams
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -158,9 +158,8 @@ async def own_application(db: AsyncSession, application_id: int, viewer: Viewer)
     return app
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    """A timeline event as one reader may see it."""
+class TimelineEntry(BaseModel):
+    """A timeline event as one reader may see it (the page's and the JSON API's)."""
 
     at: datetime
     stage: str

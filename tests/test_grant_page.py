@@ -96,14 +96,23 @@ async def _site(time_env, tmp_path, db_url, engine, scheme):
     return settings, sessions, people, create_app(settings, scheme, time_env.client)
 
 
+@contextlib.asynccontextmanager
+async def _in_assessment(time_env, tmp_path, db_url, engine, scheme):
+    """The site with its worker running, and a grant in assessment with both assessors
+    assigned: the sessions, people, web app and the grant's reference."""
+    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
+    async with build_worker(time_env.client, settings, sessions, scheme):
+        async with sessions() as db:
+            reference = await scenario.grant_in_assessment(db, time_env.client, scheme,
+                                                           settings.task_queue, people)
+        yield sessions, people, portal, reference
+
+
 async def test_the_team_reads_each_assessment_and_the_letters_by_name(
         time_env, tmp_path, db_url, engine, scheme):
-    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
     client = time_env.client
-    async with build_worker(client, settings, sessions, scheme):
-        async with sessions() as db:
-            reference = await scenario.grant_in_assessment(db, client, scheme,
-                                                           settings.task_queue, people)
+    async with _in_assessment(time_env, tmp_path, db_url, engine, scheme) as (
+            sessions, people, portal, reference):
         submission = scenario.score(factories.actor_of(people.assessor))
         await grants.act(client, reference, "submit_score", submission.model_copy(update={
             "impact": CriterionScore(score=4, motivation="Sterk verankerd in het beleid.")}))
@@ -219,12 +228,9 @@ async def test_the_team_records_a_consensus_on_the_page_choosing_every_score(
         time_env, tmp_path, db_url, engine, scheme):
     """Two assessors two points apart on impact: the team agrees the scores on the page, by the
     rubric's names; a score it leaves unchosen is asked for, not read as the lowest."""
-    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
     client = time_env.client
-    async with build_worker(client, settings, sessions, scheme):
-        async with sessions() as db:
-            reference = await scenario.grant_in_assessment(db, client, scheme,
-                                                           settings.task_queue, people)
+    async with _in_assessment(time_env, tmp_path, db_url, engine, scheme) as (
+            sessions, people, portal, reference):
         for assessor, impact in ((people.assessor, 4), (people.second_assessor, 2)):
             await grants.act(client, reference, "submit_score", scenario.score(
                 factories.actor_of(assessor)).model_copy(update={"impact": CriterionScore(
