@@ -59,7 +59,8 @@ async def timeline_file(request: Request, reference: str, kind: str, viewer: Sta
     loaded = await fetch(request.app.state.temporal, db, grant_workflow_id(reference))
     findings = ((await verify_history(loaded.history, reference)).summary()
                 if kind == "pdf" else [])
-    return _timeline_download(loaded, kind, reference, f"{reference}: {app.title}", findings)
+    return _timeline_download(request, loaded, kind, reference, f"{reference}: {app.title}",
+                              findings)
 
 
 def _round_workflow(request: Request, round_id: str) -> str:
@@ -85,7 +86,8 @@ async def round_history(request: Request, round_id: str, viewer: Staff, db: Db):
 async def round_timeline_file(request: Request, round_id: str, kind: str, viewer: Staff,
                               db: Db):
     loaded = await fetch(request.app.state.temporal, db, _round_workflow(request, round_id))
-    return _timeline_download(loaded, kind, f"ronde-{round_id}", f"round {round_id}", [])
+    return _timeline_download(request, loaded, kind, f"ronde-{round_id}", f"round {round_id}",
+                              [])
 
 
 @router.get("/audit/ledger")
@@ -117,7 +119,8 @@ async def ledger_run(request: Request, run_id: str, viewer: Staff, db: Db):
 @router.get("/audit/ledger/{run_id}/timeline.{kind}")
 async def ledger_run_file(request: Request, run_id: str, kind: str, viewer: Staff, db: Db):
     loaded = await fetch(request.app.state.temporal, db, _ledger_run(request, run_id), run_id)
-    return _timeline_download(loaded, kind, f"budget-{run_id}", f"ledger run {run_id}", [])
+    return _timeline_download(request, loaded, kind, f"budget-{run_id}",
+                              f"ledger run {run_id}", [])
 
 
 def _timeline_page(request: Request, viewer: Viewer, loaded: histories.Loaded, *, name: str,
@@ -125,17 +128,19 @@ def _timeline_page(request: Request, viewer: Viewer, loaded: histories.Loaded, *
     return render(request, "audit_history.html", {
         "name": name, "heading": heading, "back": back, "files": files, "verify": verify,
         "kept_sha256": loaded.kept_sha256, "source": source(loaded, request.state.lang),
-        "events": timeline(loaded.history)}, viewer=viewer)
+        "events": timeline(loaded.history, request.state.lang)}, viewer=viewer)
 
 
-def _timeline_download(loaded: histories.Loaded, kind: str, name: str, title: str,
-                       findings: list[str]) -> Response:
-    """The timeline as CSV or PDF (headed by where it was read, and the findings), or the raw
-    history as JSON, as `temporal workflow show --output json` gives it."""
+def _timeline_download(request: Request, loaded: histories.Loaded, kind: str, name: str,
+                       title: str, findings: list[str]) -> Response:
+    """The timeline as CSV or PDF (headed by where it was read, and the findings), in the
+    reader's language, or the raw history as JSON, as `temporal workflow show --output json`
+    gives it."""
+    lang = request.state.lang
     if kind == "csv":
-        data, media = timeline_csv(timeline(loaded.history)), "text/csv; charset=utf-8"
+        data, media = timeline_csv(timeline(loaded.history, lang)), "text/csv; charset=utf-8"
     elif kind == "pdf":
-        data = timeline_pdf(title, timeline(loaded.history), [source(loaded), *findings])
+        data = timeline_pdf(title, timeline(loaded.history, lang), [source(loaded), *findings])
         media = "application/pdf"
     elif kind == "json":
         data, media = loaded.history.to_json().encode(), "application/json"

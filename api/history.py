@@ -16,6 +16,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 
 from api.i18n import t
+from domain.lifecycle import ROLE_NAMES, Role
 from domain.text import LANGUAGES
 from regie import histories
 from regie.pdf import latin1
@@ -42,8 +43,16 @@ def _payload(payloads) -> dict:
         return {}
 
 
-def describe(event: HistoryEvent) -> HistoryLine | None:
-    """One line for one event, or None for the engine's bookkeeping."""
+def _who(actor: dict, lang: str) -> str:
+    """The person who sent an Update, with their role's name."""
+    role = actor.get("role", "?")
+    named = ROLE_NAMES[Role(role)](lang) if role in Role._value2member_map_ else role
+    return f"{actor.get('name', '?')} ({named})"
+
+
+def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
+    """One line for one event in `lang`, or None for the engine's bookkeeping. The event's
+    kind keeps Temporal's name, as its own tools show it; the inputs are shown as recorded."""
     kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
     if event.event_type in _SKIPPED:
         return None
@@ -53,53 +62,58 @@ def describe(event: HistoryEvent) -> HistoryLine | None:
         attrs = event.workflow_execution_started_event_attributes
         params = _payload(attrs.input)
         if attrs.workflow_type.name == "GrantWorkflow":
-            details = (f"submitted under round {params.get('round_id')}, scheme "
-                       f"{params.get('scheme_id')} ({str(params.get('scheme_hash'))[:12]})")
+            details = t("hist_submitted", lang, round=params.get("round_id"),
+                        scheme=params.get("scheme_id"),
+                        version=str(params.get("scheme_hash"))[:12])
+        elif "round_id" in params:
+            details = t("hist_started_round", lang, workflow=attrs.workflow_type.name,
+                        round=params["round_id"])
         else:
-            details = f"{attrs.workflow_type.name} started" + (
-                f" for round {params['round_id']}" if "round_id" in params else "")
+            details = t("hist_started", lang, workflow=attrs.workflow_type.name)
         if attrs.continued_execution_run_id:
-            details += f", continuing run {attrs.continued_execution_run_id}"
+            details += t("hist_continuing", lang, run=attrs.continued_execution_run_id)
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
         request = event.workflow_execution_update_accepted_event_attributes.accepted_request
         args = _payload(request.input.args)
-        actor = args.get("actor", {})
-        who = f"{actor.get('name', '?')} ({actor.get('role', '?')})"
+        who = _who(args.get("actor", {}), lang)
         shown = {k: v for k, v in args.items() if k != "actor"}
         details = f"{request.input.name}: {json.dumps(shown, ensure_ascii=False)[:400]}"
     elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
         attrs = event.activity_task_scheduled_event_attributes
         arg = _payload(attrs.input)
         if attrs.activity_type.name == "send_mail":
-            details = f"e-mail '{arg.get('template')}' to {arg.get('recipients')}"
+            details = t("hist_mail", lang, template=arg.get("template"),
+                        recipients=arg.get("recipients"))
         elif attrs.activity_type.name == "record_event":
-            details = (f"record: stage {arg.get('stage')}, action {arg.get('action')}, "
-                       f"deadline {arg.get('deadline')}")
+            details = t("hist_record", lang, stage=arg.get("stage"), action=arg.get("action"),
+                        deadline=arg.get("deadline"))
         else:
             details = attrs.activity_type.name
     elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
         result = _payload(event.activity_task_completed_event_attributes.result)
-        details = f"done: {json.dumps(result, ensure_ascii=False)[:300]}" if result else "done"
+        details = t("hist_done", lang) + (
+            f": {json.dumps(result, ensure_ascii=False)[:300]}" if result else "")
     elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
         timeout = event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
-        details = f"timer set, fires at {(at + timeout).isoformat(timespec='minutes')}"
+        details = t("hist_timer_set", lang, at=(at + timeout).isoformat(timespec="minutes"))
     elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
-        details = "timer fired"
+        details = t("hist_timer_fired", lang)
     elif event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
         fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes
         stage = fields.indexed_fields.get("RegieStage")
-        details = f"stage: {json.loads(stage.data)}" if stage else "search attributes"
+        details = (t("hist_stage", lang, stage=json.loads(stage.data)) if stage
+                   else t("hist_search_attributes", lang))
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
         attrs = event.workflow_execution_signaled_event_attributes
         details = (f"{attrs.signal_name}: "
                    f"{json.dumps(_payload(attrs.input), ensure_ascii=False)[:400]}")
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
         attrs = event.workflow_execution_continued_as_new_event_attributes
-        details = f"continued as new in run {attrs.new_execution_run_id}"
+        details = t("hist_continued", lang, run=attrs.new_execution_run_id)
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
         result = _payload(event.workflow_execution_completed_event_attributes.result)
-        details = "completed" + "".join(f": {key} {result[key]}" for key in ("stage", "phase")
-                                        if key in result)
+        details = t("hist_completed", lang) + "".join(
+            f": {key} {result[key]}" for key in ("stage", "phase") if key in result)
     return HistoryLine(event.event_id, at, kind, who, details)
 
 
@@ -120,8 +134,8 @@ def source(loaded: histories.Loaded, lang: str = "") -> str:
     return " / ".join(t(key, each, **values) for each in ([lang] if lang else LANGUAGES))
 
 
-def timeline(history: WorkflowHistory) -> list[HistoryLine]:
-    return [line for e in history.events if (line := describe(e)) is not None]
+def timeline(history: WorkflowHistory, lang: str) -> list[HistoryLine]:
+    return [line for e in history.events if (line := describe(e, lang)) is not None]
 
 
 TIMELINE_COLUMNS = ("event", "at_utc", "kind", "who", "details")
@@ -146,9 +160,9 @@ def timeline_pdf(title: str, lines: list[HistoryLine], findings: list[str]) -> b
     line = dict(new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 7, latin1(title), **line)
     pdf.set_font("helvetica", size=9)
+    printed = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
     pdf.multi_cell(0, 5, latin1("Tijdlijn uit de Temporal-geschiedenis / timeline from the "
-                                f"Temporal history; printed {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"),
-                   **line)
+                                f"Temporal history; printed {printed} UTC"), **line)
     pdf.ln(2)
     for finding in findings:
         pdf.multi_cell(0, 5, latin1(f"- {finding}"), **line)

@@ -128,7 +128,7 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
             history_page = await web.get("/audit/rounds/2025/history")
             assert history_page.status_code == 200
             assert 'data-source="kept"' in history_page.text and digest in history_page.text
-            assert "RoundWorkflow started for round 2025" in history_page.text
+            assert "RoundWorkflow gestart voor ronde 2025" in history_page.text
             round_csv = (await web.get("/audit/rounds/2025/timeline.csv")).text
             assert "WORKFLOW_EXECUTION_COMPLETED" in round_csv
             assert (await web.get("/audit/rounds/2099/history")).status_code == 404
