@@ -176,8 +176,12 @@ async def _send(db: AsyncSession, handle, update, argument, ask, agrees,
 async def _record_unrecorded(db: AsyncSession, client: Client, workflow_id: str) -> None:
     """Add to the audit log each alignment Update the workflow's run took that has no entry:
     its worker stopped after the Update, before the entry. Read from the history: the Update's
-    input, and when the workflow accepted it."""
-    events = (await client.get_workflow_handle(workflow_id).fetch_history()).events
+    input, and when the workflow accepted it. A closed workflow is not read: the worker that
+    started after the stopped one, while it ran, wrote the entry."""
+    handle = client.get_workflow_handle(workflow_id)
+    if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+        return
+    events = (await handle.fetch_history()).events
     accepted = {e.workflow_execution_update_accepted_event_attributes.accepted_request.meta
                 .update_id: e for e in events
                 if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED}
