@@ -43,9 +43,10 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """What Alembic compares with the models: not the search indexes, which each database
     builds its own way (the knowledge centre's FTS5 tables in SQLite, a stored tsvector column
-    with its index in PostgreSQL; the overview's trigram indexes in PostgreSQL only)."""
-    return not (name or "").startswith(("knowledge_fts", "ix_knowledge_search",
-                                        "search_vector", "ix_overview_search"))
+    with its index in PostgreSQL; the overview's trigram indexes in PostgreSQL, its trigram
+    FTS5 tables in SQLite)."""
+    return not (name or "").startswith(("knowledge_fts", "ix_knowledge_search", "search_vector",
+                                        "ix_overview_search", "overview_search"))
 
 
 def sync_url(url: str) -> str:

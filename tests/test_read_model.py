@@ -19,7 +19,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.grants import GrantActivities
 from domain.lifecycle import Action, Stage
 from domain.types import SYSTEM, StageChange
-from regie.db import make_engine, migration_config, session_factory
+from regie.db import make_engine, migrate, migration_config, session_factory
 from regie import overview
 from regie.overview import stage_counts
 from regie.records import Application, GrantEvent
@@ -125,7 +125,7 @@ async def test_a_connection_that_died_with_postgresql_costs_the_worker_one_attem
         await engine.dispose()
 
 
-def _bare(reference: str, stage: str, organisation_id: int) -> dict:
+def _bare(reference: str | None, stage: str, organisation_id: int) -> dict:
     return dict(reference=reference, round_id="2025", scheme_id="s", scheme_hash="h",
                 organisation_id=organisation_id, title="t", stage=stage, partner_ids=[],
                 sections={}, pillars=[], target_groups=[], marginalised_groups=[])
@@ -186,6 +186,106 @@ async def test_the_migration_counts_the_applications_already_there(any_db):
     await asyncio.to_thread(command.upgrade, migration_config(url), "head")
     async with sessions() as db:
         assert await stage_counts(db) == {"reporting": 10, "archived": 10}
+
+
+async def test_the_overview_search_finds_any_part_in_any_case_as_its_records_change(any_db):
+    """Both databases find the same grants: those whose reference, title or organisation's
+    name holds the term, in any case, with %, _ and " as letters, short terms too (below the
+    three characters a trigram index finds). A retitled grant and a renamed organisation are
+    found by their new names only, a draft once it is submitted: SQLite's trigram tables
+    follow their rows (migration 0019's triggers)."""
+    _url, engine = any_db
+    sessions = session_factory(engine)
+    now = datetime.now(timezone.utc)
+    async with sessions() as db:
+        rare = await factories.organisation(db, "Hogeschool Zeldzaam")
+        other = await factories.organisation(db, "Universiteit Anders")
+        await db.exec(insert(Application).values([
+            dict(_bare("SV2026-0001", "assessment", rare.id), title='Omstanders 100% "veilig"',
+                 submitted_at=now, round_id="2026"),
+            dict(_bare("SV2026-0002", "assessment", other.id), title="Veilig_promoveren",
+                 submitted_at=now, round_id="2026"),
+            dict(_bare("SV2027-0003", "assessment", other.id), title="Cultuur",
+                 submitted_at=now, round_id="2027"),
+            dict(_bare(None, "draft", rare.id), title="Omstanders, een concept",
+                 submitted_at=None, round_id="2026")]))
+        await db.commit()
+
+        async def found(term: str, round_id: str | None = None) -> list[str]:
+            return [app.reference for app, _name in await overview.search(
+                db, term, round_id, 101)]
+
+        assert await found("omstanders") == await found("OMSTAND") == ["SV2026-0001"]
+        assert await found("100%") == await found("0%") == ["SV2026-0001"]
+        assert await found('"veilig"') == await found("zeldzaam") == ["SV2026-0001"]
+        assert await found("g_p") == ["SV2026-0002"] and await found("g%p") == []
+        assert await found("veilig") == ["SV2026-0001", "SV2026-0002"]
+        assert await found("anders") == ["SV2026-0001", "SV2026-0002", "SV2027-0003"]
+        assert await found("sv2027") == await found("cultuur", "2027") == ["SV2027-0003"]
+        assert await found("cultuur", "2026") == [] and await found("concept") == []
+
+        await db.exec(update(Application).where(Application.reference == "SV2026-0002")
+                      .values(title="Meldpunt"))
+        rare.name = "Academie Noord"
+        db.add(rare)
+        await db.exec(update(Application).where(Application.reference.is_(None))
+                      .values(reference="SV2026-0004", submitted_at=now))
+        await db.commit()
+        assert await found("promoveren") == [] and await found("meldpunt") == ["SV2026-0002"]
+        assert await found("zeldzaam") == [] and await found("academie noord") == [
+            "SV2026-0001", "SV2026-0004"]
+        assert await found("concept") == ["SV2026-0004"]
+
+
+async def test_a_term_many_grants_hold_gives_the_first_of_them(any_db):
+    """More than overview.FEW grants hold the term: SQLite reads the applications in
+    reference order for them; both databases give the first ones."""
+    _url, engine = any_db
+    sessions = session_factory(engine)
+    now = datetime.now(timezone.utc)
+    async with sessions() as db:
+        org = await factories.organisation(db)
+        await db.exec(insert(Application).values([
+            dict(_bare(f"SV2026-{n:04d}", "reporting", org.id), title=f"Project {n}",
+                 submitted_at=now) for n in range(overview.FEW + 10, 0, -1)]))
+        await db.commit()
+        found = await overview.search(db, "project", None, 101)
+        assert [app.reference for app, _name in found] == [
+            f"SV2026-{n:04d}" for n in range(1, 102)]
+
+
+async def test_the_overview_search_reads_sqlites_trigram_tables(tmp_path):
+    """In SQLite, a search of a term few grants hold reads migration 0019's trigram tables
+    and the applications they name, not every application."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'regie.db'}"
+    await asyncio.to_thread(migrate, url)
+    engine = make_engine(url)
+    sent: list[tuple[str, tuple]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    try:
+        async with session_factory(engine)() as db:
+            org = await factories.organisation(db)
+            now = datetime.now(timezone.utc)
+            await db.exec(insert(Application).values([
+                dict(_bare(f"SV2026-{n:04d}", "reporting", org.id), submitted_at=now,
+                     title=("Omstanders", "Zeldzaam")[n == 7]) for n in range(40)]))
+            await db.commit()
+            event.listen(engine.sync_engine, "before_cursor_execute", keep)
+            found = await overview.search(db, "ZELDZ", None, 101)
+            event.remove(engine.sync_engine, "before_cursor_execute", keep)
+            assert [app.reference for app, _name in found] == ["SV2026-0007"]
+            connection = await db.connection()
+            plans = ["\n".join(row[3] for row in await connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement}", parameters)) for statement, parameters in sent]
+        assert "overview_search_organisations VIRTUAL TABLE" in plans[0]
+        assert "overview_search_applications VIRTUAL TABLE" in plans[1]
+        assert "applications USING INTEGER PRIMARY KEY" in plans[2]
+        assert not any("SCAN applications" in plan for plan in plans)
+    finally:
+        await engine.dispose()
 
 
 async def test_the_overview_search_reads_postgresqls_trigram_indexes(postgres_url):
