@@ -237,6 +237,26 @@ async def test_the_overview_search_finds_any_part_in_any_case_as_its_records_cha
         assert await found("concept") == ["SV2026-0004"]
 
 
+async def test_the_search_migrations_index_the_grants_already_there(any_db):
+    """A database brought to migration 0018 or 0019 with grants in it finds them."""
+    url, engine = any_db
+    sessions = session_factory(engine)
+    await asyncio.to_thread(command.downgrade, migration_config(url), "0017")
+    async with sessions() as db:
+        org = await factories.organisation(db, "Hogeschool Zeldzaam")
+        await db.exec(insert(Application).values([
+            dict(_bare(f"SV2025-{n:04d}", "reporting", org.id), title=f"Omstanders {n}",
+                 submitted_at=datetime.now(timezone.utc)) for n in range(1, 4)]))
+        await db.commit()
+    await asyncio.to_thread(command.upgrade, migration_config(url), "head")
+    async with sessions() as db:
+        for term in ("zeldzaam", "omstanders", "sv2025-00"):
+            assert [app.reference for app, _name in await overview.search(
+                db, term, None, 101)] == ["SV2025-0001", "SV2025-0002", "SV2025-0003"]
+        assert [app.reference for app, _ in await overview.search(db, "ders 2", None, 101)] == [
+            "SV2025-0002"]
+
+
 async def test_a_term_many_grants_hold_gives_the_first_of_them(any_db):
     """More than overview.FEW grants hold the term: SQLite reads the applications in
     reference order for them; both databases give the first ones."""
