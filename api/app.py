@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from temporalio.client import Client
 
 from api import (
-    annual, assessors, audit, imports, json_api, knowledge, oidc, pages, portal, reports,
+    annual, assessors, audit, csp, imports, json_api, knowledge, oidc, pages, portal, reports,
     rounds, signin,
 )
 from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
@@ -30,12 +30,13 @@ from regie.settings import Settings
 # On every answer: no content-type guessing (uploads are served back), no framing by another
 # site, and no address sent on to another site (report links carry their token in the path).
 # Pages load their styles and scripts from /static only, and forms post to Regie only: text an
-# applicant typed can never run as script, even if a template forgot to escape it.
+# applicant typed can never run as script, even if a template forgot to escape it. What the
+# policy blocks, browsers report to api.csp.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors 'none'",
+                               f"form-action 'self'; frame-ancestors 'none'; report-uri {csp.PATH}",
     "Referrer-Policy": "same-origin",
 }
 # FastAPI's API documentation pages load Swagger UI and ReDoc from their CDN, with a script of
@@ -45,7 +46,7 @@ HSTS = "max-age=31536000"  # a year; subdomains are not Regie's to promise
 
 ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.router,
            reports.router, rounds.router, assessors.router, json_api.router, annual.router,
-           imports.router, audit.router)
+           imports.router, audit.router, csp.router)
 
 
 def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
@@ -135,4 +136,5 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    app.state.routes = [route for router in ROUTERS for route in router.routes]
     return app

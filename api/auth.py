@@ -204,6 +204,18 @@ def allow(*roles: Role):
     return dependency
 
 
+def from_browsers():
+    """The dependency a route declares that takes what browsers send of their own accord (the
+    policy's violation reports): from anyone, without account or CSRF token, as it changes
+    nothing stored and is no person's action."""
+
+    async def dependency() -> None:
+        return None
+
+    dependency.roles = frozenset(Role)
+    return dependency
+
+
 async def _admitted(request: Request, db: AsyncSession,
                     roles: frozenset[Role] | tuple[Role, ...]) -> Viewer:
     """The viewer, if `roles` admit them (and an unsafe request carries its CSRF token)."""

@@ -33,6 +33,9 @@ class AppMetrics:
                             registry=self.registry)
         self.outbox = Gauge("regie_mail_pending", "E-mails not yet handed to the relay",
                             registry=self.registry)
+        self.csp_violations = Counter(
+            "regie_csp_violations", "What browsers reported the Content-Security-Policy "
+            "blocked on Regie's pages, by directive", ["directive"], registry=self.registry)
         self.lost = Gauge("regie_histories_lost",
                           "Closed workflows whose history Temporal removed before Regie kept it",
                           registry=self.registry)

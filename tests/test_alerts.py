@@ -40,13 +40,14 @@ def _metrics_read(expr: str) -> set[str]:
 
 
 def _exported(text: str) -> set[str]:
-    """Metric names in a Prometheus text exposition, with a histogram's _bucket/_sum/_count."""
+    """Metric names in a Prometheus text exposition, with a histogram's _bucket/_sum/_count and
+    a counter's _total (a counter with labels has no sample before its first count)."""
     names = set()
+    parts = {"histogram": ("bucket", "sum", "count"), "counter": ("total",)}
     for line in text.splitlines():
         if line.startswith("# TYPE "):
             _, _, name, kind = line.split()
-            names |= {name} | ({f"{name}_{part}" for part in ("bucket", "sum", "count")}
-                               if kind == "histogram" else set())
+            names |= {name} | {f"{name}_{part}" for part in parts.get(kind, ())}
         elif line and not line.startswith("#"):
             names.add(line.split("{")[0].split()[0])
     return names

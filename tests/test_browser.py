@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 
+import httpx
 import pytest
 
 from api.app import create_app
@@ -17,7 +18,7 @@ from regie.demo import DEMO_TOTP_SECRET, GRANTS, PASSWORD, load_demo
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import scenario
-from tests.conftest import serving, sign_in
+from tests.conftest import eventually, serving, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -138,3 +139,26 @@ async def test_a_grantee_withdraws_an_application(browser, time_env, tmp_path, d
         await page.goto(f"{url}/my")
         row = page.locator("tr", has=page.locator(f"a[href='/grants/{reference}']"))
         assert "Ingetrokken" in await row.text_content()
+
+
+async def test_chromium_reports_what_the_policy_blocks(browser, time_env, tmp_path, db_url,
+                                                       scheme):
+    """A script that Regie never sent (an extension's, or a template's mistake) does not run,
+    and chromium reports it: /metrics counts it for the team's alerts."""
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    async with serving(create_app(settings, scheme, time_env.client)) as url:
+        page = await browser.new_page()
+        await page.goto(f"{url}/login")
+        await page.evaluate("""() => { const script = document.createElement('script');
+            script.textContent = 'document.title = "gekaapt"';
+            document.body.append(script); }""")
+        counted = 'regie_csp_violations_total{directive="script-src-elem"} 1.0'
+
+        async def reported() -> bool:
+            async with httpx.AsyncClient() as web:
+                return counted in (await web.get(f"{url}/metrics")).text
+
+        await eventually(reported)
+        assert await page.title() != "gekaapt"
+        assert len(browser.blocked) == 1 and "inline script" in browser.blocked[0]
+        browser.blocked.clear()  # blocked on purpose

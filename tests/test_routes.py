@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import gc
 import hashlib
 import re
@@ -10,8 +11,10 @@ import uuid
 import warnings
 from datetime import datetime, timezone
 
+import structlog.testing
 from markupsafe import escape
 
+from api import csp
 from api.app import DOCS_CSP, HSTS, ROUTERS, SECURITY_HEADERS, create_app
 from api.auth import CSRF_COOKIE, declared_roles, permitted
 from api.views import KEEP
@@ -100,8 +103,8 @@ async def test_every_route_as_every_role(any_db, time_env, tmp_path, scheme):
                     else:
                         assert response.status_code == 403, where
     # auditors read everything and change nothing: every write is refused, and logged
-    writes = [(m, p, status) for r, m, p, status, _ in answers
-              if r == Role.AUDITOR and m != "GET" and p != "/logout"]
+    writes = [(m, p, status) for r, m, p, status, _ in answers  # a CSP report is no write
+              if r == Role.AUDITOR and m != "GET" and p not in ("/logout", csp.PATH)]
     assert writes and all(status == 403 for _, _, status in writes), writes
     async with sessions() as db:
         refused = (await db.exec(select(AuditEntry).where(
@@ -188,6 +191,42 @@ async def test_static_files_the_api_documentation_and_https_under_their_policies
     async with contextlib.aclosing(client):
         page = await client.get("/login")
         assert page.headers["strict-transport-security"] == HSTS
+
+
+async def test_browsers_report_what_the_policy_blocked_without_token_or_secret(
+        tmp_path, db_url, scheme, time_env):
+    """A browser's report of what the Content-Security-Policy blocked is counted by directive
+    and logged with the page's route and the blocked address's origin: not the report link's
+    token, nor the path of a blocked address. (tests/test_browser.py: chromium sends one.)"""
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    client = await web_client_as(create_app(settings, scheme, time_env.client), None, None)
+    reports = [
+        {"document-uri": "http://regie/report/geheim-token-123?x=1",
+         "violated-directive": "script-src-elem", "blocked-uri": "inline"},
+        {"document-uri": "http://regie/grants/SV2026-0001", "effective-directive": "img-src",
+         "blocked-uri": "https://elders.example/pixel.gif?wie=jan@example.org",
+         "source-file": "http://regie/static/tables.js"},
+        {"document-uri": "https://elders.example/", "effective-directive": "made-up x"}]
+    async with contextlib.aclosing(client):
+        page = await client.get("/login")
+        assert page.headers["content-security-policy"].endswith(f"; report-uri {csp.PATH}")
+        with structlog.testing.capture_logs() as logs:
+            for report in reports:
+                response = await client.post(csp.PATH, content=json.dumps(
+                    {"csp-report": report}), headers={"content-type": "application/csp-report"})
+                assert response.status_code == 204
+        assert [(e["directive"], e["page"], e["blocked"], e["source"]) for e in logs] == [
+            ("script-src-elem", "/report/{token}", "inline", None),
+            ("img-src", "/grants/{reference}", "https://elders.example", "http://regie"),
+            ("other", None, None, None)]
+        assert "geheim" not in repr(logs) and "jan@" not in repr(logs)
+        figures = (await client.get("/metrics")).text
+        for directive in ("script-src-elem", "img-src", "other"):
+            assert f'regie_csp_violations_total{{directive="{directive}"}} 1.0' in figures
+        for unreadable in (b"{niet", b"[]", b'{"csp-report": 5}'):
+            assert (await client.post(csp.PATH, content=unreadable)).status_code == 400
+        too_big = await client.post(csp.PATH, content=b" " * (csp.MAX_BYTES + 1))
+        assert too_big.status_code == 413
 
 
 async def test_failed_sign_in_keeps_the_typed_address_and_says_why(tmp_path, db_url, engine,
