@@ -68,8 +68,9 @@ def _route(request: Request, url) -> str | None:
 
 def _origin(url) -> str | None:
     """An address's origin (scheme and host), or the word a browser sends instead of one
-    (inline, eval, data)."""
-    if not url:
-        return None
-    parts = urlsplit(str(url))
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else str(url).split(":")[0][:20]
+    (inline, eval, data); None for anything else, which could hold a path."""
+    parts = urlsplit(str(url or ""))
+    if parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    word = str(url or "").split(":")[0]
+    return word if word.isalpha() and len(word) <= 20 else None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import gc
 import hashlib
+import json
 import re
 import uuid
 import warnings
@@ -206,7 +206,8 @@ async def test_browsers_report_what_the_policy_blocked_without_token_or_secret(
         {"document-uri": "http://regie/grants/SV2026-0001", "effective-directive": "img-src",
          "blocked-uri": "https://elders.example/pixel.gif?wie=jan@example.org",
          "source-file": "http://regie/static/tables.js"},
-        {"document-uri": "https://elders.example/", "effective-directive": "made-up x"}]
+        {"document-uri": "https://elders.example/", "effective-directive": "made-up x",
+         "blocked-uri": "/report/geheim-token-123"}]
     async with contextlib.aclosing(client):
         page = await client.get("/login")
         assert page.headers["content-security-policy"].endswith(f"; report-uri {csp.PATH}")
