@@ -71,23 +71,50 @@ def _round_workflow(request: Request, round_id: str) -> str:
     return round_workflow_id(round_id)
 
 
+def _run(run_id: str) -> str:
+    try:
+        uuid.UUID(run_id)
+    except ValueError:
+        raise HTTPException(404, "Onbekende run / unknown run") from None
+    return run_id
+
+
 @router.get("/audit/rounds/{round_id}/history")
-async def round_history(request: Request, round_id: str, viewer: Staff, db: Db):
-    """The round's own history: its opening, each submission, the scores its grants reported,
-    the proposal, and who confirmed the allocation with which changes."""
-    loaded = await fetch(request.app.state.temporal, db, _round_workflow(request, round_id))
-    name = request.app.state.scheme.round(round_id).name(request.state.lang)
-    return _timeline_page(request, viewer, loaded, name=f"round-{round_id}", heading=name,
-                          back=(f"/audit/rounds/{round_id}", t("round_audit", request.state.lang)),
-                          files=f"/audit/rounds/{round_id}/timeline")
+async def round_runs(request: Request, round_id: str, viewer: Staff, db: Db):
+    """The round's runs: while open and while awaiting its verdicts it goes on in a new run
+    every two thousand events or so, and each run holds the submissions, verdicts and
+    decisions that reached it."""
+    workflow_id = _round_workflow(request, round_id)
+    lang = request.state.lang
+    return _runs_page(request, viewer, await histories.runs(
+        request.app.state.temporal, db, workflow_id),
+        heading=f"{t('round_history', lang)}: "
+                f"{request.app.state.scheme.round(round_id).name(lang)}",
+        intro=t("round_runs_intro", lang), base=f"/audit/rounds/{round_id}/history",
+        back=(f"/audit/rounds/{round_id}", t("round_audit", lang)))
 
 
-@router.get("/audit/rounds/{round_id}/timeline.{kind}")
-async def round_timeline_file(request: Request, round_id: str, kind: str, viewer: Staff,
-                              db: Db):
-    loaded = await fetch(request.app.state.temporal, db, _round_workflow(request, round_id))
-    return _timeline_download(request, loaded, kind, f"ronde-{round_id}", f"round {round_id}",
-                              [])
+@router.get("/audit/rounds/{round_id}/history/{run_id}")
+async def round_run(request: Request, round_id: str, run_id: str, viewer: Staff, db: Db):
+    """One run of the round: its opening, each submission, the scores its grants reported, the
+    proposal, and who confirmed the allocation with which changes."""
+    loaded = await fetch(request.app.state.temporal, db, _round_workflow(request, round_id),
+                         _run(run_id))
+    lang = request.state.lang
+    return _timeline_page(request, viewer, loaded, name=f"round-{round_id}-{run_id}",
+                          heading=f"{request.app.state.scheme.round(round_id).name(lang)} "
+                                  f"({run_id})",
+                          back=(f"/audit/rounds/{round_id}/history", t("round_history", lang)),
+                          files=f"/audit/rounds/{round_id}/history/{run_id}/timeline")
+
+
+@router.get("/audit/rounds/{round_id}/history/{run_id}/timeline.{kind}")
+async def round_run_file(request: Request, round_id: str, run_id: str, kind: str,
+                         viewer: Staff, db: Db):
+    loaded = await fetch(request.app.state.temporal, db, _round_workflow(request, round_id),
+                         _run(run_id))
+    return _timeline_download(request, loaded, kind, f"ronde-{round_id}-{run_id}",
+                              f"round {round_id}, run {run_id}", [])
 
 
 @router.get("/audit/ledger")
@@ -95,21 +122,16 @@ async def ledger_runs(request: Request, viewer: Staff, db: Db):
     """The ledger's runs: it continues as new every thousand events or so, and each run holds
     the commitments set in it, by whom, within which budget."""
     workflow_id = ledger_workflow_id(request.app.state.scheme.scheme.id)
-    runs = await histories.runs(request.app.state.temporal, db, workflow_id)
-    return render(request, "audit_runs.html", {"runs": runs}, viewer=viewer)
-
-
-def _ledger_run(request: Request, run_id: str) -> str:
-    try:
-        uuid.UUID(run_id)
-    except ValueError:
-        raise HTTPException(404, "Onbekende run / unknown run") from None
-    return ledger_workflow_id(request.app.state.scheme.scheme.id)
+    lang = request.state.lang
+    return _runs_page(request, viewer, await histories.runs(
+        request.app.state.temporal, db, workflow_id), heading=t("ledger_runs", lang),
+        intro=t("ledger_runs_intro", lang), base="/audit/ledger",
+        back=("/rounds", t("rounds", lang)))
 
 
 @router.get("/audit/ledger/{run_id}")
 async def ledger_run(request: Request, run_id: str, viewer: Staff, db: Db):
-    loaded = await fetch(request.app.state.temporal, db, _ledger_run(request, run_id), run_id)
+    loaded = await fetch(request.app.state.temporal, db, _ledger(request), _run(run_id))
     return _timeline_page(request, viewer, loaded, name=f"ledger-{run_id}",
                           heading=f"{t('ledger', request.state.lang)} ({run_id})",
                           back=("/audit/ledger", t("ledger_runs", request.state.lang)),
@@ -118,9 +140,21 @@ async def ledger_run(request: Request, run_id: str, viewer: Staff, db: Db):
 
 @router.get("/audit/ledger/{run_id}/timeline.{kind}")
 async def ledger_run_file(request: Request, run_id: str, kind: str, viewer: Staff, db: Db):
-    loaded = await fetch(request.app.state.temporal, db, _ledger_run(request, run_id), run_id)
+    loaded = await fetch(request.app.state.temporal, db, _ledger(request), _run(run_id))
     return _timeline_download(request, loaded, kind, f"budget-{run_id}",
                               f"ledger run {run_id}", [])
+
+
+def _ledger(request: Request) -> str:
+    return ledger_workflow_id(request.app.state.scheme.scheme.id)
+
+
+def _runs_page(request: Request, viewer: Viewer, runs: list[histories.Run], *, heading: str,
+               intro: str, base: str, back: tuple[str, str]):
+    """A workflow's runs, newest first, each linked at `base`/<run id>."""
+    return render(request, "audit_runs.html", {
+        "runs": runs, "heading": heading, "intro": intro, "base": base, "back": back},
+        viewer=viewer)
 
 
 def _timeline_page(request: Request, viewer: Viewer, loaded: histories.Loaded, *, name: str,

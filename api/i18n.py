@@ -114,6 +114,14 @@ UI: dict[str, Text] = {
         "The scheme's budget is one workflow that goes on in a new run after about a thousand "
         "events. Each run holds the commitments set in it: by whom, for which grant, within "
         "which ceiling."),
+    "round_runs_intro": Text(
+        "Een ronde is één workflow die, zolang ze open is en op de oordelen wacht, telkens na "
+        "zo'n tweeduizend gebeurtenissen verder gaat in een nieuwe run. Elke run houdt de "
+        "aanvragen, oordelen en besluiten die erin binnenkwamen; de nieuwste run draagt alles "
+        "wat de ronde tot dan toe aannam.",
+        "A round is one workflow that, while open and while awaiting its verdicts, goes on in a "
+        "new run after about two thousand events. Each run holds the applications, verdicts "
+        "and decisions that reached it; the newest carries everything the round took so far."),
     "run": Text("Run", "Run"),
     "run_state": Text("Stand", "State"),
     "run_running": Text("loopt", "running"),

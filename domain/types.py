@@ -85,6 +85,18 @@ class RoundParams(_Model):
     reference_prefix: str
     first_number: int = 1
     projects_end_at: datetime
+    run_events: int = 2_000  # a run continues as new at this many events (round-short-runs)
+    carried: RoundCarried | None = None  # what the run before handed on
+
+
+class RoundCarried(_Model):
+    """What a round's run hands the next when it continues as new (round-short-runs): the
+    window travels in RoundParams itself."""
+
+    phase: Literal["open", "assessing"]
+    submitted: dict[int, str]  # application id -> reference, in the order the round took them
+    reminded: bool = False  # the drafts' reminder before the closing has gone out
+    verdicts: tuple[ScoredGrant, ...] = ()
 
 
 class RetentionParams(_Model):

@@ -21,14 +21,15 @@ from regie.grants import ActionRefused, run_update
 from regie.logging import get_logger
 from regie.records import Application
 from regie.temporal import PAGE_QUERY_TIMEOUT
-from workflows.round import RoundWorkflow, closed_message
+from workflows.round import RoundWorkflow, closed_message, submission_id
 
 
-# A round runs as one workflow run (about 15 events an application), and a worker that has not
-# got it in memory replays all of it before its next task: 5,063 events for 334 applications
-# took 6.1 s under the whole-programme bench's load, against Temporal's default task timeout of
-# 10 s, past which the task would start again from nothing while the load lasts. A round's tasks
-# get 60 s; a task lost with a worker is then taken up again after a minute, not 10 s.
+# A worker that has not got a round in memory replays its run before the next task (about 15
+# events an application): 5,063 events for 334 applications in one run took 6.1 s under the
+# whole-programme bench's load, against Temporal's default task timeout of 10 s, past which the
+# task would start again from nothing while the load lasts. A round now continues as new every
+# `RoundParams.run_events` events (round-short-runs), but one started before runs as one run:
+# a round's tasks get 60 s; a task lost with a worker is then taken up again after a minute.
 ROUND_TASK_TIMEOUT = timedelta(seconds=60)
 
 
@@ -113,7 +114,7 @@ async def submit(client: Client, round_id: str, actor: Actor, application_id: in
             async with _turns():
                 return await run_update(handle, RoundWorkflow.submit, SubmitToRound(
                     actor=actor, application_id=application_id),
-                    update_id=f"submit-{application_id}")
+                    update_id=submission_id(application_id))
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:  # the round's workflow has completed
                 closed = await handle.result()

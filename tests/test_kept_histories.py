@@ -125,13 +125,17 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
                 by_run = await histories.load(client, db, ROUND, round_copy.run_id)
             digest = hashlib.sha256(round_copy.events.encode()).hexdigest()
             assert by_run.kept_sha256 == digest
-            history_page = await web.get("/audit/rounds/2025/history")
+            runs_page = (await web.get("/audit/rounds/2025/history")).text
+            run = round_copy.run_id
+            assert f'data-run="{run}" data-state="closed" data-kept="yes"' in runs_page
+            history_page = await web.get(f"/audit/rounds/2025/history/{run}")
             assert history_page.status_code == 200
             assert 'data-source="kept"' in history_page.text and digest in history_page.text
             assert "RoundWorkflow gestart voor ronde 2025" in history_page.text
-            round_csv = (await web.get("/audit/rounds/2025/timeline.csv")).text
+            round_csv = (await web.get(f"/audit/rounds/2025/history/{run}/timeline.csv")).text
             assert "WORKFLOW_EXECUTION_COMPLETED" in round_csv
             assert (await web.get("/audit/rounds/2099/history")).status_code == 404
+            assert (await web.get("/audit/rounds/2025/history/not-a-run")).status_code == 404
             # the ledger runs on in one run, which Temporal gives with each commitment's author
             ledger_run = (await client.get_workflow_handle(
                 ledger_workflow_id(scheme.scheme.id)).describe()).run_id

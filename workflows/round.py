@@ -13,12 +13,16 @@ opening the round tells them they can submit.
 The window is workflow state: when the scheme file moves it, Regie moves the round's with the
 `move_window` Update (regie.alignment), its opening until the round opens, its closing until
 it closes.
+
+While open and while awaiting its verdicts, a round continues as new every
+`RoundParams.run_events` events (round-short-runs), carrying what it has accepted and heard.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import NoReturn
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -27,8 +31,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import NotAllowed, Role, only_from_scheme_file
     from domain.ranking import Allocation, apply_changes
     from domain.types import (
-        Actor, AllocationConfirmation, Delivery, Proposal, RoundParams, RoundStatus, ScoredGrant,
-        StartGrant, SubmitToRound, WindowMove, WindowMoved,
+        Actor, AllocationConfirmation, Delivery, Proposal, RoundCarried, RoundParams, RoundStatus,
+        ScoredGrant, StartGrant, SubmitToRound, WindowMove, WindowMoved,
     )
 
 # docs/upgrading.md: the round waits for its opening on a condition, so that `move_window` can
@@ -39,11 +43,22 @@ TELL_MOVES = "tell-window-moves"
 # docs/upgrading.md: at the opening, the applicants with a draft in the round are told they
 # can submit it now (drafts may be prepared before, from the round's drafts_from).
 TELL_OPENING = "tell-opening"
+# docs/upgrading.md: a round continues as new at `RoundParams.run_events` events (or at the
+# server's suggestion) while open or awaiting its verdicts, so a worker that has not got it
+# replays one short run, and a round of thousands stays within Temporal's history limits; a
+# round started before runs as one run.
+SHORT_RUNS = "round-short-runs"
 
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(minutes=5),
     retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),
 )
+
+
+def submission_id(application_id: int) -> str:
+    """The id of the Update that submits an application: sent again, it is the same Update,
+    which Temporal answers once in a run, and the round again in a later run."""
+    return f"submit-{application_id}"
 
 
 def closed_message(closes_local: str) -> str:
@@ -60,47 +75,41 @@ class RoundWorkflow:
         self.closes_at = params.closes_at
         self.closes_local = params.closes_local
         self.opening_movable = False  # until the run knows it waits on MOVABLE_OPENING
-        self.phase = "scheduled"
-        self.references: list[str] = []
-        self.application_ids: set[int] = set()
+        self.short_runs = False  # until the run knows it takes SHORT_RUNS
+        carried = params.carried
+        self.phase: str = carried.phase if carried else "scheduled"
+        self.submitted: dict[int, str] = dict(carried.submitted) if carried else {}
+        self.references: list[str] = list(self.submitted.values())
+        self.reminded = carried.reminded if carried else False
         self._window_version = 0
-        self.verdicts: dict[str, ScoredGrant] = {}
+        self.verdicts: dict[str, ScoredGrant] = {
+            s.reference: s for s in carried.verdicts} if carried else {}
         self.proposal: Proposal | None = None
         self.confirmed: list[Allocation] | None = None
         self.confirmed_by: Actor | None = None
 
     @workflow.run
     async def run(self, params: RoundParams) -> RoundStatus:
-        await self._until_opening()
-        self.phase = "open"
-        if workflow.now() < self.closes_at and workflow.patched(TELL_OPENING):
-            await workflow.execute_activity("tell_round_open", self.p.round_id,
+        self.short_runs = workflow.patched(SHORT_RUNS)
+        if self.phase == "scheduled":  # a run carried on from another is open or assessing
+            await self._until_opening()
+            self.phase = "open"
+            if workflow.now() < self.closes_at and workflow.patched(TELL_OPENING):
+                await workflow.execute_activity("tell_round_open", self.p.round_id,
+                                                **ACTIVITY_OPTIONS)
+        if self.phase == "open":
+            await self._while_open()
+            self.phase = "closed"
+            # let submissions already accepted finish starting their grants
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            await workflow.execute_activity("release_round", self.references,
                                             **ACTIVITY_OPTIONS)
-        reminded = False
-        while True:
-            now = workflow.now()
-            if now >= self.closes_at:
-                break
-            remind_at = self.closes_at - timedelta(days=self.p.draft_reminder_days)
-            wake = remind_at if not reminded and remind_at > now else self.closes_at
-            version = self._window_version
-            try:
-                await workflow.wait_condition(lambda: self._window_version != version,
-                                              timeout=wake - now)
-            except asyncio.TimeoutError:
-                if wake == remind_at and not reminded:
-                    reminded = True
-                    await workflow.execute_activity("remind_drafts", self.p.round_id,
-                                                    **ACTIVITY_OPTIONS)
-        self.phase = "closed"
-        # let submissions already accepted finish starting their grants
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await workflow.execute_activity("release_round", self.references, **ACTIVITY_OPTIONS)
-        if not self.references:
-            return self.status()
+            if not self.references:
+                return self.status()
+            self.phase = "assessing"
 
-        self.phase = "assessing"
-        if not await self._until(lambda: set(self.references) <= set(self.verdicts)):
+        if not await self._until(lambda: set(self.references) <= set(self.verdicts),
+                                 new_runs=True):
             return self.status()
         self.proposal = await workflow.execute_activity(
             "propose_allocation", [s for s in self.verdicts.values() if s.verdict is not None],
@@ -113,15 +122,56 @@ class RoundWorkflow:
         self.phase = "decided"
         return self.status()
 
-    async def _until(self, condition) -> bool:
-        """Wait for `condition`, no longer than the programme's end."""
+    async def _while_open(self) -> None:
+        """Take submissions until the closing, reminding the drafts before it."""
+        while True:
+            now = workflow.now()
+            if now >= self.closes_at:
+                return
+            remind_at = self.closes_at - timedelta(days=self.p.draft_reminder_days)
+            wake = remind_at if not self.reminded and remind_at > now else self.closes_at
+            version = self._window_version
+            try:
+                await workflow.wait_condition(
+                    lambda: self._window_version != version or self._run_long_enough(),
+                    timeout=wake - now)
+            except asyncio.TimeoutError:
+                if wake == remind_at and not self.reminded:
+                    self.reminded = True
+                    await workflow.execute_activity("remind_drafts", self.p.round_id,
+                                                    **ACTIVITY_OPTIONS)
+                continue
+            if self._run_long_enough():
+                await self._continue_as_new()
+
+    async def _until(self, condition, new_runs: bool = False) -> bool:
+        """Wait for `condition`, no longer than the programme's end; with `new_runs`, a run
+        grown long meanwhile continues as new."""
         try:
             await workflow.wait_condition(
-                condition, timeout=max(self.p.projects_end_at - workflow.now(),
-                                       timedelta(seconds=1)))
-            return True
+                lambda: condition() or (new_runs and self._run_long_enough()),
+                timeout=max(self.p.projects_end_at - workflow.now(), timedelta(seconds=1)))
         except asyncio.TimeoutError:
             return False
+        if not condition():
+            await self._continue_as_new()
+        return True
+
+    def _run_long_enough(self) -> bool:
+        if not self.short_runs:
+            return False
+        info = workflow.info()
+        return (info.is_continue_as_new_suggested()
+                or info.get_current_history_length() >= self.p.run_events)
+
+    async def _continue_as_new(self) -> NoReturn:
+        """Hand what the round holds to a new run, once every Update taken has answered."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(self.p.model_copy(update={
+            "opens_at": self.opens_at, "closes_at": self.closes_at,
+            "closes_local": self.closes_local, "carried": RoundCarried(
+                phase=self.phase, submitted=self.submitted, reminded=self.reminded,
+                verdicts=tuple(self.verdicts.values()))}))
 
     @workflow.signal
     def grant_scored(self, scored: ScoredGrant) -> None:
@@ -168,11 +218,14 @@ class RoundWorkflow:
 
     @workflow.update
     async def submit(self, cmd: SubmitToRound) -> str:
-        """Accept an application; returns its reference."""
+        """Accept an application; returns its reference (the one it has, when the same Update
+        comes again after the run that took it continued as new)."""
+        if (known := self.submitted.get(cmd.application_id)) is not None:
+            return known
         reference = (f"{self.p.reference_prefix}{self.p.round_id}-"
                      f"{self.p.first_number + len(self.references):04d}")
         self.references.append(reference)
-        self.application_ids.add(cmd.application_id)
+        self.submitted[cmd.application_id] = reference
         await workflow.execute_activity("start_grant", StartGrant(
             application_id=cmd.application_id, reference=reference,
             submitted_at=workflow.now()), **ACTIVITY_OPTIONS)
@@ -188,7 +241,9 @@ class RoundWorkflow:
                              "the round is not open yet; your draft is kept")
         if self.phase == "closed" or now >= self.closes_at:
             raise NotAllowed(closed_message(self.closes_local))
-        if cmd.application_id in self.application_ids:
+        update = workflow.current_update_info()
+        if cmd.application_id in self.submitted and (
+                update is None or update.id != submission_id(cmd.application_id)):
             raise NotAllowed("Deze aanvraag is al ingediend / this application was already "
                              "submitted")
 
