@@ -14,9 +14,12 @@ from pathlib import Path
 
 from bench.common import Clock, database, drop, percentile, regie_worker, table, worker_process
 from domain.lifecycle import Role
+from domain.types import RoundParams
+from regie import histories
 from regie.applications import submit_draft
 from regie.db import make_engine, migrate, session_factory
 from regie.programme import ensure_programme
+from regie.rounds import round_workflow_id
 from regie.schemes import load_scheme
 from regie.settings import Settings
 from tests import dates, factories
@@ -25,7 +28,8 @@ ROUND = "2027"
 
 
 def open_now(folder: Path) -> Path:
-    """The tests' scheme file with the 2027 round open from an hour ago for a day."""
+    """The tests' scheme file with the 2027 round open from an hour ago for a day (its drafts
+    from the day before)."""
     path = dates.write_scheme(folder)
     scheme = load_scheme(path)
     rnd = scheme.round(ROUND)
@@ -33,8 +37,11 @@ def open_now(folder: Path) -> Path:
         tzinfo=None, second=0, microsecond=0)
     text = path.read_text(encoding="utf-8")
     for key, old, new in (("opens", rnd.opens, now - timedelta(hours=1)),
-                          ("closes", rnd.closes, now + timedelta(days=1))):
-        text = text.replace(f"{key} = {old:%Y-%m-%dT%H:%M:%S}", f"{key} = {new:%Y-%m-%dT%H:%M:%S}")
+                          ("closes", rnd.closes, now + timedelta(days=1)),
+                          ("drafts_from", rnd.drafts_from, now - timedelta(days=1))):
+        if old is not None:  # drafts_from: when the scheme file gives one
+            text = text.replace(f"{key} = {old:%Y-%m-%dT%H:%M:%S}",
+                                f"{key} = {new:%Y-%m-%dT%H:%M:%S}")
     moved = folder / "rush.toml"
     moved.write_text(text, encoding="utf-8")
     assert load_scheme(moved).round(ROUND).opens == now - timedelta(hours=1)
@@ -78,8 +85,12 @@ async def run(client, folder: Path, sizes: tuple[int, ...] = (1, 10, 50, 200)) -
             alone = alone or p50
             rows.append([size, p50 * 1000, percentile(waits, 99) * 1000, max(waits) * 1000,
                          clock.seconds, f"{size / clock.seconds:.1f}", f"{p50 / alone:.1f}x"])
+    async with sessions() as db:
+        runs = await histories.runs(client, db, round_workflow_id(ROUND))
     await engine.dispose()
     await asyncio.to_thread(drop, url)
     table("Submissions at the same moment to one round (dev server; records on postgresql)",
           ["at once", "p50 ms", "p99 ms", "last ms", "burst s", "submissions/s",
            "p50 / alone"], rows)
+    print(f"The round took them in {len(runs)} runs (a new run every "
+          f"{RoundParams.model_fields['run_events'].default:,} events: round-short-runs).")
