@@ -19,7 +19,7 @@ from domain.types import (
     ActivityReport, AllocationConfirmation, AssessorRef, AssignAssessors, ReportReview,
     ReportSubmission, SettlementInput,
 )
-from regie import adoption, grants, programme, rounds
+from regie import adoption, grants, histories, programme, rounds
 from regie.applications import submit_draft
 from regie.db import make_engine, migrate, session_factory
 from regie.grants import ActionRefused
@@ -177,6 +177,11 @@ async def run(folder: Path, applications: int = 1_000) -> dict:
                 stages[status.stage] += 1
                 history = await client.get_workflow_handle(f"grant-{reference}").fetch_history()
                 events += len(history.events)
+            round_id = rounds.round_workflow_id("2027")
+            async with sessions() as db:
+                runs = await histories.runs(client, db, round_id)
+            round_runs = [len((await client.get_workflow_handle(
+                round_id, run_id=run.run_id).fetch_history()).events) for run in reversed(runs)]
     finally:
         await env.shutdown()
         await engine.dispose()
@@ -187,6 +192,8 @@ async def run(folder: Path, applications: int = 1_000) -> dict:
           + [["total", total.seconds]])
     print(f"\nTemporal events per grant: {events / len(references):.0f}; "
           f"grants per wall-clock second: {len(references) / total.seconds:.1f}")
+    print("the 2027 round's runs, oldest first (events): "
+          + ", ".join(str(n) for n in round_runs))
     print("where the grants ended: " + ", ".join(
         f"{STAGES[s].staff_name.en.lower()}: {n}" for s, n in stages.most_common()),
         flush=True)
