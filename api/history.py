@@ -7,6 +7,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from fastapi import HTTPException
 from fpdf import FPDF
@@ -36,7 +37,8 @@ class HistoryLine:
     details: str
 
 
-def _payload(payloads) -> dict:
+def _payload(payloads) -> Any:
+    """The first payload's JSON value; {} when there is none (an answer of None)."""
     try:
         return json.loads(payloads.payloads[0].data)
     except (IndexError, ValueError, AttributeError):
@@ -52,7 +54,8 @@ def _who(actor: dict, lang: str) -> str:
 
 def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
     """One line for one event in `lang`, or None for the engine's bookkeeping. The event's
-    kind keeps Temporal's name, as its own tools show it; the inputs are shown as recorded."""
+    kind keeps Temporal's name, as its own tools show it; inputs and answers are shown as
+    recorded."""
     kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
     if event.event_type in _SKIPPED:
         return None
@@ -78,6 +81,14 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
         who = _who(args.get("actor", {}), lang)
         shown = {k: v for k, v in args.items() if k != "actor"}
         details = f"{request.input.name}: {json.dumps(shown, ensure_ascii=False)[:400]}"
+    elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+        outcome = event.workflow_execution_update_completed_event_attributes.outcome
+        if outcome.HasField("failure"):
+            details = t("hist_update_failed", lang, reason=outcome.failure.message[:300])
+        else:
+            answer = _payload(outcome.success)
+            details = t("hist_answered", lang) + (
+                f": {json.dumps(answer, ensure_ascii=False)[:300]}" if answer else "")
     elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
         attrs = event.activity_task_scheduled_event_attributes
         arg = _payload(attrs.input)

@@ -541,6 +541,8 @@ UI: dict[str, Text] = {
     "hist_record": Text("vastgelegd: fase {stage}, handeling {action}, termijn {deadline}",
                         "record: stage {stage}, action {action}, deadline {deadline}"),
     "hist_done": Text("klaar", "done"),
+    "hist_answered": Text("beantwoord", "answered"),
+    "hist_update_failed": Text("mislukt: {reason}", "failed: {reason}"),
     "hist_timer_set": Text("timer gezet, loopt af op {at}", "timer set, fires at {at}"),
     "hist_timer_fired": Text("timer afgelopen", "timer fired"),
     "hist_stage": Text("fase: {stage}", "stage: {stage}"),

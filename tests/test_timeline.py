@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 
-from api.history import timeline
+from api.history import describe, timeline
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -35,6 +37,25 @@ def test_a_rounds_timeline_names_submissions_verdicts_and_the_confirmation():
     assert next(line.who for line in dutch if line.details.startswith(
         "confirm_allocation")) == "Team (Programmateam)"
     assert dutch[-1].details == "afgerond: phase decided"
+
+
+def test_each_updates_answer_is_shown_after_it_and_a_failure_with_its_reason():
+    """What the workflow answered to an Update it took: the reference a submission got, nothing
+    more for an answer of None, and the reason for one that failed in its handler."""
+    lines = _timeline("round_short_runs_v1.json")
+    answers = [line for line in lines if line.kind == "WORKFLOW_EXECUTION_UPDATE_COMPLETED"]
+    assert len(answers) == 10
+    assert sorted(line.details for line in answers) == [
+        f'answered: "SV2027-{n:04d}"' for n in range(1, 11)]
+    grant = _timeline("grant_lifecycle_v3.json", "nl")
+    assert {line.details for line in grant
+            if line.kind == "WORKFLOW_EXECUTION_UPDATE_COMPLETED"} == {"beantwoord"}
+    failed = HistoryEvent(event_id=9, event_type=(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED))
+    failed.workflow_execution_update_completed_event_attributes.outcome.failure.message = (
+        "Er is nog € 0,00 over in ronde 2027")
+    assert describe(failed, "nl").details == "mislukt: Er is nog € 0,00 over in ronde 2027"
+    assert describe(failed, "en").details == "failed: Er is nog € 0,00 over in ronde 2027"
 
 
 def test_a_ledger_runs_timeline_names_each_commitment_and_the_run_it_went_on_in():
