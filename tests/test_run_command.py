@@ -35,7 +35,11 @@ async def _start(data_dir: Path, ports: dict[str, int],
     )
     output = ""
     while "Press Ctrl-C to stop." not in output:
-        line = await asyncio.wait_for(proc.stdout.readline(), 120)
+        try:
+            line = await asyncio.wait_for(proc.stdout.readline(), 120)
+        except TimeoutError:  # stop it as Ctrl-C would, and say how far it came
+            rest = await _stop(proc, check=False)
+            raise AssertionError(f"regie run printed nothing for 120 s:\n{output}{rest}") from None
         assert line, f"regie run ended early:\n{output}"
         output += line.decode()
     return proc, output
@@ -57,10 +61,18 @@ async def _grants_seen_by_team(base: str, code_ahead: int = 0) -> dict[str, str]
         return {g["reference"]: g["stage"] for g in grants}
 
 
-async def _stop(proc: asyncio.subprocess.Process) -> str:
+async def _stop(proc: asyncio.subprocess.Process, check: bool = True) -> str:
+    """Ctrl-C, and what it printed until it ended (killed after 60 s, unless `check`)."""
     proc.send_signal(signal.SIGINT)
-    rest = (await asyncio.wait_for(proc.stdout.read(), 60)).decode()
-    assert await proc.wait() == 0, rest
+    try:
+        rest = (await asyncio.wait_for(proc.stdout.read(), 60)).decode()
+    except TimeoutError:
+        if check:
+            raise
+        proc.kill()
+        return "(killed: it did not stop within 60 s)"
+    code = await proc.wait()
+    assert code == 0 or not check, rest
     return rest
 
 
