@@ -78,8 +78,8 @@ class RoundWorkflow:
         self.short_runs = False  # until the run knows it takes SHORT_RUNS
         carried = params.carried
         self.phase: str = carried.phase if carried else "scheduled"
+        # application id -> reference, in the order the round took them
         self.submitted: dict[int, str] = dict(carried.submitted) if carried else {}
-        self.references: list[str] = list(self.submitted.values())
         self.reminded = carried.reminded if carried else False
         self._window_version = 0
         self.verdicts: dict[str, ScoredGrant] = {
@@ -87,6 +87,10 @@ class RoundWorkflow:
         self.proposal: Proposal | None = None
         self.confirmed: list[Allocation] | None = None
         self.confirmed_by: Actor | None = None
+
+    @property
+    def references(self) -> list[str]:
+        return list(self.submitted.values())
 
     @workflow.run
     async def run(self, params: RoundParams) -> RoundStatus:
@@ -223,8 +227,7 @@ class RoundWorkflow:
         if (known := self.submitted.get(cmd.application_id)) is not None:
             return known
         reference = (f"{self.p.reference_prefix}{self.p.round_id}-"
-                     f"{self.p.first_number + len(self.references):04d}")
-        self.references.append(reference)
+                     f"{self.p.first_number + len(self.submitted):04d}")
         self.submitted[cmd.application_id] = reference
         await workflow.execute_activity("start_grant", StartGrant(
             application_id=cmd.application_id, reference=reference,
