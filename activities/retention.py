@@ -9,7 +9,9 @@ with nothing left in Regie.
 Keeping comes first: every closed run of a grant, round or the ledger (the ledger's earlier
 runs as it continues as new) gets its Temporal history copied into Regie's database
 (regie.histories) before the namespace's retention period removes it from Temporal; the copy
-of a grant not funded goes with its personal data."""
+of a grant not funded goes with its personal data. A round's or ledger's run is read once more
+as it is kept, for a scheme-file change whose worker stopped before its audit entry
+(regie.alignment)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from domain.lifecycle import ENDED, Role
 from domain.retention import NOT_FUNDED, term_passed
 from domain.scheme import Scheme
 from domain.types import RetentionReport
-from regie import audit, histories
+from regie import alignment, audit, histories
 from regie.logging import get_logger
 from regie.programme import ledger_workflow_id
 from regie.rounds import round_workflow_id
@@ -57,7 +59,8 @@ class RetentionActivities:
             kept = await histories.keep_closed(db, self.client, [
                 *(grant_workflow_id(reference) for reference in ended),
                 *(round_workflow_id(r.id) for r in self.scheme.rounds),
-                ledger_workflow_id(self.scheme.scheme.id)])
+                ledger_workflow_id(self.scheme.scheme.id)],
+                before_keeping=alignment.record_unrecorded)
             anonymised = []
             for app in (await db.exec(select(Application).where(
                     Application.stage.in_([s.value for s in NOT_FUNDED]),

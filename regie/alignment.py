@@ -10,8 +10,9 @@ refuses what cannot be (a closing already past, a ceiling below what is committe
 workflow then keeps what it has, and the refusal is logged as an error. Each change is in the
 workflow's history and the audit log, once: its Update's id (`align-...`) is in the entry. A
 worker stopped between the Update and the entry leaves the entry to the next worker that
-starts, which finds the Update in the history. Grants keep the terms their round had when
-they were filed.
+starts, which finds the Update in the history: of the running run, or of a run that has
+continued as new since; a run that closed is read for it once more as Regie keeps its history.
+Grants keep the terms their round had when they were filed.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from datetime import timedelta, timezone
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.scheme import Scheme
 from domain.types import SYSTEM, LedgerStatus, RoundStatus, SetBudgets, WindowMove
-from regie import audit, programme, rounds
+from regie import audit, histories, programme, rounds
 from regie.grants import ActionRefused, run_update
 from regie.logging import get_logger
 from workflows.ledger import LedgerWorkflow
@@ -174,14 +175,23 @@ async def _send(db: AsyncSession, handle, update, argument, ask, agrees,
 
 
 async def _record_unrecorded(db: AsyncSession, client: Client, workflow_id: str) -> None:
-    """Add to the audit log each alignment Update the workflow's run took that has no entry:
-    its worker stopped after the Update, before the entry. Read from the history: the Update's
-    input, and when the workflow accepted it. A closed workflow is not read: the worker that
-    started after the stopped one, while it ran, wrote the entry."""
-    handle = client.get_workflow_handle(workflow_id)
-    if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+    """Add to the audit log each alignment Update without an entry in the runs of a running
+    workflow that Regie has not kept: the running one, and those that continued as new since.
+    The runs of a closed workflow are read as Regie keeps them (regie.histories.keep_closed)."""
+    runs = await histories.unkept_runs(db, client, workflow_id)
+    if not runs or runs[0].status != WorkflowExecutionStatus.RUNNING:
         return
-    events = (await handle.fetch_history()).events
+    for described in runs:
+        await record_unrecorded(db, workflow_id, await client.get_workflow_handle(
+            workflow_id, run_id=described.run_id).fetch_history())
+
+
+async def record_unrecorded(db: AsyncSession, workflow_id: str,
+                            history: WorkflowHistory) -> None:
+    """Add to the audit log each alignment Update this run took that has no entry: its worker
+    stopped after the Update, before the entry. Read from the history: the Update's input, and
+    when the workflow accepted it."""
+    events = history.events
     accepted = {e.workflow_execution_update_accepted_event_attributes.accepted_request.meta
                 .update_id: e for e in events
                 if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED}

@@ -46,6 +46,8 @@ KEPT = "history_kept"  # the audit log's action for a kept copy, with its hash
 LOST = "history_lost"  # ... for a workflow Temporal removed before Regie kept its history
 
 M = TypeVar("M", bound=BaseModel)
+# what reads a closed run's history before Regie keeps it: the session, the workflow id, the run
+BeforeKeeping = Callable[[AsyncSession, str, WorkflowHistory], Awaitable[None]]
 
 
 class HistoryUnavailable(LookupError):
@@ -197,16 +199,23 @@ async def unshown(db: AsyncSession, workflow_id: str) -> str:
     return "result_unavailable"
 
 
-async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str]) -> list[str]:
+async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str],
+                      before_keeping: BeforeKeeping | None = None) -> list[str]:
     """Copy the history of each closed run of these workflows that is not kept yet: the run that
     closed the workflow, and every earlier run that continued as new (the ledger's), also while
-    the workflow runs on; safe to repeat. The workflow ids of which a run was kept."""
+    the workflow runs on; safe to repeat. `before_keeping` reads each run's history first, with
+    the workflow id (regie.alignment). The workflow ids of which a run was kept."""
     closed = set((await db.exec(select(KeptHistory.workflow_id).where(
         KeptHistory.workflow_id.in_(workflow_ids), KeptHistory.continued.is_(False)))).all())
     copied = []
     for workflow_id in [w for w in workflow_ids if w not in closed]:
-        runs = await _unkept_runs(db, client, workflow_id)
-        for described, history in reversed(runs):  # the oldest first (_unkept_runs)
+        runs = [described for described in await unkept_runs(db, client, workflow_id)
+                if described.status != WorkflowExecutionStatus.RUNNING]
+        for described in reversed(runs):  # the oldest first
+            history = await client.get_workflow_handle(
+                workflow_id, run_id=described.run_id).fetch_history()
+            if before_keeping is not None:
+                await before_keeping(db, workflow_id, history)
             events = history.to_json()
             digest = _sha256(events)
             # the hash into the audit log first: a copy is never kept without it (a repeat after
@@ -224,12 +233,12 @@ async def keep_closed(db: AsyncSession, client: Client, workflow_ids: list[str])
     return copied
 
 
-async def _unkept_runs(db: AsyncSession, client: Client, workflow_id: str,
-                       ) -> list[tuple[WorkflowExecutionDescription, WorkflowHistory]]:
-    """The closed runs of the workflow that are not kept yet, the newest first: back from its
-    latest run, each run to the one it continued, up to a kept run or the first. Kept oldest
-    first, every run before a kept one is kept too. A run Temporal removed before it was kept
-    is recorded as lost; the runs before it, older still, are gone too."""
+async def unkept_runs(db: AsyncSession, client: Client, workflow_id: str,
+                      ) -> list[WorkflowExecutionDescription]:
+    """The runs of the workflow that are not kept, the running one among them, the newest
+    first: back from its latest run, each run to the one it continued, up to a kept run or the
+    first. Kept oldest first, every run before a kept one is kept too. A run Temporal removed
+    before it was kept is recorded as lost; the runs before it, older still, are gone too."""
     found = []
     async for run_id, described in _runs_back(client, workflow_id):
         if described is None:
@@ -239,9 +248,7 @@ async def _unkept_runs(db: AsyncSession, client: Client, workflow_id: str,
                 KeptHistory.workflow_id == workflow_id,
                 KeptHistory.run_id == run_id))).first() is not None:
             break
-        if described.status != WorkflowExecutionStatus.RUNNING:
-            found.append((described, await client.get_workflow_handle(
-                workflow_id, run_id=run_id).fetch_history()))
+        found.append(described)
     return found
 
 

@@ -13,7 +13,9 @@ import pytest
 from sqlmodel import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus
+from temporalio.testing import ActivityEnvironment
 
+from activities.retention import RetentionActivities
 from api.app import create_app
 from domain.lifecycle import Role, Stage
 from domain.scheme import Round
@@ -32,6 +34,7 @@ from tests import dates, factories
 from tests.conftest import maybe_record, web_client_as
 from tests.scenario import skip_to, stage_is
 from workflows.ledger import LedgerWorkflow
+from workflows.round import RoundWorkflow
 
 MILLION = 1_000_000_00
 
@@ -250,3 +253,63 @@ async def test_an_alignment_whose_worker_stopped_before_its_audit_entry_gets_one
         (round_id, "align-gestopt", True)]
     assert (entries[0].detail["opens_at"], entries[0].detail["closes_at"]) == (
         opens_at.isoformat().replace("+00:00", "Z"), closes_at.isoformat().replace("+00:00", "Z"))
+
+
+async def test_an_alignment_whose_round_went_on_in_a_new_run_before_its_entry_gets_one(
+        time_env, settings, engine, scheme):
+    """The round continued as new after the Update of a worker that stopped (applications kept
+    coming in, and another worker ran on): keeping that run reads it first, and a worker that
+    starts reads the runs not kept yet; one entry for each Update, whichever comes first."""
+    client, sessions = time_env.client, session_factory(engine)
+    round_id, applications = round_workflow_id("2027"), 20
+    async with sessions() as db:
+        orgs = [await factories.organisation(db, f"Instelling {n}", "hbo")
+                for n in range(applications)]
+        members = [await factories.person(db, Role.GRANTEE, f"lid{n}@instelling{n}.example",
+                                          org) for n, org in enumerate(orgs)]
+        drafts = [await factories.application(db, org, scheme, factories.draft(
+            "2027", f"Project {n + 1:02d}")) for n, org in enumerate(orgs)]
+        params = await rounds.round_params(db, scheme, scheme.round("2027"))
+        await client.start_workflow(  # in runs of about 40 events (tests/test_round_runs.py)
+            RoundWorkflow.run, params.model_copy(update={"run_events": 40}), id=round_id,
+            task_queue=settings.task_queue, task_timeout=rounds.ROUND_TASK_TIMEOUT)
+        await ensure_programme(db, client, scheme, settings.task_queue)
+    rnd = scheme.round("2027")
+    files = [factories.edited(scheme, "2027", closes=rnd.closes + timedelta(days=days))
+             for days in (7, 14)]
+
+    async def submit(n: int) -> None:
+        async with sessions() as db:
+            await submit_draft(db, client, scheme, drafts[n], factories.actor_of(members[n]))
+
+    async def in_latest_run(update_id: str) -> bool:
+        history = await client.get_workflow_handle(round_id).fetch_history()
+        return any(e.workflow_execution_update_accepted_event_attributes.accepted_request.meta
+                   .update_id == update_id for e in history.events)
+
+    async def recorded() -> list[tuple[str, bool]]:
+        async with sessions() as db:
+            return [(e.detail["update"], e.detail["recovered"]) for e in (await db.exec(
+                select(AuditEntry).where(AuditEntry.action == ALIGNED))).all()]
+
+    async with build_worker(client, settings, sessions, scheme):
+        await skip_to(time_env, dates.opens(scheme, "2027") + timedelta(days=1))
+        for n, file in enumerate(files):
+            opens_at, closes_at, closes_local = rounds.window(file, file.round("2027"))
+            await grants.run_update(  # what the stopped worker had sent, and no more
+                client.get_workflow_handle(round_id), "move_window", WindowMove(
+                    actor=SYSTEM, opens_at=opens_at, closes_at=closes_at,
+                    closes_local=closes_local, reason="regelingbestand"), f"align-gestopt-{n}")
+            half = applications // len(files)
+            await asyncio.gather(*(submit(i) for i in range(n * half, (n + 1) * half)))
+            assert not await in_latest_run(f"align-gestopt-{n}")
+            if n == 0:  # the weekly retention keeps the run that went on, before any start
+                retention = RetentionActivities(sessions, scheme, client)
+                report = await ActivityEnvironment().run(
+                    retention.apply_retention, await time_env.get_current_time())
+                assert round_id in report.kept_histories
+                assert await recorded() == [("align-gestopt-0", True)]
+        # a worker starts on the file as it is now: the second Update is in a run not kept
+        assert await align_programme(sessions, client, files[-1]) == []
+        assert await align_programme(sessions, client, files[-1]) == []
+    assert await recorded() == [("align-gestopt-0", True), ("align-gestopt-1", True)]
