@@ -16,8 +16,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 
-from api.i18n import t
-from domain.lifecycle import ROLE_NAMES, Role
+from api.i18n import FIELD_NAMES, UPDATE_NAMES, t
+from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Role, Stage
+from domain.money import euros
 from domain.text import LANGUAGES
 from regie import histories
 from regie.pdf import latin1
@@ -26,6 +27,8 @@ _SKIPPED = {
     EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
     EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
 }
+CENTS_BY_KEY = {"ceilings"}  # fields that hold amounts in cents under names of their own
+LONGEST = 600  # characters of what an event carried; the whole of it is in the JSON download
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,58 @@ def _who(actor: dict, lang: str) -> str:
     return f"{actor.get('name', '?')} ({named})"
 
 
+def _named(name: str, names: dict, lang: str) -> str:
+    """`name` as `names` has it in `lang`, with the name as recorded beside it."""
+    return f"{names[name](lang)} ({name})" if name in names else name
+
+
+def _value(value: Any, lang: str, key: str = "") -> str:
+    """A recorded value as a person reads it: amounts (fields in cents) in euros, yes or no,
+    nested fields in brackets, a list's items one after another."""
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if value is None:
+        return "–"
+    if isinstance(value, int) and key.endswith("_cents"):
+        return euros(value)
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", "," if lang == "nl" else ".")
+    if isinstance(value, dict):
+        if key in CENTS_BY_KEY:
+            return ", ".join(f"{name}: {euros(cents)}" for name, cents in value.items())
+        return f"({_fields(value, lang, ', ')})"
+    if isinstance(value, list):
+        return "; ".join(_value(item, lang, key) for item in value)
+    return str(value)
+
+
+def _fields(values: Any, lang: str, between: str = " · ") -> str:
+    """Each field by its name in `lang` with its value, leaving out those left empty, the
+    sender (shown as who) and a text's other language; a value that is no set of fields is
+    shown as it is."""
+    if not isinstance(values, dict):
+        return _value(values, lang)
+    left_out = {"actor", *(set(LANGUAGES) - {lang} if set(LANGUAGES) <= set(values) else ())}
+    return between.join(
+        f"{FIELD_NAMES[key](lang) if key in FIELD_NAMES else key}: {_value(value, lang, key)}"
+        for key, value in values.items()
+        if key not in left_out and value not in (None, "", [], {}))
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= LONGEST else text[:LONGEST - 1] + "…"
+
+
+def _stage(value: str | None, lang: str) -> str:
+    return (f"{STAGES[Stage(value)].staff_name(lang)} ({value})"
+            if value in Stage._value2member_map_ else str(value))
+
+
 def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
     """One line for one event in `lang`, or None for the engine's bookkeeping. The event's
-    kind keeps Temporal's name, as its own tools show it; inputs and answers are shown as
-    recorded."""
+    kind keeps Temporal's name, as its own tools show it; an Update, signal or stage is named
+    in `lang` with Temporal's name beside it, and what it carried is read field by field (the
+    JSON download has it as recorded)."""
     kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
     if event.event_type in _SKIPPED:
         return None
@@ -79,16 +130,16 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
         request = event.workflow_execution_update_accepted_event_attributes.accepted_request
         args = _payload(request.input.args)
         who = _who(args.get("actor", {}), lang)
-        shown = {k: v for k, v in args.items() if k != "actor"}
-        details = f"{request.input.name}: {json.dumps(shown, ensure_ascii=False)[:400]}"
+        details = _clip(f"{_named(request.input.name, UPDATE_NAMES, lang)}: "
+                        f"{_fields(args, lang)}")
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
         outcome = event.workflow_execution_update_completed_event_attributes.outcome
         if outcome.HasField("failure"):
-            details = t("hist_update_failed", lang, reason=outcome.failure.message[:300])
+            details = _clip(t("hist_update_failed", lang, reason=outcome.failure.message))
         else:
             answer = _payload(outcome.success)
-            details = t("hist_answered", lang) + (
-                f": {json.dumps(answer, ensure_ascii=False)[:300]}" if answer else "")
+            details = _clip(t("hist_answered", lang) + (
+                f": {_fields(answer, lang)}" if answer else ""))
     elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
         attrs = event.activity_task_scheduled_event_attributes
         arg = _payload(attrs.input)
@@ -96,35 +147,47 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
             details = t("hist_mail", lang, template=arg.get("template"),
                         recipients=arg.get("recipients"))
         elif attrs.activity_type.name == "record_event":
-            details = t("hist_record", lang, stage=arg.get("stage"), action=arg.get("action"),
-                        deadline=arg.get("deadline"))
+            action = arg.get("action")
+            details = t("hist_record", lang, stage=_stage(arg.get("stage"), lang)) + (
+                f", {_named(action, ACTION_LABELS, lang)}" if action else "") + (
+                t("hist_record_deadline", lang, deadline=arg["deadline"])
+                if arg.get("deadline") else "")
         else:
             details = attrs.activity_type.name
     elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
         result = _payload(event.activity_task_completed_event_attributes.result)
-        details = t("hist_done", lang) + (
-            f": {json.dumps(result, ensure_ascii=False)[:300]}" if result else "")
+        details = _clip(t("hist_done", lang) + (f": {_fields(result, lang)}" if result else ""))
     elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
         timeout = event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
         details = t("hist_timer_set", lang, at=(at + timeout).isoformat(timespec="minutes"))
     elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
         details = t("hist_timer_fired", lang)
+    elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:
+        details = t("hist_timer_canceled", lang)
+    elif event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+        marker = event.marker_recorded_event_attributes
+        if marker.marker_name == "core_patch":
+            patch = _payload(marker.details["patch-data"])
+            details = t("hist_patch", lang, patch=patch.get("id"))
     elif event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
         fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes
         stage = fields.indexed_fields.get("RegieStage")
-        details = (t("hist_stage", lang, stage=json.loads(stage.data)) if stage
+        details = (t("hist_stage", lang, stage=_stage(json.loads(stage.data), lang)) if stage
                    else t("hist_search_attributes", lang))
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
         attrs = event.workflow_execution_signaled_event_attributes
-        details = (f"{attrs.signal_name}: "
-                   f"{json.dumps(_payload(attrs.input), ensure_ascii=False)[:400]}")
+        given = _payload(attrs.input)
+        details = _clip(_named(attrs.signal_name, UPDATE_NAMES, lang) + (
+            f": {_fields(given, lang)}" if given else ""))
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
         attrs = event.workflow_execution_continued_as_new_event_attributes
         details = t("hist_continued", lang, run=attrs.new_execution_run_id)
     elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
         result = _payload(event.workflow_execution_completed_event_attributes.result)
-        details = t("hist_completed", lang) + "".join(
-            f": {key} {result[key]}" for key in ("stage", "phase") if key in result)
+        details = t("hist_completed", lang) + (
+            f": {_stage(result['stage'], lang)}" if "stage" in result else
+            f": {t('phase_' + result['phase'], lang)} ({result['phase']})" if "phase" in result
+            else "")
     return HistoryLine(event.event_id, at, kind, who, details)
 
 

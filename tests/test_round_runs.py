@@ -148,7 +148,7 @@ async def test_a_round_in_short_runs_keeps_every_submission_and_verdict(
             assert shown.status_code == 200 and f"({run_id})" in shown.text
         first_csv = (await web.get(
             f"/audit/rounds/2027/history/{runs[0][0]}/timeline.csv")).text
-        assert "submit: " in first_csv and "verder als nieuwe run" in first_csv
+        assert "aanvraag ingediend (submit): " in first_csv and "verder als nieuwe run" in first_csv
     await maybe_record(first, "round_short_runs_v1.json")
     for phase_carried in ("open", "assessing"):
         run_id = next(run_id for run_id, given, _ in runs

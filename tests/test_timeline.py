@@ -22,21 +22,23 @@ def _timeline(name: str, lang: str = "en"):
 def test_a_rounds_timeline_names_submissions_verdicts_and_the_confirmation():
     lines = _timeline("round_allocation_v1.json")
     assert lines[0].details == "RoundWorkflow started for round 2027"
-    submitted = [line for line in lines if line.details.startswith("submit: ")]
+    submitted = [line for line in lines
+                 if line.details.startswith("application submitted (submit): ")]
     assert len(submitted) == 30 and all(line.who.endswith("(Grantee)") for line in submitted)
     scored = [line for line in lines if line.kind == "WORKFLOW_EXECUTION_SIGNALED"]
     assert len(scored) == 30
-    assert all(line.details.startswith("grant_scored: ") and '"total": ' in line.details
-               for line in scored)
-    confirmed = next(line for line in lines if line.details.startswith("confirm_allocation"))
+    assert all(line.details.startswith("verdict told to the round (grant_scored): ")
+               and "total: " in line.details for line in scored)
+    confirmed = next(line for line in lines
+                     if line.details.startswith("allocation confirmed (confirm_allocation)"))
     assert confirmed.who == "Team (Programme team)"
     assert "Activiteit 2 overlapt met een lopend project." in confirmed.details
-    assert lines[-1].details == "completed: phase decided"
+    assert lines[-1].details == "completed: Decided (decided)"
     dutch = _timeline("round_allocation_v1.json", "nl")  # the auditor reads it in Dutch
     assert dutch[0].details == "RoundWorkflow gestart voor ronde 2027"
     assert next(line.who for line in dutch if line.details.startswith(
-        "confirm_allocation")) == "Team (Programmateam)"
-    assert dutch[-1].details == "afgerond: phase decided"
+        "verdeling bevestigd (confirm_allocation)")) == "Team (Programmateam)"
+    assert dutch[-1].details == "afgerond: Besloten (decided)"
 
 
 def test_each_updates_answer_is_shown_after_it_and_a_failure_with_its_reason():
@@ -46,7 +48,7 @@ def test_each_updates_answer_is_shown_after_it_and_a_failure_with_its_reason():
     answers = [line for line in lines if line.kind == "WORKFLOW_EXECUTION_UPDATE_COMPLETED"]
     assert len(answers) == 10
     assert sorted(line.details for line in answers) == [
-        f'answered: "SV2027-{n:04d}"' for n in range(1, 11)]
+        f"answered: SV2027-{n:04d}" for n in range(1, 11)]
     grant = _timeline("grant_lifecycle_v3.json", "nl")
     assert {line.details for line in grant
             if line.kind == "WORKFLOW_EXECUTION_UPDATE_COMPLETED"} == {"beantwoord"}
@@ -61,8 +63,42 @@ def test_each_updates_answer_is_shown_after_it_and_a_failure_with_its_reason():
 def test_a_ledger_runs_timeline_names_each_commitment_and_the_run_it_went_on_in():
     lines = _timeline("ledger_short_runs_v1.json")
     assert lines[0].details == "LedgerWorkflow started"
-    committed = [line for line in lines if line.details.startswith("set_commitment: ")]
+    committed = [line for line in lines
+                 if line.details.startswith("commitment set (set_commitment): ")]
     assert committed and all(line.who == "Team (Programme team)" for line in committed)
-    assert '"reference": "SV-0"' in committed[0].details
+    assert "reference: SV-0 · " in committed[0].details
     assert lines[-1].kind == "WORKFLOW_EXECUTION_CONTINUED_AS_NEW"
     assert lines[-1].details.startswith("continued as new in run ")
+
+
+def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
+    """An Update's input as the auditor reads it: each field by its name, amounts in euros, yes
+    or no, fields left empty left out; Temporal's names beside Regie's, the raw JSON being in
+    the download."""
+    grant = _timeline("grant_lifecycle_v3.json", "nl")
+    decided = next(line for line in grant if "(decide)" in line.details)
+    assert decided.details == ("besluit (decide): toekennen: ja · bedrag: € 86.000,00 · "
+                               "motivering: Rang 3 van 30.")
+    reviewed = next(line for line in grant if "(review_report)" in line.details)
+    assert reviewed.details == (  # no comment and no new due date were given
+        "rapportage beoordeeld (review_report): rapportage nr.: 0 · aanvaard: ja")
+    scored = next(line for line in grant if "(submit_score)" in line.details)
+    assert scored.details.startswith("score ingediend (submit_score): ambitie: (score: 4, "
+                                     "motivering: Helder en haalbaar.) · impact: ")
+    assert "omschrijving toereikend: ja, begroting toereikend: ja" in scored.details
+    assert {"fase: Wacht op besluit (decision)", "afgerond: Afgerond en gearchiveerd (archived)",
+            "vastgelegd: fase Afgerond en gearchiveerd (archived), Subsidie vaststellen (settle)",
+            "timer vervallen"} <= {line.details for line in grant}
+    assert any(line.details.startswith("codewijziging ") for line in grant)  # patch markers
+    refused = _timeline("grant_objection_upheld_v1.json", "en")
+    assert next(line.details for line in refused if "(decide)" in line.details).startswith(
+        "decision (decide): award: no · amount: € 0,00 · reason: niet gefinancierd: rang 18")
+    # the ledger's ceilings by round, and a long answer cut off where it is cut off
+    ledger = _timeline("ledger_budgets_v1.json", "en")
+    budgets = next(line for line in ledger if "(set_budgets)" in line.details)
+    assert "ceilings by round: 2025: € 6.000.000,00, 2026: € 5.000.000,00" in budgets.details
+    proposal = next(line for line in _timeline("round_allocation_v1.json", "nl")
+                    if line.details.startswith("beantwoord: (kenmerk: "))
+    assert len(proposal.details) == 600 and proposal.details.endswith("…")
+    assert "toelichting: gefinancierd op rang 1" in proposal.details
+    assert "funded at rank" not in proposal.details  # the other language's text left out

@@ -134,7 +134,8 @@ async def test_an_auditor_verifies_a_decided_grant_and_takes_its_timeline(time_e
             assert "toegekend € 80.000,00, reden: Rang 1." in verified.text
             csv_text = (await web.get(f"/audit/grants/{reference}/timeline.csv")).text
             assert csv_text.lstrip("\ufeff").startswith("event,at_utc,kind,who,details")
-            assert "decide: " in csv_text and "Team (Programmateam)" in csv_text
+            assert "besluit (decide): toekennen: ja" in csv_text
+            assert "Team (Programmateam)" in csv_text
             pdf = await web.get(f"/audit/grants/{reference}/timeline.pdf")
             assert pdf.content.startswith(b"%PDF") and pdf.headers["content-type"] == \
                 "application/pdf"
