@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -28,6 +29,7 @@ _SKIPPED = {
     EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
 }
 CENTS_BY_KEY = {"ceilings"}  # fields that hold amounts in cents under names of their own
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # a recorded ISO 8601 moment
 LONGEST = 600  # characters of what an event carried; the whole of it is in the JSON download
 
 
@@ -77,7 +79,15 @@ def _value(value: Any, lang: str, key: str = "") -> str:
         return f"({_fields(value, lang, ', ')})"
     if isinstance(value, list):
         return "; ".join(_value(item, lang, key) for item in value)
-    return str(value)
+    return _when(value) if isinstance(value, str) and _MOMENT.match(value) else str(value)
+
+
+def _when(moment: str | datetime) -> str:
+    """A moment as the timeline's column writes it, to the minute: UTC said where it is UTC
+    (a round's local closing is not)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return f"{moment:%d-%m-%Y %H:%M}" + (" UTC" if moment.tzinfo is not None else "")
 
 
 def _fields(values: Any, lang: str, between: str = " · ") -> str:
@@ -150,7 +160,7 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
             action = arg.get("action")
             details = t("hist_record", lang, stage=_stage(arg.get("stage"), lang)) + (
                 f", {_named(action, ACTION_LABELS, lang)}" if action else "") + (
-                t("hist_record_deadline", lang, deadline=arg["deadline"])
+                t("hist_record_deadline", lang, deadline=_when(arg["deadline"]))
                 if arg.get("deadline") else "")
         else:
             details = attrs.activity_type.name
@@ -159,7 +169,7 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
         details = _clip(t("hist_done", lang) + (f": {_fields(result, lang)}" if result else ""))
     elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
         timeout = event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
-        details = t("hist_timer_set", lang, at=(at + timeout).isoformat(timespec="minutes"))
+        details = t("hist_timer_set", lang, at=_when(at + timeout))
     elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
         details = t("hist_timer_fired", lang)
     elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:

@@ -90,6 +90,13 @@ def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
             "vastgelegd: fase Afgerond en gearchiveerd (archived), Subsidie vaststellen (settle)",
             "timer vervallen"} <= {line.details for line in grant}
     assert any(line.details.startswith("codewijziging ") for line in grant)  # patch markers
+    # moments to the minute, as the timeline's column writes them; a round's local closing
+    # without UTC
+    assert "timer gezet, loopt af op 22-12-2026 16:30 UTC" in {line.details for line in grant}
+    moved = next(line for line in _timeline("round_moved_window_v1.json", "nl")
+                 if "(move_window)" in line.details)
+    assert "opent: 25-01-2027 08:00 UTC · sluit: 25-02-2027 12:00 UTC · sluit (Nederlandse " \
+        "tijd): 25-02-2027 13:00 · " in moved.details
     refused = _timeline("grant_objection_upheld_v1.json", "en")
     assert next(line.details for line in refused if "(decide)" in line.details).startswith(
         "decision (decide): award: no · amount: € 0,00 · reason: niet gefinancierd: rang 18")
