@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
@@ -40,16 +40,28 @@ async def _report(request: Request, db, year: int) -> AnnualReport:
                          request.app.state.scheme.scheme.timezone)
 
 
+@router.get("/reports/annual", include_in_schema=False)
+async def this_years_report(request: Request, viewer: Staff):
+    """The report of the year it is in the programme's time zone, or of the programme's
+    nearest year before or after it."""
+    scheme = request.app.state.scheme
+    years = scheme.years()
+    now = datetime.now(timezone.utc).astimezone(scheme.tz).year
+    return RedirectResponse(f"/reports/annual/{min(max(now, years[0]), years[-1])}",
+                            status_code=303)
+
+
 @router.get("/reports/annual/{year:int}", include_in_schema=False)
 async def annual_page(request: Request, year: Year, viewer: Staff, db: Db):
-    """The report with the scheme's names for its keys (the files keep the keys)."""
+    """The report with the scheme's names for its keys (the files keep the keys), and a link to
+    each of the programme's years."""
     r, scheme, lang = await _report(request, db, year), request.app.state.scheme, request.state.lang
     names = {**scheme_names(scheme, lang), "-": t("none", lang)}
 
     def named(rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
         return [(names.get(key, key), count, cents) for key, count, cents in rows]
 
-    return render(request, "annual.html", {"r": r, "tables": [
+    return render(request, "annual.html", {"r": r, "years": scheme.years(), "tables": [
         ("dim_organisation_type", named(r.by_organisation_type), False),
         ("dim_target_group", named(r.by_target_group), True),
         ("dim_pillar", named(r.by_pillar), True)]}, viewer=viewer)

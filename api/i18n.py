@@ -481,6 +481,7 @@ UI: dict[str, Text] = {
                              "I understand that the application will then not be processed "
                              "further, and that a withdrawal cannot be undone."),
     "annual": Text("Voortgangsrapportage", "Annual progress report"),
+    "annual_years": Text("Jaren van het programma", "The programme's years"),
     "import": Text("Importeren en exporteren", "Import and export"),
     "import_intro": Text(
         "Neem subsidies over die al voor Regie zijn toegekend: vul het sjabloon (één rij per "

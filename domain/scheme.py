@@ -340,6 +340,11 @@ class Scheme(_Model):
         as its workflow tells it: while it is open, and before that from its drafts_from."""
         return phase == "open" or (phase == "scheduled" and now >= self.drafts_from_utc(rnd))
 
+    def years(self) -> range:
+        """The calendar years the programme reports on: from its first round's opening to the
+        closing of its books."""
+        return range(min(r.opens.year for r in self.rounds), self.scheme.books_close.year + 1)
+
     def end_of_day_utc(self, day: date) -> datetime:
         """The first moment after `day` in the scheme's time zone, in UTC."""
         return self.local_to_utc(datetime.combine(day + timedelta(days=1), datetime.min.time()))

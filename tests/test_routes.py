@@ -398,3 +398,24 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
         assert bad.status_code == 400 and "Dit adres of formulier klopt niet: page." in bad.text
         assert (await client.get("/team?stage=bestaat-niet")).status_code == 400
         assert (await client.get("/api/grants?limit=nul")).status_code == 422  # the API's JSON
+
+
+async def test_the_annual_report_opens_on_this_year_and_links_each_year_of_the_programme(
+        tmp_path, db_url, engine, scheme, time_env):
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    async with session_factory(engine)() as db:
+        team = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+        client = await web_client_as(create_app(settings, scheme, time_env.client), team, db)
+    years = scheme.years()
+    assert (years[0], years[-1]) == (min(r.opens.year for r in scheme.rounds),
+                                      scheme.scheme.books_close.year)
+    this_year = datetime.now(scheme.tz).year
+    assert years[0] <= this_year <= years[-1]  # the tests' calendar is the programme's
+    async with contextlib.aclosing(client):
+        opened = await client.get("/reports/annual")  # the menu's link
+        assert (opened.status_code, opened.headers["location"]) == (
+            303, f"/reports/annual/{this_year}")
+        page = (await client.get(f"/reports/annual/{years[0]}")).text
+    assert f'<a href="/reports/annual/{years[0]}" aria-current="page">' in page
+    assert all(f'<a href="/reports/annual/{year}">{year}</a>' in page for year in years[1:])
+    assert '<a href="/reports/annual">Voortgangsrapportage</a>' in page
