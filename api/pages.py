@@ -26,8 +26,8 @@ from regie.mail import applicant_contacts, send_once
 from regie.overview import PAGE, PREVIEW, in_stage, search, stage_counts
 from regie.personal_data import personal_data
 from regie.records import (
-    Application, AssessorAssignment, KnowledgeEntry, Letter, Organisation, OutboxMail, Person,
-    ProjectActivity, utcnow,
+    Application, AssessmentRecord, AssessorAssignment, KnowledgeEntry, Letter, Organisation,
+    OutboxMail, Person, ProjectActivity, utcnow,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -278,10 +278,18 @@ async def my_grants(request: Request, viewer: Grantee, db: Db):
 
 @router.get("/assessor")
 async def my_assessments(request: Request, viewer: Assessor, db: Db):
-    apps = (await db.exec(select(Application).join(
-        AssessorAssignment, AssessorAssignment.application_id == Application.id).where(
+    """The applications the assessor is to score, the soonest deadline first, and those they
+    were assigned before (scored, or gone on without their score), with when they scored."""
+    rows = (await db.exec(select(Application, AssessmentRecord.submitted_at).join(
+        AssessorAssignment, AssessorAssignment.application_id == Application.id).outerjoin(
+        AssessmentRecord, (AssessmentRecord.application_id == Application.id)
+        & (AssessmentRecord.assessor_id == viewer.person.id)).where(
         AssessorAssignment.assessor_id == viewer.person.id).order_by(Application.reference))).all()
-    return render(request, "assessor.html", {"apps": apps}, viewer=viewer)
+    to_score = [app for app, scored in rows if scored is None and app.stage == Stage.ASSESSMENT]
+    to_score.sort(key=lambda app: (app.deadline is None, app.deadline or app.updated_at))
+    before = [(app, scored) for app, scored in rows if app not in to_score]
+    return render(request, "assessor.html", {"to_score": to_score, "before": before},
+                  viewer=viewer)
 
 
 @router.get("/outbox")

@@ -346,3 +346,35 @@ async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
             lost = await web.get(link)
         assert lost.status_code == 404
         assert "Het bestand is niet gevonden; meld dit aan het programmateam" in lost.text
+
+
+async def test_an_assessor_finds_what_awaits_their_score_apart_from_what_went_before(
+        time_env, tmp_path, db_url, engine, scheme):
+    """The demo's first assessor: the application in assessment they have not scored, with its
+    deadline; below it those assigned to them before, with the day they scored each."""
+    from regie.demo import load_demo
+    from regie.records import Person
+
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue=f"page-{uuid.uuid4().hex[:8]}")
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        await ensure_programme(db, time_env.client, scheme, settings.task_queue)
+    async with build_worker(time_env.client, settings, sessions, scheme):
+        references = await load_demo(sessions, time_env.client, scheme, settings.task_queue)
+        async with sessions() as db:
+            assessor = (await db.exec(select(Person).where(
+                Person.email == "beoordelaar1@regie.demo"))).one()
+            web = await web_client_as(create_app(settings, scheme, time_env.client), assessor,
+                                      db)
+        async with contextlib.aclosing(web):
+            page = (await web.get("/assessor")).text
+    to_score, before = page.split("data-to-score")[1].split("data-assigned-before")
+    campaign = references[3]  # in assessment, not scored by anyone yet
+    assert f'<a href="/grants/{campaign}">{campaign}</a>' in to_score
+    assert to_score.count('<a href="/grants/') == 1
+    decided = references[2]  # scored by both, awaiting its decision
+    assert f'<a href="/grants/{decided}">' in before
+    row = before.split(f'<a href="/grants/{decided}">')[1].split("</tr>")[0]
+    assert "Wacht op besluit" in row and "ingediend op " in row
+    assert campaign not in before
