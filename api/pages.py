@@ -285,9 +285,11 @@ async def my_assessments(request: Request, viewer: Assessor, db: Db):
         AssessmentRecord, (AssessmentRecord.application_id == Application.id)
         & (AssessmentRecord.assessor_id == viewer.person.id)).where(
         AssessorAssignment.assessor_id == viewer.person.id).order_by(Application.reference))).all()
-    to_score = [app for app, scored in rows if scored is None and app.stage == Stage.ASSESSMENT]
-    to_score.sort(key=lambda app: (app.deadline is None, app.deadline or app.updated_at))
-    before = [(app, scored) for app, scored in rows if app not in to_score]
+    to_score = sorted((app for app, scored in rows
+                       if scored is None and app.stage == Stage.ASSESSMENT),
+                      key=lambda app: (app.deadline is None, app.deadline, app.reference))
+    before = [(app, scored) for app, scored in rows
+              if scored is not None or app.stage != Stage.ASSESSMENT]
     return render(request, "assessor.html", {"to_score": to_score, "before": before},
                   viewer=viewer)
 
