@@ -79,14 +79,19 @@ def _value(value: Any, lang: str, key: str = "") -> str:
         return f"({_fields(value, lang, ', ')})"
     if isinstance(value, list):
         return "; ".join(_value(item, lang, key) for item in value)
-    return _when(value) if isinstance(value, str) and _MOMENT.match(value) else str(value)
+    return _when(value) if isinstance(value, str) else str(value)
 
 
 def _when(moment: str | datetime) -> str:
     """A moment as the timeline's column writes it, to the minute: UTC said where it is UTC
-    (a round's local closing is not)."""
+    (a round's local closing is not); any other text as it is."""
     if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
+        if not _MOMENT.match(moment):
+            return moment
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
     return f"{moment:%d-%m-%Y %H:%M}" + (" UTC" if moment.tzinfo is not None else "")
 
 

@@ -4,6 +4,7 @@ changes, who set each commitment, and where a run went on."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
@@ -109,3 +110,15 @@ def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
     assert len(proposal.details) == 600 and proposal.details.endswith("…")
     assert "toelichting: gefinancierd op rang 1" in proposal.details
     assert "funded at rank" not in proposal.details  # the other language's text left out
+
+
+def test_a_value_that_only_looks_like_a_moment_is_shown_as_it_was_given():
+    event = HistoryEvent(event_id=5, event_type=(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED))
+    request = event.workflow_execution_update_accepted_event_attributes.accepted_request
+    request.input.name = "move_deadline"
+    request.input.args.payloads.add(data=json.dumps({
+        "deadline": "2027-01-01T25:00", "reason": "2027-01-02T17:09:54.092052Z"}).encode())
+    assert describe(event, "en").details == (
+        "deadline moved (move_deadline): deadline: 2027-01-01T25:00 · reason: 02-01-2027 17:09 "
+        "UTC")
