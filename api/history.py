@@ -17,7 +17,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 
-from api.i18n import FIELD_NAMES, UPDATE_NAMES, t
+from api.i18n import FIELD_NAMES, UI, UPDATE_NAMES, t
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Role, Stage
 from domain.money import euros
 from domain.text import LANGUAGES
@@ -117,6 +117,12 @@ def _stage(value: str | None, lang: str) -> str:
             if value in Stage._value2member_map_ else str(value))
 
 
+def _phase(value: str, lang: str) -> str:
+    """A round's phase by its name, with the phase as recorded beside it."""
+    key = f"phase_{value}"
+    return f"{t(key, lang)} ({value})" if key in UI else str(value)
+
+
 def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
     """One line for one event in `lang`, or None for the engine's bookkeeping. The event's
     kind keeps Temporal's name, as its own tools show it; an Update, signal or stage is named
@@ -201,8 +207,7 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
         result = _payload(event.workflow_execution_completed_event_attributes.result)
         details = t("hist_completed", lang) + (
             f": {_stage(result['stage'], lang)}" if "stage" in result else
-            f": {t('phase_' + result['phase'], lang)} ({result['phase']})" if "phase" in result
-            else "")
+            f": {_phase(result['phase'], lang)}" if "phase" in result else "")
     return HistoryLine(event.event_id, at, kind, who, details)
 
 
