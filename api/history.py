@@ -29,6 +29,7 @@ _SKIPPED = {
     EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
 }
 CENTS_BY_KEY = {"ceilings"}  # fields that hold amounts in cents under names of their own
+COUNTED_FROM_ZERO = {"report_index"}  # shown from 1, as the grant's page numbers its reports
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # a recorded ISO 8601 moment
 LONGEST = 600  # characters of what an event carried; the whole of it is in the JSON download
 
@@ -71,6 +72,8 @@ def _value(value: Any, lang: str, key: str = "") -> str:
         return "–"
     if isinstance(value, int) and key.endswith("_cents"):
         return euros(value)
+    if isinstance(value, int) and key in COUNTED_FROM_ZERO:
+        return str(value + 1)
     if isinstance(value, float):
         return f"{value:g}".replace(".", "," if lang == "nl" else ".")
     if isinstance(value, dict):

@@ -81,8 +81,8 @@ def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
     assert decided.details == ("besluit (decide): toekennen: ja · bedrag: € 86.000,00 · "
                                "motivering: Rang 3 van 30.")
     reviewed = next(line for line in grant if "(review_report)" in line.details)
-    assert reviewed.details == (  # no comment and no new due date were given
-        "rapportage beoordeeld (review_report): rapportage nr.: 0 · aanvaard: ja")
+    assert reviewed.details == (  # no comment nor new due date given; counted from 1
+        "rapportage beoordeeld (review_report): rapportage nr.: 1 · aanvaard: ja")
     scored = next(line for line in grant if "(submit_score)" in line.details)
     assert scored.details.startswith("score ingediend (submit_score): ambitie: (score: 4, "
                                      "motivering: Helder en haalbaar.) · impact: ")
