@@ -18,7 +18,8 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 
 from api.i18n import FIELD_NAMES, UI, UPDATE_NAMES, t
-from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Role, Stage
+from api.views import stage_name
+from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, Role, Stage
 from domain.money import euros
 from domain.text import LANGUAGES
 from regie import histories
@@ -116,7 +117,8 @@ def _clip(text: str) -> str:
 
 
 def _stage(value: str | None, lang: str) -> str:
-    return (f"{STAGES[Stage(value)].staff_name(lang)} ({value})"
+    """A stage by the name staff read, with the stage as recorded beside it."""
+    return (f"{stage_name(value, Role.AUDITOR, lang)} ({value})"
             if value in Stage._value2member_map_ else str(value))
 
 
