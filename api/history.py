@@ -17,7 +17,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 
-from api.i18n import FIELD_NAMES, UI, UPDATE_NAMES, t
+from api.i18n import ACTIVITY_NAMES, FIELD_NAMES, UI, UPDATE_NAMES, t
 from api.views import stage_name
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, Role, Stage
 from domain.money import euros
@@ -32,6 +32,9 @@ _SKIPPED = {
 CENTS_BY_KEY = {"ceilings"}  # fields that hold amounts in cents under names of their own
 COUNTED_FROM_ZERO = {"report_index"}  # shown from 1, as the grant's page numbers its reports
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # a recorded ISO 8601 moment
+# what the timeline shows of an activity's input where not all of it (a letter's text is on
+# the grant's page)
+SHOWN_OF_ACTIVITY = {"issue_letter": ("reference", "kind")}
 LONGEST = 600  # characters of what an event carried; the whole of it is in the JSON download
 
 
@@ -179,7 +182,11 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
                 t("hist_record_deadline", lang, deadline=_when(arg["deadline"]))
                 if arg.get("deadline") else "")
         else:
-            details = attrs.activity_type.name
+            name = attrs.activity_type.name
+            if name in SHOWN_OF_ACTIVITY and isinstance(arg, dict):
+                arg = {key: arg.get(key) for key in SHOWN_OF_ACTIVITY[name]}
+            details = _clip(_named(name, ACTIVITY_NAMES, lang) + (
+                f": {_fields(arg, lang)}" if arg else ""))
     elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
         result = _payload(event.activity_task_completed_event_attributes.result)
         details = _clip(t("hist_done", lang) + (f": {_fields(result, lang)}" if result else ""))

@@ -585,8 +585,8 @@ UI: dict[str, Text] = {
 }
 
 
-# The auditor's timeline (api.history) names each Update and signal, and each field of what
-# they carried, by these; a name not here is shown as recorded.
+# The auditor's timeline (api.history) names each Update, signal and activity, and each field
+# of what they carried, by these; a name not here is shown as recorded.
 UPDATE_NAMES: dict[str, Text] = {
     "assign_assessors": Text("beoordelaars toegewezen", "assessors assigned"),
     "submit_score": Text("score ingediend", "score submitted"),
@@ -613,10 +613,28 @@ UPDATE_NAMES: dict[str, Text] = {
     "grant_scored": Text("oordeel aan de ronde gemeld", "verdict told to the round"),
     "round_closed": Text("ronde gesloten gemeld", "round closed told"),
 }
+ACTIVITY_NAMES: dict[str, Text] = {
+    "apply_retention": Text("bewaartermijnen toegepast", "retention terms applied"),
+    "archive_grant": Text("gearchiveerd in het kenniscentrum",
+                          "archived in the knowledge centre"),
+    "check_application": Text("ontvankelijkheid getoetst", "eligibility checked"),
+    "commit_budget": Text("budget vastgelegd", "budget committed"),
+    "deliver_decisions": Text("besluiten aan de aanvragen gegeven",
+                              "decisions delivered to the applications"),
+    "issue_letter": Text("brief opgesteld", "letter issued"),
+    "propose_allocation": Text("verdeling voorgesteld", "allocation proposed"),
+    "release_round": Text("aanvragen naar beoordeling", "applications on to assessment"),
+    "remind_drafts": Text("concepten herinnerd", "drafts reminded"),
+    "start_grant": Text("subsidieaanvraag gestart", "grant started"),
+    "tell_round": Text("oordeel naar de ronde", "verdict to the round"),
+    "tell_round_open": Text("opening van de ronde gemeld", "round's opening told"),
+    "tell_window_moved": Text("nieuw rondevenster gemeld", "round's new window told"),
+}
 FIELD_NAMES: dict[str, Text] = {
     "accepted": Text("aanvaard", "accepted"),
     "activities": Text("activiteiten", "activities"),
     "activities_sufficient": Text("activiteiten toereikend", "activities sufficient"),
+    "allocations": Text("verdeling", "allocation"),
     "amount_cents": Text("bedrag", "amount"),
     "application_id": Text("aanvraagnummer", "application number"),
     "approve": Text("goedgekeurd", "approved"),
@@ -641,6 +659,7 @@ FIELD_NAMES: dict[str, Text] = {
     "description_sufficient": Text("omschrijving toereikend", "description sufficient"),
     "deviations": Text("afwijkingen", "deviations"),
     "divergent": Text("uiteenlopend", "divergent"),
+    "documents": Text("documenten", "documents"),
     "done": Text("gedaan", "done"),
     "en": Text("toelichting", "explanation"),
     "final_cents": Text("vastgesteld bedrag", "final amount"),
@@ -670,6 +689,7 @@ FIELD_NAMES: dict[str, Text] = {
     "remaining_cents": Text("over", "remaining"),
     "report_index": Text("rapportage nr.", "report no."),
     "requested_cents": Text("gevraagd", "requested"),
+    "results": Text("resultaten", "results"),
     "round_id": Text("ronde", "round"),
     "rounds": Text("rondes", "rounds"),
     "score": Text("score", "score"),

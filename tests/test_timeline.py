@@ -91,6 +91,11 @@ def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
             "vastgelegd: fase Afgerond en gearchiveerd (archived), Subsidie vaststellen (settle)",
             "timer vervallen"} <= {line.details for line in grant}
     assert any(line.details.startswith("codewijziging ") for line in grant)  # patch markers
+    # activities by name too, a letter by its grant and kind (its text is on the grant's page)
+    letters = [line.details for line in grant if "(issue_letter)" in line.details]
+    assert letters[0] == "brief opgesteld (issue_letter): kenmerk: SV2026-0001 · soort: award"
+    assert any(line.details.startswith("budget vastgelegd (commit_budget): kenmerk: ")
+               for line in grant)
     # moments to the minute, as the timeline's column writes them; a round's local closing
     # without UTC
     assert "timer gezet, loopt af op 22-12-2026 16:30 UTC" in {line.details for line in grant}
