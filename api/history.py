@@ -134,8 +134,8 @@ def _phase(value: str, lang: str) -> str:
 def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
     """One line for one event in `lang`, or None for the engine's bookkeeping. The event's
     kind keeps Temporal's name, as its own tools show it; an Update, signal, activity or stage
-    is named in `lang` with Temporal's name beside it, and what it carried is read field by field (the
-    JSON download has it as recorded)."""
+    is named in `lang` with Temporal's name beside it, and what it carried is read field by
+    field (the JSON download has it as recorded)."""
     kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
     if event.event_type in _SKIPPED:
         return None
