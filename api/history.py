@@ -31,6 +31,10 @@ _SKIPPED = {
 }
 CENTS_BY_KEY = {"ceilings"}  # fields that hold amounts in cents under names of their own
 COUNTED_FROM_ZERO = {"report_index"}  # shown from 1, as the grant's page numbers its reports
+# fields that hold a code with a name in UI, under the first of these prefixes that has one
+# (a kind: a letter's, a change's, a report's, a budget line's, a document's)
+CODE_NAMES = {"kind": ("letter_", "change_kind_", "report_kind_", "kind_", ""),
+              "outcome": ("outcome_",), "phase": ("phase_",)}
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # a recorded ISO 8601 moment
 # what the timeline shows of an activity's input where not all of it (a letter's text is on
 # the grant's page)
@@ -86,7 +90,15 @@ def _value(value: Any, lang: str, key: str = "") -> str:
         return f"({_fields(value, lang, ', ')})"
     if isinstance(value, list):
         return "; ".join(_value(item, lang, key) for item in value)
+    if isinstance(value, str) and key in CODE_NAMES:
+        return _coded(value, CODE_NAMES[key], lang)
     return _when(value) if isinstance(value, str) else str(value)
+
+
+def _coded(code: str, prefixes: tuple[str, ...], lang: str) -> str:
+    """A code by its name, with the code as recorded beside it; as recorded without a name."""
+    named = next((prefix + code for prefix in prefixes if prefix + code in UI), None)
+    return f"{t(named, lang)} ({code})" if named else code
 
 
 def _when(moment: str | datetime) -> str:
@@ -125,10 +137,6 @@ def _stage(value: str | None, lang: str) -> str:
             if value in Stage._value2member_map_ else str(value))
 
 
-def _phase(value: str, lang: str) -> str:
-    """A round's phase by its name, with the phase as recorded beside it."""
-    key = f"phase_{value}"
-    return f"{t(key, lang)} ({value})" if key in UI else str(value)
 
 
 def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
@@ -219,7 +227,7 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
         result = _payload(event.workflow_execution_completed_event_attributes.result)
         details = t("hist_completed", lang) + (
             f": {_stage(result['stage'], lang)}" if "stage" in result else
-            f": {_phase(result['phase'], lang)}" if "phase" in result else "")
+            f": {_coded(result['phase'], CODE_NAMES['phase'], lang)}" if "phase" in result else "")
     return HistoryLine(event.event_id, at, kind, who, details)
 
 

@@ -93,7 +93,8 @@ def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
     assert any(line.details.startswith("codewijziging ") for line in grant)  # patch markers
     # activities by name too, a letter by its grant and kind (its text is on the grant's page)
     letters = [line.details for line in grant if "(issue_letter)" in line.details]
-    assert letters[0] == "brief opgesteld (issue_letter): kenmerk: SV2026-0001 · soort: award"
+    assert letters[0] == ("brief opgesteld (issue_letter): kenmerk: SV2026-0001 · soort: "
+                          "Toekenningsbesluit (award)")
     assert any(line.details.startswith("budget vastgelegd (commit_budget): kenmerk: ")
                for line in grant)
     # moments to the minute, as the timeline's column writes them; a round's local closing
@@ -115,6 +116,23 @@ def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
     assert len(proposal.details) == 600 and proposal.details.endswith("…")
     assert "toelichting: gefinancierd op rang 1" in proposal.details
     assert "funded at rank" not in proposal.details  # the other language's text left out
+    # codes by their names, with the code beside them
+    assert "uitkomst: Gefinancierd (funded)" in proposal.details
+    change = next(line for line in _timeline("grant_change_settlement_v1.json", "en")
+                  if "(request_change)" in line.details)
+    assert "kind: Extension (extension)" in change.details
+    told = {line.details for line in _timeline("round_window_told_v1.json", "en")}
+    assert any("phase: Open (open)" in details for details in told)
+
+
+def test_a_code_without_a_name_is_shown_as_recorded():
+    event = HistoryEvent(event_id=5, event_type=EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+    attrs = event.activity_task_scheduled_event_attributes
+    attrs.activity_type.name = "issue_letter"
+    attrs.input.payloads.add(data=json.dumps({"reference": "SV2027-0001",
+                                              "kind": "reminder_letter"}).encode())
+    assert describe(event, "nl").details == (
+        "brief opgesteld (issue_letter): kenmerk: SV2027-0001 · soort: reminder_letter")
 
 
 def test_a_value_that_only_looks_like_a_moment_is_shown_as_it_was_given():
