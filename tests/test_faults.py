@@ -67,7 +67,8 @@ class Stack:
                 print(f"{time.monotonic():.1f} temporal up", flush=True)
                 return
             except RuntimeError:
-                assert self.temporal.returncode is None, "the dev server did not start"
+                assert self.temporal.returncode is None, (
+                    f"the dev server did not start:\n{self.log_tail('temporal')}")
                 await asyncio.sleep(0.1)
         raise AssertionError("the dev server did not come up")
 
