@@ -137,8 +137,6 @@ def _stage(value: str | None, lang: str) -> str:
             if value in Stage._value2member_map_ else str(value))
 
 
-
-
 def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
     """One line for one event in `lang`, or None for the engine's bookkeeping. The event's
     kind keeps Temporal's name, as its own tools show it; an Update, signal, activity or stage
@@ -227,7 +225,7 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
         result = _payload(event.workflow_execution_completed_event_attributes.result)
         details = t("hist_completed", lang) + (
             f": {_stage(result['stage'], lang)}" if "stage" in result else
-            f": {_coded(result['phase'], CODE_NAMES['phase'], lang)}" if "phase" in result else "")
+            f": {_value(result['phase'], lang, 'phase')}" if "phase" in result else "")
     return HistoryLine(event.event_id, at, kind, who, details)
 
 

