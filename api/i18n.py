@@ -277,6 +277,7 @@ UI: dict[str, Text] = {
     "drafts": Text("Concepten en ingediende aanvragen", "Drafts and submitted applications"),
     "draft": Text("Concept", "Draft"),
     "draft_count": Text("Concepten", "Drafts"),
+    "drafts_open_from": Text("Concepten vanaf", "Drafts from"),
     "save": Text("Opslaan", "Save"),
     "saved": Text("Opgeslagen", "Saved"),
     "submit_application": Text("Aanvraag indienen", "Submit application"),

@@ -33,17 +33,22 @@ async def rounds_page(request: Request, viewer: Staff, db: Db):
     scheme, client = request.app.state.scheme, request.app.state.temporal
     statuses = {r.id: await rounds.status(client, db, r.id) for r in scheme.rounds}
     ledger = await programme.ledger_or_none(client, db, scheme.scheme.id)
-    # every submitted application of a round, those taken over from before Regie included
-    submitted = dict((await db.exec(select(Application.round_id, func.count()).where(
-        Application.submitted_at.is_not(None)).group_by(Application.round_id))).all())
-    # drafts not (yet) submitted: what may still come in, from drafts_from to the closing
-    drafts = dict((await db.exec(select(Application.round_id, func.count()).where(
-        Application.submitted_at.is_(None)).group_by(Application.round_id))).all())
+    submitted, drafts = await _applications_by_round(db)
     return render(request, "rounds.html", {
         "rounds": scheme.rounds, "by_id": {r.id: r for r in scheme.rounds}, "statuses": statuses,
         "ledger": ledger, "submitted": submitted, "drafts": drafts,
         "ledger_unshown": "" if ledger else await histories.unshown(
             db, ledger_workflow_id(scheme.scheme.id))}, viewer=viewer)
+
+
+async def _applications_by_round(db) -> tuple[dict[str, int], dict[str, int]]:
+    """Each round's submitted applications (those taken over from before Regie included),
+    and its drafts not (yet) submitted: what may still come in, from drafts_from to the
+    closing."""
+    submitted, drafts = [dict((await db.exec(select(Application.round_id, func.count()).where(
+        condition).group_by(Application.round_id))).all()) for condition in (
+            Application.submitted_at.is_not(None), Application.submitted_at.is_(None))]
+    return submitted, drafts
 
 
 async def round_state(request: Request, db, round_id: str):
@@ -70,8 +75,13 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
     withdrawn = set((await db.exec(select(Application.reference).where(
         Application.reference.in_([a.reference for a in shown]),
         Application.stage == Stage.WITHDRAWN.value))).all()) if shown else set()
+    ledger = await programme.ledger_or_none(request.app.state.temporal, db, scheme.scheme.id)
+    submitted, drafts = await _applications_by_round(db)
     return render(request, "round.html", {
         "round": rnd, "status": status, "proposal": proposal, "allocations": shown,
+        "budget": next((r for r in ledger.rounds if r.round_id == round_id), None)
+        if ledger else None,
+        "submitted": submitted.get(round_id, 0), "drafts": drafts.get(round_id, 0),
         "unshown": "" if status else await histories.unshown(db, round_workflow_id(round_id)),
         "candidates": {c.reference: c for c in proposal.candidates} if proposal else {},
         "tables": tables, "withdrawn": withdrawn, "error": error}, status_code=status_code,

@@ -93,7 +93,12 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
         async with contextlib.aclosing(web):  # the team sees the round's window
             window = (f"{rnd.opens + timedelta(days=7):%d-%m-%Y %H:%M}",
                       f"{rnd.closes + timedelta(days=7):%d-%m-%Y %H:%M}")
-            assert f"Opent {window[0]} · Sluit {window[1]}" in (await web.get("/rounds/2027")).text
+            page = (await web.get("/rounds/2027")).text
+            assert f"Opent {window[0]} · Sluit {window[1]}</p>" in page
+            # its money and what may come in: two drafts, none submitted yet
+            assert ("<td>€ 4.000.000,00</td><td data-committed>€ 0,00</td><td data-remaining>"
+                    "€ 4.000.000,00</td><td data-submitted>0</td><td data-drafts>2</td>") in page
+            assert '<a href="/call/2027">Oproep</a>' in page
             assert (f'<td data-opens>{window[0]}</td><td data-closes>{window[1]}</td>'
                     in (await web.get("/rounds")).text)
         # the applicant with drafts in the round is told, once for each draft
