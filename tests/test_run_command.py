@@ -26,14 +26,19 @@ from tests.conftest import free_ports
 REGIE = str(Path(sys.executable).parent / "regie")
 
 
-async def _start(data_dir: Path, ports: dict[str, int],
-                 **env: str) -> tuple[asyncio.subprocess.Process, str]:
-    proc = await asyncio.create_subprocess_exec(
+async def _spawn(data_dir: Path, ports: dict[str, int], **env: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
         REGIE, "run", "--port", str(ports["web"]), "--temporal-port", str(ports["temporal"]),
         "--ui-port", str(ports["ui"]), stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         env={**os.environ, "REGIE_DATA_DIR": str(data_dir), **env},
     )
+
+
+async def _start(data_dir: Path, ports: dict[str, int],
+                 **env: str) -> tuple[asyncio.subprocess.Process, str]:
+    """`regie run`, and what it printed until it is ready."""
+    proc = await _spawn(data_dir, ports, **env)
     output = ""
     while "Press Ctrl-C to stop." not in output:
         try:
@@ -128,11 +133,7 @@ async def test_run_says_why_temporal_did_not_start(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         web, ui = free_ports(2)
-        proc = await asyncio.create_subprocess_exec(
-            REGIE, "run", "--port", str(web), "--temporal-port", str(port),
-            "--ui-port", str(ui), stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, env={**os.environ, "REGIE_DATA_DIR": str(tmp_path)},
-        )
+        proc = await _spawn(tmp_path, {"web": web, "temporal": port, "ui": ui})
         output = (await asyncio.wait_for(proc.stdout.read(), 60)).decode()
         assert await proc.wait() == 1
     assert f"{port}: bind: address already in use" in output, output
