@@ -7,7 +7,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from fastapi import HTTPException
@@ -36,6 +36,7 @@ COUNTED_FROM_ZERO = {"report_index"}  # shown from 1, as the grant's page number
 CODE_NAMES = {"kind": ("letter_", "change_kind_", "report_kind_", "kind_", ""),
               "outcome": ("outcome_",), "phase": ("phase_",)}
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # a recorded ISO 8601 moment
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")  # a recorded ISO 8601 day
 # what the timeline shows of an activity's input where not all of it (a letter's text is on
 # the grant's page)
 SHOWN_OF_ACTIVITY = {"issue_letter": ("reference", "kind")}
@@ -103,8 +104,14 @@ def _coded(code: str, prefixes: tuple[str, ...], lang: str) -> str:
 
 def _when(moment: str | datetime) -> str:
     """A moment as the timeline's column writes it, to the minute: UTC said where it is UTC
-    (a round's local closing is not); any other text as it is."""
+    (a round's local closing is not); a day as the pages write one; any other text as it
+    is."""
     if isinstance(moment, str):
+        if _DAY.fullmatch(moment):
+            try:
+                return f"{date.fromisoformat(moment):%d-%m-%Y}"
+            except ValueError:
+                return moment
         if not _MOMENT.match(moment):
             return moment
         try:

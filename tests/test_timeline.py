@@ -121,6 +121,7 @@ def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
     change = next(line for line in _timeline("grant_change_settlement_v1.json", "en")
                   if "(request_change)" in line.details)
     assert "kind: Extension (extension)" in change.details
+    assert "new end date: 15-12-2027" in change.details  # a day as the pages write one
     told = {line.details for line in _timeline("round_window_told_v1.json", "en")}
     assert any("phase: Open (open)" in details for details in told)
 
@@ -141,7 +142,8 @@ def test_a_value_that_only_looks_like_a_moment_is_shown_as_it_was_given():
     request = event.workflow_execution_update_accepted_event_attributes.accepted_request
     request.input.name = "move_deadline"
     request.input.args.payloads.add(data=json.dumps({
-        "deadline": "2027-01-01T25:00", "reason": "2027-01-02T17:09:54.092052Z"}).encode())
+        "deadline": "2027-01-01T25:00", "reason": "2027-01-02T17:09:54.092052Z",
+        "note": "2027-02-30"}).encode())
     assert describe(event, "en").details == (
         "deadline moved (move_deadline): deadline: 2027-01-01T25:00 · reason: 02-01-2027 17:09 "
-        "UTC")
+        "UTC · note: 2027-02-30")
