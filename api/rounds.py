@@ -41,12 +41,14 @@ async def rounds_page(request: Request, viewer: Staff, db: Db):
             db, ledger_workflow_id(scheme.scheme.id))}, viewer=viewer)
 
 
-async def _applications_by_round(db) -> tuple[dict[str, int], dict[str, int]]:
+async def _applications_by_round(db, round_id: str | None = None,
+                                 ) -> tuple[dict[str, int], dict[str, int]]:
     """Each round's submitted applications (those taken over from before Regie included),
     and its drafts not (yet) submitted: what may still come in, from drafts_from to the
-    closing."""
+    closing; of one round only, if given (read through its index)."""
+    of_round = [Application.round_id == round_id] if round_id is not None else []
     submitted, drafts = [dict((await db.exec(select(Application.round_id, func.count()).where(
-        condition).group_by(Application.round_id))).all()) for condition in (
+        condition, *of_round).group_by(Application.round_id))).all()) for condition in (
             Application.submitted_at.is_not(None), Application.submitted_at.is_(None))]
     return submitted, drafts
 
@@ -76,7 +78,7 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
         Application.reference.in_([a.reference for a in shown]),
         Application.stage == Stage.WITHDRAWN.value))).all()) if shown else set()
     ledger = await programme.ledger_or_none(request.app.state.temporal, db, scheme.scheme.id)
-    submitted, drafts = await _applications_by_round(db)
+    submitted, drafts = await _applications_by_round(db, round_id)
     return render(request, "round.html", {
         "round": rnd, "status": status, "proposal": proposal, "allocations": shown,
         "budget": next((r for r in ledger.rounds if r.round_id == round_id), None)
