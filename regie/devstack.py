@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -51,26 +52,53 @@ def _not_started(log: Path) -> str:
     return "\n".join(["Temporal did not start:", *reasons, f"(its log: {log})"])
 
 
+def _taken(ports: dict[str, int]) -> list[str]:
+    """Which of the ports another program holds (a local Temporal, another `regie run`). Bound
+    with SO_REUSEADDR, as the dev server and uvicorn bind theirs: a port whose last connections
+    are still closing (just after a stop) is free to them."""
+    taken = []
+    for name, port in ports.items():
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                taken.append(f"port {port} ({name}) is in use")
+    return taken
+
+
+async def _listening(temporal: asyncio.subprocess.Process, port: int, log: Path) -> None:
+    """Until the dev server accepts connections on its port, or ends. Plain TCP, no Temporal
+    client: a client left connecting to a server that died can abort the interpreter on exit."""
+    for _ in range(300):
+        if temporal.returncode is not None:
+            raise SystemExit(_not_started(log))
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.2)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise SystemExit(f"Temporal did not answer within 60 s (its log: {log})")
+
+
 async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7233,
                     ui_port: int = 8233) -> None:
     configure(settings.log_format)
     log = get_logger(actor="regie-run")
+    taken = _taken({"web": port, "Temporal": temporal_port, "Temporal UI": ui_port})
+    if taken:
+        raise SystemExit("Regie did not start: " + "; ".join(taken) + ". Choose others with "
+                         "--port, --temporal-port and --ui-port.")
     settings.temporal_address = f"127.0.0.1:{temporal_port}"
     if "REGIE_BASE_URL" not in os.environ:  # links in mails lead to this web app's port
         settings.base_url = f"http://127.0.0.1:{port}"
     temporal = await start_temporal(settings.data_dir, temporal_port, ui_port)
     try:
-        client = None
-        for _ in range(300):
-            try:
-                client = await connect(settings.temporal_address, settings.temporal_namespace)
-                break
-            except RuntimeError:
-                if temporal.returncode is not None:
-                    raise SystemExit(_not_started(settings.data_dir / "temporal.log"))
-                await asyncio.sleep(0.2)
-        if client is None:
-            raise SystemExit("Temporal did not answer within 60 s")
+        await _listening(temporal, temporal_port, settings.data_dir / "temporal.log")
+        client = await connect(settings.temporal_address, settings.temporal_namespace)
         await ensure_history_retention(client, settings.temporal_namespace, ENGINE_RETENTION)
         await asyncio.to_thread(migrate, settings.database_url)
         scheme = load_scheme(settings.scheme_file)

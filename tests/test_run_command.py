@@ -126,15 +126,26 @@ async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path, s
         load_scheme(edited).local_to_utc(rnd.closes + timedelta(days=1)).isoformat())
 
 
-async def test_run_says_why_temporal_did_not_start(tmp_path):
-    """A port in use (another `make run`, a local Temporal) is named, not just the log's path."""
+async def test_run_names_a_port_in_use(tmp_path):
+    """A port in use (another `make run`, a local Temporal) is named before anything starts."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         web, ui = free_ports(2)
         proc = await _spawn(tmp_path, {"web": web, "temporal": port, "ui": ui})
-        output = (await asyncio.wait_for(proc.stdout.read(), 60)).decode()
-        assert await proc.wait() == 1
-    assert f"{port}: bind: address already in use" in output, output
+        output = (await asyncio.wait_for(proc.stdout.read(), 30)).decode()
+        assert await proc.wait() == 1, output
+    assert f"Regie did not start: port {port} (Temporal) is in use." in output, output
+    assert not (tmp_path / "temporal.log").exists()  # the dev server was not started
+
+
+async def test_run_says_why_temporal_did_not_start(tmp_path):
+    """A dev server that ends at once (here on a damaged database file) is quoted."""
+    (tmp_path / "temporal.db").write_bytes(b"not a database" * 1000)
+    proc = await _spawn(tmp_path, dict(zip(("web", "temporal", "ui"), free_ports(3), strict=True)))
+    output = (await asyncio.wait_for(proc.stdout.read(), 60)).decode()
+    assert await proc.wait() == 1, output
+    assert "Temporal did not start:\n" in output, output
+    assert "file is not a database" in output, output
     assert f"(its log: {tmp_path / 'temporal.log'})" in output
