@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import socket
 import sys
 import time
@@ -253,13 +254,35 @@ async def web_client_as(app, person, db) -> httpx.AsyncClient:
     return client
 
 
+def _ephemeral_range() -> range:
+    """The ports the kernel gives outgoing connections (Linux's ip_local_port_range)."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except OSError:
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
+_PORTS = random.Random(os.getpid())
+
+
 def free_ports(count: int) -> list[int]:
-    """`count` different ports free on 127.0.0.1 (each held until all are found)."""
+    """`count` different ports free on 127.0.0.1 (each held until all are found), chosen
+    below the ephemeral range: a server that is stopped and started again on its port (the
+    fault test's Temporal) would otherwise find it taken by some connection of the other pass,
+    which runs at the same time and draws its connections' ports from that range."""
+    ephemeral = _ephemeral_range()
     with contextlib.ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
+        found: list[int] = []
+        while len(found) < count:
+            port = _PORTS.randrange(10000, ephemeral.start)
+            probe = stack.enter_context(socket.socket())
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:  # in use: another
+                continue
+            found.append(port)
+        return found
 
 
 def free_port() -> int:
