@@ -4,6 +4,8 @@ on first start. Ctrl-C stops all three; the next start finds every grant where i
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import os
 import signal
 import socket
@@ -52,6 +54,25 @@ def _not_started(log: Path) -> str:
     return "\n".join(["Temporal did not start:", *reasons, f"(its log: {log})"])
 
 
+@contextlib.contextmanager
+def _only_run(data_dir: Path):
+    """Hold the data directory for this run: a second `regie run` on it would start a second
+    Temporal on the same database, and the two would take each other's work. The lock goes
+    with the process, however it ends."""
+    with open(data_dir / "regie-run.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise SystemExit(f"Regie did not start: it runs already on {data_dir} (process "
+                             f"{lock.read().strip() or '?'}). Stop that one first, or give this "
+                             "one another REGIE_DATA_DIR.") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield
+
+
 def _taken(ports: dict[str, int]) -> list[str]:
     """Which of the ports another program holds (a local Temporal, another `regie run`). Bound
     with SO_REUSEADDR, as the dev server and uvicorn bind theirs: a port whose last connections
@@ -86,6 +107,11 @@ async def _listening(temporal: asyncio.subprocess.Process, port: int, log: Path)
 
 async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7233,
                     ui_port: int = 8233) -> None:
+    with _only_run(settings.data_dir):
+        await _run_stack(settings, port, temporal_port, ui_port)
+
+
+async def _run_stack(settings: Settings, port: int, temporal_port: int, ui_port: int) -> None:
     configure(settings.log_format)
     log = get_logger(actor="regie-run")
     taken = _taken({"web": port, "Temporal": temporal_port, "Temporal UI": ui_port})

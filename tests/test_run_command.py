@@ -94,6 +94,14 @@ async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path, s
             assert (await web.get(f"http://127.0.0.1:{ports['ui']}/")).status_code == 200
         before = await _grants_seen_by_team(base)
         assert len(before) == len(GRANTS)
+        # a second `regie run` on the same data, on other ports, stops before it starts anything
+        second = await _spawn(tmp_path, dict(zip(("web", "temporal", "ui"), free_ports(3),
+                                                 strict=True)))
+        said = (await asyncio.wait_for(second.stdout.read(), 30)).decode()
+        assert await second.wait() == 1, said
+        assert f"Regie did not start: it runs already on {tmp_path} (process {proc.pid})" in said
+        async with httpx.AsyncClient() as web:  # the first one runs on, Temporal and all
+            assert (await web.get(f"{base}/readyz")).status_code == 200
     finally:
         stopped = await _stop(proc)
     assert "Regie stopped." in stopped and "Traceback" not in stopped
