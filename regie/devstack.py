@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import fcntl
 import os
 import signal
@@ -29,6 +30,18 @@ from regie.temporal import connect, ensure_history_retention, search_attribute_f
 from regie.worker import build_worker
 
 STARTING = "--- regie run: starting"  # written to the dev server's log before each start
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _stopped_with_parent():
+    """On Linux, a function for the dev server's process to call before it starts: it is
+    interrupted (SIGINT, so it stops cleanly) when the process that started it ends, even
+    killed without a chance to stop it; otherwise it would run on, holding its port and
+    database. Elsewhere None."""
+    if sys.platform != "linux":
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGINT)
 
 
 async def start_temporal(data_dir: Path, port: int, ui_port: int) -> asyncio.subprocess.Process:
@@ -42,7 +55,7 @@ async def start_temporal(data_dir: Path, port: int, ui_port: int) -> asyncio.sub
         "--db-filename", str(data_dir / "temporal.db"), "--sqlite-pragma", "journal_mode=WAL",
         "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port),
         "--log-level", "warn", *search_attribute_flags(),
-        stdout=log, stderr=log, start_new_session=True,
+        stdout=log, stderr=log, start_new_session=True, preexec_fn=_stopped_with_parent(),
     )
 
 

@@ -14,10 +14,10 @@ import uvicorn
 
 
 def stop_on_signals() -> asyncio.Event:
-    """An event that SIGINT or SIGTERM sets."""
+    """An event that SIGINT, SIGTERM or SIGHUP (the terminal closed) sets."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
     return stop
 

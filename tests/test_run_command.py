@@ -67,9 +67,11 @@ async def _grants_seen_by_team(base: str, code_ahead: int = 0) -> dict[str, str]
         return {g["reference"]: g["stage"] for g in grants}
 
 
-async def _stop(proc: asyncio.subprocess.Process, check: bool = True) -> str:
-    """Ctrl-C, and what it printed until it ended (killed after 60 s, unless `check`)."""
-    proc.send_signal(signal.SIGINT)
+async def _stop(proc: asyncio.subprocess.Process, check: bool = True,
+                sig: int = signal.SIGINT) -> str:
+    """Ctrl-C (or `sig`), and what it printed until it ended (killed after 60 s, unless
+    `check`)."""
+    proc.send_signal(sig)
     try:
         rest = (await asyncio.wait_for(proc.stdout.read(), 60)).decode()
     except TimeoutError:
@@ -132,6 +134,29 @@ async def test_run_starts_everything_and_a_restart_finds_every_grant(tmp_path, s
     assert [subject for subject, _detail in aligned] == ["round-2027"]
     assert json.loads(aligned[0][1])["closes_at"] == (
         load_scheme(edited).local_to_utc(rnd.closes + timedelta(days=1)).isoformat())
+
+
+async def test_run_killed_leaves_no_temporal_behind(tmp_path):
+    """`regie run` killed outright takes its dev server along, so the next start finds the
+    ports and the data free; a closed terminal (SIGHUP) stops it as Ctrl-C does."""
+    ports = dict(zip(("web", "temporal", "ui"), free_ports(3), strict=True))
+    proc, _output = await _start(tmp_path, ports)
+    proc.kill()
+    await proc.wait()
+    deadline = time.monotonic() + 30
+    while True:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", ports["temporal"]))
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the dev server runs on without regie run"
+        await asyncio.sleep(0.2)
+    proc, output = await _start(tmp_path, ports)
+    assert "Loading demo data" not in output
+    stopped = await _stop(proc, sig=signal.SIGHUP)
+    assert "Regie stopped." in stopped and "Traceback" not in stopped
 
 
 async def test_run_names_a_port_in_use(tmp_path):
