@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import NoReturn
 
@@ -13,14 +14,30 @@ from regie.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    code = _command(argv)
+    try:
+        code = _command(argv)
+    except SystemExit as stop:  # argparse's, or a command that could not start: its reason
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+        code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+    except KeyboardInterrupt:  # Ctrl-C before a command was ready to stop cleanly
+        code = 130
+    except BaseException:  # a fault: shown as Python would show it
+        traceback.print_exc()
+        code = 1
     # Every command has closed what it opened by now, the worker through worker.shutdown(). The
     # Temporal client's Rust threads can still reach into the interpreter while it finalizes,
     # which aborts the process (SIGABRT: a worker stopped cleanly by SIGTERM exited with -6 once
-    # in the suite). So the process ends here, without that teardown.
+    # in the suite, and so did a `regie run` that could not start). So the process ends here,
+    # however the command ended, without that teardown.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+NEEDS_SCHEME = {"run", "worker", "api", "import"}
+NEEDS_DATABASE = {"run", "worker", "api", "migrate", "import", "export", "invite",
+                  "reset-second-factor", "reconcile", "audit"}
 
 
 def _command(argv: list[str] | None) -> int:
@@ -74,6 +91,13 @@ def _command(argv: list[str] | None) -> int:
                            help="check only the audit log's hash chain, not the histories")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command in NEEDS_SCHEME | NEEDS_DATABASE:
+        from regie.preflight import check_database, check_scheme
+
+        if args.command in NEEDS_SCHEME:
+            check_scheme(settings)
+        if args.command in NEEDS_DATABASE:
+            check_database(settings)
 
     if args.command == "run":
         from regie.devstack import run_stack
