@@ -168,7 +168,9 @@ async def connect_patiently(settings: Settings, attempts: int = 60):
                                  settings.sdk_metrics_address)
         except RuntimeError as exc:
             if attempt == attempts - 1:
-                raise
+                raise SystemExit(f"Regie did not start: Temporal at {settings.temporal_address} "
+                                 f"did not answer in {attempts * 2} s (REGIE_TEMPORAL_ADDRESS): "
+                                 f"{str(exc)[:200]}") from None
             get_logger().warning("temporal.unreachable", address=settings.temporal_address,
                                  error=str(exc)[:200])
             await asyncio.sleep(2)

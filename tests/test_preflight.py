@@ -61,3 +61,17 @@ def test_a_worker_with_an_unreachable_database_stops_at_once(tmp_path):
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/regie"
     _refused(_regie(tmp_path, "worker", REGIE_DATABASE_URL=url,
                     REGIE_TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}"), "does not answer")
+
+
+async def test_a_temporal_that_does_not_answer_is_named(tmp_path):
+    """A worker or web app waits for Temporal while it starts (two minutes), then says so."""
+    from regie.cli import connect_patiently
+    from regie.settings import Settings
+
+    address = f"127.0.0.1:{free_port()}"
+    with pytest.raises(SystemExit) as stopped:
+        await connect_patiently(Settings.from_env(data_dir=tmp_path, temporal_address=address),
+                                attempts=2)
+    assert str(stopped.value.code).startswith(
+        f"Regie did not start: Temporal at {address} did not answer in 4 s "
+        "(REGIE_TEMPORAL_ADDRESS): "), stopped.value.code
