@@ -160,6 +160,7 @@ def _print_assumptions(found) -> None:
 async def connect_patiently(settings: Settings, attempts: int = 60):
     """Connect to Temporal, waiting while it starts or restarts (two minutes at most)."""
     from regie.logging import get_logger
+    from regie.preflight import DID_NOT_START
     from regie.temporal import connect
 
     for attempt in range(attempts):
@@ -168,7 +169,7 @@ async def connect_patiently(settings: Settings, attempts: int = 60):
                                  settings.sdk_metrics_address)
         except RuntimeError as exc:
             if attempt == attempts - 1:
-                raise SystemExit(f"Regie did not start: Temporal at {settings.temporal_address} "
+                raise SystemExit(f"{DID_NOT_START} Temporal at {settings.temporal_address} "
                                  f"did not answer in {attempts * 2} s (REGIE_TEMPORAL_ADDRESS): "
                                  f"{str(exc)[:200]}") from None
             get_logger().warning("temporal.unreachable", address=settings.temporal_address,

@@ -22,6 +22,7 @@ from regie.demo import DEMO_TOTP_SECRET, load_demo, needs_demo
 from regie.heap import freeze_startup
 from regie.histories import ENGINE_RETENTION
 from regie.logging import configure, get_logger
+from regie.preflight import DID_NOT_START
 from regie.programme import ensure_programme, ensure_retention
 from regie.schemes import load_scheme
 from regie.serving import Server, serve_until, stop_on_signals
@@ -77,7 +78,7 @@ def _only_run(data_dir: Path):
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.seek(0)
-            raise SystemExit(f"Regie did not start: it runs already on {data_dir} (process "
+            raise SystemExit(f"{DID_NOT_START} it runs already on {data_dir} (process "
                              f"{lock.read().strip() or '?'}). Stop that one first, or give this "
                              "one another REGIE_DATA_DIR.") from None
         lock.truncate(0)
@@ -129,7 +130,7 @@ async def _run_stack(settings: Settings, port: int, temporal_port: int, ui_port:
     log = get_logger(actor="regie-run")
     taken = _taken({"web": port, "Temporal": temporal_port, "Temporal UI": ui_port})
     if taken:
-        raise SystemExit("Regie did not start: " + "; ".join(taken) + ". Choose others with "
+        raise SystemExit(f"{DID_NOT_START} " + "; ".join(taken) + ". Choose others with "
                          "--port, --temporal-port and --ui-port.")
     settings.temporal_address = f"127.0.0.1:{temporal_port}"
     if "REGIE_BASE_URL" not in os.environ:  # links in mails lead to this web app's port
