@@ -52,7 +52,7 @@ class LineIn(BaseModel):
     description: str = ""
     rate_key: str | None = None
     hours: float = Field(0, ge=0, le=100_000)
-    amount_cents: int = Field(0, ge=0, le=10**11)  # costs; hours lines are priced from the rate table
+    amount_cents: int = Field(0, ge=0, le=10**11)  # costs; hours are priced from the rate table
 
 
 class ActivityIn(BaseModel):
