@@ -1,5 +1,7 @@
 """`regie run` (what `make run` starts): all three services come up with demo data, Ctrl-C stops
-them cleanly, and the next start finds every record and grant where it was."""
+them cleanly, and the next start finds every record and grant where it was. A start that cannot
+go on (a port or the data taken, Temporal ending at once) says why; a killed run takes its
+Temporal along."""
 
 from __future__ import annotations
 
