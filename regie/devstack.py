@@ -61,8 +61,8 @@ async def start_temporal(data_dir: Path, port: int, ui_port: int) -> asyncio.sub
 
 
 def _not_started(log: Path) -> str:
-    """Why the dev server ended at once (a port in use, most often), from what this start wrote
-    to its log, and where the log is."""
+    """Why the dev server ended at once (a damaged database, a port taken after the check),
+    from what this start wrote to its log, and where the log is."""
     said = log.read_text(errors="replace").rsplit(STARTING, 1)[-1]
     reasons = [line for line in said.splitlines()[1:] if line.strip()][-5:]
     return "\n".join(["Temporal did not start:", *reasons, f"(its log: {log})"])
@@ -116,7 +116,7 @@ async def _listening(temporal: asyncio.subprocess.Process, port: int, log: Path)
         writer.close()
         await writer.wait_closed()
         return
-    raise SystemExit(f"Temporal did not answer within 60 s (its log: {log})")
+    raise SystemExit(f"{DID_NOT_START} Temporal did not answer within 60 s (its log: {log})")
 
 
 async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7233,

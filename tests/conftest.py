@@ -254,13 +254,12 @@ async def web_client_as(app, person, db) -> httpx.AsyncClient:
     return client
 
 
-def _ephemeral_range() -> range:
-    """The ports the kernel gives outgoing connections (Linux's ip_local_port_range)."""
+def _ephemeral_start() -> int:
+    """The lowest port the kernel gives outgoing connections (Linux's ip_local_port_range)."""
     try:
-        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     except OSError:
-        low, high = 32768, 60999
-    return range(low, high + 1)
+        return 32768
 
 
 _PORTS = random.Random(os.getpid())
@@ -271,11 +270,11 @@ def free_ports(count: int) -> list[int]:
     below the ephemeral range: a server that is stopped and started again on its port (the
     fault test's Temporal) would otherwise find it taken by some connection of the other pass,
     which runs at the same time and draws its connections' ports from that range."""
-    ephemeral = _ephemeral_range()
+    ephemeral = _ephemeral_start()
     with contextlib.ExitStack() as stack:
         found: list[int] = []
         while len(found) < count:
-            port = _PORTS.randrange(10000, ephemeral.start)
+            port = _PORTS.randrange(10000, ephemeral)
             probe = stack.enter_context(socket.socket())
             try:
                 probe.bind(("127.0.0.1", port))
