@@ -235,7 +235,7 @@ async def _verify_audit(settings: Settings, references: list[str], log_only: boo
     from regie.db import make_engine, session_factory
     from regie.records import Application
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size)
     altered: list[str] = []
     async with session_factory(engine)() as db:
         problems = await verify(db)
@@ -271,7 +271,7 @@ async def _verify_grants(settings: Settings, references: list[str]) -> bool:
         print(f"Temporal ({settings.temporal_address}): {exc}", file=sys.stderr)
         return True
     failed = False
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size)
     for reference in references:
         try:
             async with session_factory(engine)() as db:
@@ -305,7 +305,7 @@ async def _reconcile(settings: Settings, references: list[str], apply: bool) -> 
         print(f"Temporal ({settings.temporal_address}): {exc}", file=sys.stderr)
         return 1
     references = references or await reconcile.grant_references(client)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size)
     sessions = session_factory(engine)
     behind = unresolved = 0
     try:
@@ -359,7 +359,7 @@ async def _import(settings: Settings, path: str, dry_run: bool, email: str) -> i
         print(exc, file=sys.stderr)
         return 1
     scheme = load_scheme(settings.scheme_file)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size)
     try:
         async with session_factory(engine)() as db:
             person = (await db.exec(select(Person).where(
@@ -393,7 +393,7 @@ async def _export(settings: Settings, path: str) -> int:
     from regie import adoption
     from regie.db import make_engine, session_factory
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size)
     async with session_factory(engine)() as db:
         Path(path).write_bytes(await adoption.export_file(db, path))
     await engine.dispose()
@@ -415,7 +415,7 @@ async def _invite(settings: Settings, email: str, name: str, role: str) -> int:
     if not invitations.EMAIL.match(email):
         print(f"Geen geldig e-mailadres / not a valid e-mail address: {email}", file=sys.stderr)
         return 1
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size)
     try:
         async with session_factory(engine)() as db:
             if (await db.exec(select(Person).where(Person.email == email))).first():
@@ -442,7 +442,7 @@ async def _reset_second_factor(settings: Settings, email: str) -> int:
     from regie.db import make_engine, session_factory
     from regie.records import Person, WebSession
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size)
     try:
         async with session_factory(engine)() as db:
             person = (await db.exec(select(Person).where(

@@ -10,6 +10,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from regie import ROOT
 
+# regie.mail's delivering threads write through an engine of their own (they run without the
+# event loop): its pool and how far it may overflow
+MAIL_POOL_SIZE, MAIL_MAX_OVERFLOW = 2, 10
+
+
+def connections_at_most(pool_size: int) -> int:
+    """The most connections one Regie process (a web app, a worker, a command) opens to
+    PostgreSQL with REGIE_DB_POOL_SIZE `pool_size`: its engine's pool and overflow, and the
+    mail threads' engine. A deployment's PostgreSQL admits them all (deploy/README.md)."""
+    return pool_size + _overflow(pool_size) + MAIL_POOL_SIZE + MAIL_MAX_OVERFLOW
+
+
+def _overflow(pool_size: int) -> int:
+    return pool_size // 2
+
 
 def make_engine(url: str, pool_size: int = 40, pre_ping: bool = True) -> AsyncEngine:
     """An engine for `url`. `pre_ping`: test each PostgreSQL connection as it leaves the pool,
@@ -32,7 +47,7 @@ def make_engine(url: str, pool_size: int = 40, pre_ping: bool = True) -> AsyncEn
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size // 2,
+    return create_async_engine(url, pool_size=pool_size, max_overflow=_overflow(pool_size),
                                pool_pre_ping=pre_ping)
 
 

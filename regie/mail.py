@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from regie import ROOT
 from domain.lifecycle import Role
 from domain.text import day
-from regie.db import sync_url
+from regie.db import MAIL_MAX_OVERFLOW, MAIL_POOL_SIZE, sync_url
 from regie.records import OutboxMail, Person, utcnow
 from regie.settings import Settings
 
@@ -122,6 +122,6 @@ def _engine(database_url: str) -> Engine:
     engine = _SYNC_ENGINES.get(database_url)
     if engine is None:
         engine = _SYNC_ENGINES.setdefault(database_url, create_engine(
-            sync_url(database_url), pool_size=2, connect_args=(
-                {"timeout": 30} if database_url.startswith("sqlite") else {})))
+            sync_url(database_url), pool_size=MAIL_POOL_SIZE, max_overflow=MAIL_MAX_OVERFLOW,
+            connect_args={"timeout": 30} if database_url.startswith("sqlite") else {}))
     return engine

@@ -2,8 +2,9 @@
 every probe and scrape path is a route of the app, the workers' grace period covers their
 graceful shutdown, the image holds every package and data folder Regie reads, every web app
 and worker shares the one data folder, every Regie container runs unprivileged on a read-only
-root, the compose file follows the Compose Specification, and every Kubernetes manifest is
-valid, strictly, for the oldest and the newest Kubernetes it is meant for."""
+root, PostgreSQL admits every connection Regie and Temporal may open, the compose file follows
+the Compose Specification, and every Kubernetes manifest is valid, strictly, for the oldest and
+the newest Kubernetes it is meant for."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import yaml
 
 from api.app import ROUTERS
 from regie import ROOT
+from regie.db import connections_at_most
 from regie.settings import Settings
 
 DEPLOY = ROOT / "deploy"
@@ -144,6 +146,74 @@ def test_regie_runs_unprivileged_on_a_read_only_root():
             assert context["capabilities"] == {"drop": ["ALL"]}, name
             [tmp] = [m for m in container["volumeMounts"] if m["mountPath"] == "/tmp"]
             assert "emptyDir" in volumes[tmp["name"]], name
+
+
+# One-off Regie processes beside the web apps and workers: the release job (or compose's
+# regie-setup), which runs while the last release's pods still serve, and a command run by hand
+COMMANDS_AT_ONCE = 2
+SUPERUSER_RESERVED = 3  # PostgreSQL's superuser_reserved_connections, by default
+KINDS = ("regie-api", "regie-worker")
+
+
+def _compose() -> dict:
+    return yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+
+
+def _manifests() -> dict:
+    return {(doc["kind"], doc["metadata"]["name"]): doc for name, doc in _documents()
+            if name != "compose.yaml"}
+
+
+def _helm() -> dict:
+    return yaml.safe_load((DEPLOY / "temporal" / "helm-values.yaml").read_text())["server"]
+
+
+def _most_processes() -> tuple[dict[str, int], dict[str, int]]:
+    """The most web apps and workers running at once: on compose its replicas; on Kubernetes
+    the most the autoscaler may run, and one more pod while a rolling update starts it."""
+    compose = {name: _compose()[name]["deploy"]["replicas"] for name in KINDS}
+    manifests, kubernetes = _manifests(), {}
+    for name in KINDS:
+        spec = manifests["Deployment", name]["spec"]
+        autoscaled = manifests.get(("HorizontalPodAutoscaler", name), {}).get("spec", {})
+        kubernetes[name] = max(spec["replicas"], autoscaled.get("maxReplicas", 0)) + spec[
+            "strategy"]["rollingUpdate"]["maxSurge"]
+    return compose, kubernetes
+
+
+def _max_connections(command: list[str]) -> int:
+    [setting] = [arg for arg in command if arg.startswith("max_connections=")]
+    return int(setting.split("=")[1])
+
+
+def test_postgresql_admits_every_connection_the_deployment_can_open():
+    """PostgreSQL admits 100 connections unless told otherwise, while each Regie process may
+    open connections_at_most(REGIE_DB_POOL_SIZE) and each Temporal service its two pools: the
+    bundled PostgreSQL is told enough for all of them at their most (replicas, a rolling
+    update's extra pod, the web app's autoscaling), or under load some would be refused."""
+    compose, kubernetes = _most_processes()
+    services = _compose()
+    pool = int(services["regie-api"]["environment"]["REGIE_DB_POOL_SIZE"])
+    assert services["regie-worker"]["environment"]["REGIE_DB_POOL_SIZE"] == str(pool)
+    temporal = [s["environment"] for s in services.values()
+                if s.get("image", "").startswith("temporalio/server")]
+    assert len(temporal) == 4  # frontend, history, matching, worker
+    demand = ((sum(compose.values()) + COMMANDS_AT_ONCE) * connections_at_most(pool) + sum(
+        int(env["SQL_MAX_CONNS"]) + int(env["SQL_VIS_MAX_CONNS"]) for env in temporal))
+    assert demand + SUPERUSER_RESERVED <= _max_connections(services["postgresql"]["command"])
+
+    manifests, helm = _manifests(), _helm()
+    pool = int(manifests["ConfigMap", "regie"]["data"]["REGIE_DB_POOL_SIZE"])
+    persistence = helm["config"]["persistence"]
+    per_pod = sum(persistence[store]["sql"]["maxConns"] for store in ("default", "visibility"))
+    # each Temporal service is a Deployment of the chart's: a rolling update adds a pod (25 %)
+    temporal_pods = sum(helm[service]["replicaCount"] + 1
+                        for service in ("frontend", "history", "matching", "worker"))
+    demand = ((sum(kubernetes.values()) + COMMANDS_AT_ONCE) * connections_at_most(pool)
+              + temporal_pods * per_pod)
+    [container] = manifests["StatefulSet", "postgresql"]["spec"]["template"]["spec"][
+        "containers"]
+    assert demand + SUPERUSER_RESERVED <= _max_connections(container["args"])
 
 
 @pytest.mark.parametrize("version", KUBERNETES)
