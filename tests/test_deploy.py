@@ -2,9 +2,10 @@
 every probe and scrape path is a route of the app, the workers' grace period covers their
 graceful shutdown, the image holds every package and data folder Regie reads, every web app
 and worker shares the one data folder, every Regie container runs unprivileged on a read-only
-root, PostgreSQL admits every connection Regie and Temporal may open, the compose file follows
-the Compose Specification, and every Kubernetes manifest is valid, strictly, for the oldest and
-the newest Kubernetes it is meant for."""
+root, PostgreSQL admits every connection Regie and Temporal may open, a round and the ledger
+take every Update sent to them at once, the compose file follows the Compose Specification, and
+every Kubernetes manifest is valid, strictly, for the oldest and the newest Kubernetes it is
+meant for."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from activities.rounds import LEDGER_UPDATES_AT_ONCE
 from api.app import ROUTERS
-from regie import ROOT
+from regie import ROOT, rounds
 from regie.db import connections_at_most
 from regie.settings import Settings
 
@@ -214,6 +216,21 @@ def test_postgresql_admits_every_connection_the_deployment_can_open():
     [container] = manifests["StatefulSet", "postgresql"]["spec"]["template"]["spec"][
         "containers"]
     assert demand + SUPERUSER_RESERVED <= _max_connections(container["args"])
+
+
+def test_one_workflow_takes_every_update_sent_to_it_at_once():
+    """Every web app sends a round up to SUBMISSIONS_AT_ONCE submissions at a time, and every
+    worker the ledger up to LEDGER_UPDATES_AT_ONCE Updates: at the most of them running, the
+    Temporal cluster's limit of Updates in flight on one workflow takes them all (beyond it
+    the server refuses them; its default is 10)."""
+    compose, kubernetes = _most_processes()
+    limits = {
+        "compose": yaml.safe_load((DEPLOY / "temporal" / "dynamicconfig.yaml").read_text()),
+        "kubernetes": _helm()["dynamicConfig"]}
+    for where, most in (("compose", compose), ("kubernetes", kubernetes)):
+        [limit] = limits[where]["history.maxInFlightUpdates"]
+        assert most["regie-api"] * rounds.SUBMISSIONS_AT_ONCE <= limit["value"], where
+        assert most["regie-worker"] * LEDGER_UPDATES_AT_ONCE <= limit["value"], where
 
 
 @pytest.mark.parametrize("version", KUBERNETES)
