@@ -53,7 +53,7 @@ start api-1 "$IMAGE" api --port 18000
 start api-2 "$IMAGE" api --port 18001
 
 echo "the first account, an import and a settlement letter"
-regie -v "$HERE/smoke_drive.py:/smoke_drive.py:ro" --entrypoint python "$IMAGE" \
+regie -v "$HERE/smoke_drive.py:/smoke_drive.py:ro" --entrypoint python3 "$IMAGE" \
       /smoke_drive.py "${LINK##*/}"
 
 echo "SIGTERM"
