@@ -3,9 +3,9 @@ every probe and scrape path is a route of the app, the workers' grace period cov
 graceful shutdown, the image holds every package and data folder Regie reads, every web app
 and worker shares the one data folder, every Regie container runs unprivileged on a read-only
 root, PostgreSQL admits every connection Regie and Temporal may open, a round and the ledger
-take every Update sent to them at once, the compose file follows the Compose Specification, and
-every Kubernetes manifest is valid, strictly, for the oldest and the newest Kubernetes it is
-meant for."""
+take every Update sent to them at once, compose and Helm give Temporal the same dynamic config,
+the compose file follows the Compose Specification, and every Kubernetes manifest is valid,
+strictly, for the oldest and the newest Kubernetes it is meant for."""
 
 from __future__ import annotations
 
@@ -231,6 +231,11 @@ def test_one_workflow_takes_every_update_sent_to_it_at_once():
         [limit] = limits[where]["history.maxInFlightUpdates"]
         assert most["regie-api"] * rounds.SUBMISSIONS_AT_ONCE <= limit["value"], where
         assert most["regie-worker"] * LEDGER_UPDATES_AT_ONCE <= limit["value"], where
+
+
+def test_compose_and_helm_give_temporal_the_same_dynamic_config():
+    compose = yaml.safe_load((DEPLOY / "temporal" / "dynamicconfig.yaml").read_text())
+    assert _helm()["dynamicConfig"] == compose
 
 
 @pytest.mark.parametrize("version", KUBERNETES)
