@@ -28,6 +28,12 @@ from workflows import search
 BIN = Path(sys.executable).parent
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{}"
 
+# Every test sets the settings it needs: a REGIE_* setting exported in the shell that runs the
+# suite (a database, a secret key, a mail relay of one's own) must not reach the tests or the
+# processes they start.
+for _setting in Settings.model_fields:
+    os.environ.pop(f"REGIE_{_setting.upper()}", None)
+
 
 @pytest.fixture(scope="session")
 def published_scheme() -> Scheme:
