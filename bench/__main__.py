@@ -25,25 +25,39 @@ def compile_regie() -> None:
         compileall.compile_dir(ROOT / package, quiet=1)
 
 
+def part_folder(root: Path, part: str) -> Path:
+    """A part's own folder under `root`: its dev server's file, scheme file and data. A part
+    that found the workflows of the one before in a shared dev server file (the rounds and the
+    ledger, on that part's task queue, where no worker polled any more) waited on them forever:
+    the rush part after the throughput part did."""
+    folder = root / part
+    folder.mkdir()
+    return folder
+
+
 async def main(parts: list[str], quick: bool) -> None:
     compile_regie()
     print(f"# Regie bench, {time.strftime('%Y-%m-%d %H:%M')} on {platform.node()}: "
           f"{platform.python_implementation()} {platform.python_version()}, "
           f"{__import__('os').cpu_count()} cores{' (quick)' if quick else ''}", flush=True)
     with tempfile.TemporaryDirectory(prefix="regie-bench-") as tmp:
-        folder = Path(tmp)
+        def folder_of(part: str) -> Path:
+            return part_folder(Path(tmp), part)
+
         if "throughput" in parts:
             from bench import throughput
 
+            folder = folder_of("throughput")
             async with dev_server(folder) as env:
                 await throughput.run(env.client, folder, count=10 if quick else 50)
         if "activities" in parts:
             from bench import activities
 
-            await activities.run(folder, calls=50 if quick else 200)
+            await activities.run(folder_of("activities"), calls=50 if quick else 200)
         if "pages" in parts:
             from bench import pages
 
+            folder = folder_of("pages")
             async with dev_server(folder) as env:
                 await pages.run(env.client, folder,
                                 sizes=(1_000, 10_000) if quick else (1_000, 10_000, 100_000),
@@ -51,16 +65,18 @@ async def main(parts: list[str], quick: bool) -> None:
         if "rush" in parts:
             from bench import rush
 
+            folder = folder_of("rush")
             async with dev_server(folder) as env:
                 await rush.run(env.client, folder,
                                sizes=(1, 10, 50) if quick else (1, 10, 50, 200))
         if "programme" in parts:
             from bench import programme
 
-            await programme.run(folder, applications=100 if quick else 1_000)
+            await programme.run(folder_of("programme"), applications=100 if quick else 1_000)
         if "memory" in parts:
             from bench import memory
 
+            folder = folder_of("memory")
             async with dev_server(folder) as env:
                 await memory.run(env.client, folder, grants_count=1_000 if quick else 10_000)
 
