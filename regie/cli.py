@@ -8,9 +8,12 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from regie.settings import Settings
+
+if TYPE_CHECKING:  # the commands import what they need when they run
+    from regie.adoption import ImportResult
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -381,10 +384,26 @@ async def _import(settings: Settings, path: str, dry_run: bool, email: str) -> i
         await engine.dispose()
     for problem in result.problems:
         print(problem)
-    verb = "te importeren / to import" if dry_run else "geïmporteerd / imported"
-    print(f"{len(result.problems)} probleem/problems; {len(result.new)} {verb}; "
-          f"{len(result.unchanged)} ongewijzigd / unchanged")
+    print(import_summary(result))
     return 1 if result.refused else 0
+
+
+def import_summary(result: ImportResult) -> str:
+    """The import's last line, after the problems. A file with a problem is not imported at
+    all, not one row of it, and the line says so instead of counting the rows in order."""
+    if result.refused:
+        count = len(result.problems)
+        nl, en = ("dit probleem", "this problem") if count == 1 else (
+            f"deze {count} problemen", f"these {count} problems")
+        if result.dry_run:
+            return (f"Het bestand kan zo niet worden geïmporteerd: los {nl} op / "
+                    f"The file cannot be imported as it is: resolve {en}")
+        return (f"Het bestand is niet geïmporteerd, geen enkele rij: los {nl} op en importeer "
+                f"het opnieuw / The file was not imported, not one row: resolve {en} and "
+                "import it again")
+    verb = "te importeren / to import" if result.dry_run else "geïmporteerd / imported"
+    return (f"0 probleem/problems; {len(result.new)} {verb}; "
+            f"{len(result.unchanged)} ongewijzigd / unchanged")
 
 
 async def _export(settings: Settings, path: str) -> int:

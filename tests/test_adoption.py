@@ -17,10 +17,12 @@ from sqlalchemy import func
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
-from domain.adoption import HEADERS, check_rows, read_date, read_euros
+from domain.adoption import HEADERS, Problem, check_rows, read_date, read_euros
 from domain.lifecycle import Role, Stage
 from domain.schedules import NoticeKind, adopt_reports, pending_notices, report_schedule
 from regie import ROOT, adoption, grants, programme
+from regie.adoption import ImportResult
+from regie.cli import import_summary
 from regie.db import make_engine, migrate, session_factory
 from regie.records import Application, GrantEvent, ImportedRow, OutboxMail, Person
 from regie.settings import Settings
@@ -398,11 +400,30 @@ def test_the_command_checks_a_file_and_names_every_bad_row(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[0].startswith("rij 2, kolom organisatietype: Onbekend organisatietype")
     assert lines[1].startswith("rij 5, kolom toegekend_op: '32-13-2025' is geen datum")
-    assert lines[2].startswith("2 probleem/problems; 3 te importeren")
+    assert lines[2] == ("Het bestand kan zo niet worden geïmporteerd: los deze 2 problemen op"
+                        " / The file cannot be imported as it is: resolve these 2 problems")
     exported = subprocess.run([regie, "export", str(tmp_path / "leeg.csv")], env=env,
                               capture_output=True, text=True)
     assert exported.returncode == 0
     assert read_table((tmp_path / "leeg.csv").read_bytes(), "leeg.csv").headers == list(HEADERS)
+
+
+def test_the_command_says_a_refused_file_was_not_imported_at_all():
+    """No row of a file with a problem is imported; the last line said "1 probleem/problems;
+    70 geïmporteerd / imported" of such a file, though none was."""
+    one = Problem(row=3, column="toegekend_bedrag", nl="boven het plafond", en="above the ceiling")
+    refused = ImportResult(problems=[one], new=["SV-2025-001", "SV-2025-002"], dry_run=False)
+    assert import_summary(refused) == (
+        "Het bestand is niet geïmporteerd, geen enkele rij: los dit probleem op en importeer "
+        "het opnieuw / The file was not imported, not one row: resolve this problem and import "
+        "it again")
+    refused.problems.append(one)
+    assert "los deze 2 problemen op" in import_summary(refused)
+    assert import_summary(ImportResult(new=["SV-2025-001"], unchanged=["SV-2025-002"],
+                                       dry_run=False)) == (
+        "0 probleem/problems; 1 geïmporteerd / imported; 1 ongewijzigd / unchanged")
+    assert import_summary(ImportResult(new=["SV-2025-001"])) == (
+        "0 probleem/problems; 1 te importeren / to import; 0 ongewijzigd / unchanged")
 
 
 def test_the_import_guide_explains_every_column():
