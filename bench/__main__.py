@@ -41,23 +41,21 @@ async def main(parts: list[str], quick: bool) -> None:
           f"{platform.python_implementation()} {platform.python_version()}, "
           f"{__import__('os').cpu_count()} cores{' (quick)' if quick else ''}", flush=True)
     with tempfile.TemporaryDirectory(prefix="regie-bench-") as tmp:
-        def folder_of(part: str) -> Path:
-            return part_folder(Path(tmp), part)
-
+        root = Path(tmp)
         if "throughput" in parts:
             from bench import throughput
 
-            folder = folder_of("throughput")
+            folder = part_folder(root, "throughput")
             async with dev_server(folder) as env:
                 await throughput.run(env.client, folder, count=10 if quick else 50)
         if "activities" in parts:
             from bench import activities
 
-            await activities.run(folder_of("activities"), calls=50 if quick else 200)
+            await activities.run(part_folder(root, "activities"), calls=50 if quick else 200)
         if "pages" in parts:
             from bench import pages
 
-            folder = folder_of("pages")
+            folder = part_folder(root, "pages")
             async with dev_server(folder) as env:
                 await pages.run(env.client, folder,
                                 sizes=(1_000, 10_000) if quick else (1_000, 10_000, 100_000),
@@ -65,18 +63,19 @@ async def main(parts: list[str], quick: bool) -> None:
         if "rush" in parts:
             from bench import rush
 
-            folder = folder_of("rush")
+            folder = part_folder(root, "rush")
             async with dev_server(folder) as env:
                 await rush.run(env.client, folder,
                                sizes=(1, 10, 50) if quick else (1, 10, 50, 200))
         if "programme" in parts:
             from bench import programme
 
-            await programme.run(folder_of("programme"), applications=100 if quick else 1_000)
+            await programme.run(part_folder(root, "programme"),
+                                applications=100 if quick else 1_000)
         if "memory" in parts:
             from bench import memory
 
-            folder = folder_of("memory")
+            folder = part_folder(root, "memory")
             async with dev_server(folder) as env:
                 await memory.run(env.client, folder, grants_count=1_000 if quick else 10_000)
 
