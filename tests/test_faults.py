@@ -45,7 +45,7 @@ from tests.factories import CASES, programme_rows
 from tests.conftest import eventually, free_port
 from tests.factories import actor_of
 
-pytestmark = pytest.mark.devserver
+pytestmark = pytest.mark.waiting
 BATCH = 15
 
 

@@ -63,6 +63,7 @@ async def _removed_from_temporal(client, workflow_id: str) -> None:
     await eventually(gone, timeout=90)  # about 20 s on the dev server
 
 
+@pytest.mark.waiting
 async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_them(
         dev_env, tmp_path, db_url, engine, scheme):
     client, sessions = dev_env.client, session_factory(engine)

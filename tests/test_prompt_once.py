@@ -14,6 +14,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+import pytest
 
 from domain.scheme import parse_scheme
 from domain.types import DecisionInput
@@ -25,6 +26,7 @@ from tests import scenario
 from tests.conftest import eventually, free_port
 from tests.factories import actor_of
 
+pytestmark = pytest.mark.waiting
 PROMPT = "Rapportage 1 gevraagd"
 
 
