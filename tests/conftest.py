@@ -130,14 +130,18 @@ def _copied_sqlite(source: Path, folder: Path) -> str:
     return f"sqlite+aiosqlite:///{target}"
 
 
+async def _fresh_database(request, kind: str, folder: Path) -> str:
+    """A migrated, empty database of `kind`: SQLite in `folder`, or a new PostgreSQL database."""
+    if kind == "sqlite":
+        return _copied_sqlite(request.getfixturevalue("_migrated_sqlite"), folder)
+    return await asyncio.to_thread(_create_postgres_database,
+                                   request.getfixturevalue("_migrated_postgres"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def any_db(request, tmp_path):
     """A migrated, empty database: SQLite in a temporary folder, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        url = _copied_sqlite(request.getfixturevalue("_migrated_sqlite"), tmp_path)
-    else:
-        url = await asyncio.to_thread(_create_postgres_database,
-                                      request.getfixturevalue("_migrated_postgres"))
+    url = await _fresh_database(request, request.param, tmp_path)
     engine = make_engine(url)
     yield url, engine
     await engine.dispose()
@@ -146,10 +150,10 @@ async def any_db(request, tmp_path):
 
 
 @pytest.fixture
-async def postgres_url(_migrated_postgres):
+async def postgres_url(request, tmp_path):
     """A migrated, empty PostgreSQL database in either pass of the suite: for what only
     PostgreSQL does."""
-    url = await asyncio.to_thread(_create_postgres_database, _migrated_postgres)
+    url = await _fresh_database(request, "postgresql", tmp_path)
     yield url
     await asyncio.to_thread(_drop_postgres_database, url)
 
@@ -161,11 +165,7 @@ TEST_DATABASE = os.environ.get("REGIE_TEST_DATABASE", "sqlite")  # or "postgresq
 async def db_url(request, tmp_path):
     """The database of a test: SQLite, or with REGIE_TEST_DATABASE=postgresql a fresh database
     on the local PostgreSQL server (how `make test` runs the suite a second time)."""
-    if TEST_DATABASE == "postgresql":
-        url = await asyncio.to_thread(_create_postgres_database,
-                                      request.getfixturevalue("_migrated_postgres"))
-    else:
-        url = _copied_sqlite(request.getfixturevalue("_migrated_sqlite"), tmp_path)
+    url = await _fresh_database(request, TEST_DATABASE, tmp_path)
     yield url
     if TEST_DATABASE == "postgresql":
         await asyncio.to_thread(_drop_postgres_database, url)
