@@ -13,8 +13,8 @@ import threading
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from aiosmtpd.controller import Controller
 import pytest
+from aiosmtpd.controller import Controller
 
 from domain.scheme import parse_scheme
 from domain.types import DecisionInput
