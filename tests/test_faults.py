@@ -47,6 +47,7 @@ from tests.factories import actor_of
 
 pytestmark = pytest.mark.waiting
 BATCH = 15
+LIVES_WITHIN = 400  # seconds for the batch; the whole test takes about 75 s when all is well
 
 
 class Stack:
@@ -61,16 +62,17 @@ class Stack:
 
     async def start_temporal(self) -> None:
         self.temporal = await start_temporal(self.settings.data_dir, self.port, free_port())
-        for _ in range(300):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                await connect(self.settings.temporal_address)
+                await _connect(self.settings.temporal_address)
                 print(f"{time.monotonic():.1f} temporal up", flush=True)
                 return
-            except RuntimeError:
+            except (RuntimeError, asyncio.TimeoutError):
                 assert self.temporal.returncode is None, (
                     f"the dev server did not start:\n{self.log_tail('temporal')}")
                 await asyncio.sleep(0.1)
-        raise AssertionError("the dev server did not come up")
+        raise AssertionError(f"the dev server did not come up:\n{self.log_tail('temporal')}")
 
     async def start_worker(self) -> None:
         s = self.settings
@@ -125,9 +127,14 @@ async def _update(client_box: dict, reference: str, name: str, argument, update_
                 WorkflowUpdateRPCTimeoutOrCancelledError):
             await asyncio.sleep(0.5)
             try:
-                client_box["client"] = await connect(client_box["address"])
-            except RuntimeError:
+                client_box["client"] = await _connect(client_box["address"])
+            except (RuntimeError, asyncio.TimeoutError):
                 pass
+
+
+async def _connect(address: str):
+    """A client, or a timeout: a dev server killed while it starts may leave a call hanging."""
+    return await asyncio.wait_for(connect(address), 10)
 
 
 async def _idle(handle) -> None:
@@ -203,7 +210,7 @@ async def test_no_grant_lost_and_no_mail_twice_through_killed_processes(
     try:
         await stack.start_temporal()
         box = {"address": settings.temporal_address,
-               "client": await connect(settings.temporal_address)}
+               "client": await _connect(settings.temporal_address)}
         async with sessions() as db:
             people = await scenario.cast(db)
         team = actor_of(people.team)
@@ -231,12 +238,16 @@ async def test_no_grant_lost_and_no_mail_twice_through_killed_processes(
 
         chaos_task = asyncio.create_task(chaos())
         grantee = actor_of(people.grantee)
-        lives = asyncio.gather(*(_live_out(box, ref, grantee, team) for ref in references))
+        each = {ref: asyncio.create_task(_live_out(box, ref, grantee, team))
+                for ref in references}
+        lives = asyncio.gather(*each.values())
         try:
-            await asyncio.wait([lives, chaos_task], timeout=600,
+            await asyncio.wait([lives, chaos_task], timeout=LIVES_WITHIN,
                                return_when=asyncio.FIRST_COMPLETED)
             done.set()
             await chaos_task  # a fault of the test's own (a process that ended by itself)
+            if not lives.done():
+                raise AssertionError(await _stuck(box, each, stack))
             finals = await lives
         finally:  # a failing grant must not leave the others retrying after the test
             done.set()
@@ -279,6 +290,22 @@ async def test_no_grant_lost_and_no_mail_twice_through_killed_processes(
         print(f"kills: {dict(stack.kills)}; mails: {len(mails)}")
     finally:
         await stack.stop()
+
+
+async def _stuck(client_box: dict, each: dict[str, asyncio.Task], stack: Stack) -> str:
+    """Where the grants not yet archived stand, for the failure's message."""
+    lines = [f"not archived within {LIVES_WITHIN} s:"]
+    for reference in [ref for ref, task in each.items() if not task.done()]:
+        handle = client_box["client"].get_workflow_handle(grant_workflow_id(reference))
+        try:
+            raw = (await asyncio.wait_for(handle.describe(), 20)).raw_description
+            pending = [(a.activity_type.name, a.attempt, a.last_failure.message)
+                       for a in raw.pending_activities]
+            lines.append(f"{reference}: task pending {raw.HasField('pending_workflow_task')}, "
+                         f"activities {pending}")
+        except (RPCError, RuntimeError, asyncio.TimeoutError) as exc:
+            lines.append(f"{reference}: not described ({exc!r})")
+    return "\n".join([*lines, "worker log:", stack.log_tail("worker")])
 
 
 async def _applications(db, references):

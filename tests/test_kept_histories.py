@@ -82,8 +82,9 @@ async def test_auditors_read_closed_grants_and_rounds_after_temporal_removed_the
                                                dry_run=False)
         assert done.problems == []
         await stage_is(client, SETTLED, Stage.ARCHIVED)
-        await client.get_workflow_handle(GRANT).result()
-        closed_round = await client.get_workflow_handle_for(RoundWorkflow.run, ROUND).result()
+        await asyncio.wait_for(client.get_workflow_handle(GRANT).result(), 60)
+        closed_round = await asyncio.wait_for(
+            client.get_workflow_handle_for(RoundWorkflow.run, ROUND).result(), 60)
         in_temporal = await client.get_workflow_handle(GRANT).fetch_history()
 
         lost = grant_workflow_id("SV-OUD-404")  # removed from Temporal before it was kept

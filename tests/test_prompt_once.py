@@ -62,8 +62,11 @@ async def _worker_process(settings: Settings, target: str) -> asyncio.subprocess
     process = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "regie"), "worker", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    while b"worker.started" not in await asyncio.wait_for(process.stdout.readline(), 60):
-        pass
+    printed = b""
+    while b"worker.started" not in printed:
+        line = await asyncio.wait_for(process.stdout.readline(), 60)
+        assert line, f"the worker ended before it started:\n{printed.decode()[-3000:]}"
+        printed += line
     # keep the pipe drained, and what the worker printed for a failure's message
     process.output = asyncio.get_running_loop().create_task(process.stdout.read())
     return process
