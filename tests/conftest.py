@@ -26,6 +26,8 @@ from regie.temporal import DATA_CONVERTER, register_search_attributes
 from tests import dates
 from workflows import search
 
+pytest_plugins = ["pytester", "tests.bounded"]
+
 BIN = Path(sys.executable).parent
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{}"
 
