@@ -26,19 +26,26 @@ run: $(VENV)/.run-installed
 # its 60 s limit, histories the dev server takes its time to remove): they run on both databases
 # in a third stream, beside the two passes, instead of lengthening each. The three streams run
 # at the same time; each prints its output when it ends, and the command fails if any fails.
+#
+# An async test that runs over 15 minutes is cancelled and fails with where it waited
+# (tests/bounded.py); a pytest run that is still going after 40 minutes is interrupted as Ctrl-C
+# would, so it prints what it has, and killed a minute later if it is still there. A pass takes
+# 5 to 8 minutes here.
 test: $(VENV)/.test-installed chromium
 	@echo "Three streams run at once; each prints its report when it ends."
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgresql test-waiting
 
+PYTEST := timeout --foreground --signal=INT --kill-after=60 40m $(BIN)/pytest
+
 test-sqlite:
-	$(BIN)/pytest -m "not waiting"
+	$(PYTEST) -m "not waiting"
 
 test-postgresql:
-	REGIE_TEST_DATABASE=postgresql $(BIN)/pytest -m "not browser and not waiting"
+	REGIE_TEST_DATABASE=postgresql $(PYTEST) -m "not browser and not waiting"
 
 test-waiting:
-	$(BIN)/pytest -m "waiting"; sqlite=$$?; \
-	REGIE_TEST_DATABASE=postgresql $(BIN)/pytest -m "waiting and not browser" && exit $$sqlite
+	$(PYTEST) -m "waiting"; sqlite=$$?; \
+	REGIE_TEST_DATABASE=postgresql $(PYTEST) -m "waiting and not browser" && exit $$sqlite
 
 # Browser tests use Debian's chromium; install it where it is missing (as root, or through sudo).
 chromium:
