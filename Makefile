@@ -30,22 +30,37 @@ run: $(VENV)/.run-installed
 # An async test that runs over 15 minutes is cancelled and fails with where it waited
 # (tests/bounded.py); a pytest run that is still going after 40 minutes is interrupted as Ctrl-C
 # would, so it prints what it has, and killed a minute later if it is still there. A pass takes
-# 5 to 8 minutes here.
+# 5 to 8 minutes here. Each run's output is also kept in build/tests/, and the command ends with
+# every run's result line and failures, so the end of the output tells how all of them went.
 test: $(VENV)/.test-installed chromium
 	@echo "Three streams run at once; each prints its report when it ends."
-	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgresql test-waiting
+	@rm -rf $(LOGS) && mkdir -p $(LOGS)
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgresql test-waiting; \
+	status=$$?; echo "The results (the whole reports: $(LOGS)/):"; \
+	for log in $(LOGS)/*.log; do \
+	  grep -H -E '^(FAILED|ERROR) |^=* ?([0-9]+ [a-z]+|no tests ran).* in [0-9.]+s' $$log \
+	    || echo "$$log: ended without a result"; \
+	done; exit $$status
 
 PYTEST := timeout --foreground --signal=INT --kill-after=60 40m $(BIN)/pytest
+LOGS   := build/tests
+
+# $(call pytest,NAME,ARGUMENTS): pytest, its output also kept in build/tests/NAME.log
+pytest = (mkdir -p $(LOGS); echo '$(1): pytest $(2)'; \
+	{ $(PYTEST) $(2); echo $$? > $(LOGS)/$(1).rc; } 2>&1 | tee -i $(LOGS)/$(1).log; \
+	exit $$(cat $(LOGS)/$(1).rc))
 
 test-sqlite:
-	$(PYTEST) -m "not waiting"
+	@$(call pytest,sqlite,-m "not waiting")
 
 test-postgresql:
-	REGIE_TEST_DATABASE=postgresql $(PYTEST) -m "not browser and not waiting"
+	@export REGIE_TEST_DATABASE=postgresql; \
+	$(call pytest,postgresql,-m "not browser and not waiting")
 
 test-waiting:
-	$(PYTEST) -m "waiting"; sqlite=$$?; \
-	REGIE_TEST_DATABASE=postgresql $(PYTEST) -m "waiting and not browser" && exit $$sqlite
+	@$(call pytest,waiting-sqlite,-m "waiting"); sqlite=$$?; \
+	export REGIE_TEST_DATABASE=postgresql; \
+	$(call pytest,waiting-postgresql,-m "waiting and not browser") && exit $$sqlite
 
 # Browser tests use Debian's chromium; install it where it is missing (as root, or through sudo).
 chromium:
