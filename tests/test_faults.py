@@ -47,7 +47,7 @@ from tests.factories import actor_of
 
 pytestmark = pytest.mark.waiting
 BATCH = 15
-LIVES_WITHIN = 400  # seconds for the batch; the whole test takes about 75 s when all is well
+LIVES_WITHIN = 400  # seconds for the batch; the whole test takes 25 to 80 s when all is well
 
 
 class Stack:
