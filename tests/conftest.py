@@ -91,16 +91,23 @@ async def start_dev_server(folder: Path, *config: str) -> WorkflowEnvironment:
     )
 
 
+def postgres_admin() -> psycopg.Connection:
+    """A connection to the server's own database, to create and drop the tests' databases; a
+    statement that waits over a minute (on a lock, say) fails instead of holding the run."""
+    return psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
+                           connect_timeout=10, options="-c statement_timeout=60s")
+
+
 def _create_postgres_database(template: str = "template1") -> str:
     name = f"regie_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+    with postgres_admin() as c:
         c.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     return POSTGRES.format(name)
 
 
 def _drop_postgres_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+    with postgres_admin() as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg
 from sqlmodel import select
 
 from domain.lifecycle import Stage
@@ -30,7 +29,7 @@ from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
 from tests import factories, scenario
-from tests.conftest import _drop_postgres_database
+from tests.conftest import _drop_postgres_database, postgres_admin
 from tests.factories import actor_of
 from tests.scenario import score
 
@@ -58,7 +57,7 @@ def _restore(db_url: str, backup: Path) -> None:
         return
     _drop_postgres_database(db_url)
     name = db_url.rsplit("/", 1)[1]
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+    with postgres_admin() as c:
         c.execute(f'CREATE DATABASE "{name}"')
     subprocess.run(["pg_restore", "--no-owner", "--dbname", _libpq(db_url), str(backup)],
                    check=True)
