@@ -92,5 +92,6 @@ async def run(client, folder: Path, sizes: tuple[int, ...] = (1, 10, 50, 200)) -
     table("Submissions at the same moment to one round (dev server; records on postgresql)",
           ["at once", "p50 ms", "p99 ms", "last ms", "burst s", "submissions/s",
            "p50 / alone"], rows)
-    print(f"The round took them in {len(runs)} runs (a new run every "
-          f"{RoundParams.model_fields['run_events'].default:,} events: round-short-runs).")
+    print(f"The round took them in {len(runs)} run{'' if len(runs) == 1 else 's'} "
+          f"(a new run every {RoundParams.model_fields['run_events'].default:,} "
+          "events: round-short-runs).")
