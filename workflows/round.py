@@ -12,7 +12,7 @@ opening the round tells them they can submit.
 
 The window is workflow state: when the scheme file moves it, Regie moves the round's with the
 `move_window` Update (regie.alignment), its opening until the round opens, its closing until
-it closes.
+it closes, as the round's clock tells (domain.windows).
 
 While open and while awaiting its verdicts, a round continues as new every
 `RoundParams.run_events` events (round-short-runs), carrying what it has accepted and heard.
@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         Actor, AllocationConfirmation, Delivery, Proposal, RoundCarried, RoundParams, RoundStatus,
         ScoredGrant, StartGrant, SubmitToRound, WindowMove, WindowMoved,
     )
+    from domain.windows import check_window_move
 
 # docs/upgrading.md: the round waits for its opening on a condition, so that `move_window` can
 # move it; a round started before sleeps to the opening it was started with.
@@ -266,26 +267,10 @@ class RoundWorkflow:
     @move_window.validator
     def _validate_move(self, cmd: WindowMove) -> None:
         only_from_scheme_file(cmd.actor.role)
-        if (cmd.opens_at, cmd.closes_at) == (self.opens_at, self.closes_at):
-            raise NotAllowed("Het venster is ongewijzigd / the window is unchanged")
-        if self.phase not in ("scheduled", "open"):
-            raise NotAllowed("De ronde is gesloten / the round has closed")
-        now = workflow.now()
-        if cmd.opens_at != self.opens_at:
-            if self.phase != "scheduled":
-                raise NotAllowed("De ronde is al open; de opening ligt vast / the round is "
-                                 "open; its opening cannot move")
-            if not self.opening_movable:
-                raise NotAllowed("Deze ronde is gestart voordat de opening kon verschuiven / "
-                                 "this round started before its opening could move")
-            if cmd.opens_at <= now:
-                raise NotAllowed("De opening moet in de toekomst liggen / the opening must "
-                                 "lie in the future")
-        if cmd.closes_at <= now:
-            raise NotAllowed("De sluiting moet in de toekomst liggen / the closing must lie "
-                             "in the future")
-        if cmd.closes_at <= cmd.opens_at or cmd.closes_at > self.p.projects_end_at:
-            raise NotAllowed("Sluiting buiten de looptijd / closing outside the programme")
+        check_window_move(phase=self.phase, opens_at=self.opens_at, closes_at=self.closes_at,
+                          opening_movable=self.opening_movable, now=workflow.now(),
+                          new_opens_at=cmd.opens_at, new_closes_at=cmd.closes_at,
+                          programme_end=self.p.projects_end_at)
 
     @workflow.query
     def status(self) -> RoundStatus:
