@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import uvicorn
+from temporalio.client import Client
 
 from api.app import create_app
 from regie.alignment import align_programme
@@ -102,9 +103,13 @@ def _taken(ports: dict[str, int]) -> list[str]:
     return taken
 
 
-async def _listening(temporal: asyncio.subprocess.Process, port: int, log: Path) -> None:
-    """Until the dev server accepts connections on its port, or ends. Plain TCP, no Temporal
-    client: a client left connecting to a server that died can abort the interpreter on exit."""
+async def _connected(temporal: asyncio.subprocess.Process, settings: Settings, port: int,
+                     log: Path) -> Client:
+    """A client of the dev server once it serves, or SystemExit if it ends first or does not
+    serve within 60 s. First plain TCP until its port accepts connections (a Temporal client
+    left connecting to a server that died can abort the interpreter on exit), then a client
+    until the server's frontend says it is healthy: it accepts connections a moment before."""
+    refused = ""
     for _ in range(300):
         if temporal.returncode is not None:
             raise SystemExit(_not_started(log))
@@ -115,8 +120,13 @@ async def _listening(temporal: asyncio.subprocess.Process, port: int, log: Path)
             continue
         writer.close()
         await writer.wait_closed()
-        return
-    raise SystemExit(f"{DID_NOT_START} Temporal did not answer within 60 s (its log: {log})")
+        try:
+            return await connect(settings.temporal_address, settings.temporal_namespace)
+        except RuntimeError as exc:  # "Frontend is not healthy yet"
+            refused = f": {str(exc)[:200]}"
+            await asyncio.sleep(0.2)
+    raise SystemExit(f"{DID_NOT_START} Temporal did not answer within 60 s (its log: {log})"
+                     f"{refused}")
 
 
 async def run_stack(settings: Settings, port: int = 8000, temporal_port: int = 7233,
@@ -137,8 +147,8 @@ async def _run_stack(settings: Settings, port: int, temporal_port: int, ui_port:
         settings.base_url = f"http://127.0.0.1:{port}"
     temporal = await start_temporal(settings.data_dir, temporal_port, ui_port)
     try:
-        await _listening(temporal, temporal_port, settings.data_dir / "temporal.log")
-        client = await connect(settings.temporal_address, settings.temporal_namespace)
+        client = await _connected(temporal, settings, temporal_port,
+                                  settings.data_dir / "temporal.log")
         await ensure_history_retention(client, settings.temporal_namespace, ENGINE_RETENTION)
         await asyncio.to_thread(migrate, settings.database_url)
         scheme = load_scheme(settings.scheme_file)
