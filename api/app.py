@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 import uuid
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 import structlog
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException
 from temporalio.client import Client
 
 from api import (
@@ -39,6 +41,10 @@ SECURITY_HEADERS = {
                                f"form-action 'self'; frame-ancestors 'none'; report-uri {csp.PATH}",
     "Referrer-Policy": "same-origin",
 }
+
+# What a person reads for an error that comes with Starlette's phrase only (api.i18n)
+_PLAIN_STATUS = {404: "no_such_page", 405: "not_a_page"}
+
 # FastAPI's API documentation pages load Swagger UI and ReDoc from their CDN, with a script of
 # their own in the page; they hold no data and keep only the rule against framing.
 DOCS_CSP = "frame-ancestors 'none'"
@@ -128,11 +134,19 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
+        """Starlette's, for an address no route has (or a form's address opened as a page),
+        as well as the routes' own: the JSON API answers in JSON; a person reads a page in
+        their language, not Starlette's "Not Found"."""
         if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=exc.headers)
-        return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
-                      status_code=exc.status_code)
+        detail = exc.detail
+        if detail == HTTPStatus(exc.status_code).phrase:  # no route's own words
+            detail = t(_PLAIN_STATUS.get(exc.status_code, "error"), request.state.lang)
+        response = render(request, "error.html", {"status": exc.status_code, "detail": detail},
+                          status_code=exc.status_code)
+        response.headers.update(exc.headers or {})  # a 405's Allow
+        return response
 
     for router in ROUTERS:
         app.include_router(router)

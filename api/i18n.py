@@ -188,6 +188,11 @@ UI: dict[str, Text] = {
     "forbidden": Text("Geen toegang", "No access"),
     "not_found": Text("Niet gevonden", "Not found"),
     "error": Text("Er ging iets mis", "Something went wrong"),
+    "no_such_page": Text(
+        "Deze pagina bestaat niet. Kijk het adres na, of begin op de startpagina.",
+        "This page does not exist. Check the address, or start from the home page."),
+    "not_a_page": Text("Dit adres verstuurt een formulier en is geen pagina om te openen.",
+                       "This address sends a form; it is not a page to open."),
     "bad_request": Text("Dit adres of formulier klopt niet: {fields}.",
                         "This address or form is not right: {fields}."),
     "report_kind_progress": Text("Voortgangsrapportage", "Progress report"),

@@ -337,6 +337,33 @@ async def test_the_home_page_tells_the_public_the_rounds_and_who_may_apply(
     assert 'href="/register"' in page
 
 
+async def test_an_address_without_a_page_is_answered_in_the_visitors_language(
+        tmp_path, db_url, engine, scheme, time_env):
+    """A mistyped address or a form's address opened in the browser: a page in Dutch (or
+    English), not Starlette's JSON; the JSON API keeps answering in JSON."""
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    async with session_factory(engine)() as db:
+        client = await web_client_as(create_app(settings, scheme, time_env.client), None, db)
+    async with contextlib.aclosing(client):
+        missing = await client.get("/kenniscentrum")
+        form = await client.get("/logout")
+        unknown_round = await client.get("/call/1999")
+        client.cookies.set("regie_lang", "en")
+        english = await client.get("/kenniscentrum")
+        api = await client.get("/api/no-such-thing")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "<h1>Niet gevonden</h1>" in missing.text
+    assert "Deze pagina bestaat niet. Kijk het adres na" in missing.text
+    assert "Not Found" not in missing.text
+    assert form.status_code == 405 and form.headers["allow"] == "POST"
+    assert "Dit adres verstuurt een formulier en is geen pagina om te openen." in form.text
+    assert english.status_code == 404 and "<h1>Not found</h1>" in english.text
+    assert "This page does not exist. Check the address" in english.text
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    assert unknown_round.status_code == 404  # a route's own words stay its own
+    assert "Onbekende ronde / unknown round" in unknown_round.text
+
+
 async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_page(
         tmp_path, db_url, engine, scheme, time_env):
     """The team's overview lists the first of each stage with a link to all of them; one stage
