@@ -170,9 +170,10 @@ async def test_static_files_the_api_documentation_and_https_under_their_policies
         linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
         static = ROOT / "templates" / "static"
         digests = {name: hashlib.sha256((static / name).read_bytes()).hexdigest()[:12]
-                   for name in ("regie.css", "tables.js")}
+                   for name in ("favicon.svg", "regie.css", "tables.js")}
         assert linked == [f"/static/{name}?v={digest}" for name, digest in digests.items()]
-        for path, kind in ((linked[0], "text/css"), (linked[1], "text/javascript")):
+        assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg' in page.text
+        for path, kind in zip(linked, ("image/svg+xml", "text/css", "text/javascript")):
             response = await client.get(path)
             assert response.status_code == 200 and response.headers["content-type"].startswith(
                 kind), path
