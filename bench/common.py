@@ -180,7 +180,7 @@ def database(kind: str, folder: Path) -> str:
     name = f"regie_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def drop(url: str) -> None:

@@ -6,7 +6,7 @@
 #
 #   docker build -f deploy/Dockerfile -t regie:candidate .
 #   temporal server start-dev --headless &
-#   REGIE_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/regie_smoke \
+#   REGIE_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/regie_smoke \
 #   REGIE_TEMPORAL_ADDRESS=127.0.0.1:7233 deploy/smoke.sh regie:candidate
 #
 # It checks, with every container on a read-only root and without capabilities: migrations and

@@ -33,7 +33,7 @@ def check_database(settings: Settings) -> None:
     except (ArgumentError, ImportError) as exc:  # not a URL; a driver Regie does not bring
         raise SystemExit(f"{DID_NOT_START} REGIE_DATABASE_URL ({shown}) is not a database Regie "
                          f"can use ({exc}). Regie uses sqlite+aiosqlite:///<file> or "
-                         "postgresql+psycopg://<user>@<host>/<database>.") from None
+                         "postgresql://<user>@<host>/<database>.") from None
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

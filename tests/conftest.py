@@ -29,7 +29,7 @@ from workflows import search
 pytest_plugins = ["pytester", "tests.bounded"]
 
 BIN = Path(sys.executable).parent
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{}"
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/{}"
 
 # Every test sets the settings it needs: a REGIE_* setting exported in the shell that runs the
 # suite (a database, a secret key, a mail relay of one's own) must not reach the tests or the

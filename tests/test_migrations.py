@@ -1,18 +1,19 @@
 """Migrations: they build exactly the tables the models declare, and go down and up again,
-on SQLite and on PostgreSQL."""
+on SQLite and on PostgreSQL; and the drivers a database URL is reached through."""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 import regie.records  # noqa: F401  (registers the tables)
-from regie.db import include_object, migration_config, sync_url
+from regie.db import include_object, make_engine, migrate, migration_config, sync_url
 
 
 def _differences(url: str) -> list:
@@ -30,3 +31,26 @@ async def test_migrations_match_the_models_and_go_down_and_up(any_db):
     await asyncio.to_thread(command.downgrade, migration_config(url), "base")
     await asyncio.to_thread(command.upgrade, migration_config(url), "head")
     assert await asyncio.to_thread(_differences, url) == []
+
+
+@pytest.mark.parametrize("written", ["postgresql", "postgresql+psycopg", "postgresql+asyncpg"])
+async def test_a_postgresql_url_serves_however_it_names_its_driver(postgres_url, written):
+    """REGIE_DATABASE_URL names a database; earlier versions wrote `+psycopg` in it, and a
+    deployment keeps its settings. Whichever form: the web app's and the worker's engine talk
+    to PostgreSQL through asyncpg, migrations and the mail threads through psycopg."""
+    url = postgres_url.replace("postgresql://", f"{written}://")
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM applications"))).scalar() == 0
+        assert engine.dialect.driver == "asyncpg"
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(migrate, url)  # at head already: Alembic connects, and stops there
+    sync = create_engine(sync_url(url))
+    try:
+        with sync.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM applications")).scalar() == 0
+        assert sync.dialect.driver == "psycopg"
+    finally:
+        sync.dispose()

@@ -29,7 +29,7 @@ def _refused(done: subprocess.CompletedProcess, *said: str) -> None:
 
 
 @pytest.mark.parametrize(("url", "said"), [
-    ("postgresql+psycopg://postgres:geheim@127.0.0.1:{free_port}/regie",
+    ("postgresql://postgres:geheim@127.0.0.1:{free_port}/regie",
      ["postgres:***@127.0.0.1", "does not answer", "Connection refused"]),
     ("postgresql+psycopg://postgres@127.0.0.1:5432/regie_bestaat_niet",
      ["does not answer", 'database "regie_bestaat_niet" does not exist']),
@@ -60,7 +60,7 @@ def test_a_scheme_file_missing_or_wrong_stops_regie_run_before_temporal(tmp_path
 
 def test_a_worker_with_an_unreachable_database_stops_at_once(tmp_path):
     """Before it waits for Temporal (which is not there either): the database is named."""
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/regie"
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/regie"
     _refused(_regie(tmp_path, "worker", REGIE_DATABASE_URL=url,
                     REGIE_TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}"), "does not answer")
 

@@ -105,7 +105,7 @@ async def test_a_connection_that_died_with_postgresql_costs_the_worker_one_attem
         records = GrantActivities(sessions, scheme)
         await ActivityEnvironment().run(records.record_event,
                                         _change(app.reference, 1, Stage.ELIGIBLE))
-        with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
             dropped = admin.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "

@@ -44,7 +44,7 @@ def _backup(db_url: str, folder: Path) -> Path:
             live.backup(copy)
         return target
     target = folder / "backup.dump"
-    subprocess.run(["pg_dump", "--format=custom", "--file", str(target), _libpq(db_url)],
+    subprocess.run(["pg_dump", "--format=custom", "--file", str(target), db_url],
                    check=True)
     return target
 
@@ -59,12 +59,8 @@ def _restore(db_url: str, backup: Path) -> None:
     name = db_url.rsplit("/", 1)[1]
     with postgres_admin() as c:
         c.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run(["pg_restore", "--no-owner", "--dbname", _libpq(db_url), str(backup)],
+    subprocess.run(["pg_restore", "--no-owner", "--dbname", db_url, str(backup)],
                    check=True)
-
-
-def _libpq(db_url: str) -> str:
-    return db_url.replace("postgresql+psycopg://", "postgresql://")
 
 
 async def _read_model(sessions, reference: str) -> dict:
