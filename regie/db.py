@@ -1,15 +1,21 @@
 """Database engines and migrations: SQLite by default, PostgreSQL by URL.
 
 REGIE_DATABASE_URL names a database, not a driver: `postgresql://user@host/db` (or with
-`+psycopg` or `+asyncpg`, as earlier versions wrote it). The engines the web app, the worker and
-the commands work through reach PostgreSQL through asyncpg (`async_url`); the synchronous
-connections (Alembic, the mail threads, the start-up check) through psycopg (`sync_url`). On
-the throughput bench (three runs of each, one machine, 2026-12-06) the worker spent a fifth
-less CPU on a grant through asyncpg than through psycopg's asyncio connection (256 against 321
-ms), and PostgreSQL a fifth less (33 against 42 ms)."""
+`+psycopg`, as earlier versions wrote it), with libpq's parameters as psql reads them
+(`?sslmode=verify-full&sslrootcert=...`, `application_name`, `options`, `connect_timeout`).
+The engines the web app, the worker and the commands work through reach PostgreSQL through
+asyncpg (`_asyncpg_connect`); the synchronous connections (Alembic, the mail threads, the
+start-up check) through psycopg (`sync_url`). On the throughput bench (three runs of each, one
+machine, 2026-12-06) the worker spent a fifth less CPU on a grant through asyncpg than through
+psycopg's asyncio connection (256 against 321 ms), and PostgreSQL a fifth less (33 against 42
+ms)."""
 
 from __future__ import annotations
 
+from functools import partial
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
@@ -55,8 +61,9 @@ def make_engine(url: str, pool_size: int = 40, pre_ping: bool = True) -> AsyncEn
             cur.close()
 
         return engine
-    return create_async_engine(async_url(url), pool_size=pool_size,
-                               max_overflow=_overflow(pool_size), pool_pre_ping=pre_ping)
+    return create_async_engine(
+        _with_driver(url, "asyncpg").partition("?")[0], async_creator=_asyncpg_connect(url),
+        pool_size=pool_size, max_overflow=_overflow(pool_size), pool_pre_ping=pre_ping)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -75,16 +82,23 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 _POSTGRESQL = ("postgresql://", "postgresql+psycopg://", "postgresql+asyncpg://")
 
 
-def _with_driver(url: str, driver: str) -> str:
+def _with_driver(url: str, driver: str | None) -> str:
     for scheme in _POSTGRESQL:
         if url.startswith(scheme):
-            return f"postgresql+{driver}://{url.removeprefix(scheme)}"
+            return f"postgresql{'+' + driver if driver else ''}://{url.removeprefix(scheme)}"
     return url
 
 
-def async_url(url: str) -> str:
-    """The database at `url` for an asyncio engine: PostgreSQL through asyncpg."""
-    return _with_driver(url, "asyncpg")
+def _asyncpg_connect(url: str):
+    """How the asyncio engine opens a connection to the PostgreSQL database at `url`: asyncpg
+    reads the URL as libpq does (SQLAlchemy would hand its parameters to asyncpg.connect as
+    arguments, and `sslmode` is none), except `connect_timeout`, which it would send to the
+    server as a setting: that is its own `timeout` (libpq's 0, no limit, is its default)."""
+    parts = urlsplit(_with_driver(url, None))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    timeout = next((float(v) for k, v in query if k == "connect_timeout" and float(v) > 0), 60.0)
+    kept = urlencode([(k, v) for k, v in query if k != "connect_timeout"], quote_via=quote)
+    return partial(asyncpg.connect, parts._replace(query=kept).geturl(), timeout=timeout)
 
 
 def sync_url(url: str) -> str:

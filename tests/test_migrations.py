@@ -35,14 +35,20 @@ async def test_migrations_match_the_models_and_go_down_and_up(any_db):
 
 @pytest.mark.parametrize("written", ["postgresql", "postgresql+psycopg", "postgresql+asyncpg"])
 async def test_a_postgresql_url_serves_however_it_names_its_driver(postgres_url, written):
-    """REGIE_DATABASE_URL names a database; earlier versions wrote `+psycopg` in it, and a
+    """REGIE_DATABASE_URL names a database, with libpq's parameters as psql reads them (a
+    managed PostgreSQL asks for `sslmode`); earlier versions wrote `+psycopg` in it, and a
     deployment keeps its settings. Whichever form: the web app's and the worker's engine talk
-    to PostgreSQL through asyncpg, migrations and the mail threads through psycopg."""
-    url = postgres_url.replace("postgresql://", f"{written}://")
+    to PostgreSQL through asyncpg, migrations and the mail threads through psycopg, and both
+    take the URL's parameters."""
+    url = postgres_url.replace("postgresql://", f"{written}://") + (
+        "?sslmode=prefer&connect_timeout=10&application_name=regie-test"
+        "&options=-c%20statement_timeout%3D7000")
+    settings = "SELECT current_setting('application_name') || ' ' || " \
+        "current_setting('statement_timeout') || ' ' || (SELECT count(*) FROM applications)"
     engine = make_engine(url)
     try:
         async with engine.connect() as conn:
-            assert (await conn.execute(text("SELECT count(*) FROM applications"))).scalar() == 0
+            assert (await conn.execute(text(settings))).scalar() == "regie-test 7s 0"
         assert engine.dialect.driver == "asyncpg"
     finally:
         await engine.dispose()
@@ -50,7 +56,7 @@ async def test_a_postgresql_url_serves_however_it_names_its_driver(postgres_url,
     sync = create_engine(sync_url(url))
     try:
         with sync.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM applications")).scalar() == 0
+            assert conn.execute(text(settings)).scalar() == "regie-test 7s 0"
         assert sync.dialect.driver == "psycopg"
     finally:
         sync.dispose()
