@@ -10,9 +10,8 @@ import signal
 from sqlmodel import select
 
 from regie.records import Person
+from regie.serving import STOP_SIGNALS
 from regie.worker import build_worker, run_until_stopped
-
-SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 async def test_a_stop_lets_the_start_task_finish_its_database_work(time_env, settings, sessions,
@@ -29,6 +28,6 @@ async def test_a_stop_lets_the_start_task_finish_its_database_work(time_env, set
         await run_until_stopped(build_worker(time_env.client, settings, sessions, scheme),
                                 started)
     finally:  # the handlers run_until_stopped installed: pytest's own again
-        for sig in SIGNALS:
+        for sig in STOP_SIGNALS:
             asyncio.get_running_loop().remove_signal_handler(sig)
     assert finished == [[]]
