@@ -19,7 +19,7 @@ from domain.types import LetterRequest
 from regie import ROOT
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
-from regie.pdf import write_lines
+from regie.pdf import font_for, write_lines
 from regie.records import Application, Letter, Organisation
 from regie.settings import Settings
 
@@ -48,15 +48,16 @@ def letter_pdf(pages: list[tuple[str, str]]) -> bytes:
     pdf.set_author(SENDER)
     pdf.set_creator("Regie")
     pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
+    font = font_for(pdf, [SENDER, *(part for page in pages for part in page)])
     for subject, body in pages:
         pdf.add_page()
-        pdf.set_font("helvetica", size=9)
+        pdf.set_font(font, size=9)
         write_lines(pdf, SENDER, 5)
         pdf.ln(8)
-        pdf.set_font("helvetica", style="B", size=12)
+        pdf.set_font(font, style="B", size=12)
         write_lines(pdf, subject, 6)
         pdf.ln(4)
-        pdf.set_font("helvetica", size=11)
+        pdf.set_font(font, size=11)
         write_lines(pdf, body, 5.5)
     return bytes(pdf.output())
 

@@ -23,7 +23,7 @@ from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, Role, Stage
 from domain.money import euros
 from domain.text import LANGUAGES
 from regie import histories
-from regie.pdf import latin1
+from regie.pdf import font_for, shown
 
 _SKIPPED = {
     EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
@@ -275,21 +275,23 @@ def timeline_pdf(title: str, lines: list[HistoryLine], findings: list[str]) -> b
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_margins(12, 12, 12)
     pdf.add_page()
-    pdf.set_font("helvetica", style="B", size=13)
+    font = font_for(pdf, [title, *findings, *(t for line in lines for t in (line.who,
+                                                                              line.details))])
+    pdf.set_font(font, style="B", size=13)
     line = dict(new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 7, latin1(title), **line)
-    pdf.set_font("helvetica", size=9)
+    pdf.multi_cell(0, 7, shown(pdf, title), **line)
+    pdf.set_font(font, size=9)
     printed = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
-    pdf.multi_cell(0, 5, latin1("Tijdlijn uit de Temporal-geschiedenis / timeline from the "
-                                f"Temporal history; printed {printed} UTC"), **line)
+    pdf.multi_cell(0, 5, shown(pdf, "Tijdlijn uit de Temporal-geschiedenis / timeline from "
+                                    f"the Temporal history; printed {printed} UTC"), **line)
     pdf.ln(2)
     for finding in findings:
-        pdf.multi_cell(0, 5, latin1(f"- {finding}"), **line)
+        pdf.multi_cell(0, 5, shown(pdf, f"- {finding}"), **line)
     pdf.ln(3)
     with pdf.table(col_widths=(10, 36, 50, 40, 137), text_align="LEFT",
                    first_row_as_headings=True) as table:
         table.row(TIMELINE_COLUMNS)
         for line in lines:
             table.row((str(line.event_id), line.at.strftime("%Y-%m-%d %H:%M:%S"), line.kind,
-                       latin1(line.who), latin1(line.details)))
+                       shown(pdf, line.who), shown(pdf, line.details)))
     return bytes(pdf.output())

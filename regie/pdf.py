@@ -1,20 +1,65 @@
-"""PDF text: the PDF core fonts are Latin-1, so the euro sign is written EUR."""
+"""PDF text: in the core font Helvetica, which is Latin-1 (the euro sign written EUR), unless a
+document holds a letter Latin-1 lacks; then in DejaVu Sans, embedded (templates/fonts)."""
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from fpdf import FPDF
 
+from regie import ROOT
+
+FONTS = ROOT / "templates" / "fonts"
+CORE, EMBEDDED = "helvetica", "dejavu"
+
 # What a title or name typed in a word processor holds beyond Latin-1, as the core fonts can
 # show it: typographic punctuation plain, and letters that do not decompose (below) by hand.
-_PLAIN = str.maketrans({
+_PUNCTUATION = {
     "€": "EUR", "‘": "'", "’": "'", "‚": ",", "‛": "'", "“": '"', "”": '"', "„": '"',
     "‟": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
     "…": "...", "•": "-", "→": "->", "←": "<-", "\u2009": " ", "\u202f": " ", "\u200b": "",
-    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "œ": "oe", "Œ": "OE", "ŋ": "n",
-})
+}
+_PLAIN = str.maketrans({**_PUNCTUATION, "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i",
+                        "œ": "oe", "Œ": "OE", "ŋ": "n"})
+_PLAIN_PUNCTUATION = str.maketrans(_PUNCTUATION)
+
+
+def font_for(pdf: FPDF, texts: Iterable[str]) -> str:
+    """The font family to write `texts` in, made ready in `pdf` (regular and bold): the core
+    font, unless Latin-1 lacks one of their Latin letters (Ş, ğ, ł, ő), when the core font
+    would change a name; then DejaVu Sans, embedded. Punctuation made plain and the euro sign
+    as EUR do not count, nor what the embedded font lacks too (a Greek letter, an emoji). The
+    core font costs a fraction as much (a letter of two pages, measured on one machine: 4 ms
+    against about 100), and nearly every document needs no other."""
+    if not any(map(_latin_beyond_latin1, texts)):
+        return CORE
+    pdf.add_font(EMBEDDED, "", FONTS / "DejaVuSans.ttf")
+    pdf.add_font(EMBEDDED, "B", FONTS / "DejaVuSans-Bold.ttf")
+    return EMBEDDED
+
+
+def _latin_beyond_latin1(text: str) -> bool:
+    plain = text.translate(_PLAIN_PUNCTUATION)
+    if plain.isascii() or max(plain) < "\u0100":  # as nearly every text is: no char by char
+        return False
+    # a Latin letter, but not a compatibility form (the ligature ﬁ, a fullwidth A) that the
+    # core font writes in plain letters without loss
+    return any(char >= "\u0100" and unicodedata.name(char, "").startswith("LATIN ")
+               and not unicodedata.decomposition(char).startswith("<") for char in plain)
+
+
+def shown(pdf: FPDF, text: str) -> str:
+    """`text` as `pdf`'s current font can write it: in the core font, `latin1`; in the
+    embedded one, as typed, and a character it lacks (a Greek letter, an emoji) as `latin1`
+    writes it."""
+    if not pdf.is_ttf_font:
+        return latin1(text)
+    glyphs = pdf.current_font.cmap
+    if all(ord(char) in glyphs for char in set(text) - {"\n"}):
+        return text
+    return "".join(char if char == "\n" or ord(char) in glyphs else latin1(char)
+                   for char in text)
 
 
 def latin1(text: str) -> str:
@@ -77,13 +122,13 @@ def string_width(pdf: FPDF) -> Callable[[str], float]:
 
 
 def write_lines(pdf: FPDF, text: str, height: float) -> None:
-    """`text` in the current font from the left margin, `height` per line, breaking to a new
-    page at the bottom margin. What fpdf2's multi_cell does for plain text, at a tenth of its
-    cost (a letter of two pages, measured on one machine: 3 ms; 31 ms with multi_cell, and 9
-    ms while each line was measured whole by get_string_width): letters are rendered on the
-    worker, two for each grant."""
+    """`text` in the current font (as `shown`) from the left margin, `height` per line,
+    breaking to a new page at the bottom margin. What fpdf2's multi_cell does for plain text,
+    at a tenth of its cost (a letter of two pages, measured on one machine: 3 ms; 31 ms with
+    multi_cell, and 9 ms while each line was measured whole by get_string_width): letters are
+    rendered on the worker, two for each grant."""
     baseline = height / 2 + 0.3 * pdf.font_size  # where multi_cell puts it in a line
-    for line in wrap(latin1(text), pdf.epw, string_width(pdf)):
+    for line in wrap(shown(pdf, text), pdf.epw, string_width(pdf)):
         if pdf.y + height > pdf.page_break_trigger:
             pdf.add_page()
         if line:
