@@ -30,8 +30,8 @@ def font_for(pdf: FPDF, texts: Iterable[str]) -> str:
     font, unless Latin-1 lacks one of their Latin letters (Ş, ğ, ł, ő), when the core font
     would change a name; then DejaVu Sans, embedded. Punctuation made plain and the euro sign
     as EUR do not count, nor what the embedded font lacks too (a Greek letter, an emoji). The
-    core font costs a fraction as much (a letter of two pages, measured on one machine: 4 ms
-    against about 100), and nearly every document needs no other."""
+    core font costs a fraction as much (a letter of two pages, measured on one machine: 3 ms
+    and 3 KB against 37 ms and 19 KB), and nearly every document needs no other."""
     if not any(map(_latin_beyond_latin1, texts)):
         return CORE
     pdf.add_font(EMBEDDED, "", FONTS / "DejaVuSans.ttf")
