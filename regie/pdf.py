@@ -39,9 +39,14 @@ def font_for(pdf: FPDF, texts: Iterable[str]) -> str:
     return EMBEDDED
 
 
+def _in_latin1(text: str) -> bool:
+    """As nearly every text is: then no character need be looked at on its own."""
+    return text.isascii() or max(text) < "\u0100"
+
+
 def _latin_beyond_latin1(text: str) -> bool:
     plain = text.translate(_PLAIN_PUNCTUATION)
-    if plain.isascii() or max(plain) < "\u0100":  # as nearly every text is: no char by char
+    if _in_latin1(plain):
         return False
     # a Latin letter, but not a compatibility form (the ligature ﬁ, a fullwidth A) that the
     # core font writes in plain letters without loss
@@ -66,7 +71,7 @@ def latin1(text: str) -> str:
     """`text` in the core fonts' Latin-1: punctuation made plain, a letter with a mark Latin-1
     lacks without the mark (Ş as S, ő as o), and only what has no such form as "?"."""
     plain = text.translate(_PLAIN)
-    if plain.isascii() or max(plain) < "\u0100":  # as nearly every letter is: no char by char
+    if _in_latin1(plain):
         return plain
     return "".join(char if ord(char) < 256 else _nearest(char) for char in plain)
 
