@@ -3,9 +3,11 @@ document holds a letter Latin-1 lacks; then in DejaVu Sans, embedded (templates/
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Callable, Iterable, Iterator
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from regie import ROOT
@@ -27,12 +29,13 @@ _PLAIN_PUNCTUATION = str.maketrans(_PUNCTUATION)
 
 def font_for(pdf: FPDF, texts: Iterable[str]) -> str:
     """The font family to write `texts` in, made ready in `pdf` (regular and bold): the core
-    font, unless Latin-1 lacks one of their Latin letters (Ş, ğ, ł, ő), when the core font
-    would change a name; then DejaVu Sans, embedded. Punctuation made plain and the euro sign
-    as EUR do not count, nor what the embedded font lacks too (a Greek letter, an emoji). The
-    core font costs a fraction as much (a letter of two pages, measured on one machine: 3 ms
-    and 3 KB against 37 ms and 19 KB), and nearly every document needs no other."""
-    if not any(map(_latin_beyond_latin1, texts)):
+    font, unless Latin-1 lacks one of their letters that the embedded font holds (Ş, ł, ő,
+    Ω, Ж), when the core font would change a name; then DejaVu Sans, embedded. Punctuation
+    made plain and the euro sign as EUR do not count, nor what the embedded font lacks too (an
+    emoji, a Chinese character). The core font costs a fraction as much (a letter of two
+    pages, measured on one machine: 3 ms and 3 KB against 40 ms and 19 KB), and nearly every
+    document needs no other."""
+    if not any(map(_letter_beyond_latin1, texts)):
         return CORE
     pdf.add_font(EMBEDDED, "", FONTS / "DejaVuSans.ttf")
     pdf.add_font(EMBEDDED, "B", FONTS / "DejaVuSans-Bold.ttf")
@@ -44,23 +47,36 @@ def _in_latin1(text: str) -> bool:
     return text.isascii() or max(text) < "\u0100"
 
 
-def _latin_beyond_latin1(text: str) -> bool:
-    plain = text.translate(_PLAIN_PUNCTUATION)
+def _composed(text: str) -> str:
+    """`text` with each letter and its marks as one character where Unicode has one (NFC): a
+    name typed or pasted as e + ´ is written é. A text in Latin-1 is so already."""
+    return text if _in_latin1(text) else unicodedata.normalize("NFC", text)
+
+
+@functools.cache
+def _embedded_holds() -> frozenset[int]:
+    """The characters the embedded font has a glyph for (both styles hold the same)."""
+    return frozenset(TTFont(FONTS / "DejaVuSans.ttf", lazy=True).getBestCmap())
+
+
+def _letter_beyond_latin1(text: str) -> bool:
+    plain = _composed(text.translate(_PLAIN_PUNCTUATION))
     if _in_latin1(plain):
         return False
-    # a Latin letter, but not a compatibility form (the ligature ﬁ, a fullwidth A) that the
-    # core font writes in plain letters without loss
-    return any(char >= "\u0100" and unicodedata.name(char, "").startswith("LATIN ")
-               and not unicodedata.decomposition(char).startswith("<") for char in plain)
+    # a letter the embedded font holds, but not a compatibility form (the ligature ﬁ, a
+    # fullwidth A) that the core font writes in plain letters without loss
+    return any(char >= "\u0100" and unicodedata.category(char).startswith("L")
+               and not unicodedata.decomposition(char).startswith("<")
+               and ord(char) in _embedded_holds() for char in plain)
 
 
 def shown(pdf: FPDF, text: str) -> str:
     """`text` as `pdf`'s current font can write it: in the core font, `latin1`; in the
-    embedded one, as typed, and a character it lacks (a Greek letter, an emoji) as `latin1`
-    writes it."""
+    embedded one, as typed (composed), and a character it lacks (an emoji) as `latin1` writes
+    it."""
     if not pdf.is_ttf_font:
         return latin1(text)
-    glyphs = pdf.current_font.cmap
+    text, glyphs = _composed(text), pdf.current_font.cmap
     if all(ord(char) in glyphs for char in set(text) - {"\n"}):
         return text
     return "".join(char if char == "\n" or ord(char) in glyphs else latin1(char)
@@ -70,13 +86,15 @@ def shown(pdf: FPDF, text: str) -> str:
 def latin1(text: str) -> str:
     """`text` in the core fonts' Latin-1: punctuation made plain, a letter with a mark Latin-1
     lacks without the mark (Ş as S, ő as o), and only what has no such form as "?"."""
-    plain = text.translate(_PLAIN)
+    plain = _composed(text.translate(_PLAIN))
     if _in_latin1(plain):
         return plain
     return "".join(char if ord(char) < 256 else _nearest(char) for char in plain)
 
 
 def _nearest(char: str) -> str:
+    if unicodedata.combining(char):
+        return ""  # a mark no letter of Latin-1 holds: the letter before it without it
     kept = "".join(part for part in unicodedata.normalize("NFKD", char)
                    if ord(part) < 256 and not unicodedata.combining(part))
     return kept or "?"
