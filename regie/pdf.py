@@ -56,7 +56,8 @@ def _composed(text: str) -> str:
 @functools.cache
 def _embedded_holds() -> frozenset[int]:
     """The characters the embedded font has a glyph for (both styles hold the same)."""
-    return frozenset(TTFont(FONTS / "DejaVuSans.ttf", lazy=True).getBestCmap())
+    with TTFont(FONTS / "DejaVuSans.ttf", lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 def _letter_beyond_latin1(text: str) -> bool:
