@@ -154,10 +154,19 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     evidence = [o for o in (org, *partners) if viewer.role in STAFF
                 and getattr(scheme.organisation_type(o.organisation_type),
                             "needs_funding_evidence", False)]
+    scored = {a.assessor.user_id: a.submitted_at for a in status.assessments} if status else {}
+    # while they score, the team and auditors see who is assigned and who has scored; the
+    # assignment form starts from those assigned, or from what was ticked when it was refused
+    assigned = [(a, scored.get(a.user_id)) for a in status.assessors] \
+        if status and viewer.role in STAFF and app.stage == Stage.ASSESSMENT else []
+    ticked = {int(i) for i in (typed or {}).get("assessor_ids", []) if str(i).isdigit()} \
+        if typed_action == Action.ASSIGN_ASSESSORS.value else \
+        {a.user_id for a in status.assessors} if status else set()
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status,
         "events": await timeline(db, app, viewer, request.state.lang, scheme),
         "actions": actions, "assessors": assessors, "activities": activities,
+        "assigned": assigned, "ticked": ticked, "scored": scored,
         "error": error, "done": done, "typed": typed or {}, "typed_action": typed_action,
         "hide_identity": hide, "letters": letters, "grant_round": rnd,
         "rubric": scheme.rubrics[rnd.rubric],
@@ -259,7 +268,8 @@ async def grant_action(request: Request, reference: str, action: Action, viewer:
     except (BadCommand, grants.ActionRefused, ValueError) as exc:
         return await _grant_page(request, reference, viewer, db, error=str(exc),
                                  status_code=409 if isinstance(exc, grants.ActionRefused) else 422,
-                                 typed={k: v for k, v in form.items() if k != "csrf_token"},
+                                 typed={k: v for k, v in form.items() if k != "csrf_token"}
+                                 | {"assessor_ids": form.getlist("assessor_ids")},
                                  typed_action=action.value)
     return RedirectResponse(f"/grants/{reference}?done={action.value}", status_code=303)
 

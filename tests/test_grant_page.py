@@ -116,6 +116,25 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
         submission = scenario.score(factories.actor_of(people.assessor))
         await grants.act(client, reference, "submit_score", submission.model_copy(update={
             "impact": CriterionScore(score=4, motivation="Sterk verankerd in het beleid.")}))
+        # the team sees who is assigned and who has scored; reassigning starts from them
+        async with sessions() as db:
+            web = await web_client_as(portal, people.team, db)
+        async with contextlib.aclosing(web):
+            page = (await web.get(f"/grants/{reference}")).text
+            first, second = people.assessor, people.second_assessor
+            assert (f'<tr data-assessor="{first.id}"><td>{first.name}</td>'
+                    "<td>Beoordeling ingediend op ") in page
+            assert (f'<tr data-assessor="{second.id}"><td>{second.name}</td>'
+                    "<td>Nog niet beoordeeld</td></tr>") in page
+            assert (f'value="{first.id}" checked> {first.name} '
+                    '<span class="muted">(heeft beoordeeld)</span>') in page
+            assert f'value="{second.id}" checked> {second.name}</label>' in page
+            refused = await web.post(f"/grants/{reference}/actions/assign_assessors", data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "assessor_ids": [str(first.id)]})
+            assert refused.status_code == 409
+            assert "Wijs precies 2 beoordelaars toe / assign exactly 2 assessors" in refused.text
+            assert f'value="{first.id}" checked>' in refused.text  # as ticked, not as before
+            assert f'value="{second.id}"> {second.name}</label>' in refused.text
         # the second assessor scores on the page: nothing is chosen for them
         async with sessions() as db:
             web = await web_client_as(portal, people.second_assessor, db)
