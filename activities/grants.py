@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, bindparam, case, func, update
+from sqlalchemy import Integer, bindparam, case, delete, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -89,6 +89,12 @@ async def record(db: AsyncSession, change: StageChange) -> None:
         await db.flush()
         for ref in change.assessors:
             db.add(AssessorAssignment(application_id=app_id, assessor_id=ref.user_id))
+    if change.action == Action.DECLARE_CONFLICT:
+        # the assessor steps back, as the workflow takes them off: the application leaves
+        # their list, and they no longer read it
+        await db.exec(delete(AssessorAssignment).where(
+            AssessorAssignment.application_id == app_id,
+            AssessorAssignment.assessor_id == change.actor.user_id))
     if change.assessment is not None:
         a = change.assessment
         await _upsert(db, AssessmentRecord,

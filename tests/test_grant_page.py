@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from api.app import create_app
 from api.auth import CSRF_COOKIE
-from domain.lifecycle import Stage
+from domain.lifecycle import Role, Stage
 from domain.scheme import parse_scheme
 from domain.types import CriterionScore, DecisionInput
 from regie import grants
@@ -241,6 +241,43 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
         web = await web_client_as(portal, people.assessor, db)
     async with contextlib.aclosing(web):
         assert (await web.get(f"/grants/{reference}/letters/{letter.id}")).status_code == 403
+
+
+async def test_an_assessor_who_declares_a_conflict_steps_back_and_the_team_reassigns(
+        time_env, tmp_path, db_url, engine, scheme):
+    """The assessor declares a conflict of interest on the page: the application leaves their
+    list and they no longer read it; the team sees one assessor left and assigns another."""
+    client = time_env.client
+    async with _in_assessment(time_env, tmp_path, db_url, engine, scheme) as (
+            sessions, people, portal, reference):
+        stepping_back, staying = people.second_assessor, people.assessor
+        async with sessions() as db:
+            third = await factories.person(db, Role.ASSESSOR, "derde@example.nl")
+            web = await web_client_as(portal, stepping_back, db)
+        async with contextlib.aclosing(web):
+            assert f'<a href="/grants/{reference}">' in (await web.get("/assessor")).text
+            declared = await web.post(f"/grants/{reference}/actions/declare_conflict", data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "reason": "Ik werk bij de aanvrager."})
+            assert declared.status_code == 303
+            assert f'<a href="/grants/{reference}">' not in (await web.get("/assessor")).text
+            assert (await web.get(f"/grants/{reference}")).status_code in (403, 404)
+        assert [a.user_id for a in (await grants.status(client, reference)).assessors] == [
+            staying.id]
+        async with sessions() as db:
+            web = await web_client_as(portal, people.team, db)
+        async with contextlib.aclosing(web):
+            page = (await web.get(f"/grants/{reference}")).text
+            assert f'<tr data-assessor="{staying.id}">' in page
+            assert f'<tr data-assessor="{stepping_back.id}">' not in page
+            assert f'value="{stepping_back.id}"> {stepping_back.name}</label>' in page
+            assigned = await web.post(f"/grants/{reference}/actions/assign_assessors", data={
+                "csrf_token": web.cookies[CSRF_COOKIE],
+                "assessor_ids": [str(staying.id), str(third.id)]})
+            assert assigned.status_code == 303
+        async with sessions() as db:
+            web = await web_client_as(portal, third, db)
+        async with contextlib.aclosing(web):
+            assert f'<a href="/grants/{reference}">' in (await web.get("/assessor")).text
 
 
 async def test_the_team_records_a_consensus_on_the_page_choosing_every_score(
