@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException
 from temporalio.client import Client
 
 from api import (
-    annual, assessors, audit, csp, imports, json_api, knowledge, oidc, pages, portal, reports,
-    rounds, signin,
+    annual, assessors, assignment, audit, csp, imports, json_api, knowledge, oidc, pages, portal,
+    reports, rounds, signin,
 )
 from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
 from api.i18n import language, t
@@ -51,8 +51,8 @@ DOCS_CSP = "frame-ancestors 'none'"
 HSTS = "max-age=31536000"  # a year; subdomains are not Regie's to promise
 
 ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.router,
-           reports.router, rounds.router, assessors.router, json_api.router, annual.router,
-           imports.router, audit.router, csp.router)
+           reports.router, rounds.router, assessors.router, assignment.router, json_api.router,
+           annual.router, imports.router, audit.router, csp.router)
 
 
 def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:

@@ -423,9 +423,28 @@ UI: dict[str, Text] = {
                                        "Decision on objection: dismissed"),
     "assessments_each": Text("De beoordelingen", "The assessments"),
     "assessor": Text("Beoordelaar", "Assessor"),
-    "scored_at": Text("Beoordeling ingediend op", "Assessment submitted on"),
     "not_scored_yet": Text("Nog niet beoordeeld", "Not assessed yet"),
     "has_scored": Text("heeft beoordeeld", "has assessed"),
+    "assign_round": Text("Beoordelaars toewijzen: {round}", "Assign assessors: {round}"),
+    "assign_intro": Text(
+        "Kies voor elke aanvraag in beoordeling {count} beoordelaars. Wie bij de aanvrager of "
+        "een partner hoort, staat er niet bij (belangenverstrengeling); wie al beoordeeld "
+        "heeft, blijft. Alleen de aanvragen waarvan u de keuze wijzigt, worden doorgegeven.",
+        "Choose {count} assessors for each application in assessment. Those who belong to the "
+        "applicant or a partner are not listed (conflict of interest); those who have assessed "
+        "stay. Only the applications whose choice you change are passed on."),
+    "assign_none": Text("Er is in deze ronde geen aanvraag in beoordeling.",
+                        "No application of this round is in assessment."),
+    "assign_link": Text("Beoordelaars toewijzen ({count} in beoordeling)",
+                        "Assign assessors ({count} in assessment)"),
+    "assessor_n": Text("Beoordelaar {n}", "Assessor {n}"),
+    "assessor_n_for": Text("Beoordelaar {n} voor {reference}", "Assessor {n} for {reference}"),
+    "save_assignments": Text("Toewijzingen opslaan", "Save assignments"),
+    "assignments_done": Text("Aanvragen toegewezen: {count}.", "Applications assigned: {count}."),
+    "assignments_refused": Text("Niet toegewezen: {count}; de reden staat bij de aanvraag.",
+                                "Not assigned: {count}; the reason is given with the application."),
+    "workload": Text("Werklast van de beoordelaars", "The assessors' workload"),
+    "scored_count": Text("Beoordeeld", "Assessed"),
     "insufficient": Text("Onvoldoende", "Insufficient"),
     "choose": Text("Kies…", "Choose…"),
     "rounds": Text("Rondes", "Rounds"),

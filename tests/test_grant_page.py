@@ -123,7 +123,7 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
             page = (await web.get(f"/grants/{reference}")).text
             first, second = people.assessor, people.second_assessor
             assert (f'<tr data-assessor="{first.id}"><td>{first.name}</td>'
-                    "<td>Beoordeling ingediend op ") in page
+                    "<td>ingediend op ") in page
             assert (f'<tr data-assessor="{second.id}"><td>{second.name}</td>'
                     "<td>Nog niet beoordeeld</td></tr>") in page
             assert (f'value="{first.id}" checked> {first.name} '

@@ -17,6 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import schedules
+    from domain.assignment import in_conflict
     from domain.reports import reschedule, settle
     from domain.lifecycle import Action, Stage, transition
     from domain.scoring import Verdict, agreed_verdict, combine_scores
@@ -466,9 +467,9 @@ class GrantWorkflow:
             )
         if len({a.user_id for a in cmd.assessors}) != len(cmd.assessors):
             raise ValueError("Een beoordelaar staat er dubbel in / an assessor is listed twice")
-        involved = {self.p.organisation_id, *self.p.partner_organisation_ids}
         for a in cmd.assessors:
-            if a.organisation_id in involved:
+            if in_conflict(a.organisation_id, self.p.organisation_id,
+                           self.p.partner_organisation_ids):
                 raise ValueError(
                     f"{a.name} hoort bij een betrokken organisatie (belangenverstrengeling) / "
                     f"{a.name} belongs to an organisation involved (conflict of interest)"

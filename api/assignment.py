@@ -1,0 +1,161 @@
+"""The programme team assigns assessors to a round's applications on one page: each application
+in assessment with its assessors, beside the pool and how much each assessor has to score."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+from sqlmodel import func, select
+
+from api.actions import BadCommand, build_command
+from api.auth import Db, Viewer, allow
+from api.views import render
+from domain.assignment import in_conflict
+from domain.lifecycle import Action, Role, Stage
+from regie import audit, grants
+from regie.records import (
+    Application, AssessmentRecord, AssessorAssignment, Organisation, Person,
+)
+
+router = APIRouter(include_in_schema=False)
+
+Team = Annotated[Viewer, Depends(allow(Role.PROGRAMME_TEAM))]
+
+AT_ONCE = 8  # assignments sent to the grants' workflows at the same time
+
+
+@dataclass(frozen=True)
+class Row:
+    """An application in assessment as the page shows it."""
+
+    app: Application
+    organisations: list[str]  # the lead first, then its partners
+    assigned: list[int]  # its assessors (people's ids) as assigned now
+    scored: set[int]  # those of them who have scored: they stay
+    eligible: list[Person]  # the pool, without those of the lead or a partner
+
+
+async def _rows(db, round_id: str, pool: list[Person]) -> list[Row]:
+    """The round's applications in assessment, in reference order, each with those of the
+    assessors in `pool` who may assess it: four queries, however many."""
+    apps = (await db.exec(select(Application).where(
+        Application.round_id == round_id, Application.stage == Stage.ASSESSMENT.value,
+        Application.submitted_at.is_not(None)).order_by(Application.reference))).all()
+    ids = [app.id for app in apps]
+    assigned: dict[int, list[int]] = {}
+    for application_id, assessor_id in (await db.exec(select(
+            AssessorAssignment.application_id, AssessorAssignment.assessor_id).where(
+            AssessorAssignment.application_id.in_(ids)).order_by(AssessorAssignment.id))).all():
+        assigned.setdefault(application_id, []).append(assessor_id)
+    scored: dict[int, set[int]] = {}
+    for application_id, assessor_id in (await db.exec(select(
+            AssessmentRecord.application_id, AssessmentRecord.assessor_id).where(
+            AssessmentRecord.application_id.in_(ids)))).all():
+        scored.setdefault(application_id, set()).add(assessor_id)
+    names = dict((await db.exec(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_({o for app in apps for o in (app.organisation_id,
+                                                          *app.partner_ids)})))).all())
+    return [Row(app=app,
+                organisations=[names[o] for o in (app.organisation_id, *app.partner_ids)
+                               if o in names],
+                assigned=assigned.get(app.id, []), scored=scored.get(app.id, set()),
+                eligible=[p for p in pool if not in_conflict(
+                    p.organisation_id, app.organisation_id, app.partner_ids)])
+            for app in apps]
+
+
+async def _pool(db) -> list[Person]:
+    return list((await db.exec(select(Person).where(
+        Person.role == Role.ASSESSOR.value).order_by(Person.name))).all())
+
+
+async def _workload(db) -> dict[int, tuple[int, int]]:
+    """Per assessor, across the programme: the applications they have still to score, and
+    those they have scored."""
+    open_ = dict((await db.exec(select(AssessorAssignment.assessor_id, func.count()).join(
+        Application, Application.id == AssessorAssignment.application_id).outerjoin(
+        AssessmentRecord, (AssessmentRecord.application_id == AssessorAssignment.application_id)
+        & (AssessmentRecord.assessor_id == AssessorAssignment.assessor_id)).where(
+        Application.stage == Stage.ASSESSMENT.value, AssessmentRecord.id.is_(None)).group_by(
+        AssessorAssignment.assessor_id))).all())
+    done = dict((await db.exec(select(AssessmentRecord.assessor_id, func.count()).group_by(
+        AssessmentRecord.assessor_id))).all())
+    return {p: (open_.get(p, 0), done.get(p, 0)) for p in {*open_, *done}}
+
+
+def _round(request: Request, round_id: str):
+    try:
+        return request.app.state.scheme.round(round_id)
+    except KeyError:
+        raise HTTPException(404, "Onbekende ronde / unknown round") from None
+
+
+async def _page(request: Request, viewer: Viewer, db, round_id: str, *, done: int = 0,
+                refused: dict[str, str] | None = None, typed: dict[str, list[int]] | None = None,
+                status_code: int = 200):
+    scheme = request.app.state.scheme
+    rnd = _round(request, round_id)
+    pool = await _pool(db)
+    return render(request, "assignment.html", {
+        "round": rnd, "rows": await _rows(db, round_id, pool), "pool": pool,
+        "names": {p.id: p.name for p in pool},
+        "workload": await _workload(db), "per_application": scheme.terms(
+            rnd).assessors_per_application, "done": done, "refused": refused or {},
+        "typed": typed or {}}, status_code=status_code, viewer=viewer)
+
+
+@router.get("/rounds/{round_id}/assign")
+async def assignment_page(request: Request, round_id: str, viewer: Team, db: Db,
+                          done: int = 0):
+    return await _page(request, viewer, db, round_id, done=done)
+
+
+@router.post("/rounds/{round_id}/assign")
+async def assign(request: Request, round_id: str, viewer: Team, db: Db):
+    """Each application whose chosen assessors differ from those assigned gets them, through
+    its workflow's Update, whose validator decides; one refused leaves the others done, and
+    the page says why by the application, with what was chosen for it."""
+    _round(request, round_id)
+    form = await request.form()
+    refused: dict[str, str] = {}
+    commands: dict[str, BaseModel] = {}
+    typed: dict[str, list[int]] = {}
+    for row in await _rows(db, round_id, await _pool(db)):
+        reference = row.app.reference
+        chosen = [int(v) for v in form.getlist(f"assessors-{reference}") if str(v).isdigit()]
+        if set(chosen) == set(row.assigned) and len(chosen) == len(set(chosen)):
+            continue  # as it was: nothing to do
+        typed[reference] = chosen
+        try:
+            commands[reference] = (await build_command(db, Action.ASSIGN_ASSESSORS, viewer, {
+                "assessor_ids": chosen}))[1]
+        except BadCommand as exc:
+            refused[reference] = str(exc)
+    limit = asyncio.Semaphore(AT_ONCE)
+
+    async def send(reference: str, command: BaseModel) -> str | None:
+        async with limit:
+            try:
+                await grants.act(request.app.state.temporal, reference, "assign_assessors",
+                                 command)
+            except (grants.ActionRefused, ValueError) as exc:
+                return str(exc)
+        return None
+
+    outcomes = await asyncio.gather(*(send(r, c) for r, c in commands.items()))
+    for (reference, command), problem in zip(commands.items(), outcomes):
+        if problem is None:
+            await audit.record_command(db, viewer, Action.ASSIGN_ASSESSORS.value, reference,
+                                       command)
+        else:
+            refused[reference] = problem
+    done = len(commands) - sum(problem is not None for problem in outcomes)
+    if refused:
+        return await _page(request, viewer, db, round_id, done=done, refused=refused,
+                           typed={r: typed[r] for r in refused}, status_code=409)
+    return RedirectResponse(f"/rounds/{round_id}/assign?done={done}", status_code=303)
