@@ -101,9 +101,10 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, *, done: in
     scheme = request.app.state.scheme
     rnd = _round(request, round_id)
     pool = await _pool(db)
+    rows = await _rows(db, round_id, pool)
     return render(request, "assignment.html", {
-        "round": rnd, "rows": await _rows(db, round_id, pool), "pool": pool,
-        "names": {p.id: p.name for p in pool},
+        "round": rnd, "rows": rows, "pool": pool, "names": {p.id: p.name for p in pool},
+        "shown": {row.app.reference for row in rows},
         "workload": await _workload(db), "per_application": scheme.terms(
             rnd).assessors_per_application, "done": done, "refused": refused or {},
         "typed": typed or {}}, status_code=status_code, viewer=viewer)

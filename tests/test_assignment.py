@@ -38,7 +38,7 @@ def test_an_assessor_of_the_applicant_or_a_partner_is_in_conflict(assessor, lead
 
 def _selects(page: str, reference: str) -> list[str]:
     """The assessor choices in the row of `reference`, each as its HTML."""
-    row = page.split(f'<tr data-reference="{reference}">')[1].split("</tr>")[0]
+    row = page.split(f'data-reference="{reference}">')[1].split("</tr>")[0]
     return row.split("<td>")[3:]
 
 
@@ -93,7 +93,9 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
             assert sent.status_code == 409
             assert '<p class="notice" role="status" data-done="1">Aanvragen toegewezen: 1.' \
                 in sent.text
-            assert "Niet toegewezen: 1; de reden staat bij de aanvraag." in sent.text
+            assert ("<p>Niet toegewezen: 1.</p>\n"
+                    f'<ul><li><a href="#row-{references[1]}">{references[1]}</a>: Wijs precies 2 '
+                    "beoordelaars toe / assign exactly 2 assessors</li></ul>") in sent.text
             assert (f'<tr data-refused-row="{references[1]}"><td colspan="5" class="error">'
                     f"{references[1]}: Wijs precies 2 beoordelaars toe / assign exactly 2 "
                     "assessors</td></tr>") in sent.text
