@@ -1,5 +1,6 @@
 """The programme team assigns assessors to a round's applications on one page: each application
-in assessment with its assessors, beside the pool and how much each assessor has to score."""
+in assessment with its assessors (a hundred a page), beside the pool and how much each assessor
+has to score."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlmodel import func, select
@@ -18,6 +19,7 @@ from api.views import render
 from domain.assignment import in_conflict
 from domain.lifecycle import Action, Role, Stage
 from regie import audit, grants
+from regie.overview import PAGE
 from regie.records import (
     Application, AssessmentRecord, AssessorAssignment, Organisation, Person,
 )
@@ -40,12 +42,21 @@ class Row:
     eligible: list[Person]  # the pool, without those of the lead or a partner
 
 
-async def _rows(db, round_id: str, pool: list[Person]) -> list[Row]:
-    """The round's applications in assessment, in reference order, each with those of the
-    assessors in `pool` who may assess it: four queries, however many."""
-    apps = (await db.exec(select(Application).where(
-        Application.round_id == round_id, Application.stage == Stage.ASSESSMENT.value,
-        Application.submitted_at.is_not(None)).order_by(Application.reference))).all()
+def _in_assessment(round_id: str):
+    return (Application.round_id == round_id, Application.stage == Stage.ASSESSMENT.value,
+            Application.submitted_at.is_not(None))
+
+
+async def in_assessment(db, round_id: str) -> int:
+    """How many of the round's applications are in assessment."""
+    return (await db.exec(select(func.count()).where(*_in_assessment(round_id)))).one()
+
+
+async def _rows(db, round_id: str, pool: list[Person], page: int) -> list[Row]:
+    """Page `page` of the round's applications in assessment, in reference order, each with
+    those of the assessors in `pool` who may assess it: four queries, however many."""
+    apps = (await db.exec(select(Application).where(*_in_assessment(round_id)).order_by(
+        Application.reference).offset((page - 1) * PAGE).limit(PAGE))).all()
     ids = [app.id for app in apps]
     assigned: dict[int, list[int]] = {}
     for application_id, assessor_id in (await db.exec(select(
@@ -95,15 +106,16 @@ def _round(request: Request, round_id: str):
         raise HTTPException(404, "Onbekende ronde / unknown round") from None
 
 
-async def _page(request: Request, viewer: Viewer, db, round_id: str, *, done: int = 0,
-                refused: dict[str, str] | None = None, typed: dict[str, list[int]] | None = None,
-                status_code: int = 200):
+async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int, *,
+                done: int = 0, refused: dict[str, str] | None = None,
+                typed: dict[str, list[int]] | None = None, status_code: int = 200):
     scheme = request.app.state.scheme
     rnd = _round(request, round_id)
     pool = await _pool(db)
-    rows = await _rows(db, round_id, pool)
+    rows = await _rows(db, round_id, pool, page)
     return render(request, "assignment.html", {
         "round": rnd, "rows": rows, "pool": pool, "names": {p.id: p.name for p in pool},
+        "page": page, "per_page": PAGE, "count": await in_assessment(db, round_id),
         "shown": {row.app.reference for row in rows},
         "workload": await _workload(db), "per_application": scheme.terms(
             rnd).assessors_per_application, "done": done, "refused": refused or {},
@@ -112,8 +124,8 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, *, done: in
 
 @router.get("/rounds/{round_id}/assign")
 async def assignment_page(request: Request, round_id: str, viewer: Team, db: Db,
-                          done: int = 0):
-    return await _page(request, viewer, db, round_id, done=done)
+                          page: Annotated[int, Query(ge=1)] = 1, done: int = 0):
+    return await _page(request, viewer, db, round_id, page, done=done)
 
 
 @router.post("/rounds/{round_id}/assign")
@@ -123,10 +135,11 @@ async def assign(request: Request, round_id: str, viewer: Team, db: Db):
     the page says why by the application, with what was chosen for it."""
     _round(request, round_id)
     form = await request.form()
+    page = max(1, int(typed_page)) if (typed_page := str(form.get("page", ""))).isdigit() else 1
     refused: dict[str, str] = {}
     commands: dict[str, BaseModel] = {}
     typed: dict[str, list[int]] = {}
-    for row in await _rows(db, round_id, await _pool(db)):
+    for row in await _rows(db, round_id, await _pool(db), page):
         reference = row.app.reference
         chosen = [int(v) for v in form.getlist(f"assessors-{reference}") if str(v).isdigit()]
         if set(chosen) == set(row.assigned) and len(chosen) == len(set(chosen)):
@@ -157,6 +170,7 @@ async def assign(request: Request, round_id: str, viewer: Team, db: Db):
             refused[reference] = problem
     done = len(commands) - sum(problem is not None for problem in outcomes)
     if refused:
-        return await _page(request, viewer, db, round_id, done=done, refused=refused,
+        return await _page(request, viewer, db, round_id, page, done=done, refused=refused,
                            typed={r: typed[r] for r in refused}, status_code=409)
-    return RedirectResponse(f"/rounds/{round_id}/assign?done={done}", status_code=303)
+    return RedirectResponse(f"/rounds/{round_id}/assign?page={page}&done={done}",
+                            status_code=303)

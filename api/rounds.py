@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import func, select
 
+from api.assignment import in_assessment
 from api.auth import STAFF, Db, Viewer, allow
 from api.views import render, scheme_names
 from domain.lifecycle import Role, Stage
@@ -79,14 +80,12 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
         Application.stage == Stage.WITHDRAWN.value))).all()) if shown else set()
     ledger = await programme.ledger_or_none(request.app.state.temporal, db, scheme.scheme.id)
     submitted, drafts = await _applications_by_round(db, round_id)
-    in_assessment = (await db.exec(select(func.count()).where(
-        Application.round_id == round_id, Application.stage == Stage.ASSESSMENT.value))).one()
     return render(request, "round.html", {
         "round": rnd, "status": status, "proposal": proposal, "allocations": shown,
         "budget": next((r for r in ledger.rounds if r.round_id == round_id), None)
         if ledger else None,
         "submitted": submitted.get(round_id, 0), "drafts": drafts.get(round_id, 0),
-        "in_assessment": in_assessment,
+        "in_assessment": await in_assessment(db, round_id),
         "unshown": "" if status else await histories.unshown(db, round_workflow_id(round_id)),
         "candidates": {c.reference: c for c in proposal.candidates} if proposal else {},
         "tables": tables, "withdrawn": withdrawn, "error": error}, status_code=status_code,

@@ -43,7 +43,7 @@ def _selects(page: str, reference: str) -> list[str]:
 
 
 async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_path, db_url,
-                                                                   engine, scheme):
+                                                                   engine, scheme, monkeypatch):
     client = time_env.client
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
                                  task_queue=f"assign-{uuid.uuid4().hex[:8]}")
@@ -115,7 +115,7 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
                                                                    str(second.id)],
                 f"assessors-{references[1]}": [str(second.id), str(first.id)]})
             assert again.status_code == 303
-            assert again.headers["location"] == "/rounds/2026/assign?done=1"
+            assert again.headers["location"] == "/rounds/2026/assign?page=1&done=1"
             page = (await web.get(again.headers["location"])).text
             assert f'<tr data-assessor="{first.id}"><td>{first.name}</td><td>2</td><td>0</td>' \
                 in page
@@ -136,7 +136,19 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
                 "csrf_token": web.cookies[CSRF_COOKIE],
                 f"assessors-{references[0]}": [str(first.id), str(second.id)],
                 f"assessors-{references[1]}": [str(second.id), str(first.id)]})
-            assert unchanged.headers["location"] == "/rounds/2026/assign?done=0"
+            assert unchanged.headers["location"] == "/rounds/2026/assign?page=1&done=0"
+            # two a page: the second page holds the third application, and saves it alone
+            monkeypatch.setattr("api.assignment.PAGE", 2)
+            page = (await web.get("/rounds/2026/assign?page=2")).text
+            assert "3–3 van 3" in page and 'href="/rounds/2026/assign?page=1" rel="prev"' in page
+            assert 'data-reference="SV2026-0003"' in page
+            assert 'data-reference="SV2026-0001"' not in page
+            third = await web.post("/rounds/2026/assign", data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "page": "2",
+                f"assessors-{references[2]}": [str(insider.id), str(second.id)]})
+            assert third.headers["location"] == "/rounds/2026/assign?page=2&done=1"
+            assert {a.user_id for a in (await grants.status(client, references[2])).assessors
+                    } == {insider.id, second.id}
         for person in (first, people.grantee, people.auditor):
             async with sessions() as db:
                 web = await web_client_as(portal, person, db)
@@ -145,4 +157,4 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
     async with sessions() as db:
         entries = (await db.exec(select(AuditEntry).where(
             AuditEntry.action == "assign_assessors"))).all()
-    assert sorted(e.subject for e in entries) == [references[0], references[1]]
+    assert sorted(e.subject for e in entries) == references
