@@ -1,9 +1,11 @@
 """Page latency as the number of grants grows: the programme overview, a grant page, a search
-of the knowledge centre and the dashboard counts, at 1,000, 10,000 and 100,000 grants, on
-SQLite and on PostgreSQL, each against a trivial endpoint of the same app (/healthz).
+of the knowledge centre, the dashboard counts and a round's assignment of assessors, at 1,000,
+10,000 and 100,000 grants, on SQLite and on PostgreSQL, each against a trivial endpoint of the
+same app (/healthz).
 
 Grants are written straight into the read model (no workflows: the grant page's live status
-query then finds none, quickly), a quarter of them funded and in the knowledge centre."""
+query then finds none, quickly), a quarter of them funded and in the knowledge centre, and a
+seventh in assessment, each with two of a pool of 30 assessors."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import insert, text
+from sqlmodel import func, select
 
 from api.app import create_app
 from api.auth import SESSION_COOKIE, open_session
@@ -21,12 +24,17 @@ from bench.common import Clock, database, drop, summary, table
 from domain.lifecycle import Role, Stage
 from regie.db import make_engine, migrate, session_factory
 from regie.heap import freeze_startup
-from regie.records import Application, KnowledgeEntry, Organisation, Person
+from regie.records import Application, AssessorAssignment, KnowledgeEntry, Organisation, Person
 from regie.schemes import load_scheme
 from regie.settings import Settings
 
 STAGES = [Stage.REPORTING, Stage.ARCHIVED, Stage.REJECTED_FINAL, Stage.ASSESSMENT,
           Stage.DECISION, Stage.SETTLEMENT, Stage.INELIGIBLE]
+ASSESSORS = 30
+# each application in assessment gets two assessors of the pool, by its id
+_ASSIGN = text(f"INSERT INTO {AssessorAssignment.__tablename__} (application_id, assessor_id) "
+               "SELECT id, :first + (id + :k) % :pool FROM applications "
+               "WHERE stage = 'assessment' AND id > :after")
 WORDS = ("veiligheid omstanders training promovendi cultuur melding vertrouwenspersoon leiderschap "
          "studenten grensoverschrijdend gedrag onderzoek beleid campagne").split()
 
@@ -43,7 +51,13 @@ async def _seed(sessions, count: int, already: int) -> None:
         if already == 0:
             db.add_all(Organisation(name=f"Instelling {i}", organisation_type=("wo", "hbo")[i % 2])
                        for i in range(200))
+            db.add_all(Person(email=f"beoordelaar{i}@bench.example", name=f"Beoordelaar {i}",
+                              role=Role.ASSESSOR.value, organisation_id=1 + i * 7 % 200,
+                              password_hash="!") for i in range(ASSESSORS))
             await db.commit()
+        first = (await db.exec(select(func.min(Person.id)).where(
+            Person.role == Role.ASSESSOR.value))).one()
+        after = (await db.exec(select(func.coalesce(func.max(Application.id), 0)))).one()
         for start in range(already, count, 5000):
             apps, entries = [], []
             for n in range(start, min(count, start + 5000)):
@@ -70,6 +84,9 @@ async def _seed(sessions, count: int, already: int) -> None:
             await db.execute(insert(Application), apps)
             if entries:
                 await db.execute(insert(KnowledgeEntry), entries)
+            for k in (0, 1):
+                await db.execute(_ASSIGN, dict(first=first, k=k, pool=ASSESSORS, after=after))
+            after = (await db.exec(select(func.max(Application.id)))).one()
             await db.commit()
     async with sessions() as db:  # statistics and visibility as a running database has them
         engine = db.bind
@@ -134,6 +151,8 @@ async def run(client, folder: Path, sizes=(1_000, 10_000, 100_000), rounds: int 
                         "knowledge search": "/knowledge?q=omstanders",
                         "dashboard counts (/metrics)": "/metrics",
                         "grants by stage (/api/grants)": "/api/grants?stage=reporting&limit=100",
+                        # its first page: 48 applications at 1,000 grants, 100 beyond
+                        "assessor assignment (/rounds/2026/assign)": "/rounds/2026/assign",
                     }
                     trivial = None
                     for label, path in pages.items():
