@@ -18,6 +18,7 @@ from api.views import (
     RowId, grant_for, identity_hidden, live_status, render, scheme_names, stored_file,
     timeline,
 )
+from domain.assignment import in_conflict
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
 from regie import audit, grants
@@ -139,7 +140,10 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     if viewer.role == Role.ASSESSOR and not _pending_assessor(status, viewer):
         actions = []  # scored already, or not (any more) assigned
     actions = [a for a in actions if _applicable(a.action, status)]
-    assessors = (await db.exec(select(Person).where(Person.role == Role.ASSESSOR.value))).all() \
+    # the pool, without those of the applicant or a partner (the validator refuses them too)
+    assessors = [p for p in (await db.exec(select(Person).where(
+        Person.role == Role.ASSESSOR.value))).all()
+        if not in_conflict(p.organisation_id, app.organisation_id, app.partner_ids)] \
         if any(a.action == Action.ASSIGN_ASSESSORS for a in actions) else []
     activities = (await db.exec(select(ProjectActivity).where(
         ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()

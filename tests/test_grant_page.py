@@ -19,7 +19,7 @@ from domain.types import CriterionScore, DecisionInput
 from regie import grants
 from regie.db import session_factory
 from regie.programme import ensure_programme
-from regie.records import Attachment, Letter
+from regie.records import Attachment, Letter, Organisation
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import dates, factories, scenario
@@ -253,6 +253,9 @@ async def test_an_assessor_who_declares_a_conflict_steps_back_and_the_team_reass
         stepping_back, staying = people.second_assessor, people.assessor
         async with sessions() as db:
             third = await factories.person(db, Role.ASSESSOR, "derde@example.nl")
+            insider = await factories.person(db, Role.ASSESSOR, "insider@leiden.example",
+                                             await db.get(Organisation,
+                                                          people.grantee.organisation_id))
             web = await web_client_as(portal, stepping_back, db)
         async with contextlib.aclosing(web):
             assert f'<a href="/grants/{reference}">' in (await web.get("/assessor")).text
@@ -270,6 +273,8 @@ async def test_an_assessor_who_declares_a_conflict_steps_back_and_the_team_reass
             assert f'<tr data-assessor="{staying.id}">' in page
             assert f'<tr data-assessor="{stepping_back.id}">' not in page
             assert f'value="{stepping_back.id}"> {stepping_back.name}</label>' in page
+            assert f'value="{third.id}"> {third.name}</label>' in page
+            assert f'value="{insider.id}"' not in page  # of the applicant: not offered
             assigned = await web.post(f"/grants/{reference}/actions/assign_assessors", data={
                 "csrf_token": web.cookies[CSRF_COOKIE],
                 "assessor_ids": [str(staying.id), str(third.id)]})
