@@ -43,8 +43,9 @@ class Row:
 
 
 def _in_assessment(round_id: str):
-    return (Application.round_id == round_id, Application.stage == Stage.ASSESSMENT.value,
-            Application.submitted_at.is_not(None))
+    """Read from the index on round, stage and reference (migration 0020); an application in
+    assessment has been submitted."""
+    return Application.round_id == round_id, Application.stage == Stage.ASSESSMENT.value
 
 
 async def in_assessment(db, round_id: str) -> int:

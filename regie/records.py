@@ -117,8 +117,11 @@ class Application(SQLModel, table=True):
     """An application and its read model: stage and deadline as the workflow last reported."""
 
     __tablename__ = "applications"
-    # the overview's pages of one stage, in reference order, without sorting the stage
-    __table_args__ = (Index("ix_applications_stage_reference", "stage", "reference"),)
+    # the overview's pages of one stage, in reference order, without sorting the stage; and
+    # those of one round (migration 0020)
+    __table_args__ = (Index("ix_applications_stage_reference", "stage", "reference"),
+                      Index("ix_applications_round_stage_reference", "round_id", "stage",
+                            "reference"))
     id: int | None = Field(default=None, primary_key=True)
     reference: str | None = Field(default=None, unique=True, index=True)  # given at submission
     round_id: str = Field(index=True)
