@@ -88,7 +88,8 @@ async def _pool(db) -> list[Person]:
 
 async def _workload(db) -> dict[int, tuple[int, int]]:
     """Per assessor, across the programme: the applications they have still to score, and
-    those they have scored."""
+    those they have scored. It reads every open assignment: a round's few hundred at a time
+    in the programme (the bench's 28,000 at 100,000 grants cost 33 ms in SQLite)."""
     open_ = dict((await db.exec(select(AssessorAssignment.assessor_id, func.count()).join(
         Application, Application.id == AssessorAssignment.application_id).outerjoin(
         AssessmentRecord, (AssessmentRecord.application_id == AssessorAssignment.application_id)
