@@ -39,7 +39,7 @@ class Row:
     organisations: list[str]  # the lead first, then its partners
     assigned: list[int]  # its assessors (people's ids) as assigned now
     scored: set[int]  # those of them who have scored: they stay
-    eligible: list[Person]  # the pool, without those of the lead or a partner
+    eligible: list[Person]  # the pool's active members, without those of the lead or a partner
 
 
 def _in_assessment(round_id: str):
@@ -76,12 +76,13 @@ async def _rows(db, round_id: str, pool: list[Person], page: int) -> list[Row]:
                 organisations=[names[o] for o in (app.organisation_id, *app.partner_ids)
                                if o in names],
                 assigned=assigned.get(app.id, []), scored=scored.get(app.id, set()),
-                eligible=[p for p in pool if not in_conflict(
+                eligible=[p for p in pool if p.active and not in_conflict(
                     p.organisation_id, app.organisation_id, app.partner_ids)])
             for app in apps]
 
 
 async def _pool(db) -> list[Person]:
+    """Every assessor, by name: those no longer active too, who may still be assigned."""
     return list((await db.exec(select(Person).where(
         Person.role == Role.ASSESSOR.value).order_by(Person.name))).all())
 

@@ -140,9 +140,10 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     if viewer.role == Role.ASSESSOR and not _pending_assessor(status, viewer):
         actions = []  # scored already, or not (any more) assigned
     actions = [a for a in actions if _applicable(a.action, status)]
-    # the pool, without those of the applicant or a partner (the validator refuses them too)
+    # the pool's active members, without those of the applicant or a partner (the validator
+    # refuses them too)
     assessors = [p for p in (await db.exec(select(Person).where(
-        Person.role == Role.ASSESSOR.value))).all()
+        Person.role == Role.ASSESSOR.value, Person.active))).all()
         if not in_conflict(p.organisation_id, app.organisation_id, app.partner_ids)] \
         if any(a.action == Action.ASSIGN_ASSESSORS for a in actions) else []
     activities = (await db.exec(select(ProjectActivity).where(

@@ -55,6 +55,10 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
         windesheim = await db.get(Organisation, people.outsider.organisation_id)
         insider = await factories.person(db, Role.ASSESSOR, "insider@leiden.example", leiden,
                                          name="Ingrid Insider")
+        retired = await factories.person(db, Role.ASSESSOR, "oud@example.nl")
+        retired.active = False  # no longer in the pool: offered nowhere
+        db.add(retired)
+        await db.commit()
         apps = [await factories.application(db, org, scheme)
                 for org in (leiden, leiden, windesheim)]
     references = [f"SV2026-000{i}" for i in (1, 2, 3)]
@@ -82,6 +86,7 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
                 assert all(f'<option value="{first.id}">' in c for c in choices)
                 assert all((f'<option value="{insider.id}">' in c) == offered
                            for c in choices)
+                assert not any(f'<option value="{retired.id}">' in c for c in choices)
             csrf = web.cookies[CSRF_COOKIE]
             # the first gets two; the second one only, which its workflow refuses; the third
             # is left as it was
