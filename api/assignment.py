@@ -8,14 +8,14 @@ import asyncio
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlmodel import func, select
 
 from api.actions import BadCommand, build_command
 from api.auth import Db, Viewer, allow
-from api.views import render
+from api.views import render, round_or_404
 from domain.assignment import in_conflict
 from domain.lifecycle import Action, Role, Stage
 from regie import audit, grants
@@ -102,18 +102,11 @@ async def _workload(db) -> dict[int, tuple[int, int]]:
     return {p: (open_.get(p, 0), done.get(p, 0)) for p in {*open_, *done}}
 
 
-def _round(request: Request, round_id: str):
-    try:
-        return request.app.state.scheme.round(round_id)
-    except KeyError:
-        raise HTTPException(404, "Onbekende ronde / unknown round") from None
-
-
 async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int, *,
                 done: int = 0, refused: dict[str, str] | None = None,
                 typed: dict[str, list[int]] | None = None, status_code: int = 200):
     scheme = request.app.state.scheme
-    rnd = _round(request, round_id)
+    rnd = round_or_404(request, round_id)
     pool = await _pool(db)
     rows = await _rows(db, round_id, pool, page)
     return render(request, "assignment.html", {
@@ -136,7 +129,7 @@ async def assign(request: Request, round_id: str, viewer: Team, db: Db):
     """Each application whose chosen assessors differ from those assigned gets them, through
     its workflow's Update, whose validator decides; one refused leaves the others done, and
     the page says why by the application, with what was chosen for it."""
-    _round(request, round_id)
+    round_or_404(request, round_id)
     form = await request.form()
     page = max(1, int(typed_page)) if (typed_page := str(form.get("page", ""))).isdigit() else 1
     refused: dict[str, str] = {}

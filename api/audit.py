@@ -18,7 +18,7 @@ from api.auth import STAFF, Db, Viewer, allow
 from api.history import fetch, source, timeline, timeline_csv, timeline_pdf
 from api.i18n import t
 from api.rounds import round_state
-from api.views import grant_for, render, scheme_names, stage_name
+from api.views import grant_for, render, round_or_404, scheme_names, stage_name
 from domain.lifecycle import ACTION_LABELS, Action, Role
 from domain.money import euros
 from domain.text import number
@@ -64,11 +64,7 @@ async def timeline_file(request: Request, reference: str, kind: str, viewer: Sta
 
 
 def _round_workflow(request: Request, round_id: str) -> str:
-    try:
-        request.app.state.scheme.round(round_id)
-    except KeyError:
-        raise HTTPException(404, "Onbekende ronde / unknown round") from None
-    return round_workflow_id(round_id)
+    return round_workflow_id(round_or_404(request, round_id).id)
 
 
 def _run(run_id: str) -> str:

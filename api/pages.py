@@ -15,8 +15,8 @@ from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.signin import HOME, safe_next
 from api.i18n import LANG_COOKIE
 from api.views import (
-    RowId, grant_for, identity_hidden, live_status, render, scheme_names, stored_file,
-    timeline,
+    RowId, grant_for, identity_hidden, live_status, render, round_or_404, scheme_names,
+    stored_file, timeline,
 )
 from domain.assignment import in_conflict
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
@@ -61,11 +61,7 @@ async def home(request: Request, viewer: Anyone, db: Db):
 async def call(request: Request, round_id: str, viewer: Anyone):
     """A round's call for applications as the scheme file publishes it: when, how much, who may
     apply, what the application holds, how it is judged and ranked, and what an award asks."""
-    scheme = request.app.state.scheme
-    try:
-        rnd = scheme.round(round_id)
-    except KeyError:
-        raise HTTPException(404, "Onbekende ronde / unknown round") from None
+    scheme, rnd = request.app.state.scheme, round_or_404(request, round_id)
     return render(request, "call.html", {
         "round": rnd, "scheme": scheme, "terms": scheme.terms(rnd),
         "reporting": scheme.reporting(rnd), "amounts": scheme.amounts(rnd),

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import func, select
 
 from api.assignment import in_assessment
 from api.auth import STAFF, Db, Viewer, allow
-from api.views import render, scheme_names
+from api.views import render, round_or_404, scheme_names
 from domain.lifecycle import Role, Stage
 from domain.money import parse_euros
 from domain.ranking import Change, distribution
@@ -57,10 +57,7 @@ async def _applications_by_round(db, round_id: str | None = None,
 async def round_state(request: Request, db, round_id: str):
     """A round of the scheme (or 404), its workflow's status, its proposal, and the allocation
     to show: the confirmed one once there is one, else the proposed one."""
-    try:
-        rnd = request.app.state.scheme.round(round_id)
-    except KeyError:
-        raise HTTPException(404, "Onbekende ronde / unknown round") from None
+    rnd = round_or_404(request, round_id)
     status = await rounds.status(request.app.state.temporal, db, round_id)
     proposal = status.proposal if status else None
     shown = (status.confirmed if status and status.confirmed else

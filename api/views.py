@@ -132,6 +132,14 @@ async def grant_for(db: AsyncSession, reference: str, viewer: Viewer) -> Applica
     raise HTTPException(403, "Deze aanvraag is niet voor u / this grant is not yours to see")
 
 
+def round_or_404(request: Request, round_id: str) -> Round:
+    """The scheme's round `round_id`, or 404."""
+    try:
+        return request.app.state.scheme.round(round_id)
+    except KeyError:
+        raise HTTPException(404, "Onbekende ronde / unknown round") from None
+
+
 async def round_taking_drafts(request: Request, db: AsyncSession, round_id: str) -> Round:
     """The scheme's round `round_id`, if an applicant may start a draft in it now; else 422."""
     scheme: Scheme = request.app.state.scheme
