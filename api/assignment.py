@@ -42,22 +42,30 @@ class Row:
     eligible: list[Person]  # the pool's active members, without those of the lead or a partner
 
 
-def _in_assessment(round_id: str):
+def _in_assessment(round_id: str, unassigned: bool = False) -> list:
     """Read from the index on round, stage and reference (migration 0020); an application in
-    assessment has been submitted."""
-    return Application.round_id == round_id, Application.stage == Stage.ASSESSMENT.value
+    assessment has been submitted. `unassigned`: only those without any assessor."""
+    conditions = [Application.round_id == round_id, Application.stage == Stage.ASSESSMENT.value]
+    if unassigned:
+        conditions.append(~select(AssessorAssignment.id).where(
+            AssessorAssignment.application_id == Application.id).exists())
+    return conditions
 
 
-async def in_assessment(db, round_id: str) -> int:
-    """How many of the round's applications are in assessment."""
-    return (await db.exec(select(func.count()).where(*_in_assessment(round_id)))).one()
+async def in_assessment(db, round_id: str, unassigned: bool = False) -> int:
+    """How many of the round's applications are in assessment (without any assessor)."""
+    return (await db.exec(select(func.count()).where(
+        *_in_assessment(round_id, unassigned)))).one()
 
 
-async def _rows(db, round_id: str, pool: list[Person], page: int) -> list[Row]:
-    """Page `page` of the round's applications in assessment, in reference order, each with
-    those of the assessors in `pool` who may assess it: four queries, however many."""
-    apps = (await db.exec(select(Application).where(*_in_assessment(round_id)).order_by(
-        Application.reference).offset((page - 1) * PAGE).limit(PAGE))).all()
+async def _rows(db, round_id: str, pool: list[Person], page: int,
+                unassigned: bool) -> list[Row]:
+    """Page `page` of the round's applications in assessment (without any assessor), in
+    reference order, each with those of the assessors in `pool` who may assess it: four
+    queries, however many."""
+    apps = (await db.exec(select(Application).where(
+        *_in_assessment(round_id, unassigned)).order_by(Application.reference).offset(
+        (page - 1) * PAGE).limit(PAGE))).all()
     ids = [app.id for app in apps]
     assigned: dict[int, list[int]] = {}
     for application_id, assessor_id in (await db.exec(select(
@@ -102,16 +110,18 @@ async def _workload(db) -> dict[int, tuple[int, int]]:
     return {p: (open_.get(p, 0), done.get(p, 0)) for p in {*open_, *done}}
 
 
-async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int, *,
-                done: int = 0, refused: dict[str, str] | None = None,
+async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
+                unassigned: bool, *, done: int = 0, refused: dict[str, str] | None = None,
                 typed: dict[str, list[int]] | None = None, status_code: int = 200):
     scheme = request.app.state.scheme
     rnd = round_or_404(request, round_id)
     pool = await _pool(db)
-    rows = await _rows(db, round_id, pool, page)
+    rows = await _rows(db, round_id, pool, page, unassigned)
     return render(request, "assignment.html", {
         "round": rnd, "rows": rows, "pool": pool, "names": {p.id: p.name for p in pool},
-        "page": page, "per_page": PAGE, "count": await in_assessment(db, round_id),
+        "page": page, "per_page": PAGE, "unassigned": unassigned,
+        "count": await in_assessment(db, round_id, unassigned),
+        "counts": {flag: await in_assessment(db, round_id, flag) for flag in (False, True)},
         "shown": {row.app.reference for row in rows},
         "workload": await _workload(db), "per_application": scheme.terms(
             rnd).assessors_per_application, "done": done, "refused": refused or {},
@@ -120,8 +130,9 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int, 
 
 @router.get("/rounds/{round_id}/assign")
 async def assignment_page(request: Request, round_id: str, viewer: Team, db: Db,
-                          page: Annotated[int, Query(ge=1)] = 1, done: int = 0):
-    return await _page(request, viewer, db, round_id, page, done=done)
+                          page: Annotated[int, Query(ge=1)] = 1, unassigned: bool = False,
+                          done: int = 0):
+    return await _page(request, viewer, db, round_id, page, unassigned, done=done)
 
 
 @router.post("/rounds/{round_id}/assign")
@@ -132,10 +143,11 @@ async def assign(request: Request, round_id: str, viewer: Team, db: Db):
     round_or_404(request, round_id)
     form = await request.form()
     page = max(1, int(typed_page)) if (typed_page := str(form.get("page", ""))).isdigit() else 1
+    unassigned = form.get("unassigned") == "1"
     refused: dict[str, str] = {}
     commands: dict[str, BaseModel] = {}
     typed: dict[str, list[int]] = {}
-    for row in await _rows(db, round_id, await _pool(db), page):
+    for row in await _rows(db, round_id, await _pool(db), page, unassigned):
         reference = row.app.reference
         chosen = [int(v) for v in form.getlist(f"assessors-{reference}") if str(v).isdigit()]
         if set(chosen) == set(row.assigned) and len(chosen) == len(set(chosen)):
@@ -166,7 +178,11 @@ async def assign(request: Request, round_id: str, viewer: Team, db: Db):
             refused[reference] = problem
     done = len(commands) - sum(problem is not None for problem in outcomes)
     if refused:
-        return await _page(request, viewer, db, round_id, page, done=done, refused=refused,
-                           typed={r: typed[r] for r in refused}, status_code=409)
-    return RedirectResponse(f"/rounds/{round_id}/assign?page={page}&done={done}",
+        return await _page(request, viewer, db, round_id, page, unassigned, done=done,
+                           refused=refused, typed={r: typed[r] for r in refused},
+                           status_code=409)
+    # the same page of the same list; in the list of those without assessors, those just
+    # assigned have left it, so it starts again
+    where = "unassigned=1" if unassigned else f"page={page}"
+    return RedirectResponse(f"/rounds/{round_id}/assign?{where}&done={done}",
                             status_code=303)

@@ -113,14 +113,20 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
             assert [a.user_id for a in (await grants.status(client, references[0])).assessors
                     ] == [first.id, second.id]
             assert (await grants.status(client, references[1])).assessors == []
-            # the second again, with two: every application is assigned, and the workload
+            assert ('<a href="/rounds/2026/assign?unassigned=1" data-filter="unassigned">'
+                    "alleen die zonder beoordelaars (2)</a>") in sent.text
+            # only those without assessors: the first has left that list
+            page = (await web.get("/rounds/2026/assign?unassigned=1")).text
+            assert [r for r in references if f'data-reference="{r}"' in page] == references[1:]
+            assert "1–2 van 2" in page and "alle aanvragen in beoordeling (3)</a>" in page
+            assert '<input type="hidden" name="unassigned" value="1">' in page
+            # the second again, with two, from the list of those without: the workload
             # counts what each assessor has still to score
             again = await web.post("/rounds/2026/assign", data={
-                "csrf_token": csrf, f"assessors-{references[0]}": [str(first.id),
-                                                                   str(second.id)],
+                "csrf_token": csrf, "unassigned": "1",
                 f"assessors-{references[1]}": [str(second.id), str(first.id)]})
             assert again.status_code == 303
-            assert again.headers["location"] == "/rounds/2026/assign?page=1&done=1"
+            assert again.headers["location"] == "/rounds/2026/assign?unassigned=1&done=1"
             page = (await web.get(again.headers["location"])).text
             assert f'<tr data-assessor="{first.id}"><td>{first.name}</td><td>2</td><td>0</td>' \
                 in page
