@@ -120,7 +120,7 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
     return render(request, "assignment.html", {
         "round": rnd, "rows": rows, "pool": pool, "names": {p.id: p.name for p in pool},
         "page": page, "per_page": PAGE, "unassigned": unassigned,
-        "count": await in_assessment(db, round_id, unassigned),
+        # in assessment, and of those without any assessor
         "counts": {flag: await in_assessment(db, round_id, flag) for flag in (False, True)},
         "shown": {row.app.reference for row in rows},
         "workload": await _workload(db), "per_application": scheme.terms(
