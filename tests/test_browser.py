@@ -68,9 +68,12 @@ async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_
             == "Wacht op beoordeling (2)"
         await page.screenshot(path=str(tmp_path / "team-overview.png"), full_page=True)
 
-        # and in English, after one click on the switch
+        # and in English, after one click on the switch, on the same page of the overview
         await page.click("text=English")
         assert await page.text_content("h1") == "Grants overview"
+        assert page.url == f"{url}/team?stage={Stage.ASSESSMENT.value}"
+        assert await page.locator("[data-stage-section='assessment'] h2").text_content() \
+            == "Awaiting assessment (2)"
 
         # each round counts its applications, those the demo took over included
         await page.goto(f"{url}/rounds")
