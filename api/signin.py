@@ -9,6 +9,7 @@ import hashlib
 import secrets
 import time
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -41,6 +42,12 @@ RESET_SECONDS = 3600  # the mail and the form say an hour
 
 def safe_next(target: str | None, default: str) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else default
+
+
+def with_next(page: str, target: str) -> str:
+    """`page`, to go on to `target` after it: the target encoded, so that its own query
+    (/team?stage=assessment&round=2027) comes through whole."""
+    return f"{page}?next={quote(target, safe='/')}"
 
 
 def signed_in(request: Request, token: str, target: str) -> RedirectResponse:
@@ -88,7 +95,7 @@ async def first_factor_passed(request: Request, db, person: Person, next: str | 
     settings = request.app.state.settings
     if settings.second_factor and Role(person.role) in SECOND_FACTOR_ROLES:
         await audit.append(db, person.name, person.role, f"{via}_accepted", where)
-        response = RedirectResponse(f"/login/code?next={target}", status_code=303)
+        response = RedirectResponse(with_next("/login/code", target), status_code=303)
         response.set_cookie(TICKET_COOKIE, sign_value(settings.secret_key, "2fa", person.id,
                                                       TICKET_SECONDS),
                             httponly=True, samesite="lax", secure=settings.secure_cookies,

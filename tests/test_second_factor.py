@@ -113,6 +113,35 @@ async def test_the_team_enrols_then_signs_in_with_a_code(tmp_path, db_url, engin
     assert (name, "second_factor_failed") in logged[4:]
 
 
+async def test_signing_in_comes_back_to_the_page_asked_with_its_query(tmp_path, db_url,
+                                                                    engine, scheme, time_env):
+    """A page with a query (a stage of the overview in one round), asked signed out, is where
+    the password and the code lead."""
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    app = create_app(settings, scheme, time_env.client)
+    async with session_factory(engine)() as db:
+        people = await scenario.cast(db)
+    client = await web_client(app)
+    async with contextlib.aclosing(client):
+        csrf = client.cookies[CSRF_COOKIE]
+        asked = "/team?stage=assessment&round=2026"
+        signed_out = await client.get(asked)
+        assert signed_out.headers["location"] == \
+            "/login?next=/team%3Fstage%3Dassessment%26round%3D2026"
+        form = await client.get(signed_out.headers["location"])
+        assert f'<input type="hidden" name="next" value="{asked.replace("&", "&amp;")}">' \
+            in form.text
+        password = await client.post("/login", data={
+            "email": people.team.email, "password": factories.PASSWORD, "next": asked,
+            "csrf_token": csrf})
+        assert password.headers["location"] == \
+            "/login/code?next=/team%3Fstage%3Dassessment%26round%3D2026"
+        code = await client.post("/login/code", data={
+            "code": totp.code_at(factories.TOTP_SECRET, time.time()), "next": asked,
+            "csrf_token": csrf})
+        assert code.status_code == 303 and code.headers["location"] == asked
+
+
 async def test_an_operator_lets_one_who_lost_their_app_enrol_a_new_one(tmp_path, db_url, engine,
                                                                      scheme, time_env):
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
