@@ -21,7 +21,7 @@ from api import (
 )
 from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
 from api.i18n import language, t
-from api.views import STATIC, StaticByVersion, render, templates
+from api.views import STATIC, StaticByVersion, render, templates, this_page, with_next
 from domain.scheme import Scheme
 from regie.applications import DraftTooLarge
 from regie.db import make_engine, session_factory
@@ -119,8 +119,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(signin.with_next("/login", here), status_code=303)
+        return RedirectResponse(with_next("/login", this_page(request)), status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):

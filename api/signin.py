@@ -9,7 +9,6 @@ import hashlib
 import secrets
 import time
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -20,7 +19,7 @@ from api.auth import (
     MIN_PASSWORD, SESSION_COOKIE, SIGNED_IN, Db, Viewer, allow, close_session, hash_password,
     open_session, read_signed, sign_value, verify_password,
 )
-from api.views import render
+from api.views import render, with_next
 from domain.lifecycle import Role
 from regie import audit, throttle, totp
 from regie.logging import get_logger
@@ -42,12 +41,6 @@ RESET_SECONDS = 3600  # the mail and the form say an hour
 
 def safe_next(target: str | None, default: str) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else default
-
-
-def with_next(page: str, target: str) -> str:
-    """`page`, to go on to `target` after it: the target encoded, so that its own query
-    (/team?stage=assessment&round=2027) comes through whole."""
-    return f"{page}?next={quote(target, safe='/')}"
 
 
 def signed_in(request: Request, token: str, target: str) -> RedirectResponse:

@@ -6,6 +6,7 @@ import functools
 import hashlib
 from datetime import datetime, timezone
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import HTTPException, Path, Request
 from fastapi.responses import FileResponse, Response
@@ -97,6 +98,17 @@ def scheme_names(scheme: Scheme, lang: str) -> dict[str, str]:
                                           *scheme.target_groups, *scheme.marginalised_groups)}
 
 
+def this_page(request: Request) -> str:
+    """The page asked, with its query: where the language switch and signing in lead back."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def with_next(page: str, target: str) -> str:
+    """`page`, to go on to `target` after it: the target encoded, so that its own query
+    (/team?stage=assessment&round=2027) comes through whole."""
+    return f"{page}?next={quote(target, safe='/')}"
+
+
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200,
            viewer: Viewer | None = None):
     lang = request.state.lang
@@ -109,6 +121,7 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         "action_label": lambda action: ACTION_LABELS[Action(action)](lang) if action else "",
         "event_note": lambda event: event_note(event, lang),
         "show_outbox": request.app.state.settings.show_outbox,
+        "this_page": this_page(request), "with_next": with_next,
         "sso_name": request.app.state.settings.oidc_name
         if request.app.state.settings.oidc_issuer else "", **context,
     }, status_code=status_code)
