@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
 from api.auth import Db, Viewer, allow
-from api.views import render
+from api.views import posted, render
 from domain.lifecycle import Role
 from regie import invitations
 from regie.invitations import EMAIL
@@ -40,7 +40,7 @@ async def assessors_page(request: Request, viewer: Team, db: Db, invited: str = 
 
 @router.post("/assessors")
 async def invite_assessor(request: Request, viewer: Team, db: Db):
-    form = await request.form()
+    form = await posted(request)
     name, email = str(form.get("name", "")).strip(), str(form.get("email", "")).strip().lower()
     org_id = int(form["organisation_id"]) if str(form.get("organisation_id", "")).isdigit() \
         else None

@@ -15,7 +15,7 @@ from sqlmodel import func, select
 
 from api.actions import BadCommand, build_command
 from api.auth import Db, Viewer, allow
-from api.views import render, round_or_404
+from api.views import posted, render, round_or_404
 from domain.assignment import in_conflict
 from domain.lifecycle import Action, Role, Stage
 from regie import audit, grants
@@ -141,7 +141,7 @@ async def assign(request: Request, round_id: str, viewer: Team, db: Db):
     its workflow's Update, whose validator decides; one refused leaves the others done, and
     the page says why by the application, with what was chosen for it."""
     round_or_404(request, round_id)
-    form = await request.form()
+    form = await posted(request)
     page = max(1, int(typed_page)) if (typed_page := str(form.get("page", ""))).isdigit() else 1
     unassigned = form.get("unassigned") == "1"
     refused: dict[str, str] = {}

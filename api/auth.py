@@ -21,6 +21,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.lifecycle import Role
+from domain.text import composed
 from domain.types import Actor
 from regie import audit
 from regie.logging import get_logger
@@ -42,8 +43,10 @@ MIN_PASSWORD = 12
 
 
 def hash_password(password: str) -> str:
+    """Of the password composed (domain.text.composed), as verify_password reads it: typed
+    once as é and once as e + an accent, it is the same password."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    digest = hashlib.scrypt(composed(password).encode(), salt=salt, dklen=32, **_SCRYPT)
     return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
 
 
@@ -54,7 +57,8 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    candidate = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, **_SCRYPT)
+    candidate = hashlib.scrypt(composed(password).encode(), salt=base64.b64decode(salt), dklen=32,
+                               **_SCRYPT)
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from api.auth import STAFF, Db, Viewer, allow
-from api.views import render
+from api.views import posted, render
 from domain.lifecycle import Role
 from regie import ROOT, adoption
 from regie.spreadsheet import UnreadableFile, read_table
@@ -34,7 +34,7 @@ async def import_page(request: Request, viewer: Team):
 @router.post("/import")
 async def import_file(request: Request, viewer: Team, db: Db):
     """Check the file, and import it only when asked and only if no row has a problem."""
-    form = await request.form()
+    form = await posted(request)
     upload, dry_run = form.get("file"), form.get("mode") != "import"
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, viewer, error="Kies een bestand / choose a file")

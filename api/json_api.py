@@ -16,7 +16,7 @@ from api.actions import HUMAN_ROLES, BadCommand, build_command
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.history import fetch
 from api.views import (
-    RowId, TimelineEntry, grant_for, identity_hidden, live_status, own_application,
+    Composed, RowId, TimelineEntry, grant_for, identity_hidden, live_status, own_application,
     round_taking_drafts, timeline,
 )
 from domain.eligibility import check_eligibility
@@ -122,7 +122,8 @@ async def get_grant(request: Request, reference: str, viewer: SignedIn, db: Db) 
 
 @router.post("/api/grants/{reference}/actions/{action}", tags=["grants"])
 async def act_on_grant(request: Request, reference: str, action: Action, viewer: Actor, db: Db,
-                       payload: Annotated[dict[str, Any], Body()] = None) -> dict[str, str]:
+                       payload: Annotated[dict[str, Any], Body(), Composed] = None
+                       ) -> dict[str, str]:
     """Perform a human action of the lifecycle (see docs/lifecycle.md) on a grant. The body is
     the action's command without `actor`, which is the signed-in person."""
     await grant_for(db, reference, viewer)
@@ -156,7 +157,8 @@ async def _draft_out(request: Request, db, app: Application) -> DraftOut:
 
 
 @router.post("/api/applications", tags=["applications"], status_code=201)
-async def create_draft(request: Request, body: DraftIn, viewer: Grantee, db: Db) -> DraftOut:
+async def create_draft(request: Request, body: Annotated[DraftIn, Composed], viewer: Grantee,
+                       db: Db) -> DraftOut:
     """Start a draft for a round that takes drafts (open, or from its drafts_from until it
     opens); it is saved as given, and checked only when submitted."""
     await round_taking_drafts(request, db, body.round_id)
@@ -177,8 +179,8 @@ async def get_draft(request: Request, application_id: RowId, viewer: Grantee, db
 
 
 @router.put("/api/applications/{application_id}", tags=["applications"])
-async def update_draft(request: Request, application_id: RowId, body: DraftIn, viewer: Grantee,
-                       db: Db) -> DraftOut:
+async def update_draft(request: Request, application_id: RowId,
+                       body: Annotated[DraftIn, Composed], viewer: Grantee, db: Db) -> DraftOut:
     app = await own_application(db, application_id, viewer)
     if app.reference is not None:
         raise HTTPException(409, "Een ingediende aanvraag verandert niet meer / "

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import select
 
 from api.auth import Db, Viewer, allow
-from api.views import RowId, render, scheme_names, stage_name, stored_file
+from api.views import Composed, RowId, render, scheme_names, stage_name, stored_file
 from domain.lifecycle import Role
 from regie.knowledge import search
 from regie.records import Application, Attachment, KnowledgeEntry, Organisation
@@ -23,7 +23,8 @@ FUNDED_STAGES = ("reporting", "settlement", "archived")
 
 
 @router.get("/knowledge", include_in_schema=False)
-async def knowledge_centre(request: Request, viewer: Anyone, db: Db, q: str = "",
+async def knowledge_centre(request: Request, viewer: Anyone, db: Db,
+                           q: Annotated[str, Composed] = "",
                            pillar: str = "", target_group: str = "",
                            organisation_type: str = "", year: int | None = None):
     entries = await search(db, q, pillar, target_group, organisation_type, year)

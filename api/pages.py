@@ -15,8 +15,8 @@ from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.signin import HOME, safe_next
 from api.i18n import LANG_COOKIE
 from api.views import (
-    RowId, grant_for, identity_hidden, live_status, render, round_or_404, scheme_names,
-    stored_file, timeline,
+    Composed, RowId, grant_for, identity_hidden, live_status, posted, render, round_or_404,
+    scheme_names, stored_file, timeline,
 )
 from domain.assignment import in_conflict
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
@@ -87,7 +87,7 @@ async def switch_language(code: str, viewer: Anyone, next: str | None = None):
 @router.get("/team")
 async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | None = None,
                         round: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
-                        q: str = ""):
+                        q: Annotated[str, Composed] = ""):
     """Every submitted application by stage, of the programme or one round: the first of
     each stage, or one stage page by page; or those a search finds (a whole reference opens
     its grant)."""
@@ -187,7 +187,7 @@ async def review_evidence(request: Request, reference: str, organisation_id: Row
         raise HTTPException(404, "Geen organisatie van deze aanvraag / "
                                  "not an organisation of this application")
     org = await db.get(Organisation, organisation_id)
-    form = await request.form()
+    form = await posted(request)
     verdict = form.get("verdict")
     sufficient = verdict == "sufficient"
     reason = str(form.get("reason", "")).strip()
@@ -260,7 +260,7 @@ def _pending_assessor(status, viewer: Viewer) -> bool:
 @router.post("/grants/{reference}/actions/{action}")
 async def grant_action(request: Request, reference: str, action: Action, viewer: Actor, db: Db):
     await grant_for(db, reference, viewer)
-    form = await request.form()
+    form = await posted(request)
     try:
         update, command = await build_command(db, action, viewer, form_payload(
             action, form, request.app.state.scheme))

@@ -18,7 +18,7 @@ from api.auth import (
 )
 from api.forms import draft_from_form, form_field
 from api.signin import first_factor_passed
-from api.views import RowId, own_application, render, round_taking_drafts, stored_file
+from api.views import RowId, own_application, posted, render, round_taking_drafts, stored_file
 from domain.lifecycle import Role, Stage
 from domain.money import euros
 from domain.types import Finding
@@ -73,7 +73,7 @@ async def register_form(request: Request, viewer: Anyone):
 
 @router.post("/register")
 async def register(request: Request, viewer: Anyone, db: Db):
-    form = await request.form()
+    form = await posted(request)
     typed = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "password", "evidence")}
     scheme = request.app.state.scheme
     errors = _account_errors(typed.get("name", ""), typed.get("email", ""),
@@ -143,7 +143,7 @@ async def _organisation_page(request: Request, viewer: Viewer, db, *, invited: s
 async def add_evidence(request: Request, viewer: Grantee, db: Db):
     """Add or replace the organisation's evidence of three years' funding: how a grantee
     answers a correction request for it. An earlier file stays in the data folder."""
-    evidence = _uploaded(await request.form())
+    evidence = _uploaded(await posted(request))
     if evidence is None:
         return await _organisation_page(request, viewer, db, errors={
             "evidence": "Kies een bestand / choose a file"})
@@ -204,7 +204,7 @@ def _keep_evidence(settings: Settings, org: Organisation, filename: str, content
 
 @router.post("/organisation/invitations")
 async def invite(request: Request, viewer: Grantee, db: Db):
-    email = str((await request.form()).get("email", "")).strip().lower()
+    email = str((await posted(request)).get("email", "")).strip().lower()
     if not EMAIL.match(email):
         return await _organisation_page(request, viewer, db, errors={
             "email": "Geen geldig e-mailadres / not a valid e-mail address"})
@@ -236,7 +236,7 @@ async def invitation_form(request: Request, token: str, viewer: Anyone, db: Db):
 @router.post("/invitations/{token}")
 async def accept_invitation(request: Request, token: str, viewer: Anyone, db: Db):
     invitation = await _invitation(db, token)
-    form = await request.form()
+    form = await posted(request)
     name, password = str(form.get("name", "")), str(form.get("password", ""))
     errors = _account_errors(name, invitation.email, password)
     if (await db.exec(select(Person).where(Person.email == invitation.email))).first():
@@ -282,7 +282,7 @@ async def applications(request: Request, viewer: Grantee, db: Db):
 async def new_application(request: Request, viewer: Grantee, db: Db):
     """A new draft in a round that takes drafts: one open, or one still to open whose
     drafts_from has come (the scheme file's)."""
-    round_id = str((await request.form()).get("round_id", ""))
+    round_id = str((await posted(request)).get("round_id", ""))
     await round_taking_drafts(request, db, round_id)
     scheme = request.app.state.scheme
     app = Application(round_id=round_id, scheme_id=scheme.scheme.id,
@@ -332,7 +332,7 @@ async def save_application(request: Request, application_id: RowId, viewer: Gran
     if app.reference is not None:
         return RedirectResponse(f"/grants/{app.reference}", status_code=303)
     scheme = request.app.state.scheme
-    form = await request.form()
+    form = await posted(request)
     sections = [s.key for s in scheme.rubrics[scheme.round(app.round_id).rubric].sections]
     draft, unreadable = draft_from_form(form, app.round_id, sections)
     if unreadable:  # nothing saved over what was: the form again, as typed, with the reasons
@@ -366,7 +366,7 @@ async def autosave(request: Request, application_id: RowId, viewer: Grantee, db:
         return JSONResponse({"detail": "submitted"}, status_code=409)
     scheme = request.app.state.scheme
     sections = [s.key for s in scheme.rubrics[scheme.round(app.round_id).rubric].sections]
-    draft, unreadable = draft_from_form(await request.form(), app.round_id, sections)
+    draft, unreadable = draft_from_form(await posted(request), app.round_id, sections)
     if unreadable:  # not saved until it can be read: the form says why as the applicant types
         return JSONResponse({"detail": "; ".join(unreadable.values())}, status_code=422)
     await save_draft(db, app, draft, scheme)

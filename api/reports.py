@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
-from api.views import ReportIndex, RowId, grant_for, live_status, render, stored_file
+from api.views import ReportIndex, RowId, grant_for, live_status, posted, render, stored_file
 from domain.lifecycle import Role
 from domain.types import ActivityReport, AttachmentRef, ReportSubmission
 from regie import audit, grants
@@ -61,7 +61,7 @@ async def _form(request: Request, viewer: Viewer, db, app: Application, index: i
 
 async def _submit(request: Request, viewer: Viewer, db, person: Person, app: Application,
                   index: int, action: str):
-    form = await request.form()
+    form = await posted(request)
     scheme = request.app.state.scheme
     rules = scheme.reporting(scheme.round(app.round_id))
     typed = {k: str(v) for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from api.assignment import in_assessment
 from api.auth import STAFF, Db, Viewer, allow
-from api.views import render, round_or_404, scheme_names
+from api.views import posted, render, round_or_404, scheme_names
 from domain.lifecycle import Role, Stage
 from domain.money import parse_euros
 from domain.ranking import Change, distribution
@@ -97,7 +97,7 @@ async def round_page(request: Request, round_id: str, viewer: Staff, db: Db):
 @router.post("/rounds/{round_id}/confirm")
 async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
     """Confirm the proposal; a line with another amount must carry the reason for it."""
-    form = await request.form()
+    form = await posted(request)
     changes, problems = [], []
     for key in form.keys():
         if not key.startswith("amount-") or not str(form[key]).strip():

@@ -19,7 +19,7 @@ from api.auth import (
     MIN_PASSWORD, SESSION_COOKIE, SIGNED_IN, Db, Viewer, allow, close_session, hash_password,
     open_session, read_signed, sign_value, verify_password,
 )
-from api.views import render, with_next
+from api.views import Composed, render, with_next
 from domain.lifecycle import Role
 from regie import audit, throttle, totp
 from regie.logging import get_logger
@@ -60,8 +60,9 @@ async def login_form(request: Request, viewer: Anyone, next: str | None = None,
 
 
 @router.post("/login")
-async def login(request: Request, viewer: Anyone, db: Db, email: Annotated[str, Form()],
-                password: Annotated[str, Form()], next: Annotated[str, Form()] = ""):
+async def login(request: Request, viewer: Anyone, db: Db,
+                email: Annotated[str, Form(), Composed], password: Annotated[str, Form()],
+                next: Annotated[str, Form()] = ""):
     address = email.strip().lower()
     if await throttle.closed(db, throttle.PASSWORD, address):  # even for the right password
         await audit.append(db, address, "public", "sign_in_throttled", "/login")
@@ -172,7 +173,7 @@ async def forgot_form(request: Request, viewer: Anyone):
 
 
 @router.post("/login/forgot")
-async def forgot(request: Request, viewer: Anyone, email: Annotated[str, Form()],
+async def forgot(request: Request, viewer: Anyone, email: Annotated[str, Form(), Composed],
                  after: BackgroundTasks):
     # The same answer, as soon, whether or not the address has an account, has had its mails
     # already, or the mail relay is down: the link is looked up and mailed after the page.

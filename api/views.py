@@ -13,9 +13,9 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 from sqlmodel import select
-from starlette.datastructures import QueryParams
+from starlette.datastructures import FormData, QueryParams
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import STAFF, Viewer
@@ -24,7 +24,7 @@ from domain.eligibility import name_findings
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
 from domain.money import euros, euros_field
 from domain.scheme import Round, Scheme
-from domain.text import day, number
+from domain.text import composed, day, number
 from domain.types import GrantStatus
 from regie import ROOT, grants, rounds
 from regie.logging import get_logger
@@ -35,6 +35,9 @@ from regie.temporal import PAGE_QUERY_TIMEOUT
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ReportIndex = Annotated[int, Path(ge=0, le=999)]
 Year = Annotated[int, Path(ge=2000, le=2100)]
+# What a person types, composed as it comes in (domain.text.composed): a query's text, a form
+# field FastAPI reads, a JSON body (`Annotated[DraftIn, Composed]`); other forms: `posted`.
+Composed = BeforeValidator(composed)
 
 templates = Jinja2Templates(directory=ROOT / "templates")
 STATIC = ROOT / "templates" / "static"
@@ -107,6 +110,13 @@ def with_next(page: str, target: str) -> str:
     """`page`, to go on to `target` after it: the target encoded, so that its own query
     (/team?stage=assessment&round=2027) comes through whole."""
     return f"{page}?next={quote(target, safe='/')}"
+
+
+async def posted(request: Request) -> FormData:
+    """The form posted, each text in it composed (domain.text.composed) and each file as sent:
+    how every page reads what a person typed."""
+    form = await request.form()
+    return FormData([(key, composed(value)) for key, value in form.multi_items()])
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200,

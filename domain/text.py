@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 LANGUAGES = ("nl", "en")
 _THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")  # 12.000, 1.234.567: dots that group thousands
@@ -19,6 +21,20 @@ class Text:
 
     def __call__(self, lang: str) -> str:
         return self.en if lang == "en" else self.nl
+
+
+def composed(value: Any) -> Any:
+    """`value` with every text in it, in lists and in the values of dicts too, composed as
+    Unicode composes it (NFC): a letter typed or pasted as e + a combining accent becomes the
+    one character é that a search, a comparison or a font expects. Anything else is as given.
+    What people type is composed where it comes in (api.views.posted, the JSON API)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)  # a composed text comes back as it is
+    if isinstance(value, dict):
+        return {key: composed(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(composed(item) for item in value)
+    return value
 
 
 def read_number(text: str) -> Decimal | None:

@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Iterator
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
+from domain.text import composed
 from regie import ROOT
 
 FONTS = ROOT / "templates" / "fonts"
@@ -47,12 +48,6 @@ def _in_latin1(text: str) -> bool:
     return text.isascii() or max(text) < "\u0100"
 
 
-def _composed(text: str) -> str:
-    """`text` with each letter and its marks as one character where Unicode has one (NFC): a
-    name typed or pasted as e + ´ is written é. A text in Latin-1 is so already."""
-    return text if _in_latin1(text) else unicodedata.normalize("NFC", text)
-
-
 @functools.cache
 def _embedded_holds() -> frozenset[int]:
     """The characters the embedded font has a glyph for (both styles hold the same)."""
@@ -61,7 +56,7 @@ def _embedded_holds() -> frozenset[int]:
 
 
 def _letter_beyond_latin1(text: str) -> bool:
-    plain = _composed(text.translate(_PLAIN_PUNCTUATION))
+    plain = composed(text.translate(_PLAIN_PUNCTUATION))
     if _in_latin1(plain):
         return False
     # a letter the embedded font holds, but not a compatibility form (the ligature ﬁ, a
@@ -77,7 +72,7 @@ def shown(pdf: FPDF, text: str) -> str:
     it."""
     if not pdf.is_ttf_font:
         return latin1(text)
-    text, glyphs = _composed(text), pdf.current_font.cmap
+    text, glyphs = composed(text), pdf.current_font.cmap
     if all(ord(char) in glyphs for char in set(text) - {"\n"}):
         return text
     return "".join(char if char == "\n" or ord(char) in glyphs else latin1(char)
@@ -87,7 +82,7 @@ def shown(pdf: FPDF, text: str) -> str:
 def latin1(text: str) -> str:
     """`text` in the core fonts' Latin-1: punctuation made plain, a letter with a mark Latin-1
     lacks without the mark (Ş as S, ő as o), and only what has no such form as "?"."""
-    plain = _composed(text.translate(_PLAIN))
+    plain = composed(text.translate(_PLAIN))
     if _in_latin1(plain):
         return plain
     return "".join(char if ord(char) < 256 else _nearest(char) for char in plain)

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from domain.text import Text
+from domain.text import Text, composed
 
 
 class UnreadableFile(ValueError):
@@ -24,7 +24,7 @@ class Table:
 
 
 def _normal(header: Any) -> str:
-    return str(header or "").strip().lower()
+    return composed(str(header or "")).strip().lower()
 
 
 def _table(lines: Iterable[tuple[int, list[Any]]]) -> Table:
@@ -38,12 +38,13 @@ def _table(lines: Iterable[tuple[int, list[Any]]]) -> Table:
     for number, values in lines:
         if all(v is None or str(v).strip() == "" for v in values):
             continue  # an empty line keeps its number but is no grant
-        rows.append((number, {h: v for h, v in zip(headers, values) if h}))
+        rows.append((number, {h: composed(v) for h, v in zip(headers, values) if h}))
     return Table(headers=[h for h in headers if h], rows=rows)
 
 
 def read_table(data: bytes, file_name: str) -> Table:
-    """The first sheet of an .xlsx file, or a CSV file; rows keep the numbers the team sees."""
+    """The first sheet of an .xlsx file, or a CSV file; rows keep the numbers the team sees,
+    and each text is composed (domain.text.composed)."""
     if file_name.lower().endswith(".xlsx"):
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
