@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from regie.records import KnowledgeEntry
 
-# PostgreSQL: a stored, generated tsvector column with a GIN index (migration 0010)
+# PostgreSQL: a stored, generated tsvector column with a GIN index (migration 0010), of the
+# text without its accents (0021: regie_unaccent), as SQLite's FTS5 table folds them
 _VECTOR = "knowledge_entries.search_vector"
 # How many of the newest matching projects a search ranks (PostgreSQL) or sorts (SQLite)
 RANKED = 1000
@@ -67,7 +68,8 @@ async def _ranked(db: AsyncSession, q: str, filters: list, params: dict, ranked:
                   limit: int, offset: int) -> list[KnowledgeEntry]:
     """PostgreSQL ranks the candidates and fetches the page's entries by id: joined with the
     candidates instead, the planner reads the whole table once it holds some 30,000 entries."""
-    vector, words = literal_column(_VECTOR), func.plainto_tsquery("dutch", q)
+    vector = literal_column(_VECTOR)
+    words = func.plainto_tsquery("dutch", func.regie_unaccent(q))
     candidates = select(KnowledgeEntry.id, func.ts_rank(vector, words).label("rank")).where(
         vector.op("@@")(words), *filters).order_by(KnowledgeEntry.id.desc()).limit(
         ranked).subquery()

@@ -60,6 +60,27 @@ async def test_search_and_filters(any_db):
         assert await search(db, "meldingen") == []
 
 
+async def test_a_search_finds_words_with_or_without_their_accents(any_db):
+    """Dutch is often typed without its accents: both databases find "crèche" by "creche",
+    "Curaçao" by "curacao" and "coördinatie" by "coordinatie", and the other way round."""
+    _url, engine = any_db
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        db.add(entry("SV2025-0001", "Coördinatie van vertrouwenspersonen op Curaçao",
+                     "Nieuwe ideeën voor de crèche.", ["klachtafhandeling"], 2025, ["wo"]))
+        db.add(entry("SV2026-0002", "Een cafe voor promovendi", "Een creche op de campus.",
+                     ["omgangscultuur"], 2026, ["phd_org"]))
+        await db.commit()
+    async with sessions() as db:
+        for q in ("Curaçao", "curacao", "coördinatie", "coordinatie", "ideeën", "ideeen"):
+            assert [e.reference for e in await search(db, q)] == ["SV2025-0001"], q
+        for q in ("crèche", "creche", "CRÈCHE"):
+            assert {e.reference for e in await search(db, q)} == {
+                "SV2025-0001", "SV2026-0002"}, q
+        for q in ("café", "cafe"):
+            assert [e.reference for e in await search(db, q)] == ["SV2026-0002"], q
+
+
 async def test_a_search_looks_at_the_newest_matches_and_pages_past_them(any_db, monkeypatch):
     """A word in every project makes a search rank the newest RANKED matches, not all of them;
     a page beyond them still finds its projects."""
