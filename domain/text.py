@@ -27,7 +27,7 @@ def composed(value: Any) -> Any:
     """`value` with every text in it, in lists and in the values of dicts too, composed as
     Unicode composes it (NFC): a letter typed or pasted as e + a combining accent becomes the
     one character é that a search, a comparison or a font expects. Anything else is as given.
-    What people type is composed where it comes in (api.views.posted, the JSON API)."""
+    What people type is composed where it comes in (api.views: `posted`, `Composed`)."""
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)  # a composed text comes back as it is
     if isinstance(value, dict):
