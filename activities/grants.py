@@ -76,6 +76,11 @@ async def record(db: AsyncSession, change: StageChange) -> None:
         await _add_event(db, app_id, change, action)
     if change.action in (Action.AWARD, Action.UPHOLD_OBJECTION, Action.ADOPT):
         await _publish(db, await db.get(Application, app_id))
+    if change.action == Action.SETTLE and change.awarded_cents is not None:
+        # the knowledge centre shows what the project cost
+        await db.exec(update(KnowledgeEntry).where(
+            KnowledgeEntry.reference == change.reference).values(
+                amount_cents=change.awarded_cents))
     if change.action in (Action.AWARD, Action.REJECT, Action.ADOPT):
         await _upsert(db, DecisionRecord, dict(application_id=app_id), dict(
             awarded=change.action != Action.REJECT,
@@ -115,6 +120,10 @@ async def record(db: AsyncSession, change: StageChange) -> None:
 async def archive(db: AsyncSession, req: ArchiveRequest) -> None:
     """Add the results, lessons and public documents to the project's knowledge-centre entry,
     and commit; the same request twice gives the same entry."""
+    # the settlement's record and the archival run at the same time: the grant's row, held
+    # first, makes them apply one after the other, so the archival reads the amount settled
+    # when its record came first, and that record sets it in the entry when it comes after
+    await db.exec(_HOLD, params=dict(ref=req.reference))
     app = (await db.exec(select(Application).where(
         Application.reference == req.reference))).one()
     await _publish(db, app, req.results, req.lessons, public_documents(req))
@@ -139,6 +148,9 @@ _APPLY_STAGE = update(_APPS).where(_APPS.c.reference == bindparam("ref")).values
     event_seq=case((_NEWER, bindparam("seq")), else_=_APPS.c.event_seq),
     awarded_cents=func.coalesce(bindparam("awarded", type_=Integer()), _APPS.c.awarded_cents),
 ).returning(_APPS.c.id)
+# Holds the grant's row until the transaction ends, as _APPLY_STAGE does, and changes nothing
+_HOLD = update(_APPS).where(_APPS.c.reference == bindparam("ref")).values(
+    event_seq=_APPS.c.event_seq)
 _EVENTS = GrantEvent.__table__
 _ADD_EVENT = {dialect: insert(_EVENTS).on_conflict_do_nothing(index_elements=["application_id",
                                                                               "seq"])

@@ -18,11 +18,11 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.grants import GrantActivities
 from domain.lifecycle import Action, Stage
-from domain.types import SYSTEM, StageChange
+from domain.types import SYSTEM, ArchiveRequest, StageChange
 from regie.db import make_engine, migrate, migration_config, session_factory
 from regie import overview
 from regie.overview import stage_counts
-from regie.records import Application, GrantEvent
+from regie.records import Application, GrantEvent, KnowledgeEntry
 from tests import factories
 
 
@@ -91,6 +91,34 @@ async def test_a_retried_record_adds_its_action_to_the_timeline_once(sessions, s
             GrantEvent.application_id == app.id))).all()
     assert (row.stage, row.event_seq, row.deadline) == (Stage.DECISION.value, 5, deadline)
     assert [(e.seq, e.action, e.note) for e in events] == [(5, "submit_score", "Beoordeeld.")]
+
+
+@pytest.mark.parametrize("order", ["archival first", "settlement first", "at once"])
+async def test_the_knowledge_centre_shows_what_was_settled_whichever_is_written_first(
+        sessions, scheme, order):
+    """A settlement's record and the archival it starts run at the same time: whichever the
+    worker writes first, the project's entry ends with the amount settled, not the award."""
+    app = await _grant(sessions, scheme, "SV2026-0005", Stage.REPORTING, seq=10)
+    records = GrantActivities(sessions, scheme)
+    await ActivityEnvironment().run(records.record_event, _change(
+        app.reference, 11, Stage.REPORTING).model_copy(update={
+            "action": Action.AWARD, "awarded_cents": 86_000_00}))
+    settled = _change(app.reference, 12, Stage.ARCHIVED).model_copy(update={
+        "action": Action.SETTLE, "awarded_cents": 12_000_00, "note": "Eén training."})
+    archived = ArchiveRequest(reference=app.reference, results="Eén training gegeven.")
+    record = lambda: ActivityEnvironment().run(records.record_event, settled)  # noqa: E731
+    archive = lambda: ActivityEnvironment().run(records.archive_grant, archived)  # noqa: E731
+    if order == "at once":
+        await asyncio.gather(record(), archive())
+    else:
+        for step in (archive, record) if order == "archival first" else (record, archive):
+            await step()
+    async with sessions() as db:
+        entry = (await db.exec(select(KnowledgeEntry).where(
+            KnowledgeEntry.reference == app.reference))).one()
+        row = (await db.exec(select(Application).where(Application.id == app.id))).one()
+    assert (entry.amount_cents, entry.results) == (12_000_00, "Eén training gegeven.")
+    assert (row.awarded_cents, row.stage) == (12_000_00, Stage.ARCHIVED.value)
 
 
 async def test_a_connection_that_died_with_postgresql_costs_the_worker_one_attempt(
