@@ -737,6 +737,19 @@ FIELD_NAMES: dict[str, Text] = {
     "verdict": Text("oordeel", "verdict"),
 }
 
+# What a grant's deadline is, by the stage it is in (the workflow sets one in these stages):
+# its page names it so, that an applicant sees whether it is theirs
+DEADLINE_NAMES: dict[str, Text] = {
+    "correction": Text("Herstellen uiterlijk", "Correct by"),
+    "assessment": Text("Beoordeling uiterlijk", "Assessment due by"),
+    "consensus": Text("Consensus uiterlijk", "Consensus due by"),
+    "decision": Text("Besluit uiterlijk", "Decision due by"),
+    "rejected": Text("Bezwaar mogelijk tot", "Objection possible until"),
+    "objection": Text("Besluit op bezwaar uiterlijk", "Decision on the objection due by"),
+    "reporting": Text("Volgende rapportage uiterlijk", "Next report due by"),
+    "settlement": Text("Vaststelling uiterlijk", "Settlement due by"),
+}
+
 
 def t(key: str, lang: str, **values) -> str:
     """A label in `lang`; a label with {fields} is filled in from `values`."""

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData, QueryParams
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import STAFF, Viewer
-from api.i18n import t
+from api.i18n import DEADLINE_NAMES, UI, t
 from domain.eligibility import name_findings
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
 from domain.money import euros, euros_field
@@ -78,6 +78,11 @@ def stage_name(stage: str, role: Role, lang: str) -> str:
     return (info.staff_name if staff else info.public_name)(lang)
 
 
+def deadline_name(stage: str, lang: str) -> str:
+    """What a grant's deadline is in `stage` (api.i18n.DEADLINE_NAMES), or "Termijn"."""
+    return DEADLINE_NAMES.get(stage, UI["deadline"])(lang)
+
+
 # timeline events whose note holds the workflow's finding codes
 FINDING_ACTIONS = frozenset({Action.FIND_FIXABLE.value, Action.FIND_INELIGIBLE.value})
 
@@ -128,6 +133,7 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         "csrf": request.state.csrf, "projects_end": request.app.state.scheme.scheme.projects_end,
         "viewer": viewer, "role": role, "role_name": ROLE_NAMES[role](lang),
         "stage_name": lambda stage: stage_name(stage, role, lang),
+        "deadline_name": lambda stage: deadline_name(stage, lang),
         "action_label": lambda action: ACTION_LABELS[Action(action)](lang) if action else "",
         "event_note": lambda event: event_note(event, lang),
         "show_outbox": request.app.state.settings.show_outbox,

@@ -70,6 +70,7 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
     assert "<td>Medewerker (€ 75,00)</td>" in page  # the role by its name, with its rate
     assert "Hogeschool Partnerstad" in page
     assert "Aangevraagd: € 86.000,00" in page
+    assert "<th>Beoordeling uiterlijk</th>" in page  # whose deadline it is, not "Termijn"
     assert "Hogeschool Partnerstad" not in pages["anonymous"]
     assert "Universiteit Leiden" not in pages["anonymous"]
     assert pages["anonymous"].count("verborgen voor beoordelaars") == 2  # lead and partners
@@ -82,6 +83,13 @@ async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, d
     evidence = f'href="/organisations/{partner.id}/evidence"'  # the team checks the partner's
     assert evidence in pages["team"] and evidence not in page
     assert "<details class=\"application\" data-application >" in pages["team"]  # folded
+
+
+def test_each_stage_names_its_deadline_in_both_languages():
+    from api.i18n import DEADLINE_NAMES
+
+    assert set(DEADLINE_NAMES) <= {stage.value for stage in Stage}
+    assert all(name.nl and name.en and name.nl != name.en for name in DEADLINE_NAMES.values())
 
 
 async def _site(time_env, tmp_path, db_url, engine, scheme):
