@@ -198,6 +198,8 @@ UI: dict[str, Text] = {
     "report_kind_progress": Text("Voortgangsrapportage", "Progress report"),
     "report_kind_final": Text("Eindrapportage", "Final report"),
     "applications": Text("Aanvragen", "Applications"),
+    # the grantee's page to start or go on with an application (beside "Mijn aanvragen")
+    "apply": Text("Aanvraag indienen", "Apply"),
     "organisation_page": Text("Mijn organisatie", "My organisation"),
     "register": Text("Organisatie registreren", "Register an organisation"),
     "legal_name": Text("Statutaire naam", "Legal name"),

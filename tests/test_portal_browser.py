@@ -57,6 +57,10 @@ async def test_register_draft_fix_and_submit(browser, time_env, tmp_path, db_url
             await page.fill("#password", "een lang en geheim wachtwoord")
             await page.click("button[type=submit]")
             await page.wait_for_url(f"{url}/applications")
+            # named apart from "Mijn aanvragen", the grants under way
+            assert await page.locator("h1").text_content() == "Aanvraag indienen"
+            assert await page.locator("header a[href='/applications']").text_content() == \
+                "Aanvraag indienen"
 
             await page.click("text=Nieuwe aanvraag")
             await page.wait_for_url(f"{url}/applications/*")
