@@ -78,6 +78,7 @@ UI: dict[str, Text] = {
     "not_scored": Text("niet ingediend (niet meer nodig)", "not submitted (no longer needed)"),
     "knowledge": Text("Kenniscentrum", "Knowledge centre"),
     "skip_to_content": Text("Naar de inhoud", "Skip to content"),
+    "menu": Text("Hoofdmenu", "Main menu"),
     "outbox": Text("Verzonden e-mail", "Sent e-mail"),
     "reference": Text("Kenmerk", "Reference"),
     "title": Text("Titel", "Title"),

@@ -336,6 +336,8 @@ async def test_the_home_page_tells_the_public_the_rounds_and_who_may_apply(
     assert ("<li>Studentenorganisatie <span class=\"muted\">(met bewijs van ten minste drie "
             "jaar financiering)</span></li>") in page
     assert 'href="/register"' in page
+    # the menu is a landmark a screen reader lists and jumps to
+    assert re.search(r'<nav aria-label="Hoofdmenu">\s*<a class="brand" href="/">', page)
 
 
 async def test_an_address_without_a_page_is_answered_in_the_visitors_language(
