@@ -106,8 +106,13 @@ async def test_the_knowledge_centre_shows_what_was_settled_whichever_is_written_
     settled = _change(app.reference, 12, Stage.ARCHIVED).model_copy(update={
         "action": Action.SETTLE, "awarded_cents": 12_000_00, "note": "Eén training."})
     archived = ArchiveRequest(reference=app.reference, results="Eén training gegeven.")
-    record = lambda: ActivityEnvironment().run(records.record_event, settled)  # noqa: E731
-    archive = lambda: ActivityEnvironment().run(records.archive_grant, archived)  # noqa: E731
+
+    async def record():
+        await ActivityEnvironment().run(records.record_event, settled)
+
+    async def archive():
+        await ActivityEnvironment().run(records.archive_grant, archived)
+
     if order == "at once":
         await asyncio.gather(record(), archive())
     else:

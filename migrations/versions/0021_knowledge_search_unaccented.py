@@ -2,6 +2,7 @@
 "crèche" and "Curacao" finds "Curaçao" (the Dutch stemmer folds only ä, ë, ï, ö, ü and the
 acute accents; SQLite's FTS5 table folds every accent since 0005, remove_diacritics);
 PostgreSQL only
+
 Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-06 23:30:00
