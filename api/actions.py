@@ -7,13 +7,14 @@ always mean the same thing.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain import terms
 from domain.lifecycle import Action, Role
 from domain.money import parse_euros
 from domain.scheme import CRITERIA, Scheme
@@ -142,7 +143,7 @@ def form_payload(action: Action, form: dict[str, Any], scheme: Scheme) -> dict[s
         except ValueError:
             raise BadCommand([f"Datum onleesbaar / date cannot be read: '{data['deadline']}' "
                               "(2027-03-31)"]) from None
-        data["deadline"] = scheme.local_to_utc(datetime.combine(day, time(23, 59)))
+        data["deadline"] = terms.day_end(day, scheme.scheme.timezone)
     return data
 
 

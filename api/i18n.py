@@ -347,6 +347,13 @@ UI: dict[str, Text] = {
                           "The decision follows within {days} days of the assessment."),
     "call_objection": Text("Tegen het besluit kunt u binnen {weeks} weken bezwaar maken.",
                            "You may object to the decision within {weeks} weeks."),
+    "call_term_end": Text("Een termijn loopt tot en met de laatste dag.",
+                          "A term runs to the end of its last day."),
+    "call_term_working_day": Text("Valt die op een zaterdag, zondag of algemeen erkende "
+                                  "feestdag, dan loopt de termijn door tot en met de "
+                                  "eerstvolgende werkdag.", "If that day is a Saturday, Sunday "
+                                  "or public holiday, the term runs on to the end of the next "
+                                  "working day."),
     "call_after_award": Text("Na toekenning", "After the award"),
     "call_advance": Text("U ontvangt {percent}% van de subsidie als voorschot.",
                          "{percent}% of the grant is paid in advance."),

@@ -64,7 +64,8 @@ class Choice(_Model):
 
 
 class Terms(_Model):
-    """Terms in days; each becomes a deadline held in a grant's workflow state."""
+    """Terms in days; each becomes a deadline held in a grant's workflow state, at the end of
+    its last day (domain/terms.py)."""
 
     correction_days: int = Field(14, ge=1)
     correction_reminder_days: int = Field(3, ge=0)
@@ -76,6 +77,7 @@ class Terms(_Model):
     assessors_per_application: int = Field(2, ge=1, le=5)
     anonymous_assessment: bool = False  # hide the applicants' identities from assessors
     objection_weeks: int = Field(6, ge=0)  # the window to object to a decision
+    extend_to_working_day: bool = True  # the Algemene termijnenwet: past weekends and holidays
 
 
 # What a final report holds, as the call names it; the band's auditor_statement adds the

@@ -182,7 +182,7 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
             web = await web_client_as(portal, people.team, db)
         async with contextlib.aclosing(web):
             form = {"csrf_token": web.cookies[CSRF_COOKIE], "reason": "Gehonoreerd."}
-            # a new deadline is a day: it ends at 23:59 in Amsterdam, summer time or not
+            # a new deadline is a day: it ends at its end in Amsterdam, summer time or not
             summer = dates.day(2027, 6, 30)
             unread = await web.post(f"/grants/{reference}/actions/move_deadline", data={
                 **form, "deadline": f"{summer:%d-%m-%Y}"})
@@ -193,7 +193,7 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
                 **form, "deadline": summer.isoformat()})
             assert moved.status_code == 303
             assert (await grants.status(client, reference)).deadline == scheme.local_to_utc(
-                datetime.combine(summer, time(23, 59)))
+                datetime.combine(summer, time(23, 59, 59)))
             page = (await web.get(f"/grants/{reference}")).text
             assert 'id="amount" name="amount" value="86000,00"' in page  # the request
             for typed in ("86.000.00", "86,000.00", "-86000"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -13,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import CSRF_COOKIE
+from domain import terms
 from domain.lifecycle import Role, Stage
 from domain.types import OverruleFinding
 from regie import audit, grants
@@ -23,11 +25,13 @@ from regie.grants import ActionRefused
 from regie.records import Application, AuditEntry, Organisation, OutboxMail
 from regie.rounds import round_workflow_id
 from regie.settings import Settings
-from regie.temporal import DATA_CONVERTER
+from regie.temporal import DATA_CONVERTER, grant_workflow_id
 from regie.worker import build_worker
 from tests import dates, factories
 from tests.conftest import BIN, eventually, maybe_record, web_client_as
 from tests.scenario import skip_to, stage_is
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
@@ -216,6 +220,9 @@ async def _evidence_case(db, client, scheme, settings):
 
 async def test_correction_term_runs_out_and_the_application_ends_not_processed(
         time_env, settings, engine, scheme):
+    """The term runs to the end of its fourteenth day in Amsterdam (a working day), with the
+    reminder at nine in the morning three days before; the evening of the last day is still
+    in time."""
     client, sessions = time_env.client, session_factory(engine)
     async with sessions() as db:
         await _evidence_case(db, client, scheme, settings)
@@ -223,10 +230,21 @@ async def test_correction_term_runs_out_and_the_application_ends_not_processed(
         await stage_is(client, "SV2026-0042", Stage.CORRECTION)
         status = await grants.status(client, "SV2026-0042")
         assert [f.code for f in status.findings] == ["funding_evidence"]
-        term = status.deadline - await time_env.get_current_time()
-        assert timedelta(days=13, hours=23) < term <= timedelta(days=14)
+        now = await time_env.get_current_time()  # the finding came a moment before
+        assert status.deadline in {terms.term_end(moment, 14, "Europe/Amsterdam", True)
+                                   for moment in (now - timedelta(minutes=1), now)}
+        await skip_to(time_env, status.deadline - timedelta(hours=2))  # 21:59 on the last day
+        assert (await grants.status(client, "SV2026-0042")).stage == Stage.CORRECTION
         await skip_to(time_env, status.deadline + timedelta(minutes=1))
         await stage_is(client, "SV2026-0042", Stage.NOT_PROCESSED)
+        handle = client.get_workflow_handle(grant_workflow_id("SV2026-0042"))
+        timers = [e.event_time.ToDatetime(timezone.utc)
+                  + e.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
+                  async for e in handle.fetch_history_events()
+                  if e.HasField("timer_started_event_attributes")]
+        reminder = terms.morning(status.deadline - timedelta(days=3), "Europe/Amsterdam")
+        assert [round(abs((fires - reminder).total_seconds())) for fires in timers][:1] == [0]
+        await maybe_record(handle, "grant_correction_term_whole_days_v1.json")
 
         async def letter_sent():
             return any("buiten behandeling" in m.subject for m in await _outbox(sessions))
@@ -236,7 +254,8 @@ async def test_correction_term_runs_out_and_the_application_ends_not_processed(
     request = next(m for m in mails if m.subject.startswith("Herstel verzuim"))
     assert "- Voeg het bewijs toe dat uw organisatie ten minste drie jaar is gefinancierd." \
         in request.body and "- Add the evidence" in request.body
-    assert f"aan vóór {status.deadline:%d-%m-%Y}:" in request.body  # as the pages write a day
+    # the last day as the pages write it, in Amsterdam
+    assert f"uiterlijk op {status.deadline.astimezone(AMSTERDAM):%d-%m-%Y} aan:" in request.body
     assert f"voegt u toe op\n{settings.base_url}/organisation. Dien daarna" in request.body
     assert any(s.startswith("Herinnering: herstel verzuim SV2026-0042") for s in subjects)
     assert any(s.startswith("Aanvraag SV2026-0042 buiten behandeling") for s in subjects)
@@ -351,16 +370,20 @@ async def test_the_team_finds_the_evidence_insufficient_and_the_correction_goes_
             "csrf_token": grantee.cookies[CSRF_COOKIE], "verdict": "sufficient"})
                 ).status_code == 403  # only the team judges
 
-        # the grantee submits the correction anyway: the check finds the evidence missing
+        # the grantee submits the correction anyway: the check finds the evidence missing and
+        # asks again, with a new term of fourteen days from today (its last day the same)
         term = (await grants.status(client, "SV2026-0042")).deadline
         corrected = await grantee.post(f"{grant}/actions/submit_correction", data={
             "csrf_token": grantee.cookies[CSRF_COOKIE], "note": "Toegevoegd."})
         assert corrected.status_code == 303
 
         async def asked_again():
-            status = await grants.status(client, "SV2026-0042")
-            return status.stage == Stage.CORRECTION and status.deadline != term
+            requests = [m for m in await _outbox(sessions)
+                        if m.subject.startswith("Herstel verzuim")]
+            return len(requests) == 2
         await eventually(asked_again)
+        status = await grants.status(client, "SV2026-0042")
+        assert status.stage == Stage.CORRECTION and status.deadline >= term
 
         await add_evidence(b"%PDF-1.4 jaarrekeningen 2022-2024")
         assert "Het programmateam beoordeelt het nog." in (await grantee.get("/organisation")).text

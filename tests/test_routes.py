@@ -310,6 +310,9 @@ async def test_each_round_publishes_its_call_from_the_scheme_file(
                 "<li>€ 25.000,00 tot € 125.000,00: een activiteitenverslag</li>\n"
                 "<li>vanaf € 125.000,00: een activiteitenverslag en een financieel verslag, "
                 "met accountantsverklaring</li>") in page
+        assert ("<li>Een termijn loopt tot en met de laatste dag. Valt die op een zaterdag, "
+                "zondag of algemeen erkende feestdag, dan loopt de termijn door tot en met de "
+                "eerstvolgende werkdag.</li>") in page
         client.cookies.set("regie_lang", "en")
         english = (await client.get("/call/2027")).text
         assert "<h1>2027 round: call for applications</h1>" in english
@@ -318,6 +321,7 @@ async def test_each_round_publishes_its_call_from_the_scheme_file(
         assert "<td>Project lead</td><td>€ 115,00</td>" in english
         assert "<li>from € 125.000,00: an activity report and a financial report, with an " \
                "auditor&#39;s statement</li>" in english
+        assert "<li>A term runs to the end of its last day. If that day is a Saturday" in english
         assert (await client.get("/call/1999")).status_code == 404
 
 

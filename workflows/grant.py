@@ -16,7 +16,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain import schedules
+    from domain import schedules, terms
     from domain.assignment import in_conflict
     from domain.reports import reschedule, settle
     from domain.lifecycle import Action, Stage, transition
@@ -68,6 +68,7 @@ AFTER_AWARD = "settlement-changes"  # change requests; an accepted final report 
 ADOPTION = "adopted-grants"  # a grant awarded before Regie took over starts at its real stage
 HANDLERS_FINISH = "handlers-finish"  # the grant ends only once every Update has answered
 WAKEUPS = "no-lost-wakeups"  # a change made while the run awaited an activity wakes its wait
+WHOLE_DAYS = "terms-whole-days"  # a term ends at the end of its last (working) day; reminders at 9
 # The `withdraw` Update needs no patch: the run takes no new path before it is accepted, and
 # recorded histories hold none (docs/upgrading.md, "A new human action").
 # A grant that starts with this marker takes every patch above without a marker of its own: one
@@ -202,9 +203,11 @@ class GrantWorkflow:
                 return await self._on_to_assessment()
             await self._apply(Action.FIND_FIXABLE, SYSTEM, note=self._finding_codes(),
                               deadline=self._from_now(self.p.terms.correction_days))
+            last_day = (schedules.local_day(self.deadline, self.p.timezone)
+                        if self._patched(WHOLE_DAYS) else self.deadline.date())
             await self._mail(f"correction_request-{self._deadline_version}",
                              Recipients.APPLICANT, template="correction_request",
-                             context={**self._reasons(), "deadline": f"{self.deadline:%Y-%m-%d}"})
+                             context={**self._reasons(), "deadline": last_day.isoformat()})
             corrected = await self._await_action(
                 lambda: self.stage != Stage.CORRECTION or self._all_overruled(),
                 remind=lambda: self._mail(f"correction_reminder-{self._deadline_version}",
@@ -283,7 +286,7 @@ class GrantWorkflow:
     async def _settlement(self) -> None:
         """Vaststelling: the team settles the final amount within the settlement term."""
         await self._apply(Action.FINAL_ACCEPTED, SYSTEM, deadline=min(
-            workflow.now() + timedelta(weeks=self.p.reporting.settlement_weeks),
+            self._term_end(7 * self.p.reporting.settlement_weeks),
             self.p.reporting_closes_at + timedelta(weeks=self.p.reporting.settlement_weeks)))
         while self.stage == Stage.SETTLEMENT:
             if await self._await_action(lambda: self.stage != Stage.SETTLEMENT, None,
@@ -313,8 +316,7 @@ class GrantWorkflow:
 
     async def _objection_window(self) -> bool:
         """A rejection may be objected to within the term; True if an objection was upheld."""
-        self.deadline = min(workflow.now() + timedelta(weeks=self.p.terms.objection_weeks),
-                            self._cap())
+        self.deadline = self._from_now(7 * self.p.terms.objection_weeks)
         self._deadline_version += 1
         await self._record(SYSTEM, None)
         if not await self._await_action(lambda: self.stage != Stage.REJECTED, None,
@@ -405,6 +407,8 @@ class GrantWorkflow:
             if now >= deadline:
                 return False
             remind_at = deadline - lead
+            if self._patched(WHOLE_DAYS):
+                remind_at = terms.morning(remind_at, self.p.timezone)
             wake = remind_at if not reminded and remind_at > now else deadline
             version = self._deadline_version
             try:
@@ -851,8 +855,16 @@ class GrantWorkflow:
         scored = {s.assessor.user_id for s in self.assessments}
         return tuple(a.user_id for a in self.assessors if a.user_id not in scored)
 
+    def _term_end(self, days: int) -> datetime:
+        """When a term of `days` days that starts now ends: at the end of its last day, a working
+        day (domain/terms.py); in a grant started before, to the minute."""
+        if self._patched(WHOLE_DAYS):
+            return terms.term_end(workflow.now(), days, self.p.timezone,
+                                  self.p.terms.extend_to_working_day)
+        return workflow.now() + timedelta(days=days)
+
     def _from_now(self, days: int) -> datetime:
-        return min(workflow.now() + timedelta(days=days), self._cap())
+        return min(self._term_end(days), self._cap())
 
     def _reasons(self) -> dict[str, str]:
         """Every finding, as the letter lists it."""
@@ -864,7 +876,11 @@ class GrantWorkflow:
 
     async def _sync_report_deadline(self) -> None:
         open_reports = [r for r in self.reports if r.submitted_at is None]
-        deadline = _due_at(open_reports[0].due) if open_reports else None
+        deadline = None
+        if open_reports and self._patched(WHOLE_DAYS):
+            deadline = terms.day_end(open_reports[0].due, self.p.timezone)
+        elif open_reports:
+            deadline = _due_at(open_reports[0].due)
         if deadline != self.deadline:
             self.deadline = deadline
             await self._record(SYSTEM, None)
