@@ -14,7 +14,7 @@ from temporalio import activity
 
 from domain.money import euros
 from domain.scheme import Scheme
-from domain.text import number
+from domain.text import day, number
 from domain.types import LetterRequest
 from regie import ROOT
 from regie.logging import get_logger
@@ -26,6 +26,7 @@ from regie.settings import Settings
 LETTERS = Environment(loader=FileSystemLoader(ROOT / "templates" / "letters"),
                       undefined=StrictUndefined, keep_trailing_newline=True)
 LETTERS.filters["number"] = pass_context(lambda context, value: number(value, context["lang"]))
+LETTERS.filters["day"] = day
 
 
 def render_letter(kind: str, lang: str, context: dict[str, str]) -> tuple[str, str]:

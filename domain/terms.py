@@ -84,9 +84,19 @@ def day_end(day: date, timezone_name: str | None) -> datetime:
 
 def term_end(start: datetime, days: int, timezone_name: str | None,
              to_working_day: bool) -> datetime:
-    """When a term of `days` days started at `start` ends (UTC)."""
+    """When a term of `days` days started at `start` ends (UTC); a term of none (the scheme
+    file's 0, say, for no objection window) at once."""
+    if days == 0:
+        return start
     return day_end(last_day(local_day(start, timezone_name), days, to_working_day),
                    timezone_name)
+
+
+def last_day_of(deadline: datetime, timezone_name: str | None) -> date:
+    """The day a term that ends at `deadline` last runs on, as a letter or e-mail names it: its
+    own day for a term that ends at a day's end, the day before for one capped at midnight (the
+    programme's end, the first moment of 1 January 2028)."""
+    return local_day(deadline - timedelta(microseconds=1), timezone_name)
 
 
 def morning(moment: datetime, timezone_name: str | None) -> datetime:

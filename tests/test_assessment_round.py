@@ -4,11 +4,14 @@ with a change, letters delivered, and one objection upheld in the ledger."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from domain import terms
 from domain.lifecycle import Role, Stage
 from domain.ranking import Change, Outcome
 from domain.types import (
@@ -25,6 +28,8 @@ from tests import dates, factories
 from tests.conftest import eventually, maybe_record
 from tests.scenario import skip_to, stage_is
 from workflows.round import RoundWorkflow
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def submission(actor, a: int, i: int, v: int, sufficient: bool = True) -> ScoreSubmission:
@@ -167,6 +172,22 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
         body = award.get_body(("plain",)).get_content()
         assert "gefinancierd op rang 1" in body and "gemiddeld 3 of hoger" in body
 
+        # the rejection names the last day of its objection term: six weeks on, a working day,
+        # the grant's deadline at that day's end in Amsterdam
+        refusal = next(m for m in smtp.messages if f"{rejected}: afgewezen" in str(m["Subject"]))
+        text = " ".join(refusal.get_body(("plain",)).get_content().split())
+        named = re.search(r"binnen 6 weken, tot en met (\d\d-\d\d-\d{4}), bezwaar maken via",
+                          text)
+        assert named and f"within 6 weeks, until the end of {named[1]}, at" in text
+        last = datetime.strptime(named[1], "%d-%m-%Y").date()
+        today = (await time_env.get_current_time()).astimezone(AMSTERDAM).date()
+        assert terms.is_working_day(last) and 42 <= (last - today).days <= 46
+
+        async def objection_term():
+            deadline = (await grants.status(client, rejected)).deadline
+            return deadline == terms.day_end(last, "Europe/Amsterdam")
+        await eventually(objection_term)
+
         # the rejected applicant objects in time; the team upholds it and the ledger follows
         owner = members[references.index(rejected) % 10]
         await grants.act(client, rejected, "lodge_objection", ObjectionInput(
@@ -185,6 +206,8 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
                            "grant_consensus_v1.json")
         await maybe_record(client.get_workflow_handle(f"grant-{rejected}"),
                            "grant_objection_upheld_v1.json")
+        await maybe_record(client.get_workflow_handle(f"grant-{rejected}"),
+                           "grant_objection_upheld_v2.json")
 
 
 async def _has(smtp, prefix: str) -> bool:

@@ -147,3 +147,15 @@ def test_a_letter_is_titled_and_says_its_language():
     assert b"/Title (Besluit op uw aanvraag SV2027-0042: subsidie toegekend)" in pdf
     assert b"/Lang (nl)" in pdf and b"/DisplayDocTitle true" in pdf
     assert b"/Author (Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap)" in pdf
+
+
+def test_a_rejection_names_the_last_day_to_object():
+    """The workflow hands the letter the objection term's last day; a grant decided before
+    `terms-whole-days` hands none, and its letter gives the weeks alone."""
+    def text(lang: str, context: dict[str, str]) -> str:
+        return " ".join(render_letter("rejection", lang, context)[1].split())
+    named = {**CONTEXT, "objection_until": "2027-01-18"}
+    assert "binnen 6 weken, tot en met 18-01-2027, bezwaar maken via" in text("nl", named)
+    assert "within 6 weeks, until the end of 18-01-2027, at https://" in text("en", named)
+    assert "binnen 6 weken bezwaar maken via https://" in text("nl", CONTEXT)
+    assert "within 6 weeks at https://" in text("en", CONTEXT)

@@ -12,6 +12,7 @@ from domain.terms import (
     easter_sunday,
     is_working_day,
     last_day,
+    last_day_of,
     morning,
     public_holidays,
     term_end,
@@ -116,6 +117,7 @@ def test_a_term_counts_from_the_day_of_the_act_where_the_programme_is():
                                                           tzinfo=timezone.utc)
     assert term_end(act, 14, None, True) == datetime(2026, 12, 21, 23, 59, 59,
                                                      tzinfo=timezone.utc)
+    assert term_end(act, 0, AMSTERDAM, True) == act  # no term: it ends at once
     # an act at any hour of a day gives the same end: the whole last day
     for hour in range(24):
         at = datetime(2026, 12, 7, hour, tzinfo=timezone.utc) - timedelta(hours=1)
@@ -133,3 +135,12 @@ def test_a_term_counts_from_the_day_of_the_act_where_the_programme_is():
                                                                tzinfo=timezone.utc))])
 def test_a_reminder_goes_out_in_the_morning(moment, nine):
     assert morning(moment, AMSTERDAM) == nine
+
+
+@pytest.mark.parametrize("deadline, day", [
+    (day_end(date(2027, 1, 18), AMSTERDAM), date(2027, 1, 18)),
+    (day_end(date(2027, 7, 5), AMSTERDAM), date(2027, 7, 5)),
+    # a term capped at the programme's end, the first moment of 2028, last runs on 31 December
+    (datetime(2027, 12, 31, 23, tzinfo=timezone.utc), date(2027, 12, 31))])
+def test_a_letter_names_the_last_day_a_term_runs_on(deadline, day):
+    assert last_day_of(deadline, AMSTERDAM) == day

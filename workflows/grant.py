@@ -203,7 +203,7 @@ class GrantWorkflow:
                 return await self._on_to_assessment()
             await self._apply(Action.FIND_FIXABLE, SYSTEM, note=self._finding_codes(),
                               deadline=self._from_now(self.p.terms.correction_days))
-            last_day = (schedules.local_day(self.deadline, self.p.timezone)
+            last_day = (terms.last_day_of(self.deadline, self.p.timezone)
                         if self._patched(WHOLE_DAYS) else self.deadline.date())
             await self._mail(f"correction_request-{self._deadline_version}",
                              Recipients.APPLICANT, template="correction_request",
@@ -280,8 +280,11 @@ class GrantWorkflow:
             await self._mail("award_letter" if self.decision.award else "rejection_letter",
                              Recipients.APPLICANT)
             return self.decision.award
-        await self._letter("award" if self.decision.award else "rejection")
-        return self.decision.award or await self._objection_window()
+        until = None  # the objection term, which the rejection letter names
+        if not self.decision.award and self._patched(WHOLE_DAYS):
+            until = self._from_now(7 * self.p.terms.objection_weeks)
+        await self._letter("award" if self.decision.award else "rejection", objection_until=until)
+        return self.decision.award or await self._objection_window(until)
 
     async def _settlement(self) -> None:
         """Vaststelling: the team settles the final amount within the settlement term."""
@@ -314,9 +317,10 @@ class GrantWorkflow:
             await self._mail("not_processed", Recipients.APPLICANT)
         return done and not self._withdrawn()
 
-    async def _objection_window(self) -> bool:
-        """A rejection may be objected to within the term; True if an objection was upheld."""
-        self.deadline = self._from_now(7 * self.p.terms.objection_weeks)
+    async def _objection_window(self, until: datetime | None) -> bool:
+        """A rejection may be objected to within the term (to `until` where the letter named its
+        end); True if an objection was upheld."""
+        self.deadline = until or self._from_now(7 * self.p.terms.objection_weeks)
         self._deadline_version += 1
         await self._record(SYSTEM, None)
         if not await self._await_action(lambda: self.stage != Stage.REJECTED, None,
@@ -885,7 +889,7 @@ class GrantWorkflow:
             self.deadline = deadline
             await self._record(SYSTEM, None)
 
-    async def _letter(self, kind: str) -> None:
+    async def _letter(self, kind: str, objection_until: datetime | None = None) -> None:
         """A decision letter: rendered, kept as PDF with the grant, and sent."""
         rubric = self.p.rubric
         verdict = self.verdict
@@ -896,6 +900,9 @@ class GrantWorkflow:
             "total": str(verdict.total if verdict else ""),
             **{f"score_{c}": str(v) for c, v in (verdict.averages.items() if verdict else [])},
             "objection_weeks": str(self.p.terms.objection_weeks),
+            **({"objection_until":
+                terms.last_day_of(objection_until, self.p.timezone).isoformat()}
+               if objection_until else {}),
             **({"final": str(self.settlement.final_cents),
                 "balance": str(self.settlement.balance_cents),
                 "settlement_outcome": self.settlement.outcome} if self.settlement else {}),
