@@ -248,6 +248,15 @@ UI: dict[str, Text] = {
         "why."),
     "evidence_why_insufficient": Text("Waarom onvoldoende?", "Why insufficient?"),
     "record_judgement": Text("Oordeel vastleggen", "Record the judgement"),
+    "notes": Text("Aantekeningen", "Notes"),
+    "notes_intro": Text("Aantekeningen van het programmateam, alleen voor het team en "
+                        "auditors. Een aantekening blijft staan zoals ze is geschreven: ze komt "
+                        "in het auditlog.", "The programme team's notes, for the team and "
+                        "auditors only. A note stays as it was written: it goes into the audit "
+                        "log."),
+    "no_notes": Text("Nog geen aantekeningen.", "No notes yet."),
+    "note": Text("Aantekening", "Note"),
+    "add_note": Text("Aantekening toevoegen", "Add the note"),
     "lead_applicant": Text("aanvrager", "applicant"),
     "partner": Text("partner", "partner"),
     "correction_then_submit": Text(

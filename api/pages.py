@@ -21,7 +21,7 @@ from api.views import (
 from domain.assignment import in_conflict
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
-from regie import audit, grants
+from regie import audit, grants, notes
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
 from regie.overview import PAGE, PREVIEW, in_stage, search, stage_counts
@@ -173,6 +173,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         "rubric": scheme.rubrics[rnd.rubric],
         "rate_table": scheme.rate_tables[rnd.rate_table], "partners": partners,
         "names": scheme_names(scheme, request.state.lang), "evidence": evidence,
+        "notes": await notes.of(db, reference) if viewer.role in STAFF else None,
     }, status_code=status_code, viewer=viewer)
 
 
@@ -221,6 +222,20 @@ async def review_evidence(request: Request, reference: str, organisation_id: Row
             get_logger(grant=reference, actor=viewer.person.name).warning(
                 "evidence.mail_failed", error=str(error))
     return RedirectResponse(f"/grants/{reference}?done=evidence", status_code=303)
+
+
+@router.post("/grants/{reference}/notes")
+async def add_note(request: Request, reference: str, viewer: Team, db: Db):
+    """A note of the team on the grant, kept in the audit log; a refused one comes back in its
+    form with the reason."""
+    await grant_for(db, reference, viewer)
+    # a browser sends a line break as CRLF, but counts it as one character towards maxlength
+    text = str((await posted(request)).get("note", "")).replace("\r\n", "\n").strip()
+    if problem := notes.problem(text):
+        return await _grant_page(request, reference, viewer, db, error=problem, status_code=422,
+                                 typed={"note": text})
+    await notes.add(db, viewer.person.name, viewer.role.value, reference, text)
+    return RedirectResponse(f"/grants/{reference}?done=note#notes", status_code=303)
 
 
 @router.get("/grants/{reference}/letters/{letter_id}")
