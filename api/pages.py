@@ -174,6 +174,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         "rate_table": scheme.rate_tables[rnd.rate_table], "partners": partners,
         "names": scheme_names(scheme, request.state.lang), "evidence": evidence,
         "notes": await notes.of(db, reference) if viewer.role in STAFF else None,
+        "note_longest": notes.LONGEST,
     }, status_code=status_code, viewer=viewer)
 
 

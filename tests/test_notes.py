@@ -42,6 +42,7 @@ async def test_the_team_keeps_notes_on_a_grant_that_applicants_and_assessors_do_
                 contextlib.aclosing(grantee), contextlib.aclosing(assessor):
             page = (await team.get(grant)).text
             assert '<h2 id="notes">Aantekeningen</h2>' in page and "Nog geen aantekeningen." in page
+            assert 'name="note" maxlength="4000" required>' in page
 
             def note(client, text):
                 return client.post(f"{grant}/notes", data={
