@@ -243,7 +243,7 @@ async def test_correction_term_runs_out_and_the_application_ends_not_processed(
                   async for e in handle.fetch_history_events()
                   if e.HasField("timer_started_event_attributes")]
         reminder = terms.morning(status.deadline - timedelta(days=3), "Europe/Amsterdam")
-        assert [round(abs((fires - reminder).total_seconds())) for fires in timers][:1] == [0]
+        assert abs(timers[0] - reminder) < timedelta(seconds=1)  # the run's first wait
         await maybe_record(handle, "grant_correction_term_whole_days_v1.json")
 
         async def letter_sent():
