@@ -125,7 +125,9 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
         "shown": {row.app.reference for row in rows},
         "workload": await _workload(db), "per_application": scheme.terms(
             rnd).assessors_per_application, "done": done, "refused": refused or {},
-        "typed": typed or {}}, status_code=status_code, viewer=viewer)
+        "typed": typed or {},
+        "digest_minutes": scheme.notifications.assignment_digest_minutes},
+        status_code=status_code, viewer=viewer)
 
 
 @router.get("/rounds/{round_id}/assign")

@@ -452,6 +452,14 @@ UI: dict[str, Text] = {
         "Choose {count} assessors for each application in assessment. Those who belong to the "
         "applicant or a partner are not listed (conflict of interest); those who have assessed "
         "stay. Only the applications whose choice you change are passed on."),
+    "assign_digest": Text(
+        "Beoordelaars krijgen hun nieuwe aanvragen in één e-mail, {minutes} minuten nadat er "
+        "geen meer bij is gekomen. De beoordelingstermijn loopt vanaf de toewijzing.",
+        "Assessors are told their new applications in one e-mail, {minutes} minutes after the "
+        "last was added. The assessment term runs from the assignment."),
+    "assign_digest_now": Text(
+        "Beoordelaars krijgen hun nieuwe aanvragen direct per e-mail.",
+        "Assessors are told their new applications by e-mail at once."),
     "assign_none": Text("Er is in deze ronde geen aanvraag in beoordeling.",
                         "No application of this round is in assessment."),
     "assign_link": Text("Beoordelaars toewijzen ({count} in beoordeling)",

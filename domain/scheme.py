@@ -258,6 +258,14 @@ class Retention(_Model):
     check_every_days: int = Field(7, ge=1)  # how often the retention workflow looks
 
 
+class Notifications(_Model):
+    """How Regie's e-mail is bundled."""
+
+    # An assessor's new assignments are told in one e-mail once none has come for this long
+    # (0: at once); the assessment term runs from each assignment all the same.
+    assignment_digest_minutes: int = Field(30, ge=0, le=24 * 60)
+
+
 class SchemeInfo(_Model):
     id: str
     name_nl: str
@@ -281,6 +289,7 @@ class Scheme(_Model):
     rate_tables: dict[str, RateTable]
     rubrics: dict[str, Rubric]
     retention: Retention = Retention()
+    notifications: Notifications = Notifications()
     content_hash: str = ""
 
     @model_validator(mode="after")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -502,6 +502,22 @@ class Recipients(StrEnum):
     APPLICANT = "applicant"  # the members of the lead organisation
     TEAM = "team"
     ASSESSORS = "assessors"
+
+
+class DigestParams(_Model):
+    """An assessor's digest run: their new assignments, told in one e-mail once `quiet` has
+    passed without another (DigestWorkflow)."""
+
+    assessor_id: int
+    quiet: timedelta
+    ends_at: datetime  # no wait runs past it: the programme's books close
+
+
+class DigestRequest(_Model):
+    """Tell an assessor the assignments noted for them and not yet told, under outbox `key`."""
+
+    assessor_id: int
+    key: str
 
 
 class MailRequest(_Model):

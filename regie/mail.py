@@ -39,7 +39,7 @@ async def applicant_contacts(db: AsyncSession, organisation_id: int) -> list[Per
 
 
 async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
-                    recipients: list[str], template: str, context: dict[str, str],
+                    recipients: list[str], template: str, context: dict[str, object],
                     attachment: str = "") -> OutboxMail:
     """Record the mail under `key` unless it is there already, then send it if not yet sent.
     `about` is what the outbox files it under: a grant's reference, a draft, an organisation."""
@@ -56,6 +56,11 @@ async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
         except IntegrityError:  # a concurrent attempt recorded it first
             await db.rollback()
             mail = (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).one()
+    return await deliver(db, settings, mail)
+
+
+async def deliver(db: AsyncSession, settings: Settings, mail: OutboxMail) -> OutboxMail:
+    """Send a recorded mail if it is still pending (see send_once)."""
     if mail.status != "pending":
         return mail
     if settings.smtp_host and mail.recipients:

@@ -196,6 +196,21 @@ class AssessorAssignment(SQLModel, table=True):
     assessor_id: int = Field(foreign_key="people.id", index=True)
 
 
+class AssignmentNotice(SQLModel, table=True):
+    """An assessor's new assignment, waiting to be told in their next digest e-mail (one mail
+    for the assignments of a sitting, not one for each): `key` is the grant's mail key and the
+    assessor, so a retried activity notes it once; `digest_key` the outbox key of the digest
+    that took it (also when it was no longer theirs to assess by then)."""
+
+    __tablename__ = "assignment_notices"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    assessor_id: int = Field(foreign_key="people.id", index=True)
+    reference: str
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    digest_key: str | None = Field(default=None, index=True)
+
+
 class AssessmentRecord(SQLModel, table=True):
     __tablename__ = "assessments"
     __table_args__ = (UniqueConstraint("application_id", "assessor_id"),)

@@ -20,12 +20,13 @@ from domain.scheme import Scheme
 from regie.logging import get_logger
 from regie.serving import stop_on_signals
 from regie.settings import Settings
+from workflows.digest import DigestWorkflow
 from workflows.grant import GrantWorkflow
 from workflows.ledger import LedgerWorkflow
 from workflows.retention import RetentionWorkflow
 from workflows.round import RoundWorkflow
 
-WORKFLOWS = [GrantWorkflow, RoundWorkflow, LedgerWorkflow, RetentionWorkflow]
+WORKFLOWS = [GrantWorkflow, RoundWorkflow, LedgerWorkflow, RetentionWorkflow, DigestWorkflow]
 # How long a stopping worker lets the task it started beside it (the scheme's alignment) finish
 # what it has in hand before cutting it short: an alignment answers in a moment, and one cut
 # short inside a database call leaves its connection to be thrown away, with an error in the
@@ -42,10 +43,10 @@ def activities(client: Client, settings: Settings,
     letters = LetterActivities(sessions, settings, scheme)
     retention = RetentionActivities(sessions, scheme, client)
     return [grants.record_event, grants.check_application, grants.archive_grant,
-            mail.send_mail, rounds.start_grant, rounds.remind_drafts, rounds.tell_round_open,
-            rounds.tell_window_moved, rounds.release_round, rounds.commit_budget,
-            rounds.tell_round, rounds.propose_allocation, rounds.deliver_decisions,
-            letters.issue_letter, retention.apply_retention]
+            mail.send_mail, mail.send_assignment_digest, rounds.start_grant, rounds.remind_drafts,
+            rounds.tell_round_open, rounds.tell_window_moved, rounds.release_round,
+            rounds.commit_budget, rounds.tell_round, rounds.propose_allocation,
+            rounds.deliver_decisions, letters.issue_letter, retention.apply_retention]
 
 
 def build_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession],

@@ -79,6 +79,8 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
                     '(3 in beoordeling)</a>') in (await web.get("/rounds/2026")).text
             page = (await web.get("/rounds/2026/assign")).text
             assert "Kies voor elke aanvraag in beoordeling 2 beoordelaars." in page
+            assert ('<p class="muted" data-digest>Beoordelaars krijgen hun nieuwe aanvragen in '
+                    "één e-mail, 30 minuten nadat er geen meer bij is gekomen.") in page
             # the insider is offered only where their organisation is not involved
             for reference, offered in zip(references, (False, False, True)):
                 choices = _selects(page, reference)

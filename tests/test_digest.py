@@ -1,0 +1,163 @@
+"""An assessor's new assignments reach them as one e-mail, once the team has stopped assigning
+for the scheme's quiet time; an assignment taken back before then is not in it, and one made
+after it brings a digest of its own."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlmodel import select
+from temporalio.testing import ActivityEnvironment
+
+from activities.mail import MailActivities
+from domain import terms
+from domain.lifecycle import Role, Stage
+from domain.types import DigestRequest
+from regie import grants
+from regie.db import session_factory
+from regie.records import AssessorAssignment, AssignmentNotice, Organisation, OutboxMail
+from regie.settings import Settings
+from regie.worker import build_worker
+from tests import factories, scenario
+from tests.conftest import eventually, maybe_record
+from workflows.digest import digest_workflow_id
+
+
+def _digests(smtp) -> dict[str, list]:
+    """The digest mails each recipient received, in order."""
+    received: dict[str, list] = {}
+    for message in smtp.messages:
+        if "beoordeling" in str(message["Subject"]):
+            received.setdefault(str(message["To"]), []).append(message)
+    return received
+
+
+def _told(message) -> list[tuple[str, str]]:
+    """The references and last days a digest names, in its order (the Dutch part)."""
+    dutch = message.get_content().split("-- English --")[0]
+    return re.findall(r"- (SV\d{4}-\d{4}), uiterlijk op (\d\d-\d\d-\d{4}): ", dutch)
+
+
+async def test_an_assessor_is_told_the_assignments_of_a_sitting_in_one_mail(
+        time_env, tmp_path, db_url, engine, scheme, smtp):
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="digest",
+                                 smtp_host="127.0.0.1", smtp_port=smtp.port)
+    quiet = timedelta(minutes=scheme.notifications.assignment_digest_minutes)
+    assert quiet == timedelta(minutes=30)  # the scheme file's
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        third = await factories.person(db, Role.ASSESSOR, "derde@example.nl", name="Dr. Derde")
+        leiden = await db.get(Organisation, people.grantee.organisation_id)
+        apps = [await factories.application(db, leiden, scheme) for _ in range(3)]
+    references = [f"SV2026-000{n}" for n in (1, 2, 3)]
+    first, second = people.assessor, people.second_assessor
+    team = factories.actor_of(people.team)
+    async with build_worker(client, settings, sessions, scheme):
+        async with sessions() as db:
+            for app, reference in zip(apps, references):
+                await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
+                                   settings.task_queue, round_closed=True)
+        for reference in references:
+            await scenario.stage_is(client, reference, Stage.ASSESSMENT)
+        start = await time_env.get_current_time()
+        # one sitting: three grants to the first two assessors; then the second grant goes to
+        # the second and the third instead, before anyone was told
+        for reference in references:
+            await grants.act(client, reference, "assign_assessors",
+                             scenario.assign(team, (first, second)))
+        await grants.act(client, references[1], "assign_assessors",
+                         scenario.assign(team, (second, third)))
+        async with sessions() as db:
+            assert len((await db.exec(select(AssignmentNotice))).all()) == 8
+
+        # nothing goes out while the quiet time runs
+        await scenario.skip_to(time_env, start + quiet - timedelta(minutes=2))
+        async with sessions() as db:
+            assert (await db.exec(select(OutboxMail).where(
+                OutboxMail.key.contains("/digest-")))).all() == []
+        await scenario.skip_to(time_env, start + quiet + timedelta(minutes=5))
+
+        async def three_told():
+            received = _digests(smtp)
+            return received if len(received) == 3 else None
+        received = await eventually(three_told)
+        deadline = (await grants.status(client, references[0])).deadline
+        day = f"{terms.last_day_of(deadline, scheme.scheme.timezone):%d-%m-%Y}"
+        assert {to: [_told(m) for m in mails] for to, mails in received.items()} == {
+            first.email: [[(references[0], day), (references[2], day)]],
+            second.email: [[(reference, day) for reference in references]],
+            third.email: [[(references[1], day)]],
+        }
+        assert str(received[first.email][0]["Subject"]) == \
+            "2 nieuwe beoordelingen / 2 new assessments"
+        assert str(received[third.email][0]["Subject"]) == \
+            f"Nieuwe beoordeling: {references[1]} / New assessment"
+        body = received[second.email][0].get_content()
+        assert f"{settings.base_url}/grants/{references[2]}" in body
+        assert f"Al uw beoordelingen: {settings.base_url}/assessor" in body
+        assert f"- {references[0]}, by the end of {day}: " in body
+        for person in (first, second, third):
+            handle = client.get_workflow_handle(digest_workflow_id(person.id))
+            assert await handle.result() == 1  # one digest, and the run is over
+        await maybe_record(client.get_workflow_handle(digest_workflow_id(second.id)),
+                           "digest_v1.json")
+
+        # an assignment after the digest starts a new run for that assessor, told on its own;
+        # the one who has scored is not asked again
+        await grants.act(client, references[0], "submit_score",
+                         scenario.score(factories.actor_of(first)))
+        await grants.act(client, references[0], "assign_assessors",
+                         scenario.assign(team, (first, third)))
+        await scenario.skip_to(time_env, await time_env.get_current_time() + quiet
+                               + timedelta(minutes=5))
+
+        async def told_again():
+            mails = _digests(smtp).get(third.email, [])
+            return mails if len(mails) == 2 else None
+        again = await eventually(told_again)
+        assert _told(again[1])[0][0] == references[0]
+        assert len(_digests(smtp)[first.email]) == 1
+        assert await client.get_workflow_handle(digest_workflow_id(first.id)).result() == 1
+
+
+async def test_a_digest_sent_again_under_its_key_is_the_same_mail(tmp_path, db_url, engine,
+                                                                  scheme, smtp):
+    """A retried digest activity delivers the mail it recorded, however many assignments have
+    been noted since; those wait for the next digest."""
+    sessions = session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url,
+                                 smtp_host="127.0.0.1", smtp_port=smtp.port)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        leiden = await db.get(Organisation, people.grantee.organisation_id)
+        assessor = people.assessor
+        for n in (1, 2):
+            app = await factories.application(db, leiden, scheme)
+            app.reference, app.stage = f"SV2026-000{n}", Stage.ASSESSMENT.value
+            app.submitted_at, app.deadline = factories.IN_2026_ROUND, factories.IN_2026_ROUND
+            db.add(app)
+            await db.commit()
+            await db.refresh(app)
+            db.add(AssessorAssignment(application_id=app.id, assessor_id=assessor.id))
+        db.add(AssignmentNotice(key="grant-SV2026-0001/assessment_assigned-1/x",
+                                assessor_id=assessor.id, reference="SV2026-0001"))
+        await db.commit()
+    digest = MailActivities(sessions, settings, scheme).send_assignment_digest
+    env = ActivityEnvironment()
+    request = DigestRequest(assessor_id=assessor.id, key="assessor-digest-x/digest-run-0")
+    assert await env.run(digest, request) == 1
+    async with sessions() as db:
+        db.add(AssignmentNotice(key="grant-SV2026-0002/assessment_assigned-1/x",
+                                assessor_id=assessor.id, reference="SV2026-0002"))
+        await db.commit()
+    assert await env.run(digest, request) == 1  # the same mail, not sent again
+    assert [_told(m)[0][0] for m in smtp.messages] == ["SV2026-0001"]
+    assert await env.run(digest, DigestRequest(assessor_id=assessor.id,
+                                               key="assessor-digest-x/digest-run-1")) == 1
+    assert [_told(m)[0][0] for m in smtp.messages] == ["SV2026-0001", "SV2026-0002"]
+    async with sessions() as db:
+        notices = (await db.exec(select(AssignmentNotice).order_by(AssignmentNotice.id))).all()
+    assert [n.digest_key for n in notices] == ["assessor-digest-x/digest-run-0",
+                                               "assessor-digest-x/digest-run-1"]
