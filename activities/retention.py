@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,8 +34,8 @@ from regie.programme import ledger_workflow_id
 from regie.rounds import round_workflow_id
 from regie.temporal import grant_workflow_id
 from regie.records import (
-    Application, GrantEvent, Invitation, KeptHistory, OutboxMail, Person, ProjectActivity,
-    WebSession,
+    Application, GrantEvent, Invitation, KeptHistory, MailNotice, OutboxMail, Person,
+    ProjectActivity, WebSession,
 )
 
 REMOVED = "[verwijderd / removed]"
@@ -109,6 +109,8 @@ async def _anonymise(db: AsyncSession, app: Application, now: datetime) -> None:
             OutboxMail.reference == app.reference))).all():
         mail.recipients, mail.body = [], REMOVED
         db.add(mail)
+    await db.exec(update(MailNotice).where(MailNotice.reference == app.reference).values(
+        body=REMOVED))
     await db.exec(delete(KeptHistory).where(
         KeptHistory.workflow_id == grant_workflow_id(app.reference)))
 

@@ -126,7 +126,7 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
         "workload": await _workload(db), "per_application": scheme.terms(
             rnd).assessors_per_application, "done": done, "refused": refused or {},
         "typed": typed or {},
-        "digest_minutes": scheme.notifications.assignment_digest_minutes},
+        "digest_minutes": scheme.notifications.assessor_digest_minutes},
         status_code=status_code, viewer=viewer)
 
 

@@ -175,7 +175,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         "names": scheme_names(scheme, request.state.lang), "evidence": evidence,
         "notes": await notes.of(db, reference) if viewer.role in STAFF else None,
         "note_longest": notes.LONGEST,
-        "digest_minutes": scheme.notifications.assignment_digest_minutes,
+        "digest_minutes": scheme.notifications.assessor_digest_minutes,
     }, status_code=status_code, viewer=viewer)
 
 

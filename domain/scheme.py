@@ -261,9 +261,11 @@ class Retention(_Model):
 class Notifications(_Model):
     """How Regie's e-mail is bundled."""
 
-    # An assessor's new assignments are told in one e-mail once none has come for this long
-    # (0: at once); the assessment term runs from each assignment all the same.
-    assignment_digest_minutes: int = Field(30, ge=0, le=24 * 60)
+    # A grant's mail to an assessor (their new assignments, reminders) or to the programme team
+    # waits for the recipients' digest: one e-mail, once none has come for this long (0: at
+    # once). A term runs from its act all the same.
+    assessor_digest_minutes: int = Field(30, ge=0, le=24 * 60)
+    team_digest_minutes: int = Field(60, ge=0, le=24 * 60)
 
 
 class SchemeInfo(_Model):

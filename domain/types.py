@@ -505,18 +505,19 @@ class Recipients(StrEnum):
 
 
 class DigestParams(_Model):
-    """An assessor's digest run: their new assignments, told in one e-mail once `quiet` has
-    passed without another (DigestWorkflow)."""
+    """A digest run: a grant's mail to one assessor (`assessor_id`) or to the programme team
+    (None), told in one e-mail once `quiet` has passed without another (DigestWorkflow)."""
 
-    assessor_id: int
+    assessor_id: int | None
     quiet: timedelta
     ends_at: datetime  # no wait runs past it: the programme's books close
 
 
 class DigestRequest(_Model):
-    """Tell an assessor the assignments noted for them and not yet told, under outbox `key`."""
+    """Tell an assessor (or the team: None) what was held for them and not yet told, under
+    outbox `key`."""
 
-    assessor_id: int
+    assessor_id: int | None
     key: str
 
 

@@ -43,20 +43,41 @@ async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
                     attachment: str = "") -> OutboxMail:
     """Record the mail under `key` unless it is there already, then send it if not yet sent.
     `about` is what the outbox files it under: a grant's reference, a draft, an organisation."""
-    mail = (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).first()
+    mail = await recorded(db, key)
     if mail is None:
-        subject, body = render(template, **context)
-        kept = not (settings.smtp_host and recipients)  # nothing to hand over: kept at once
-        mail = OutboxMail(key=key, reference=about, recipients=sorted(recipients),
-                          subject=subject, body=body, attachment=attachment,
-                          status="kept" if kept else "pending", sent_at=utcnow() if kept else None)
-        db.add(mail)
-        try:
-            await db.commit()
-        except IntegrityError:  # a concurrent attempt recorded it first
-            await db.rollback()
-            mail = (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).one()
+        mail = await _record(db, settings, key, about, recipients, *render(template, **context),
+                             attachment)
     return await deliver(db, settings, mail)
+
+
+async def send_written(db: AsyncSession, settings: Settings, key: str, about: str,
+                       recipients: list[str], subject: str, body: str) -> OutboxMail:
+    """send_once for a mail written already."""
+    mail = await recorded(db, key)
+    if mail is None:
+        mail = await _record(db, settings, key, about, recipients, subject, body)
+    return await deliver(db, settings, mail)
+
+
+async def recorded(db: AsyncSession, key: str) -> OutboxMail | None:
+    return (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).first()
+
+
+async def _record(db: AsyncSession, settings: Settings, key: str, about: str,
+                  recipients: list[str], subject: str, body: str,
+                  attachment: str = "") -> OutboxMail:
+    """Record the mail under `key`, with whatever the session holds besides, in one commit."""
+    kept = not (settings.smtp_host and recipients)  # nothing to hand over: kept at once
+    mail = OutboxMail(key=key, reference=about, recipients=sorted(recipients), subject=subject,
+                      body=body, attachment=attachment, status="kept" if kept else "pending",
+                      sent_at=utcnow() if kept else None)
+    db.add(mail)
+    try:
+        await db.commit()
+    except IntegrityError:  # a concurrent attempt recorded it first
+        await db.rollback()
+        mail = (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).one()
+    return mail
 
 
 async def deliver(db: AsyncSession, settings: Settings, mail: OutboxMail) -> OutboxMail:

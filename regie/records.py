@@ -196,17 +196,22 @@ class AssessorAssignment(SQLModel, table=True):
     assessor_id: int = Field(foreign_key="people.id", index=True)
 
 
-class AssignmentNotice(SQLModel, table=True):
-    """An assessor's new assignment, waiting to be told in their next digest e-mail (one mail
-    for the assignments of a sitting, not one for each): `key` is the grant's mail key and the
-    assessor, so a retried activity notes it once; `digest_key` the outbox key of the digest
-    that took it (also when it was no longer theirs to assess by then)."""
+class MailNotice(SQLModel, table=True):
+    """A grant's mail to its assessors or the programme team, held for the recipients' next
+    digest (DigestWorkflow): one e-mail for what comes at once, not one for each. `kind` is
+    `assigned` (an assessor's new assignment, told as the digest finds it then) or `mail` (the
+    mail as written, `subject` and `body`); `key` is the grant's mail key, with the assessor's
+    id, so a retried activity holds it once; `digest_key` the outbox key of the digest that
+    took it (also when it was no longer to be told by then)."""
 
-    __tablename__ = "assignment_notices"
+    __tablename__ = "mail_notices"
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
-    assessor_id: int = Field(foreign_key="people.id", index=True)
-    reference: str
+    assessor_id: int | None = Field(default=None, foreign_key="people.id", index=True)  # None: team
+    reference: str = Field(index=True)
+    kind: str = "mail"
+    subject: str = ""
+    body: str = ""
     created_at: datetime = _ts(nullable=False, default=utcnow)
     digest_key: str | None = Field(default=None, index=True)
 

@@ -43,7 +43,7 @@ def activities(client: Client, settings: Settings,
     letters = LetterActivities(sessions, settings, scheme)
     retention = RetentionActivities(sessions, scheme, client)
     return [grants.record_event, grants.check_application, grants.archive_grant,
-            mail.send_mail, mail.send_assignment_digest, rounds.start_grant, rounds.remind_drafts,
+            mail.send_mail, mail.send_digest, rounds.start_grant, rounds.remind_drafts,
             rounds.tell_round_open, rounds.tell_window_moved, rounds.release_round,
             rounds.commit_budget, rounds.tell_round, rounds.propose_allocation,
             rounds.deliver_decisions, letters.issue_letter, retention.apply_retention]

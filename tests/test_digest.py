@@ -1,6 +1,8 @@
-"""An assessor's new assignments reach them as one e-mail, once the team has stopped assigning
-for the scheme's quiet time; an assignment taken back before then is not in it, and one made
-after it brings a digest of its own."""
+"""A grant's mail to an assessor or to the programme team waits for the recipients' digest: an
+assessor's new assignments reach them as one e-mail once the team has stopped assigning for the
+scheme's quiet time (an assignment taken back before then is not in it, one made after it brings
+a digest of its own); the reminders and the team's notices of a common deadline come as one
+mail each; a digest of one mail is that mail."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from domain.lifecycle import Role, Stage
 from domain.types import DigestRequest
 from regie import grants
 from regie.db import session_factory
-from regie.records import AssessorAssignment, AssignmentNotice, Organisation, OutboxMail
+from regie.records import AssessorAssignment, MailNotice, Organisation, OutboxMail
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories, scenario
@@ -25,17 +27,26 @@ from workflows.digest import digest_workflow_id
 
 
 def _digests(smtp) -> dict[str, list]:
-    """The digest mails each recipient received, in order."""
+    """The digests each recipient received, in order."""
     received: dict[str, list] = {}
     for message in smtp.messages:
-        if "beoordeling" in str(message["Subject"]):
+        if "/digest-" in str(message["X-Regie-Key"]):
             received.setdefault(str(message["To"]), []).append(message)
     return received
 
 
+def _listed(message) -> list[str]:
+    """The subjects of the mails a digest lists."""
+    return re.findall(r"^- (.+ / .+): http\S+$", _text(message), re.MULTILINE)
+
+
+def _text(message) -> str:
+    return message.get_content().replace("\r\n", "\n")
+
+
 def _told(message) -> list[tuple[str, str]]:
     """The references and last days a digest names, in its order (the Dutch part)."""
-    dutch = message.get_content().split("-- English --")[0]
+    dutch = _text(message).split("-- English --")[0]
     return re.findall(r"- (SV\d{4}-\d{4}), uiterlijk op (\d\d-\d\d-\d{4}): ", dutch)
 
 
@@ -44,7 +55,7 @@ async def test_an_assessor_is_told_the_assignments_of_a_sitting_in_one_mail(
     client, sessions = time_env.client, session_factory(engine)
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="digest",
                                  smtp_host="127.0.0.1", smtp_port=smtp.port)
-    quiet = timedelta(minutes=scheme.notifications.assignment_digest_minutes)
+    quiet = timedelta(minutes=scheme.notifications.assessor_digest_minutes)
     assert quiet == timedelta(minutes=30)  # the scheme file's
     async with sessions() as db:
         people = await scenario.cast(db)
@@ -70,7 +81,7 @@ async def test_an_assessor_is_told_the_assignments_of_a_sitting_in_one_mail(
         await grants.act(client, references[1], "assign_assessors",
                          scenario.assign(team, (second, third)))
         async with sessions() as db:
-            assert len((await db.exec(select(AssignmentNotice))).all()) == 8
+            assert len((await db.exec(select(MailNotice))).all()) == 8
 
         # nothing goes out while the quiet time runs
         await scenario.skip_to(time_env, start + quiet - timedelta(minutes=2))
@@ -94,9 +105,9 @@ async def test_an_assessor_is_told_the_assignments_of_a_sitting_in_one_mail(
             "2 nieuwe beoordelingen / 2 new assessments"
         assert str(received[third.email][0]["Subject"]) == \
             f"Nieuwe beoordeling: {references[1]} / New assessment"
-        body = received[second.email][0].get_content()
+        body = _text(received[second.email][0])
         assert f"{settings.base_url}/grants/{references[2]}" in body
-        assert f"Al uw beoordelingen: {settings.base_url}/assessor" in body
+        assert f"Uw overzicht: {settings.base_url}/assessor" in body
         assert f"- {references[0]}, by the end of {day}: " in body
         for person in (first, second, third):
             handle = client.get_workflow_handle(digest_workflow_id(person.id))
@@ -122,10 +133,56 @@ async def test_an_assessor_is_told_the_assignments_of_a_sitting_in_one_mail(
         assert await client.get_workflow_handle(digest_workflow_id(first.id)).result() == 1
 
 
+async def test_reminders_and_the_teams_notices_of_a_common_deadline_come_as_one_mail(
+        time_env, tmp_path, db_url, engine, scheme, smtp):
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="digests",
+                                 smtp_host="127.0.0.1", smtp_port=smtp.port)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        leiden = await db.get(Organisation, people.grantee.organisation_id)
+        apps = [await factories.application(db, leiden, scheme) for _ in range(3)]
+    references = [f"SV2026-000{n}" for n in (1, 2, 3)]
+    team = factories.actor_of(people.team)
+    async with build_worker(client, settings, sessions, scheme):
+        async with sessions() as db:
+            for app, reference in zip(apps, references):
+                await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
+                                   settings.task_queue, round_closed=True)
+        for reference in references:
+            await scenario.stage_is(client, reference, Stage.ASSESSMENT)
+        for reference in references:
+            await grants.act(client, reference, "assign_assessors",
+                             scenario.assign(team, (people.assessor, people.second_assessor)))
+        deadline = (await grants.status(client, references[0])).deadline
+        # no one scores: each grant reminds its assessors, then tells the team it is late
+        await scenario.skip_to(time_env, deadline + timedelta(hours=2))
+
+        async def all_told():
+            received = _digests(smtp)
+            done = (len(received.get(people.assessor.email, [])) == 2
+                    and len(received.get(people.team.email, [])) == 1)
+            return received if done else None
+        received = await eventually(all_told)
+        assigned, reminded = received[people.assessor.email]
+        assert str(assigned["Subject"]) == "3 nieuwe beoordelingen / 3 new assessments"
+        assert str(reminded["Subject"]) == "Regie: 3 berichten / 3 messages"
+        assert _listed(reminded) == [f"Herinnering: beoordeling {r} / Reminder: assessment due"
+                                     for r in references]
+        told, = received[people.team.email]
+        assert str(told["Subject"]) == "Regie: 3 berichten / 3 messages"
+        assert _listed(told) == [f"Beoordeling te laat: {r} / Assessment overdue"
+                                 for r in references]
+        assert f"- Beoordeling te laat: {references[1]} / Assessment overdue: " \
+            f"{settings.base_url}/grants/{references[1]}" in _text(told)
+        assert f"Uw overzicht: {settings.base_url}/team" in _text(told)
+        assert await client.get_workflow_handle(digest_workflow_id(None)).result() == 1
+
+
 async def test_a_digest_sent_again_under_its_key_is_the_same_mail(tmp_path, db_url, engine,
                                                                   scheme, smtp):
-    """A retried digest activity delivers the mail it recorded, however many assignments have
-    been noted since; those wait for the next digest."""
+    """A retried digest activity delivers the mail it recorded, however much has been held
+    since; that waits for the next digest. A digest of one mail held is that mail."""
     sessions = session_factory(engine)
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url,
                                  smtp_host="127.0.0.1", smtp_port=smtp.port)
@@ -141,23 +198,32 @@ async def test_a_digest_sent_again_under_its_key_is_the_same_mail(tmp_path, db_u
             await db.commit()
             await db.refresh(app)
             db.add(AssessorAssignment(application_id=app.id, assessor_id=assessor.id))
-        db.add(AssignmentNotice(key="grant-SV2026-0001/assessment_assigned-1/x",
-                                assessor_id=assessor.id, reference="SV2026-0001"))
+        db.add(MailNotice(key="grant-SV2026-0001/assessment_assigned-1/x",
+                          assessor_id=assessor.id, reference="SV2026-0001", kind="assigned"))
+        db.add(MailNotice(key="grant-SV2026-0001/objection_received/team",
+                          reference="SV2026-0001", subject="Bezwaar ingediend: SV2026-0001",
+                          body="Zie de aanvraag.\n"))
         await db.commit()
-    digest = MailActivities(sessions, settings, scheme).send_assignment_digest
+    digest = MailActivities(sessions, settings, scheme).send_digest
     env = ActivityEnvironment()
     request = DigestRequest(assessor_id=assessor.id, key="assessor-digest-x/digest-run-0")
-    assert await env.run(digest, request) == 1
+    await env.run(digest, request)
     async with sessions() as db:
-        db.add(AssignmentNotice(key="grant-SV2026-0002/assessment_assigned-1/x",
-                                assessor_id=assessor.id, reference="SV2026-0002"))
+        db.add(MailNotice(key="grant-SV2026-0002/assessment_assigned-1/x",
+                          assessor_id=assessor.id, reference="SV2026-0002", kind="assigned"))
         await db.commit()
-    assert await env.run(digest, request) == 1  # the same mail, not sent again
+    await env.run(digest, request)  # the same mail, not sent again
     assert [_told(m)[0][0] for m in smtp.messages] == ["SV2026-0001"]
-    assert await env.run(digest, DigestRequest(assessor_id=assessor.id,
-                                               key="assessor-digest-x/digest-run-1")) == 1
+    await env.run(digest, DigestRequest(assessor_id=assessor.id,
+                                        key="assessor-digest-x/digest-run-1"))
     assert [_told(m)[0][0] for m in smtp.messages] == ["SV2026-0001", "SV2026-0002"]
     async with sessions() as db:
-        notices = (await db.exec(select(AssignmentNotice).order_by(AssignmentNotice.id))).all()
+        notices = (await db.exec(select(MailNotice).where(
+            MailNotice.assessor_id == assessor.id).order_by(MailNotice.id))).all()
     assert [n.digest_key for n in notices] == ["assessor-digest-x/digest-run-0",
                                                "assessor-digest-x/digest-run-1"]
+    # the team's one mail goes as it was written, to every active member of the team
+    await env.run(digest, DigestRequest(assessor_id=None, key="team-digest/digest-run-0"))
+    team_mail = smtp.messages[-1]
+    assert (str(team_mail["Subject"]), str(team_mail["To"]), _text(team_mail)) == (
+        "Bezwaar ingediend: SV2026-0001", people.team.email, "Zie de aanvraag.\n")

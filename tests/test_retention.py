@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
+from activities.retention import REMOVED
 from api.app import create_app
 from api.auth import SESSION_COOKIE, open_session
 from domain.lifecycle import Stage
@@ -18,7 +19,8 @@ from domain.types import DecisionInput
 from regie import audit, grants, programme
 from regie.db import session_factory
 from regie.records import (
-    Application, AuditEntry, DecisionRecord, KeptHistory, OutboxMail, Organisation, Person,
+    Application, AuditEntry, DecisionRecord, KeptHistory, MailNotice, OutboxMail, Organisation,
+    Person,
 )
 from regie.settings import Settings
 from regie.worker import build_worker
@@ -99,6 +101,9 @@ async def test_personal_data_of_a_rejected_applicant_goes_after_its_term(
             mails = (await db.exec(select(OutboxMail).where(
                 OutboxMail.reference == reference))).all()
             assert mails and all(m.recipients == [] for m in mails)
+            held = (await db.exec(select(MailNotice).where(
+                MailNotice.reference == reference))).all()  # for the team's digest, say
+            assert held and all(n.body == REMOVED for n in held)
             assert sorted((await db.exec(select(KeptHistory.workflow_id))).all()) == [
                 "round-2025", "round-2026", "round-2027"]  # the grant's copy names people
             gone = await db.get(Person, people.grantee.id)

@@ -91,11 +91,20 @@ async def test_withdrawn_from_the_grant_page_during_assessment(time_env, setting
             assert "De projectleider is vertrokken." in shown  # in the timeline
         await maybe_record(client.get_workflow_handle(grant_workflow_id(reference)),
                            "grant_withdrawn_in_assessment_v1.json")
-    # the grant ended once its mails were sent: the applicant's confirmation, and one notice to
-    # the team and to the assessor still to score (not to the one who scored)
+        # the grant ended once its mails were sent or held: the applicant's confirmation, and,
+        # in their digests, one notice to the team and to the assessor still to score (not to
+        # the one who scored); a digest of one mail is that mail
+        await skip_to(time_env, await time_env.get_current_time() + timedelta(
+            minutes=scheme.notifications.team_digest_minutes + 5))
+
+        async def three_sent():
+            async with sessions() as db:
+                sent = (await db.exec(select(OutboxMail).where(
+                    OutboxMail.reference == reference,
+                    OutboxMail.subject.contains("ingetrokken")))).all()
+            return sent if len(sent) == 3 else None
+        sent = await eventually(three_sent)
     async with sessions() as db:
-        sent = (await db.exec(select(OutboxMail).where(
-            OutboxMail.reference == reference, OutboxMail.subject.contains("ingetrokken")))).all()
         app = (await db.exec(select(Application).where(
             Application.reference == reference))).one()
         last = (await db.exec(select(GrantEvent).where(GrantEvent.application_id == app.id)

@@ -1,8 +1,8 @@
-"""DigestWorkflow (workflow id `assessor-digest-<person id>`): an assessor's new assignments told
-in one e-mail. Each assignment is noted in the database and nudges this workflow (signal with
-start); once `quiet` has passed without another, the `send_assignment_digest` activity tells the
-assessor every assignment noted and not yet told. A nudge that comes while it sends brings
-another digest; then the run ends, and the next assignment starts a new one."""
+"""DigestWorkflow: a grant's mail to an assessor (workflow id `assessor-digest-<person id>`) or
+to the programme team (`team-digest`) told in one e-mail. Each mail is held in the database and
+nudges this workflow (signal with start); once `quiet` has passed without another, the
+`send_digest` activity tells the recipients everything held and not yet told. A nudge that comes
+while it sends brings another digest; then the run ends, and the next mail starts a new one."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.types import DigestParams, DigestRequest
 
 
-def digest_workflow_id(assessor_id: int) -> str:
-    return f"assessor-digest-{assessor_id}"
+def digest_workflow_id(assessor_id: int | None) -> str:
+    """An assessor's digest, or the team's (None)."""
+    return "team-digest" if assessor_id is None else f"assessor-digest-{assessor_id}"
 
 
 @workflow.defn
@@ -26,19 +27,19 @@ class DigestWorkflow:
         self._nudges = 0
 
     @workflow.signal
-    def assigned(self) -> None:
-        """An assignment was noted for this assessor."""
+    def held(self) -> None:
+        """A mail was held for this digest."""
         self._nudges += 1
 
     @workflow.run
     async def run(self, params: DigestParams) -> int:
-        """Send digests until no assignment came while the last was sent; how many were sent."""
+        """Send digests until no mail came while the last was sent; how many were sent."""
         sent = 0
         while True:
             await self._quiet(params)
             told = self._nudges
             await workflow.execute_activity(
-                "send_assignment_digest",
+                "send_digest",
                 DigestRequest(assessor_id=params.assessor_id,
                               key=f"{workflow.info().workflow_id}/digest-"
                                   f"{workflow.info().run_id}-{sent}"),
