@@ -17,7 +17,7 @@ from domain.scheme import Scheme
 from domain.types import DigestParams, DigestRequest, MailRequest, Recipients
 from regie.links import report_token
 from regie.logging import get_logger
-from regie.mail import applicant_contacts, deliver, recorded, render, send_once, send_written
+from regie.mail import applicant_contacts, deliver, record, recorded, render, send_once
 from regie.records import Application, AssessmentRecord, AssessorAssignment, MailNotice, Person
 from regie.settings import Settings
 from workflows.digest import DigestWorkflow, digest_workflow_id
@@ -134,7 +134,8 @@ class MailActivities:
                         "/team" if req.assessor_id is None else "/assessor"))
             about = ", ".join(sorted({item["reference"] for item in assigned}
                                      | {n.reference for n in held}))
-            await send_written(db, self.settings, req.key, about, recipients, subject, body)
+            await deliver(db, self.settings, await record(db, self.settings, req.key, about,
+                                                          recipients, subject, body))
         get_logger(workflow_id=activity.info().workflow_id, mail=req.key).info(
             "mail.sent", template="digest", assigned=len(assigned), held=len(held))
 

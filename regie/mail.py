@@ -39,34 +39,27 @@ async def applicant_contacts(db: AsyncSession, organisation_id: int) -> list[Per
 
 
 async def send_once(db: AsyncSession, settings: Settings, key: str, about: str,
-                    recipients: list[str], template: str, context: dict[str, object],
+                    recipients: list[str], template: str, context: dict[str, str],
                     attachment: str = "") -> OutboxMail:
     """Record the mail under `key` unless it is there already, then send it if not yet sent.
     `about` is what the outbox files it under: a grant's reference, a draft, an organisation."""
     mail = await recorded(db, key)
     if mail is None:
-        mail = await _record(db, settings, key, about, recipients, *render(template, **context),
-                             attachment)
-    return await deliver(db, settings, mail)
-
-
-async def send_written(db: AsyncSession, settings: Settings, key: str, about: str,
-                       recipients: list[str], subject: str, body: str) -> OutboxMail:
-    """send_once for a mail written already."""
-    mail = await recorded(db, key)
-    if mail is None:
-        mail = await _record(db, settings, key, about, recipients, subject, body)
+        mail = await record(db, settings, key, about, recipients, *render(template, **context),
+                            attachment)
     return await deliver(db, settings, mail)
 
 
 async def recorded(db: AsyncSession, key: str) -> OutboxMail | None:
+    """The mail recorded under `key`, if any."""
     return (await db.exec(select(OutboxMail).where(OutboxMail.key == key))).first()
 
 
-async def _record(db: AsyncSession, settings: Settings, key: str, about: str,
-                  recipients: list[str], subject: str, body: str,
-                  attachment: str = "") -> OutboxMail:
-    """Record the mail under `key`, with whatever the session holds besides, in one commit."""
+async def record(db: AsyncSession, settings: Settings, key: str, about: str,
+                 recipients: list[str], subject: str, body: str,
+                 attachment: str = "") -> OutboxMail:
+    """Record a mail written already under `key`, with whatever the session holds besides, in
+    one commit; deliver() sends it."""
     kept = not (settings.smtp_host and recipients)  # nothing to hand over: kept at once
     mail = OutboxMail(key=key, reference=about, recipients=sorted(recipients), subject=subject,
                       body=body, attachment=attachment, status="kept" if kept else "pending",
