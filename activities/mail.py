@@ -25,6 +25,8 @@ from workflows.digest import DigestWorkflow, digest_workflow_id
 # The mail that asks a grant's assessors to assess: held as the assignment itself, which their
 # digest names with its last day if it is still theirs to score then.
 ASSIGNED = "assessment_assigned"
+# A digest waits for a quiet time, but no longer than this many of them from its first mail.
+LONGEST_QUIETS = 4
 
 
 class MailActivities:
@@ -92,6 +94,7 @@ class MailActivities:
             await activity.client().start_workflow(
                 DigestWorkflow.run, DigestParams(
                     assessor_id=assessor_id, quiet=timedelta(minutes=minutes),
+                    longest=timedelta(minutes=minutes * LONGEST_QUIETS),
                     ends_at=self.scheme.end_of_day_utc(self.scheme.scheme.books_close)),
                 id=digest_workflow_id(assessor_id), task_queue=self.settings.task_queue,
                 start_signal="held")

@@ -510,6 +510,7 @@ class DigestParams(_Model):
 
     assessor_id: int | None
     quiet: timedelta
+    longest: timedelta  # the most a digest waits from its first mail, however many follow
     ends_at: datetime  # no wait runs past it: the programme's books close
 
 

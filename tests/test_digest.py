@@ -7,15 +7,16 @@ mail each; a digest of one mail is that mail."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlmodel import select
+from temporalio.api.enums.v1 import EventType
 from temporalio.testing import ActivityEnvironment
 
-from activities.mail import MailActivities
+from activities.mail import LONGEST_QUIETS, MailActivities
 from domain import terms
 from domain.lifecycle import Role, Stage
-from domain.types import DigestRequest
+from domain.types import DigestParams, DigestRequest
 from regie import grants
 from regie.db import session_factory
 from regie.records import AssessorAssignment, MailNotice, Organisation, OutboxMail
@@ -23,7 +24,7 @@ from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories, scenario
 from tests.conftest import eventually, maybe_record
-from workflows.digest import digest_workflow_id
+from workflows.digest import DigestWorkflow, digest_workflow_id
 
 
 def _digests(smtp) -> dict[str, list]:
@@ -177,6 +178,51 @@ async def test_reminders_and_the_teams_notices_of_a_common_deadline_come_as_one_
             f"{settings.base_url}/grants/{references[1]}" in _text(told)
         assert f"Uw overzicht: {settings.base_url}/team" in _text(told)
         assert await client.get_workflow_handle(digest_workflow_id(None)).result() == 1
+
+
+async def test_a_steady_stream_is_told_when_the_longest_wait_is_over(time_env, tmp_path, db_url,
+                                                                      engine, scheme):
+    """A mail held every 25 minutes never leaves the quiet half hour: the digest goes once the
+    longest wait (four quiet times) has passed since the first, and the mails held after it
+    start the next run."""
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue="stream")
+    quiet = timedelta(minutes=scheme.notifications.assessor_digest_minutes)
+    start = await time_env.get_current_time()
+    params = DigestParams(assessor_id=None, quiet=quiet, longest=quiet * LONGEST_QUIETS,
+                          ends_at=start + timedelta(days=30))
+
+    async def hold(n: int):
+        async with sessions() as db:
+            db.add(MailNotice(key=f"stream/{n}/team", reference=f"SV2026-{n:04d}",
+                              subject=f"Rapportage ontvangen: SV2026-{n:04d} / Report received"))
+            await db.commit()
+        return await client.start_workflow(
+            DigestWorkflow.run, params, id=digest_workflow_id(None),
+            task_queue=settings.task_queue, start_signal="held")
+    async with sessions() as db:
+        await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+    async with build_worker(client, settings, sessions, scheme):
+        first = await hold(0)
+        for n in range(1, 9):
+            await scenario.skip_to(time_env, start + n * timedelta(minutes=25))
+            await hold(n)
+        assert await first.result() == 1
+        first_run = client.get_workflow_handle(digest_workflow_id(None),
+                                               run_id=first.result_run_id)
+        await maybe_record(first_run, "digest_steady_stream_v1.json")
+        history = await first_run.fetch_history()
+        sent_at, = [e.event_time.ToDatetime(timezone.utc) for e in history.events
+                    if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+        assert timedelta(0) <= sent_at - (start + quiet * LONGEST_QUIETS) < timedelta(minutes=1)
+        await scenario.skip_to(time_env, start + timedelta(hours=4))
+        assert await client.get_workflow_handle(digest_workflow_id(None)).result() == 1
+    async with sessions() as db:
+        told = (await db.exec(select(OutboxMail).order_by(OutboxMail.id))).all()
+    # five held in the first two hours; the next four in the next run, told half an hour after
+    # the last
+    assert [len(mail.reference.split(", ")) for mail in told] == [5, 4]
 
 
 async def test_a_digest_sent_again_under_its_key_is_the_same_mail(tmp_path, db_url, engine,
