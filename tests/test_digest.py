@@ -51,6 +51,20 @@ def _told(message) -> list[tuple[str, str]]:
     return re.findall(r"- (SV\d{4}-\d{4}), uiterlijk op (\d\d-\d\d-\d{4}): ", dutch)
 
 
+async def _three_in_assessment(client, sessions, scheme, settings, people) -> list[str]:
+    """Three applications of the grantee's organisation, submitted and awaiting assessment."""
+    references = [f"SV2026-000{n}" for n in (1, 2, 3)]
+    async with sessions() as db:
+        leiden = await db.get(Organisation, people.grantee.organisation_id)
+        for reference in references:
+            app = await factories.application(db, leiden, scheme)
+            await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
+                               settings.task_queue, round_closed=True)
+    for reference in references:
+        await scenario.stage_is(client, reference, Stage.ASSESSMENT)
+    return references
+
+
 async def test_an_assessor_is_told_the_assignments_of_a_sitting_in_one_mail(
         time_env, tmp_path, db_url, engine, scheme, smtp):
     client, sessions = time_env.client, session_factory(engine)
@@ -61,18 +75,10 @@ async def test_an_assessor_is_told_the_assignments_of_a_sitting_in_one_mail(
     async with sessions() as db:
         people = await scenario.cast(db)
         third = await factories.person(db, Role.ASSESSOR, "derde@example.nl", name="Dr. Derde")
-        leiden = await db.get(Organisation, people.grantee.organisation_id)
-        apps = [await factories.application(db, leiden, scheme) for _ in range(3)]
-    references = [f"SV2026-000{n}" for n in (1, 2, 3)]
     first, second = people.assessor, people.second_assessor
     team = factories.actor_of(people.team)
     async with build_worker(client, settings, sessions, scheme):
-        async with sessions() as db:
-            for app, reference in zip(apps, references):
-                await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
-                                   settings.task_queue, round_closed=True)
-        for reference in references:
-            await scenario.stage_is(client, reference, Stage.ASSESSMENT)
+        references = await _three_in_assessment(client, sessions, scheme, settings, people)
         start = await time_env.get_current_time()
         # one sitting: three grants to the first two assessors; then the second grant goes to
         # the second and the third instead, before anyone was told
@@ -141,17 +147,9 @@ async def test_reminders_and_the_teams_notices_of_a_common_deadline_come_as_one_
                                  smtp_host="127.0.0.1", smtp_port=smtp.port)
     async with sessions() as db:
         people = await scenario.cast(db)
-        leiden = await db.get(Organisation, people.grantee.organisation_id)
-        apps = [await factories.application(db, leiden, scheme) for _ in range(3)]
-    references = [f"SV2026-000{n}" for n in (1, 2, 3)]
     team = factories.actor_of(people.team)
     async with build_worker(client, settings, sessions, scheme):
-        async with sessions() as db:
-            for app, reference in zip(apps, references):
-                await grants.start(db, client, scheme, app, reference, factories.IN_2026_ROUND,
-                                   settings.task_queue, round_closed=True)
-        for reference in references:
-            await scenario.stage_is(client, reference, Stage.ASSESSMENT)
+        references = await _three_in_assessment(client, sessions, scheme, settings, people)
         for reference in references:
             await grants.act(client, reference, "assign_assessors",
                              scenario.assign(team, (people.assessor, people.second_assessor)))
