@@ -135,8 +135,10 @@ class MailActivities:
                     {"subject": n.subject, "link": f"{self.settings.base_url}/grants/{n.reference}"}
                     for n in held], overview_link=self.settings.base_url + (
                         "/team" if req.assessor_id is None else "/assessor"))
-            about = ", ".join(sorted({item["reference"] for item in assigned}
-                                     | {n.reference for n in held}))
+            # filed under its grant when it is about one (retention treats it as the grant's
+            # mail), else under the digest (it names references and subjects only)
+            grants = {item["reference"] for item in assigned} | {n.reference for n in held}
+            about = grants.pop() if len(grants) == 1 else digest_workflow_id(req.assessor_id)
             await deliver(db, self.settings, await record(db, self.settings, req.key, about,
                                                           recipients, subject, body))
         get_logger(workflow_id=activity.info().workflow_id, mail=req.key).info(

@@ -38,7 +38,11 @@ def _digests(smtp) -> dict[str, list]:
 
 def _listed(message) -> list[str]:
     """The subjects of the mails a digest lists."""
-    return re.findall(r"^- (.+ / .+): http\S+$", _text(message), re.MULTILINE)
+    return _listed_in(_text(message))
+
+
+def _listed_in(body: str) -> list[str]:
+    return re.findall(r"^- (.+ / .+): http\S+$", body, re.MULTILINE)
 
 
 def _text(message) -> str:
@@ -220,7 +224,8 @@ async def test_a_steady_stream_is_told_when_the_longest_wait_is_over(time_env, t
         told = (await db.exec(select(OutboxMail).order_by(OutboxMail.id))).all()
     # five held in the first two hours; the next four in the next run, told half an hour after
     # the last
-    assert [len(mail.reference.split(", ")) for mail in told] == [5, 4]
+    assert [len(_listed_in(mail.body)) for mail in told] == [5, 4]
+    assert {mail.reference for mail in told} == {"team-digest"}
 
 
 async def test_a_digest_sent_again_under_its_key_is_the_same_mail(tmp_path, db_url, engine,
@@ -266,8 +271,23 @@ async def test_a_digest_sent_again_under_its_key_is_the_same_mail(tmp_path, db_u
             MailNotice.assessor_id == assessor.id).order_by(MailNotice.id))).all()
     assert [n.digest_key for n in notices] == ["assessor-digest-x/digest-run-0",
                                                "assessor-digest-x/digest-run-1"]
-    # the team's one mail goes as it was written, to every active member of the team
+    # the team's one mail goes as it was written, to every active member of the team, filed
+    # under its grant
     await env.run(digest, DigestRequest(assessor_id=None, key="team-digest/digest-run-0"))
     team_mail = smtp.messages[-1]
     assert (str(team_mail["Subject"]), str(team_mail["To"]), _text(team_mail)) == (
         "Bezwaar ingediend: SV2026-0001", people.team.email, "Zie de aanvraag.\n")
+    # seven hundred at once (the projects' end): one mail, filed under the digest
+    async with sessions() as db:
+        for n in range(1, 701):
+            db.add(MailNotice(key=f"grant-SV2025-{n:04d}/projects_end_flag/team",
+                              reference=f"SV2025-{n:04d}", body="Het project loopt nog.\n",
+                              subject=f"Project loopt nog na 31-12-2027: SV2025-{n:04d} / "
+                                      "Project still running"))
+        await db.commit()
+    await env.run(digest, DigestRequest(assessor_id=None, key="team-digest/digest-run-1"))
+    async with sessions() as db:
+        kept = (await db.exec(select(OutboxMail).where(
+            OutboxMail.key == "team-digest/digest-run-1"))).one()
+    assert (kept.reference, kept.subject) == ("team-digest", "Regie: 700 berichten / 700 messages")
+    assert len(_listed_in(kept.body)) == 700
