@@ -1,11 +1,11 @@
 """Alembic environment: runs migrations on the URL that regie.db.migrate passes in."""
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, event, pool
 from sqlmodel import SQLModel
 
 import regie.records  # noqa: F401  (registers the tables on SQLModel.metadata)
-from regie.db import include_object
+from regie.db import include_object, sqlite_functions
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -16,6 +16,8 @@ def run_migrations_online() -> None:
         config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )
+    if connectable.dialect.name == "sqlite":
+        event.listen(connectable, "connect", lambda conn, _record: sqlite_functions(conn))
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite",

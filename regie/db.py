@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from regie import ROOT
+from regie.overview import fold
 
 # regie.mail's delivering threads write through an engine of their own (they run without the
 # event loop): its pool and how far it may overflow
@@ -59,11 +60,21 @@ def make_engine(url: str, pool_size: int = 40, pre_ping: bool = True) -> AsyncEn
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            sqlite_functions(conn)
 
         return engine
     return create_async_engine(
         _with_driver(url, "asyncpg").partition("?")[0], async_creator=_asyncpg_connect(url),
         pool_size=pool_size, max_overflow=_overflow(pool_size), pool_pre_ping=pre_ping)
+
+
+def sqlite_functions(conn) -> None:
+    """The SQL functions Regie's SQLite schema calls, on a new connection (`conn`, of sqlite3
+    or aiosqlite's adapter): regie_fold, which migration 0023's search triggers call. Every
+    connection that writes a title or an organisation's name needs it; the migrations' gets it
+    from migrations/env.py. (Another client, the sqlite3 shell say, that changes one is refused
+    with "no such function: regie_fold", and changes nothing.)"""
+    conn.create_function("regie_fold", 1, fold, deterministic=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

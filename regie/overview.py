@@ -3,7 +3,9 @@ metrics show them."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, TextClause
+import unicodedata
+
+from sqlalchemy import ColumnElement, TextClause, literal
 from sqlalchemy import text as sql_text
 from sqlmodel import func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,6 +16,27 @@ PREVIEW = 20  # the first applications of each stage on the whole overview
 PAGE = 100  # applications on each page of one stage
 TRIGRAM = 3  # the shortest term a trigram index finds
 FEW = 1000  # matches of a term SQLite fetches by id (see _trigram_matches)
+
+# The overview finds a grant whether its accents are typed or not: "financiele" finds
+# "financiële", "Curaçao" finds "Curacao". PostgreSQL folds both sides with unaccent
+# (regie_unaccent, migration 0021). SQLite's trigram tables (3.40) cannot, so Regie registers
+# `fold` as regie_fold on each SQLite connection it opens (regie.db.sqlite_functions), and
+# migration 0023's triggers index titles and names folded. Latin letters with marks become
+# the letters without (their decompositions, which Unicode keeps stable), and the few with no
+# decomposition are written as unaccent writes them. A change here needs a migration that
+# refills the overview_search_* tables: their rows hold text folded the old way.
+FOLDS = str.maketrans({
+    **{char: base for char in map(chr, range(0xC0, 0x180))
+       if (base := "".join(c for c in unicodedata.normalize("NFKD", char)
+                           if not unicodedata.combining(c))) != char and base.isascii()},
+    "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "ß": "ss", "Đ": "D",
+    "đ": "d", "Ł": "L", "ł": "l", "ı": "i",
+})
+
+
+def fold(text: str) -> str:
+    """`text` with the accents of Latin letters taken off, as SQLite's search tables hold it."""
+    return text.translate(FOLDS)
 
 
 async def stage_counts(db: AsyncSession, round_id: str | None = None) -> dict[str, int]:
@@ -32,19 +55,20 @@ async def stage_counts(db: AsyncSession, round_id: str | None = None) -> dict[st
 async def search(db: AsyncSession, text: str, round_id: str | None,
                  limit: int) -> list[tuple[Application, str]]:
     """Submitted applications whose reference, title or organisation's name holds `text` (in
-    any case; % and _ are letters here), of one round or all, in reference order. PostgreSQL
-    reads the trigram indexes of migration 0018 (the organisations are found first, so that
-    each condition on applications can read its own index); SQLite the trigram full-text
-    tables of migration 0019. A term shorter than three characters, the shortest a trigram
-    index finds, reads the applications in SQLite."""
-    if db.bind.dialect.name == "sqlite" and len(text) >= TRIGRAM:
+    any case, with or without accents; % and _ are letters here), of one round or all, in
+    reference order. PostgreSQL reads the trigram indexes of migrations 0018 and 0023 (the
+    organisations are found first, so that each condition on applications can read its own
+    index); SQLite the trigram full-text tables of migration 0023. A term shorter than three
+    characters, the shortest a trigram index finds, reads the applications in SQLite."""
+    sqlite = db.bind.dialect.name == "sqlite"
+    if sqlite and len(text) >= TRIGRAM:
         matches = await _trigram_matches(db, text)
         if matches is None:
             return []
     else:
         organisations = (await db.exec(select(Organisation.id).where(
-            Organisation.name.icontains(text, autoescape=True)))).all()
-        matches = or_(_holds(text), Application.organisation_id.in_(organisations))
+            _contains(Organisation.name, text, sqlite)))).all()
+        matches = or_(_holds(text, sqlite), Application.organisation_id.in_(organisations))
     query = (select(Application, Organisation.name)
              .join(Organisation, Organisation.id == Application.organisation_id)
              .where(Application.submitted_at.is_not(None), matches))
@@ -53,15 +77,25 @@ async def search(db: AsyncSession, text: str, round_id: str | None,
     return list((await db.exec(query.order_by(Application.reference).limit(limit))).all())
 
 
-def _holds(text: str) -> ColumnElement[bool]:
+def _holds(text: str, sqlite: bool) -> ColumnElement[bool]:
     """An application whose reference or title holds `text`, read from the row itself."""
     return or_(Application.reference.icontains(text, autoescape=True),
-               Application.title.icontains(text, autoescape=True))
+               _contains(Application.title, text, sqlite))
+
+
+def _contains(column, text: str, sqlite: bool) -> ColumnElement[bool]:
+    """`column` holds `text`, in any case, both without accents: regie_fold in SQLite (whose
+    LIKE folds the case of ASCII letters, all that folding leaves of Latin ones),
+    regie_unaccent in PostgreSQL, whose trigram indexes of migration 0023 are on it."""
+    pattern = "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+    if sqlite:
+        return func.regie_fold(column).like(fold(pattern), escape="/")
+    return func.regie_unaccent(column).ilike(func.regie_unaccent(literal(pattern)), escape="/")
 
 
 async def _trigram_matches(db: AsyncSession, text: str) -> ColumnElement[bool] | None:
     """SQLite's condition for the applications that hold `text`, found in the trigram tables
-    of migration 0019: by their ids when few do (a search of a few grants costs a few);
+    of migration 0023: by their ids when few do (a search of a few grants costs a few);
     read from the rows when more than FEW do, as many then lie on the first stretch of the
     applications in reference order; None when none do."""
     organisations = (await db.exec(
@@ -70,7 +104,7 @@ async def _trigram_matches(db: AsyncSession, text: str) -> ColumnElement[bool] |
     ids = (await db.exec(
         _trigram_match("overview_search_applications", text, FEW + 1))).scalars().all()
     if len(ids) > FEW:
-        return or_(_holds(text), *by_organisation)
+        return or_(_holds(text, sqlite=True), *by_organisation)
     conditions = [Application.id.in_(ids)] if ids else []
     return or_(*conditions, *by_organisation) if conditions or by_organisation else None
 
@@ -78,8 +112,8 @@ async def _trigram_matches(db: AsyncSession, text: str) -> ColumnElement[bool] |
 def _trigram_match(index: str, text: str, limit: int = -1) -> TextClause:
     """The ids of at most `limit` rows (-1: all) whose indexed columns in the FTS5 trigram
     table `index` hold `text`: one quoted phrase, in which every character is a letter (a "
-    doubled) and any case matches."""
-    phrase = '"' + text.replace('"', '""') + '"'
+    doubled), folded as the table's text is, and any case matches."""
+    phrase = '"' + fold(text).replace('"', '""') + '"'
     return sql_text(f"SELECT rowid FROM {index} WHERE {index} MATCH :phrase LIMIT :limit"
                     ).bindparams(phrase=phrase, limit=limit)
 

@@ -223,10 +223,10 @@ async def test_the_migration_counts_the_applications_already_there(any_db):
 
 async def test_the_overview_search_finds_any_part_in_any_case_as_its_records_change(any_db):
     """Both databases find the same grants: those whose reference, title or organisation's
-    name holds the term, in any case, with %, _ and " as letters, short terms too (below the
-    three characters a trigram index finds). A retitled grant and a renamed organisation are
-    found by their new names only, a draft once it is submitted: SQLite's trigram tables
-    follow their rows (migration 0019's triggers)."""
+    name holds the term, in any case, with or without its accents, with %, _ and " as
+    letters, short terms too (below the three characters a trigram index finds). A retitled
+    grant and a renamed organisation are found by their new names only, a draft once it is
+    submitted: SQLite's trigram tables follow their rows (migration 0023's triggers)."""
     _url, engine = any_db
     sessions = session_factory(engine)
     now = datetime.now(timezone.utc)
@@ -269,9 +269,28 @@ async def test_the_overview_search_finds_any_part_in_any_case_as_its_records_cha
             "SV2026-0001", "SV2026-0004"]
         assert await found("concept") == ["SV2026-0004"]
 
+        # accents: typed or not, on either side, in a title or a name, short terms too
+        await db.exec(update(Application).where(Application.reference == "SV2026-0002")
+                      .values(title="Financiële steun voor één crèche"))
+        other.name = "Universiteit van Curaçao"
+        db.add(other)
+        await db.commit()
+        for term in ("financiele", "FINANCIËLE", "Financiële", "creche", "CRÈCHE", "één crèche"):
+            assert await found(term) == ["SV2026-0002"], term
+        assert await found("ËL") == await found("el") == ["SV2026-0002"]
+        assert await found("curacao") == await found("Curaçao") == await found(
+            "ÇAO") == ["SV2026-0002", "SV2027-0003"]
+        await db.exec(update(Application).where(Application.reference == "SV2027-0003")
+                      .values(title="Coöperatie Øresund"))
+        await db.commit()
+        assert await found("cooperatie oresund") == await found("COÖPERATIE") == [
+            "SV2027-0003"]
+        assert await found("cultuur") == []
+
 
 async def test_the_search_migrations_index_the_grants_already_there(any_db):
-    """A database brought to migration 0018 or 0019 with grants in it finds them."""
+    """A database brought to migrations 0018, 0019 and 0023 with grants in it finds them,
+    accents or not."""
     url, engine = any_db
     sessions = session_factory(engine)
     await asyncio.to_thread(command.downgrade, migration_config(url), "0017")
@@ -280,6 +299,10 @@ async def test_the_search_migrations_index_the_grants_already_there(any_db):
         await db.exec(insert(Application).values([
             dict(_bare(f"SV2025-{n:04d}", "reporting", org.id), title=f"Omstanders {n}",
                  submitted_at=datetime.now(timezone.utc)) for n in range(1, 4)]))
+        other = await factories.organisation(db, "Universiteit van Curaçao")
+        await db.exec(insert(Application).values(
+            dict(_bare("SV2026-0001", "reporting", other.id), title="Één crèche",
+                 submitted_at=datetime.now(timezone.utc))))
         await db.commit()
     await asyncio.to_thread(command.upgrade, migration_config(url), "head")
     async with sessions() as db:
@@ -288,6 +311,9 @@ async def test_the_search_migrations_index_the_grants_already_there(any_db):
                 db, term, None, 101)] == ["SV2025-0001", "SV2025-0002", "SV2025-0003"]
         assert [app.reference for app, _ in await overview.search(db, "ders 2", None, 101)] == [
             "SV2025-0002"]
+        for term in ("curacao", "een creche", "CRÈCHE"):
+            assert [app.reference for app, _name in await overview.search(
+                db, term, None, 101)] == ["SV2026-0001"]
 
 
 async def test_a_term_many_grants_hold_gives_the_first_of_them(any_db):
@@ -308,7 +334,7 @@ async def test_a_term_many_grants_hold_gives_the_first_of_them(any_db):
 
 
 async def test_the_overview_search_reads_sqlites_trigram_tables(tmp_path):
-    """In SQLite, a search of a term few grants hold reads migration 0019's trigram tables
+    """In SQLite, a search of a term few grants hold reads migration 0023's trigram tables
     and the applications they name, not every application."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'regie.db'}"
     await asyncio.to_thread(migrate, url)
@@ -342,10 +368,11 @@ async def test_the_overview_search_reads_sqlites_trigram_tables(tmp_path):
 
 
 async def test_the_overview_search_reads_postgresqls_trigram_indexes(postgres_url):
-    """A search of the overview reads the trigram indexes of migration 0018 for every part of
-    what it matches (reference, title, organisation's name), not every application: the query
-    as Regie sends it is explained with the scans of a small table (the whole table, or an
-    index in order) ruled out: what is left is reading the indexes for the term."""
+    """A search of the overview reads the trigram indexes of migrations 0018 and 0023 for
+    every part of what it matches (reference, title and organisation's name unaccented), not
+    every application: the query as Regie sends it is explained with the scans of a small
+    table (the whole table, or an index in order) ruled out: what is left is reading the
+    indexes for the term."""
     engine = make_engine(postgres_url)
     sessions = session_factory(engine)
     sent: list[tuple[str, dict]] = []
