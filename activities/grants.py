@@ -21,6 +21,7 @@ from regie.records import (
     AssessmentRecord,
     AssessorAssignment,
     DecisionRecord,
+    DeclaredConflict,
     GrantEvent,
     KnowledgeEntry,
     Organisation,
@@ -96,10 +97,12 @@ async def record(db: AsyncSession, change: StageChange) -> None:
             db.add(AssessorAssignment(application_id=app_id, assessor_id=ref.user_id))
     if change.action == Action.DECLARE_CONFLICT:
         # the assessor steps back, as the workflow takes them off: the application leaves
-        # their list, and they no longer read it
+        # their list, they no longer read it, and the team is not offered them for it again
         await db.exec(delete(AssessorAssignment).where(
             AssessorAssignment.application_id == app_id,
             AssessorAssignment.assessor_id == change.actor.user_id))
+        await _upsert(db, DeclaredConflict,
+                      dict(application_id=app_id, assessor_id=change.actor.user_id), {})
     if change.assessment is not None:
         a = change.assessment
         await _upsert(db, AssessmentRecord,

@@ -21,7 +21,7 @@ from domain.lifecycle import Action, Role, Stage
 from regie import audit, grants
 from regie.overview import PAGE
 from regie.records import (
-    Application, AssessmentRecord, AssessorAssignment, Organisation, Person,
+    Application, AssessmentRecord, AssessorAssignment, DeclaredConflict, Organisation, Person,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +39,8 @@ class Row:
     organisations: list[str]  # the lead first, then its partners
     assigned: list[int]  # its assessors (people's ids) as assigned now
     scored: set[int]  # those of them who have scored: they stay
-    eligible: list[Person]  # the pool's active members, without those of the lead or a partner
+    eligible: list[Person]  # the pool's active members, without those of the lead or a
+    # partner and those who declared a conflict on it
 
 
 def _in_assessment(round_id: str, unassigned: bool = False) -> list:
@@ -61,7 +62,7 @@ async def in_assessment(db, round_id: str, unassigned: bool = False) -> int:
 async def _rows(db, round_id: str, pool: list[Person], page: int,
                 unassigned: bool) -> list[Row]:
     """Page `page` of the round's applications in assessment (without any assessor), in
-    reference order, each with those of the assessors in `pool` who may assess it: four
+    reference order, each with those of the assessors in `pool` who may assess it: five
     queries, however many."""
     apps = (await db.exec(select(Application).where(
         *_in_assessment(round_id, unassigned)).order_by(Application.reference).offset(
@@ -77,6 +78,11 @@ async def _rows(db, round_id: str, pool: list[Person], page: int,
             AssessmentRecord.application_id, AssessmentRecord.assessor_id).where(
             AssessmentRecord.application_id.in_(ids)))).all():
         scored.setdefault(application_id, set()).add(assessor_id)
+    declared: dict[int, set[int]] = {}
+    for application_id, assessor_id in (await db.exec(select(
+            DeclaredConflict.application_id, DeclaredConflict.assessor_id).where(
+            DeclaredConflict.application_id.in_(ids)))).all():
+        declared.setdefault(application_id, set()).add(assessor_id)
     names = dict((await db.exec(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_({o for app in apps for o in (app.organisation_id,
                                                           *app.partner_ids)})))).all())
@@ -85,7 +91,8 @@ async def _rows(db, round_id: str, pool: list[Person], page: int,
                                if o in names],
                 assigned=assigned.get(app.id, []), scored=scored.get(app.id, set()),
                 eligible=[p for p in pool if p.active and not in_conflict(
-                    p.organisation_id, app.organisation_id, app.partner_ids)])
+                    p.organisation_id, app.organisation_id, app.partner_ids)
+                    and p.id not in declared.get(app.id, ())])
             for app in apps]
 
 

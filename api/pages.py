@@ -27,8 +27,8 @@ from regie.mail import applicant_contacts, send_once
 from regie.overview import PAGE, PREVIEW, in_stage, search, stage_counts
 from regie.personal_data import personal_data
 from regie.records import (
-    Application, AssessmentRecord, AssessorAssignment, KnowledgeEntry, Letter, Organisation,
-    OutboxMail, Person, ProjectActivity, utcnow,
+    Application, AssessmentRecord, AssessorAssignment, DeclaredConflict, KnowledgeEntry, Letter,
+    Organisation, OutboxMail, Person, ProjectActivity, utcnow,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -136,10 +136,12 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     if viewer.role == Role.ASSESSOR and not _pending_assessor(status, viewer):
         actions = []  # scored already, or not (any more) assigned
     actions = [a for a in actions if _applicable(a.action, status)]
-    # the pool's active members, without those of the applicant or a partner (the validator
-    # refuses them too)
+    # the pool's active members, without those of the applicant or a partner and those who
+    # declared a conflict on it (the validator refuses them too)
     assessors = [p for p in (await db.exec(select(Person).where(
-        Person.role == Role.ASSESSOR.value, Person.active))).all()
+        Person.role == Role.ASSESSOR.value, Person.active, ~select(DeclaredConflict.id).where(
+            DeclaredConflict.application_id == app.id,
+            DeclaredConflict.assessor_id == Person.id).exists()))).all()
         if not in_conflict(p.organisation_id, app.organisation_id, app.partner_ids)] \
         if any(a.action == Action.ASSIGN_ASSESSORS for a in actions) else []
     activities = (await db.exec(select(ProjectActivity).where(

@@ -238,15 +238,17 @@ async def timeline(db: AsyncSession, app: Application, viewer: Viewer, lang: str
 
 def status_for(status: GrantStatus | None, viewer: Viewer) -> GrantStatus | None:
     """The workflow's status as `viewer` may read it. The team and auditors read all of it.
-    An assessor reads only their own assessment: each scores on their own. An applicant reads
-    neither the assessments, nor who assesses, nor the verdict (their letter gives it)."""
+    An assessor reads only their own assessment, each scoring on their own, and not who
+    stepped back. An applicant reads neither the assessments, nor who assesses or stepped
+    back, nor the verdict (their letter gives it)."""
     if status is None or viewer.role in STAFF:
         return status
     if viewer.role == Role.ASSESSOR:
         return status.model_copy(update={"assessments": [
-            a for a in status.assessments if a.assessor.user_id == viewer.person.id]})
+            a for a in status.assessments if a.assessor.user_id == viewer.person.id],
+            "conflicts_declared": []})
     return status.model_copy(update={"assessments": [], "assessors": [], "verdict": None,
-                                     "consensus_reason": None})
+                                     "consensus_reason": None, "conflicts_declared": []})
 
 
 async def live_status(request: Request, reference: str, viewer: Viewer) -> GrantStatus | None:

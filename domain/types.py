@@ -439,6 +439,7 @@ class GrantStatus(BaseModel):
     deadline: datetime | None
     findings: list[Finding] = []
     assessors: list[AssessorRef] = []
+    conflicts_declared: list[int] = []  # the people who declared one: not to be assigned again
     assessments: list[Assessment] = []
     awarded_cents: int | None = None
     decision_reason: str | None = None

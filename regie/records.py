@@ -196,6 +196,17 @@ class AssessorAssignment(SQLModel, table=True):
     assessor_id: int = Field(foreign_key="people.id", index=True)
 
 
+class DeclaredConflict(SQLModel, table=True):
+    """An assessor who declared a conflict of interest on an application and stepped back:
+    the assignment forms no longer offer them for it (its workflow refuses them too)."""
+
+    __tablename__ = "declared_conflicts"
+    __table_args__ = (UniqueConstraint("application_id", "assessor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    assessor_id: int = Field(foreign_key="people.id")
+
+
 class MailNotice(SQLModel, table=True):
     """A grant's mail to its assessors or the programme team, held for the recipients' next
     digest (DigestWorkflow): one e-mail for what comes at once, not one for each. `kind` is

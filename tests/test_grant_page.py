@@ -23,7 +23,7 @@ from regie.records import Attachment, Letter, Organisation
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import dates, factories, scenario
-from tests.conftest import eventually, web_client_as
+from tests.conftest import eventually, maybe_record, web_client_as
 
 
 async def test_assessors_read_the_application_as_submitted(time_env, tmp_path, db_url, engine,
@@ -254,7 +254,9 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
 async def test_an_assessor_who_declares_a_conflict_steps_back_and_the_team_reassigns(
         time_env, tmp_path, db_url, engine, scheme):
     """The assessor declares a conflict of interest on the page: the application leaves their
-    list and they no longer read it; the team sees one assessor left and assigns another."""
+    list and they no longer read it; the team sees one assessor left and assigns another. The
+    one who stepped back is offered for it no more, on the grant page or the round's, and
+    the workflow refuses them with the reason."""
     client = time_env.client
     async with _in_assessment(time_env, tmp_path, db_url, engine, scheme) as (
             sessions, people, portal, reference):
@@ -280,13 +282,29 @@ async def test_an_assessor_who_declares_a_conflict_steps_back_and_the_team_reass
             page = (await web.get(f"/grants/{reference}")).text
             assert f'<tr data-assessor="{staying.id}">' in page
             assert f'<tr data-assessor="{stepping_back.id}">' not in page
-            assert f'value="{stepping_back.id}"> {stepping_back.name}</label>' in page
             assert f'value="{third.id}"> {third.name}</label>' in page
             assert f'value="{insider.id}"' not in page  # of the applicant: not offered
+            assert f'value="{stepping_back.id}"' not in page  # declared a conflict: neither
+            row = (await web.get(f"/rounds/{reference[2:6]}/assign")).text.split(
+                f'data-reference="{reference}">')[1].split("</tr>")[0]
+            assert f'<option value="{third.id}">' in row
+            assert f'value="{stepping_back.id}"' not in row
+            again = await web.post(f"/grants/{reference}/actions/assign_assessors", data={
+                "csrf_token": web.cookies[CSRF_COOKIE],
+                "assessor_ids": [str(staying.id), str(stepping_back.id)]})
+            assert again.status_code == 409
+            assert (f"{stepping_back.name} heeft bij deze aanvraag belangenverstrengeling "
+                    f"gemeld / {stepping_back.name} declared a conflict of interest on this "
+                    "application") in again.text
             assigned = await web.post(f"/grants/{reference}/actions/assign_assessors", data={
                 "csrf_token": web.cookies[CSRF_COOKIE],
                 "assessor_ids": [str(staying.id), str(third.id)]})
             assert assigned.status_code == 303
+        status = await grants.status(client, reference)
+        assert [a.user_id for a in status.assessors] == [staying.id, third.id]
+        assert status.conflicts_declared == [stepping_back.id]
+        await maybe_record(client.get_workflow_handle(f"grant-{reference}"),
+                           "grant_conflict_declared_v1.json")
         async with sessions() as db:
             web = await web_client_as(portal, third, db)
         async with contextlib.aclosing(web):

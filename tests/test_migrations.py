@@ -4,16 +4,21 @@ on SQLite and on PostgreSQL; and the drivers a database URL is reached through."
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
-import regie.records  # noqa: F401  (registers the tables)
-from regie.db import include_object, make_engine, migrate, migration_config, sync_url
+from domain.lifecycle import Role
+from regie.db import (
+    include_object, make_engine, migrate, migration_config, session_factory, sync_url,
+)
+from regie.records import DeclaredConflict, GrantEvent
+from tests import factories
 
 
 def _differences(url: str) -> list:
@@ -60,3 +65,31 @@ async def test_a_postgresql_url_serves_however_it_names_its_driver(postgres_url,
         assert sync.dialect.driver == "psycopg"
     finally:
         sync.dispose()
+
+
+async def test_the_conflicts_declared_before_come_from_the_grants_timelines(any_db, scheme):
+    """Migration 0024 finds the declarations of conflict already on the grants' timelines,
+    each by its assessor's name; an assessor who only scored is not taken for one."""
+    url, engine = any_db
+    await asyncio.to_thread(command.downgrade, migration_config(url), "0023")
+    async with session_factory(engine)() as db:
+        org = await factories.organisation(db)
+        declared = await factories.person(db, Role.ASSESSOR, "l.jansen@example.nl",
+                                          name="L. Jansen")
+        scored = await factories.person(db, Role.ASSESSOR, "p.bakker@example.nl",
+                                        name="P. Bakker")
+        team = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl",
+                                      name="L. Jansen")  # a namesake of the team's
+        app = await factories.application(db, org, scheme)
+        now = datetime.now(timezone.utc)
+        db.add_all([GrantEvent(application_id=app.id, seq=seq, at=now, stage="assessment",
+                               action=action, actor_name=who.name, actor_role=who.role)
+                    for seq, action, who in ((1, "assign_assessors", team),
+                                             (2, "submit_score", scored),
+                                             (3, "declare_conflict", declared),
+                                             (4, "declare_conflict", declared))])
+        await db.commit()
+    await asyncio.to_thread(command.upgrade, migration_config(url), "head")
+    async with session_factory(engine)() as db:
+        assert [(c.application_id, c.assessor_id) for c in (
+            await db.exec(select(DeclaredConflict))).all()] == [(app.id, declared.id)]

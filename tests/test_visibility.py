@@ -23,6 +23,7 @@ def _status(people) -> GrantStatus:
             for p in (people.assessor, people.second_assessor)]
     return GrantStatus(
         reference="SV2026-0001", stage=Stage.DECISION, deadline=None, assessors=refs,
+        conflicts_declared=[people.assessor.id + people.second_assessor.id],  # a third
         assessments=[Assessment(assessor=ref, submitted_at=AT, submission=scenario.score(
             factories.actor_of(p))) for ref, p in zip(refs, (people.assessor,
                                                                people.second_assessor))],
@@ -42,9 +43,11 @@ async def test_each_role_reads_the_assessment_it_may(sessions):
     assessor = seen["assessor"]  # their own assessment only: each scores on their own
     assert [a.assessor.user_id for a in assessor.assessments] == [people.assessor.id]
     assert (assessor.assessors, assessor.verdict) == (status.assessors, status.verdict)
+    assert assessor.conflicts_declared == []  # not who stepped back
     for applicant in (seen["grantee"], seen["public"]):  # a report link is read signed out
         assert (applicant.assessments, applicant.assessors, applicant.verdict,
-                applicant.consensus_reason) == ([], [], None, None)
+                applicant.consensus_reason, applicant.conflicts_declared) == (
+            [], [], None, None, [])
         assert applicant.stage == status.stage
     assert status_for(None, Viewer(people.grantee)) is None  # Temporal did not answer
 

@@ -99,6 +99,7 @@ class GrantWorkflow:
         self._deadline_version = 0
         self.findings: list[Finding] = []
         self.assessors = []
+        self.conflicts_declared: list[int] = []  # assessors who stepped back: not again
         self.assessments: list[Assessment] = []
         self.decision: DecisionInput | None = None
         self.reports: list[ReportState] = []
@@ -482,6 +483,11 @@ class GrantWorkflow:
                     f"{a.name} hoort bij een betrokken organisatie (belangenverstrengeling) / "
                     f"{a.name} belongs to an organisation involved (conflict of interest)"
                 )
+            if a.user_id in self.conflicts_declared:
+                raise ValueError(
+                    f"{a.name} heeft bij deze aanvraag belangenverstrengeling gemeld / "
+                    f"{a.name} declared a conflict of interest on this application"
+                )
         scored = {s.assessor.user_id for s in self.assessments}
         if scored - {a.user_id for a in cmd.assessors}:
             raise ValueError("Wie al beoordeeld heeft blijft toegewezen / "
@@ -639,6 +645,7 @@ class GrantWorkflow:
     @workflow.update
     async def declare_conflict(self, cmd: ConflictDeclaration) -> None:
         self.assessors = [a for a in self.assessors if a.user_id != cmd.actor.user_id]
+        self.conflicts_declared.append(cmd.actor.user_id)
         await self._record(cmd.actor, Action.DECLARE_CONFLICT, note=cmd.reason)
         await self._mail(f"conflict_declared-{cmd.actor.user_id}", Recipients.TEAM,
                          template="conflict_declared",
@@ -832,7 +839,8 @@ class GrantWorkflow:
     def status(self) -> GrantStatus:
         return GrantStatus(
             reference=self.p.reference, stage=self.stage, deadline=self.deadline,
-            findings=self.findings, assessors=self.assessors, assessments=self.assessments,
+            findings=self.findings, assessors=self.assessors,
+            conflicts_declared=self.conflicts_declared, assessments=self.assessments,
             awarded_cents=self.decision.amount_cents if self.decision and self.decision.award
             else None,
             decision_reason=self.decision.reason if self.decision else None,
