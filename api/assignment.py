@@ -16,7 +16,7 @@ from sqlmodel import func, select
 from api.actions import BadCommand, build_command
 from api.auth import Db, Viewer, allow
 from api.views import posted, render, round_or_404
-from domain.assignment import in_conflict
+from domain.assignment import Open, in_conflict, propose
 from domain.lifecycle import Action, Role, Stage
 from regie import audit, grants
 from regie.overview import PAGE
@@ -119,20 +119,32 @@ async def _workload(db) -> dict[int, tuple[int, int]]:
 
 async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
                 unassigned: bool, *, done: int = 0, refused: dict[str, str] | None = None,
-                typed: dict[str, list[int]] | None = None, status_code: int = 200):
+                typed: dict[str, list[int]] | None = None, status_code: int = 200,
+                proposed: bool = False):
+    """The page; `proposed`: with a proposal filled in for the applications on it that lack
+    assessors (domain.assignment.propose), for the team to check and save."""
     scheme = request.app.state.scheme
     rnd = round_or_404(request, round_id)
     pool = await _pool(db)
     rows = await _rows(db, round_id, pool, page, unassigned)
+    workload = await _workload(db)
+    per_application = scheme.terms(rnd).assessors_per_application
+    proposal = propose([Open(row.app.reference, row.assigned, [p.id for p in row.eligible])
+                        for row in rows], per_application,
+                       {person: open_ for person, (open_, _done) in workload.items()}) \
+        if proposed else {}
+    proposal = {ref: chosen for ref, chosen in proposal.items()
+                if len(chosen) > len(next(r for r in rows if r.app.reference == ref).assigned)}
     return render(request, "assignment.html", {
         "round": rnd, "rows": rows, "pool": pool, "names": {p.id: p.name for p in pool},
         "page": page, "per_page": PAGE, "unassigned": unassigned,
         # in assessment, and of those without any assessor
         "counts": {flag: await in_assessment(db, round_id, flag) for flag in (False, True)},
         "shown": {row.app.reference for row in rows},
-        "workload": await _workload(db), "per_application": scheme.terms(
-            rnd).assessors_per_application, "done": done, "refused": refused or {},
-        "typed": typed or {},
+        "workload": workload, "per_application": per_application, "done": done,
+        "refused": refused or {}, "typed": typed or proposal, "proposed": proposed,
+        "proposal": proposal, "open_places": any(len(row.assigned) < per_application
+                                                 for row in rows),
         "digest_minutes": scheme.notifications.assessor_digest_minutes},
         status_code=status_code, viewer=viewer)
 
@@ -140,8 +152,10 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
 @router.get("/rounds/{round_id}/assign")
 async def assignment_page(request: Request, round_id: str, viewer: Team, db: Db,
                           page: Annotated[int, Query(ge=1)] = 1, unassigned: bool = False,
-                          done: int = 0):
-    return await _page(request, viewer, db, round_id, page, unassigned, done=done)
+                          done: int = 0,
+                          proposed: Annotated[bool, Query(alias="propose")] = False):
+    return await _page(request, viewer, db, round_id, page, unassigned, done=done,
+                       proposed=proposed)
 
 
 @router.post("/rounds/{round_id}/assign")

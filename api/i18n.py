@@ -471,6 +471,20 @@ UI: dict[str, Text] = {
     "assessor_n": Text("Beoordelaar {n}", "Assessor {n}"),
     "assessor_n_for": Text("Beoordelaar {n} voor {reference}", "Assessor {n} for {reference}"),
     "save_assignments": Text("Toewijzingen opslaan", "Save assignments"),
+    "propose_assessors": Text("Stel beoordelaars voor", "Propose assessors"),
+    "proposal_filled": Text(
+        "Voorstel ingevuld voor {count} aanvragen op deze pagina: elke open plaats gaat naar "
+        "wie het minst te beoordelen heeft, zonder belangenverstrengeling. Kijk het na en sla "
+        "het op: er is nog niets toegewezen.",
+        "A proposal is filled in for {count} applications on this page: each open place goes "
+        "to whoever has least to assess, without conflicts of interest. Check it and save it: "
+        "nothing is assigned yet."),
+    "proposal_none": Text(
+        "Geen voorstel: elke aanvraag op deze pagina heeft haar beoordelaars, of er is niemand "
+        "die haar mag beoordelen.",
+        "No proposal: every application on this page has its assessors, or no one may assess "
+        "it."),
+    "proposal_discard": Text("Voorstel wissen", "Discard the proposal"),
     "assignments_done": Text("Aanvragen toegewezen: {count}.", "Applications assigned: {count}."),
     "assignments_refused": Text("Niet toegewezen: {count}.", "Not assigned: {count}."),
     "workload": Text("Werklast van de beoordelaars", "The assessors' workload"),

@@ -56,7 +56,8 @@ async def test_every_kind_of_page_meets_wcag_21_aa(browser, time_env, tmp_path, 
                    "/login/forgot", "/register", f"/report/{report_link}"],
             ("team@regie.demo", DEMO_TOTP_SECRET): [
                 "/team", "/team?stage=reporting&round=2025", "/rounds", "/rounds/2026",
-                "/rounds/2027", "/rounds/2026/assign", "/reports/annual/2026",
+                "/rounds/2027", "/rounds/2026/assign", "/rounds/2026/assign?propose=1",
+                "/reports/annual/2026",
                 "/assessors", "/import", *grant_pages],
             ("auditor@regie.demo", DEMO_TOTP_SECRET): [
                 f"/audit/grants/{at[Stage.REPORTING]}", "/audit/rounds/2026",

@@ -8,11 +8,13 @@ import contextlib
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from api.app import create_app
 from api.auth import CSRF_COOKIE
-from domain.assignment import in_conflict
+from domain.assignment import Open, in_conflict, propose
 from domain.lifecycle import Role, Stage
 from regie import grants
 from regie.db import session_factory
@@ -34,6 +36,55 @@ from tests.conftest import web_client_as
 def test_an_assessor_of_the_applicant_or_a_partner_is_in_conflict(assessor, lead, partners,
                                                                   conflict):
     assert in_conflict(assessor, lead, partners) is conflict
+
+
+def test_a_proposal_gives_each_application_whoever_has_least_to_score():
+    """In reference order, each open place to the eligible assessor with least to score,
+    counting what the proposal gave before; a tie to the first in the pool's order. Those
+    assigned stay; an application with its assessors, or without enough eligible, as shown."""
+    apps = [Open("SV2027-0001", [], [1, 2, 3, 4]),  # 1 and 4 have none: both
+            Open("SV2027-0002", [2], [1, 2, 3, 4]),  # keeps 2; 1, 3 and 4 have one: 1
+            Open("SV2027-0003", [], [2, 3]),  # only two may: both, the one with less first
+            Open("SV2027-0004", [1, 3], [1, 2, 3, 4]),  # complete: left out
+            Open("SV2027-0005", [], [3]),  # only one may: one
+            Open("SV2027-0006", [9], [1, 2, 4])]  # 9 no longer eligible: kept all the same
+    assert propose(apps, 2, {2: 3, 3: 1}) == {
+        "SV2027-0001": [1, 4], "SV2027-0002": [2, 1], "SV2027-0003": [3, 2],
+        "SV2027-0005": [3], "SV2027-0006": [9, 4]}
+    assert propose([], 2, {}) == {}
+
+
+@given(st.lists(st.tuples(st.lists(st.integers(0, 7), max_size=3, unique=True),
+                          st.lists(st.integers(0, 7), max_size=8, unique=True)), max_size=12),
+       st.integers(1, 4), st.dictionaries(st.integers(0, 7), st.integers(0, 5)))
+def test_a_proposal_fills_each_open_place_it_can_with_an_eligible_assessor_once(
+        rows, per_application, to_score):
+    apps = [Open(f"SV2027-{n:04d}", assigned, eligible)
+            for n, (assigned, eligible) in enumerate(rows)]
+    proposal = propose(apps, per_application, to_score)
+    assert proposal == propose(apps, per_application, to_score)  # the same every time
+    for app in apps:
+        if len(app.assigned) >= per_application:
+            assert app.reference not in proposal
+            continue
+        chosen = proposal[app.reference]
+        added = chosen[len(app.assigned):]
+        assert chosen[:len(app.assigned)] == list(app.assigned)
+        assert len(set(chosen)) == len(chosen) and set(added) <= set(app.eligible)
+        assert len(chosen) == min(per_application,
+                                  len(set(app.assigned) | set(app.eligible)))
+
+
+@given(st.integers(1, 40), st.integers(1, 3), st.integers(3, 9))
+def test_a_proposal_spreads_a_round_evenly_over_a_pool_anyone_may_assess_from(
+        applications, per_application, pool):
+    """With no one in conflict and nothing to score yet, no assessor gets more than one
+    application above another."""
+    proposal = propose([Open(f"SV2027-{n:04d}", [], range(pool)) for n in range(applications)],
+                       per_application, {})
+    given_ = [sum(person in chosen for chosen in proposal.values()) for person in range(pool)]
+    assert sum(given_) == applications * per_application
+    assert max(given_) - min(given_) <= 1
 
 
 def _selects(page: str, reference: str) -> list[str]:
@@ -89,6 +140,20 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
                 assert all((f'<option value="{insider.id}">' in c) == offered
                            for c in choices)
                 assert not any(f'<option value="{retired.id}">' in c for c in choices)
+            # a proposal, filled in and not saved: whoever has least to assess, where they
+            # may; the insider, with none, first for the third, then the first of a tie
+            assert '<a class="button" href="/rounds/2026/assign?page=1&amp;propose=1" ' \
+                'data-propose>Stel beoordelaars voor</a>' in page
+            proposed = (await web.get("/rounds/2026/assign?propose=1")).text
+            assert ('<p class="notice" role="status" data-proposed="3">Voorstel ingevuld voor 3 '
+                    "aanvragen op deze pagina") in proposed
+            assert "data-propose>" not in proposed
+            for reference, pair in zip(references, ((first, second), (first, second),
+                                                    (insider, first))):
+                assert [f'<option value="{p.id}" selected>' in choice for p, choice in zip(
+                    pair, _selects(proposed, reference))] == [True, True]
+            for reference in references:
+                assert (await grants.status(client, reference)).assessors == []
             csrf = web.cookies[CSRF_COOKIE]
             # the first gets two; the second one only, which its workflow refuses; the third
             # is left as it was
@@ -162,6 +227,10 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
             assert third.headers["location"] == "/rounds/2026/assign?page=2&done=1"
             assert {a.user_id for a in (await grants.status(client, references[2])).assessors
                     } == {insider.id, second.id}
+            full = (await web.get("/rounds/2026/assign?page=2&propose=1")).text
+            assert "data-propose>" not in full
+            assert ('data-proposed="0">Geen voorstel: elke aanvraag op deze pagina heeft haar '
+                    "beoordelaars") in full
         for person in (first, people.grantee, people.auditor):
             async with sessions() as db:
                 web = await web_client_as(portal, person, db)
