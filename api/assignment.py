@@ -129,12 +129,11 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
     rows = await _rows(db, round_id, pool, page, unassigned)
     workload = await _workload(db)
     per_application = scheme.terms(rnd).assessors_per_application
-    proposal = propose([Open(row.app.reference, row.assigned, [p.id for p in row.eligible])
-                        for row in rows], per_application,
-                       {person: open_ for person, (open_, _done) in workload.items()}) \
-        if proposed else {}
-    proposal = {ref: chosen for ref, chosen in proposal.items()
-                if len(chosen) > len(next(r for r in rows if r.app.reference == ref).assigned)}
+    has = {row.app.reference: len(row.assigned) for row in rows}
+    proposal = {ref: chosen for ref, chosen in propose(
+        [Open(row.app.reference, row.assigned, [p.id for p in row.eligible]) for row in rows],
+        per_application, {person: open_ for person, (open_, _done) in workload.items()},
+    ).items() if len(chosen) > has[ref]} if proposed else {}  # those it adds someone to
     return render(request, "assignment.html", {
         "round": rnd, "rows": rows, "pool": pool, "names": {p.id: p.name for p in pool},
         "page": page, "per_page": PAGE, "unassigned": unassigned,

@@ -74,7 +74,8 @@ def sqlite_functions(conn) -> None:
     connection that writes a title or an organisation's name needs it; the migrations' gets it
     from migrations/env.py. (Another client, the sqlite3 shell say, that changes one is refused
     with "no such function: regie_fold", and changes nothing.)"""
-    conn.create_function("regie_fold", 1, fold, deterministic=True)
+    conn.create_function("regie_fold", 1, lambda text: None if text is None else fold(text),
+                         deterministic=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
