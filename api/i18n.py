@@ -473,12 +473,12 @@ UI: dict[str, Text] = {
     "save_assignments": Text("Toewijzingen opslaan", "Save assignments"),
     "propose_assessors": Text("Stel beoordelaars voor", "Propose assessors"),
     "proposal_filled": Text(
-        "Voorstel ingevuld voor {count} aanvragen op deze pagina: elke open plaats gaat naar "
-        "wie het minst te beoordelen heeft, zonder belangenverstrengeling. Kijk het na en sla "
-        "het op: er is nog niets toegewezen.",
-        "A proposal is filled in for {count} applications on this page: each open place goes "
-        "to whoever has least to assess, without conflicts of interest. Check it and save it: "
-        "nothing is assigned yet."),
+        "Voorstel ingevuld voor {count} van de aanvragen op deze pagina: elke open plaats gaat "
+        "naar wie het minst te beoordelen heeft, zonder belangenverstrengeling. Kijk het na en "
+        "sla het op: er is nog niets toegewezen.",
+        "A proposal is filled in for {count} of the applications on this page: each open place "
+        "goes to whoever has least to assess, without conflicts of interest. Check it and save "
+        "it: nothing is assigned yet."),
     "proposal_none": Text(
         "Geen voorstel: elke aanvraag op deze pagina heeft haar beoordelaars, of er is niemand "
         "die haar mag beoordelen.",

@@ -146,7 +146,7 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
                 'data-propose>Stel beoordelaars voor</a>' in page
             proposed = (await web.get("/rounds/2026/assign?propose=1")).text
             assert ('<p class="notice" role="status" data-proposed="3">Voorstel ingevuld voor 3 '
-                    "aanvragen op deze pagina") in proposed
+                    "van de aanvragen op deze pagina") in proposed
             assert "data-propose>" not in proposed
             for reference, pair in zip(references, ((first, second), (first, second),
                                                     (insider, first))):
