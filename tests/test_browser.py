@@ -89,6 +89,10 @@ async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_
         pillars = await page.text_content("[data-dimension='dim_pillar']")
         assert "Interaction culture on the work floor" in pillars
         assert "omgangscultuur" not in pillars  # the key stays in the CSV and JSON files
+        # and its chart shows each name whole, above its bar
+        chart = await page.text_content("[data-chart='dim_pillar']")
+        assert "Interaction culture on the work floor" in chart
+        assert "Complaint handling and prevention" in chart
 
 
 async def test_a_grantee_answers_the_correction_request(browser, time_env, tmp_path, db_url,
