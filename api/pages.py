@@ -327,7 +327,6 @@ async def my_assessments(request: Request, viewer: Assessor, db: Db):
 @router.get("/outbox")
 async def outbox(request: Request, viewer: Team, db: Db):
     if not request.app.state.settings.show_outbox:
-        return render(request, "error.html", {"status": 404, "detail": "Outbox hidden"},
-                      status_code=404, viewer=viewer)
+        raise HTTPException(404)  # as an address without a page, in the reader's language
     mails = (await db.exec(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(200))).all()
     return render(request, "outbox.html", {"mails": mails}, viewer=viewer)

@@ -26,7 +26,7 @@ from regie.worker import build_worker
 from sqlmodel import select
 
 from regie import ROOT, audit
-from regie.records import Application, AuditEntry, Organisation
+from regie.records import Application, AuditEntry, Organisation, OutboxMail
 from tests import factories, scenario
 from tests.conftest import web_client_as
 
@@ -369,6 +369,36 @@ async def test_an_address_without_a_page_is_answered_in_the_visitors_language(
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
     assert unknown_round.status_code == 404  # a route's own words stay its own
     assert "Onbekende ronde / unknown round" in unknown_round.text
+
+
+async def test_the_outbox_says_what_became_of_each_mail_and_is_gone_where_hidden(
+        tmp_path, db_url, engine, scheme, time_env):
+    """The team reads each mail's fate in their language (it showed "kept" to Dutch readers);
+    with the outbox hidden, as in production, its address is a page that does not exist."""
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
+    sessions = session_factory(engine)
+    async with sessions() as db:
+        team = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+        for key, status in (("a", "sent"), ("b", "pending"), ("c", "kept")):
+            db.add(OutboxMail(key=key, reference="SV2026-0001", recipients=["c@uu.example"],
+                              subject=f"Mail {key}", body="b", status=status))
+        await db.commit()
+        shown = await web_client_as(create_app(settings, scheme, time_env.client), team, db)
+        hidden = await web_client_as(create_app(settings.model_copy(
+            update={"show_outbox": False}), scheme, time_env.client), team, db)
+    async with contextlib.aclosing(shown), contextlib.aclosing(hidden):
+        dutch = (await shown.get("/outbox")).text
+        shown.cookies.set("regie_lang", "en")
+        english = (await shown.get("/outbox")).text
+        gone, home = await hidden.get("/outbox"), (await hidden.get("/team")).text
+    for status, nl, en in (("sent", "Verzonden", "Sent"),
+                           ("pending", "Wacht op de mailserver", "Waiting for the mail server"),
+                           ("kept", "Bewaard, niet verstuurd: geen mailserver ingesteld",
+                            "Kept, not sent: no mail server configured")):
+        assert f'data-mail-status="{status}">{nl}</span>' in dutch
+        assert f'data-mail-status="{status}">{en}</span>' in english
+    assert gone.status_code == 404 and "<h1>Niet gevonden</h1>" in gone.text
+    assert 'href="/outbox"' in dutch and 'href="/outbox"' not in home
 
 
 async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_page(
