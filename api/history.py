@@ -22,6 +22,7 @@ from api.views import stage_name
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, Role, Stage
 from domain.money import euros
 from domain.text import LANGUAGES
+from domain.types import Recipients
 from regie import histories
 from regie.pdf import font_for, shown
 
@@ -186,8 +187,10 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
         attrs = event.activity_task_scheduled_event_attributes
         arg = _payload(attrs.input)
         if attrs.activity_type.name == "send_mail":
-            details = t("hist_mail", lang, template=arg.get("template"),
-                        recipients=arg.get("recipients"))
+            recipients = arg.get("recipients")
+            details = t("hist_mail", lang, template=arg.get("template"), recipients=(
+                t(f"hist_mail_{recipients}", lang) if recipients in {r.value for r in Recipients}
+                else recipients))
         elif attrs.activity_type.name == "record_event":
             action = arg.get("action")
             details = t("hist_record", lang, stage=_stage(arg.get("stage"), lang)) + (

@@ -91,6 +91,12 @@ def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
             "vastgelegd: fase Afgerond en gearchiveerd (archived), Subsidie vaststellen (settle)",
             "timer vervallen"} <= {line.details for line in grant}
     assert any(line.details.startswith("codewijziging ") for line in grant)  # patch markers
+    # a mail by its template, to whom in the auditor's words (it read "aan applicant")
+    assert {"e-mail 'submission_received' aan de aanvrager",
+            "e-mail 'assessment_assigned' aan de beoordelaars",
+            "e-mail 'report_submitted' aan het programmateam"} <= {line.details for line in grant}
+    assert "e-mail 'submission_received' to the applicant" in {
+        line.details for line in _timeline("grant_lifecycle_v3.json", "en")}
     # activities by name too, a letter by its grant and kind (its text is on the grant's page)
     letters = [line.details for line in grant if "(issue_letter)" in line.details]
     assert letters[0] == ("brief opgesteld (issue_letter): kenmerk: SV2026-0001 · soort: "
