@@ -103,6 +103,10 @@ async def record(db: AsyncSession, change: StageChange) -> None:
             AssessorAssignment.assessor_id == change.actor.user_id))
         await _upsert(db, DeclaredConflict,
                       dict(application_id=app_id, assessor_id=change.actor.user_id), {})
+    if change.conflict_withdrawn is not None:
+        await db.exec(delete(DeclaredConflict).where(
+            DeclaredConflict.application_id == app_id,
+            DeclaredConflict.assessor_id == change.conflict_withdrawn))
     if change.assessment is not None:
         a = change.assessment
         await _upsert(db, AssessmentRecord,

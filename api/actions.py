@@ -24,6 +24,7 @@ from domain.types import (
     ChangeDecision,
     ChangeRequest,
     ConflictDeclaration,
+    ConflictWithdrawal,
     ConsensusInput,
     CorrectionSubmission,
     DeadlineMove,
@@ -51,6 +52,7 @@ UPDATES: dict[Action, tuple[str, type[BaseModel]]] = {
     Action.REVIEW_REPORT: ("review_report", ReportReview),
     Action.MOVE_DEADLINE: ("move_deadline", DeadlineMove),
     Action.DECLARE_CONFLICT: ("declare_conflict", ConflictDeclaration),
+    Action.WITHDRAW_CONFLICT: ("withdraw_conflict", ConflictWithdrawal),
     Action.RECORD_CONSENSUS: ("record_consensus", ConsensusInput),
     Action.OBJECT: ("lodge_objection", ObjectionInput),
     Action.UPHOLD_OBJECTION: ("decide_objection", ObjectionOutcome),
@@ -88,6 +90,12 @@ async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
             raise BadCommand(["Onbekende beoordelaar / unknown assessor"])
         data["assessors"] = [AssessorRef(user_id=p.id, name=p.name,
                                          organisation_id=p.organisation_id) for p in people]
+    if action == Action.WITHDRAW_CONFLICT and str(data.get("assessor_id", "")).isdigit():
+        person = await db.get(Person, int(data.pop("assessor_id")))
+        if person is None or person.role != Role.ASSESSOR.value:
+            raise BadCommand(["Onbekende beoordelaar / unknown assessor"])
+        data["assessor"] = AssessorRef(user_id=person.id, name=person.name,
+                                       organisation_id=person.organisation_id)
     if action in (Action.AWARD, Action.REJECT):
         data["award"] = action == Action.AWARD
         data.setdefault("amount_cents", 0)

@@ -446,6 +446,11 @@ UI: dict[str, Text] = {
                                        "Decision on objection: dismissed"),
     "assessments_each": Text("De beoordelingen", "The assessments"),
     "assessor": Text("Beoordelaar", "Assessor"),
+    "withdraw_conflict_help": Text(
+        "Voor een melding die ten onrechte is gedaan: daarna kunt u deze beoordelaar weer "
+        "toewijzen. De reden komt in de tijdlijn en het auditlog.",
+        "For a declaration made in error: afterwards you can assign this assessor again. The "
+        "reason goes into the timeline and the audit log."),
     "not_scored_yet": Text("Nog niet beoordeeld", "Not assessed yet"),
     "has_scored": Text("heeft beoordeeld", "has assessed"),
     "assign_round": Text("Beoordelaars toewijzen: {round}", "Assign assessors: {round}"),
@@ -676,6 +681,8 @@ UPDATE_NAMES: dict[str, Text] = {
     "decide_change": Text("besluit over wijziging", "decision on change"),
     "settle": Text("vaststelling", "settlement"),
     "declare_conflict": Text("belangenconflict gemeld", "conflict of interest declared"),
+    "withdraw_conflict": Text("melding van belangenconflict ingetrokken",
+                              "declared conflict of interest withdrawn"),
     "record_consensus": Text("consensus vastgelegd", "consensus recorded"),
     "lodge_objection": Text("bezwaar ingediend", "objection lodged"),
     "decide_objection": Text("besluit op bezwaar", "decision on objection"),
@@ -719,6 +726,7 @@ FIELD_NAMES: dict[str, Text] = {
     "application_id": Text("aanvraagnummer", "application number"),
     "approve": Text("goedgekeurd", "approved"),
     "assessors": Text("beoordelaars", "assessors"),
+    "assessor": Text("beoordelaar", "assessor"),
     "attachments": Text("bijlagen", "attachments"),
     "averages": Text("gemiddelden", "averages"),
     "award": Text("toekennen", "award"),

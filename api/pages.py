@@ -144,6 +144,9 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
             DeclaredConflict.assessor_id == Person.id).exists()))).all()
         if not in_conflict(p.organisation_id, app.organisation_id, app.partner_ids)] \
         if any(a.action == Action.ASSIGN_ASSESSORS for a in actions) else []
+    declared = (await db.exec(select(Person).where(Person.id.in_(
+        status.conflicts_declared)).order_by(Person.name))).all() \
+        if any(a.action == Action.WITHDRAW_CONFLICT for a in actions) else []
     activities = (await db.exec(select(ProjectActivity).where(
         ProjectActivity.application_id == app.id).order_by(ProjectActivity.position))).all()
     scheme = request.app.state.scheme
@@ -168,7 +171,8 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status,
         "events": await timeline(db, app, viewer, request.state.lang, scheme),
-        "actions": actions, "assessors": assessors, "activities": activities,
+        "actions": actions, "assessors": assessors, "declared": declared,
+        "activities": activities,
         "assigned": assigned, "ticked": ticked, "scored": scored,
         "error": error, "done": done, "typed": typed or {}, "typed_action": typed_action,
         "hide_identity": hide, "letters": letters, "grant_round": rnd,
@@ -256,7 +260,8 @@ async def letter_pdf(request: Request, reference: str, letter_id: RowId, viewer:
 def _applicable(action: Action, status) -> bool:
     """Whether there is something for this action now (the workflow checks again)."""
     if status is None:
-        return action not in (Action.REVIEW_REPORT, Action.DECIDE_CHANGE, Action.SUBMIT_REPORT)
+        return action not in (Action.REVIEW_REPORT, Action.DECIDE_CHANGE, Action.SUBMIT_REPORT,
+                              Action.WITHDRAW_CONFLICT)
     if action == Action.REVIEW_REPORT:
         return any(r.submitted_at and not r.accepted for r in status.reports)
     if action == Action.SUBMIT_REPORT:
@@ -265,6 +270,8 @@ def _applicable(action: Action, status) -> bool:
         return status.pending_change is not None
     if action == Action.REQUEST_CHANGE:
         return status.pending_change is None
+    if action == Action.WITHDRAW_CONFLICT:
+        return bool(status.conflicts_declared)
     return True
 
 

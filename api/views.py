@@ -207,8 +207,9 @@ class TimelineEntry(BaseModel):
 
 
 # an applicant is not told who assesses their application: not the names the team assigned,
-# nor an assessor's reason for stepping back
-ASSESSOR_NOTES = frozenset({Action.ASSIGN_ASSESSORS.value, Action.DECLARE_CONFLICT.value})
+# nor an assessor's reason for stepping back, nor the team's for taking that back
+ASSESSOR_NOTES = frozenset({Action.ASSIGN_ASSESSORS.value, Action.DECLARE_CONFLICT.value,
+                            Action.WITHDRAW_CONFLICT.value})
 
 
 def identity_hidden(viewer: Viewer, scheme: Scheme, app: Application) -> bool:

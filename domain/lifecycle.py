@@ -144,6 +144,7 @@ class Action(StrEnum):
     NEEDS_CONSENSUS = "needs_consensus"
     RECORD_CONSENSUS = "record_consensus"
     DECLARE_CONFLICT = "declare_conflict"
+    WITHDRAW_CONFLICT = "withdraw_conflict"
     OBJECT = "object"
     OBJECTION_WINDOW_CLOSED = "objection_window_closed"
     UPHOLD_OBJECTION = "uphold_objection"
@@ -211,6 +212,9 @@ TRANSITIONS: tuple[Transition, ...] = (
                Text("Alle beoordelingen binnen", "All assessments in")),
     Transition(Action.DECLARE_CONFLICT, Stage.ASSESSMENT, Stage.ASSESSMENT, Role.ASSESSOR,
                Text("Belangenverstrengeling melden", "Declare a conflict of interest")),
+    Transition(Action.WITHDRAW_CONFLICT, Stage.ASSESSMENT, Stage.ASSESSMENT, Role.PROGRAMME_TEAM,
+               Text("Melding van belangenverstrengeling intrekken",
+                    "Withdraw a declared conflict of interest")),
     Transition(Action.NEEDS_CONSENSUS, Stage.ASSESSMENT, Stage.CONSENSUS, Role.SYSTEM,
                Text("Scores lopen uiteen", "Scores diverge")),
     Transition(Action.RECORD_CONSENSUS, Stage.CONSENSUS, Stage.DECISION, Role.PROGRAMME_TEAM,

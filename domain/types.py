@@ -289,6 +289,15 @@ class ConflictDeclaration(_Model):
     reason: str = Field(min_length=1)
 
 
+class ConflictWithdrawal(_Model):
+    """The team takes back an assessor's declaration of a conflict (one made in error), so
+    that they may be assigned again; why is recorded."""
+
+    actor: Actor
+    assessor: AssessorRef
+    reason: str = Field(min_length=1)
+
+
 class ConsensusInput(_Model):
     """The agreed scores of a divergent application, and why."""
 
@@ -473,6 +482,9 @@ class StageChange(_Model):
     assessment: Assessment | None = None
     report: ReportState | None = None
     decided_at: datetime | None = None  # an award made before Regie took over: when it was
+    # the assessor whose declared conflict was taken back; left out of the payload when None,
+    # so that every other change is written as before
+    conflict_withdrawn: int | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class ArchiveRequest(_Model):

@@ -19,7 +19,7 @@ from domain.types import CriterionScore, DecisionInput
 from regie import grants
 from regie.db import session_factory
 from regie.programme import ensure_programme
-from regie.records import Attachment, Letter, Organisation
+from regie.records import Attachment, DeclaredConflict, Letter, Organisation
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import dates, factories, scenario
@@ -284,7 +284,8 @@ async def test_an_assessor_who_declares_a_conflict_steps_back_and_the_team_reass
             assert f'<tr data-assessor="{stepping_back.id}">' not in page
             assert f'value="{third.id}"> {third.name}</label>' in page
             assert f'value="{insider.id}"' not in page  # of the applicant: not offered
-            assert f'value="{stepping_back.id}"' not in page  # declared a conflict: neither
+            # declared a conflict: neither (only in the form that takes a declaration back)
+            assert f'value="{stepping_back.id}"> {stepping_back.name}</label>' not in page
             row = (await web.get(f"/rounds/{reference[2:6]}/assign")).text.split(
                 f'data-reference="{reference}">')[1].split("</tr>")[0]
             assert f'<option value="{third.id}">' in row
@@ -309,6 +310,73 @@ async def test_an_assessor_who_declares_a_conflict_steps_back_and_the_team_reass
             web = await web_client_as(portal, third, db)
         async with contextlib.aclosing(web):
             assert f'<a href="/grants/{reference}">' in (await web.get("/assessor")).text
+
+
+async def test_the_team_takes_back_a_conflict_declared_in_error_and_may_assign_again(
+        time_env, tmp_path, db_url, engine, scheme):
+    """An assessor declared a conflict by mistake: the team withdraws the declaration on the
+    grant page, with a reason, and may assign them again. A withdrawal for someone who
+    declared none is refused with the reason; an assessor cannot withdraw one; the applicant
+    reads neither who nor why."""
+    client = time_env.client
+    async with _in_assessment(time_env, tmp_path, db_url, engine, scheme) as (
+            sessions, people, portal, reference):
+        mistaken, staying = people.second_assessor, people.assessor
+        withdraw = f"/grants/{reference}/actions/withdraw_conflict"
+        async with sessions() as db:
+            web = await web_client_as(portal, mistaken, db)
+        async with contextlib.aclosing(web):
+            declared = await web.post(f"/grants/{reference}/actions/declare_conflict", data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "reason": "Verkeerde knop."})
+            assert declared.status_code == 303
+            own = await web.post(withdraw, data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "assessor_id": str(mistaken.id),
+                "reason": "Ik vergiste me."})
+            assert own.status_code in (403, 404)  # no longer theirs to read, let alone undo
+        async with sessions() as db:
+            web = await web_client_as(portal, people.team, db)
+        async with contextlib.aclosing(web):
+            page = (await web.get(f"/grants/{reference}")).text
+            form = page.split(f'action="{withdraw}"')[1].split("</form>")[0]
+            assert f'<option value="{mistaken.id}">{mistaken.name}</option>' in form
+            assert f'value="{staying.id}"' not in form  # only those who declared one
+            assert f'value="{mistaken.id}"> {mistaken.name}</label>' not in page
+            refused = await web.post(withdraw, data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "assessor_id": str(staying.id),
+                "reason": "Vergissing."})
+            assert refused.status_code == 409
+            assert (f"{staying.name} heeft bij deze aanvraag geen belangenverstrengeling "
+                    f"gemeld / {staying.name} declared no conflict of interest on this "
+                    "application") in refused.text
+            withdrawn = await web.post(withdraw, data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "assessor_id": str(mistaken.id),
+                "reason": "Per vergissing gemeld, zegt de beoordelaar."})
+            assert withdrawn.status_code == 303
+            page = (await web.get(f"/grants/{reference}")).text
+            assert f'action="{withdraw}"' not in page  # nothing left to take back
+            assert f'value="{mistaken.id}"> {mistaken.name}</label>' in page  # offered again
+            row = (await web.get(f"/rounds/{reference[2:6]}/assign")).text.split(
+                f'data-reference="{reference}">')[1].split("</tr>")[0]
+            assert f'<option value="{mistaken.id}">' in row
+            assigned = await web.post(f"/grants/{reference}/actions/assign_assessors", data={
+                "csrf_token": web.cookies[CSRF_COOKIE],
+                "assessor_ids": [str(staying.id), str(mistaken.id)]})
+            assert assigned.status_code == 303
+            team_timeline = (await web.get(f"/api/grants/{reference}")).json()["timeline"]
+        status = await grants.status(client, reference)
+        assert status.conflicts_declared == []
+        assert [a.user_id for a in status.assessors] == [staying.id, mistaken.id]
+        async with sessions() as db:
+            assert (await db.exec(select(DeclaredConflict))).all() == []
+            web = await web_client_as(portal, people.grantee, db)
+        async with contextlib.aclosing(web):
+            grantee_timeline = (await web.get(f"/api/grants/{reference}")).json()["timeline"]
+        taken_back = [e for e in team_timeline if e["action"] == "withdraw_conflict"]
+        assert [(e["actor_name"], e["note"]) for e in taken_back] == [
+            (people.team.name, f"{mistaken.name}: Per vergissing gemeld, zegt de beoordelaar.")]
+        assert [e["note"] for e in grantee_timeline if e["action"] == "withdraw_conflict"] == [""]
+        await maybe_record(client.get_workflow_handle(f"grant-{reference}"),
+                           "grant_conflict_withdrawn_v1.json")
 
 
 async def test_the_team_records_a_consensus_on_the_page_choosing_every_score(

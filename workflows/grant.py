@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         ChangeDecision,
         ChangeRequest,
         ConflictDeclaration,
+        ConflictWithdrawal,
         ConsensusInput,
         CorrectionSubmission,
         DeadlineMove,
@@ -657,6 +658,25 @@ class GrantWorkflow:
         if cmd.actor.user_id not in self._assessors_pending():
             raise ValueError("U bent niet (meer) toegewezen aan deze aanvraag / "
                              "you are not (or no longer) assigned to this application")
+
+    @workflow.update
+    async def withdraw_conflict(self, cmd: ConflictWithdrawal) -> None:
+        """A declaration made in error, taken back by the team: the assessor may be assigned
+        again (by the team; nobody is assigned by this)."""
+        self.conflicts_declared = [i for i in self.conflicts_declared
+                                   if i != cmd.assessor.user_id]
+        await self._record(cmd.actor, Action.WITHDRAW_CONFLICT,
+                           note=f"{cmd.assessor.name}: {cmd.reason}",
+                           conflict_withdrawn=cmd.assessor.user_id)
+
+    @withdraw_conflict.validator
+    def _validate_withdraw_conflict(self, cmd: ConflictWithdrawal) -> None:
+        transition(self.stage, Action.WITHDRAW_CONFLICT, cmd.actor.role)
+        if cmd.assessor.user_id not in self.conflicts_declared:
+            raise ValueError(
+                f"{cmd.assessor.name} heeft bij deze aanvraag geen belangenverstrengeling "
+                f"gemeld / {cmd.assessor.name} declared no conflict of interest on this "
+                "application")
 
     @workflow.update
     async def record_consensus(self, cmd: ConsensusInput) -> None:
