@@ -90,8 +90,9 @@ async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
             raise BadCommand(["Onbekende beoordelaar / unknown assessor"])
         data["assessors"] = [AssessorRef(user_id=p.id, name=p.name,
                                          organisation_id=p.organisation_id) for p in people]
-    if action == Action.WITHDRAW_CONFLICT and str(data.get("assessor_id", "")).isdigit():
-        person = await db.get(Person, int(data.pop("assessor_id")))
+    if action == Action.WITHDRAW_CONFLICT:  # the assessor as the pool has them, never as sent
+        given = str(data.pop("assessor_id", ""))
+        person = await db.get(Person, int(given)) if given.isdigit() else None
         if person is None or person.role != Role.ASSESSOR.value:
             raise BadCommand(["Onbekende beoordelaar / unknown assessor"])
         data["assessor"] = AssessorRef(user_id=person.id, name=person.name,

@@ -348,6 +348,12 @@ async def test_the_team_takes_back_a_conflict_declared_in_error_and_may_assign_a
             assert (f"{staying.name} heeft bij deze aanvraag geen belangenverstrengeling "
                     f"gemeld / {staying.name} declared no conflict of interest on this "
                     "application") in refused.text
+            # by the JSON API the assessor is named by number and looked up, never as sent
+            spoofed = await web.post(f"/api{withdraw}", json={
+                "assessor": {"user_id": mistaken.id, "name": "Iemand anders"},
+                "reason": "Vergissing."}, headers={"x-csrf-token": web.cookies[CSRF_COOKIE]})
+            assert spoofed.status_code == 422
+            assert spoofed.json()["detail"] == ["Onbekende beoordelaar / unknown assessor"]
             withdrawn = await web.post(withdraw, data={
                 "csrf_token": web.cookies[CSRF_COOKIE], "assessor_id": str(mistaken.id),
                 "reason": "Per vergissing gemeld, zegt de beoordelaar."})
