@@ -39,6 +39,7 @@ from domain.types import (
     Withdrawal,
 )
 from api.auth import Viewer
+from api.i18n import FIELD_NAMES
 from regie.records import Person
 
 # Action -> (workflow update, command type); AWARD and REJECT are one update with a flag.
@@ -81,7 +82,8 @@ async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
     if action not in UPDATES:
         raise BadCommand([f"'{action}' is geen handeling van een persoon / not a human action"])
     update, model = UPDATES[action]
-    data = dict(payload)
+    # text of spaces alone is no reason, description or answer: it is refused as empty
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in payload.items()}
     if action == Action.ASSIGN_ASSESSORS:
         ids = [int(i) for i in data.pop("assessor_ids", [])]
         people = (await db.exec(select(Person).where(
@@ -105,8 +107,31 @@ async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
     try:
         return update, model.model_validate({**data, "actor": viewer.actor()})
     except ValidationError as exc:
-        raise BadCommand([f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                          for e in exc.errors()]) from None
+        raise BadCommand([_refusal(e) for e in exc.errors()]) from None
+
+
+_BOUNDS = {"greater_than_equal": ("ge", "ten minste", "at least"),
+           "greater_than": ("gt", "meer dan", "more than"),
+           "less_than_equal": ("le", "ten hoogste", "at most"),
+           "less_than": ("lt", "minder dan", "less than")}
+
+
+def _refusal(error: dict[str, Any]) -> str:
+    """A field the command refused, named in both languages as the form names it, and what
+    to do about it; pydantic's own words only for what no person's form sends."""
+    field = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
+    name = FIELD_NAMES.get(field)
+    nl, en = (name.nl, name.en) if name else (field, field)
+    kind = error["type"]
+    if kind in ("missing", "string_too_short"):
+        return f"Vul {nl} in / fill in {en}"
+    if kind in _BOUNDS:
+        key, bound_nl, bound_en = _BOUNDS[kind]
+        limit = error["ctx"][key]
+        return f"{nl}: {bound_nl} {limit} / {en}: {bound_en} {limit}"
+    if kind.endswith("_parsing") or kind.endswith("_type") or kind == "enum":
+        return f"{nl}: onleesbaar of geen geldige keuze / {en}: unreadable or not a valid choice"
+    return f"{nl} / {en}: {error['msg']}"
 
 
 _UNSCORED = "Kies een score bij / choose a score for: "

@@ -203,6 +203,12 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
                 assert f"Bedrag onleesbaar / amount cannot be read: &#39;{typed}&#39;" \
                     in unread.text
                 assert f'value="{typed}"' in unread.text  # what was typed stays
+            # a reason of spaces alone is none: named in the reader's words, the sum kept
+            blank = await web.post(f"/grants/{reference}/actions/award",
+                                   data={**form, "amount": "86.000", "reason": "   "})
+            assert blank.status_code == 422
+            assert "Vul motivering in / fill in reason" in blank.text
+            assert 'value="86.000"' in blank.text
             awarded = await web.post(f"/grants/{reference}/actions/award",
                                      data={**form, "amount": "86.000"})
             assert awarded.status_code == 303
