@@ -39,7 +39,7 @@ from domain.types import (
     Withdrawal,
 )
 from api.auth import Viewer
-from api.i18n import FIELD_NAMES
+from api.i18n import FIELD_NAMES, UI
 from regie.records import Person
 
 # Action -> (workflow update, command type); AWARD and REJECT are one update with a flag.
@@ -116,12 +116,20 @@ _BOUNDS = {"greater_than_equal": ("ge", "ten minste", "at least"),
            "less_than": ("lt", "minder dan", "less than")}
 
 
+# A command's field -> the label the grant page's form gives it (api.i18n.UI); any other
+# field by its name in the auditor's timeline (FIELD_NAMES).
+_LABELS = {"reason": "reason", "reasons": "reason", "comment": "reason", "note": "reason",
+           "amount_cents": "amount", "final_cents": "final_amount", "deadline": "deadline",
+           "new_due": "new_due", "description": "description", "kind": "change_kind",
+           "code": "findings", "assessor": "assessor", "motivation": "motivation"}
+
+
 def _refusal(error: dict[str, Any]) -> str:
-    """A field the command refused, named in both languages as the form names it, and what
+    """A field the command refused, named in both languages as the form labels it, and what
     to do about it; pydantic's own words only for what no person's form sends."""
     field = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
-    name = FIELD_NAMES.get(field)
-    nl, en = (name.nl, name.en) if name else (field, field)
+    name = UI[_LABELS[field]] if field in _LABELS else FIELD_NAMES.get(field)
+    nl, en = (f'"{name.nl}"', f'"{name.en}"') if name else (f'"{field}"', f'"{field}"')
     kind = error["type"]
     if kind in ("missing", "string_too_short"):
         return f"Vul {nl} in / fill in {en}"

@@ -1,6 +1,6 @@
-"""What a refused command says: each field the model refused, named as the forms and the
-auditor's timeline name it, in Dutch and English, with what to do; from the real models'
-own errors."""
+"""What a refused command says: each field the model refused, named as the grant page's
+form labels it (else as the auditor's timeline names it), in Dutch and English, with what to
+do; from the real models' own errors."""
 
 from __future__ import annotations
 
@@ -22,19 +22,20 @@ def _refusals(model: type[BaseModel], **fields) -> list[str]:
 
 @pytest.mark.parametrize(("model", "fields", "said"), [
     (DecisionInput, {"award": False, "amount_cents": 0},
-     ["Vul motivering in / fill in reason"]),
+     ['Vul "Toelichting" in / fill in "Reason"']),
     (DecisionInput, {"award": False, "amount_cents": 0, "reason": ""},
-     ["Vul motivering in / fill in reason"]),
+     ['Vul "Toelichting" in / fill in "Reason"']),
     (DecisionInput, {"award": True, "amount_cents": -1, "reason": "r"},
-     ["bedrag: ten minste 0 / amount: at least 0"]),
+     ['"Bedrag (euro)": ten minste 0 / "Amount (euro)": at least 0']),
     (DecisionInput, {"award": "misschien", "amount_cents": 0, "reason": "r"},
-     ["toekennen: onleesbaar of geen geldige keuze / award: unreadable or not a valid "
-      "choice"]),
+     ['"toekennen": onleesbaar of geen geldige keuze / "award": unreadable or not a '
+      'valid choice']),
     (DeadlineMove, {"deadline": "volgende week", "reason": "r"},
-     ["termijn: onleesbaar of geen geldige keuze / deadline: unreadable or not a valid "
-      "choice"]),
+     ['"Termijn": onleesbaar of geen geldige keuze / "Deadline": unreadable or not a '
+      'valid choice']),
     (ConsensusInput, {"ambitie": 6, "impact": 0, "verankering": 3, "reason": "r"},
-     ["ambitie: ten hoogste 5 / ambitie: at most 5", "impact: ten minste 1 / impact: at least 1"]),
+     ['"ambitie": ten hoogste 5 / "ambitie": at most 5',
+      '"impact": ten minste 1 / "impact": at least 1']),
 ])
 def test_a_refused_field_is_named_in_both_languages_with_what_to_do(model, fields, said):
     assert _refusals(model, **fields) == said

@@ -207,7 +207,7 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
             blank = await web.post(f"/grants/{reference}/actions/award",
                                    data={**form, "amount": "86.000", "reason": "   "})
             assert blank.status_code == 422
-            assert "Vul motivering in / fill in reason" in blank.text
+            assert "Vul &#34;Toelichting&#34; in / fill in &#34;Reason&#34;" in blank.text
             assert 'value="86.000"' in blank.text
             awarded = await web.post(f"/grants/{reference}/actions/award",
                                      data={**form, "amount": "86.000"})
