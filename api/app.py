@@ -144,7 +144,8 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         if detail == HTTPStatus(exc.status_code).phrase:  # no route's own words
             detail = t(_PLAIN_STATUS.get(exc.status_code, "error"), request.state.lang)
         response = render(request, "error.html", {"status": exc.status_code, "detail": detail},
-                          status_code=exc.status_code)
+                          status_code=exc.status_code,
+                          viewer=getattr(request.state, "viewer", None))
         response.headers.update(exc.headers or {})  # a 405's Allow
         return response
 

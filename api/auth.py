@@ -226,6 +226,7 @@ async def _admitted(request: Request, db: AsyncSession,
     if request.method not in SAFE_METHODS:
         await _check_csrf(request)
     viewer = await _viewer(request, db)
+    request.state.viewer = viewer  # an error page of this request shows their own menu
     if permitted(roles, viewer.role, request.method):
         return viewer
     if viewer.person is None:

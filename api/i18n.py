@@ -182,6 +182,11 @@ UI: dict[str, Text] = {
     "motivation": Text("Motivering", "Motivation"),
     "sufficient": Text("Voldoende", "Sufficient"),
     "done": Text("Verwerkt.", "Done."),
+    "stepped_back": Text(
+        "Uw melding van belangenverstrengeling bij {reference} is vastgelegd. De aanvraag staat "
+        "niet meer op uw lijst; het programmateam krijgt er bericht van.",
+        "Your declaration of a conflict of interest on {reference} is recorded. The application "
+        "is no longer on your list; the programme team will be told."),
     "refused": Text("Niet uitgevoerd", "Not done"),
     "welcome": Text(
         "Regie begeleidt elke aanvraag van indiening tot opname in het Kenniscentrum.",

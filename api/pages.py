@@ -298,6 +298,8 @@ async def grant_action(request: Request, reference: str, action: Action, viewer:
                                  typed={k: v for k, v in form.items() if k != "csrf_token"}
                                  | {"assessor_ids": form.getlist("assessor_ids")},
                                  typed_action=action.value)
+    if action == Action.DECLARE_CONFLICT:  # the application is no longer theirs to read
+        return RedirectResponse(f"/assessor?stepped_back={reference}", status_code=303)
     return RedirectResponse(f"/grants/{reference}?done={action.value}", status_code=303)
 
 
@@ -314,9 +316,11 @@ async def my_grants(request: Request, viewer: Grantee, db: Db):
 
 
 @router.get("/assessor")
-async def my_assessments(request: Request, viewer: Assessor, db: Db):
+async def my_assessments(request: Request, viewer: Assessor, db: Db,
+                         stepped_back: Annotated[str, Query(max_length=40)] = ""):
     """The applications the assessor is to score, the soonest deadline first, and those they
-    were assigned before (scored, or gone on without their score), with when they scored."""
+    were assigned before (scored, or gone on without their score), with when they scored;
+    after a declaration of a conflict, which application they stepped back from."""
     rows = (await db.exec(select(Application, AssessmentRecord.submitted_at).join(
         AssessorAssignment, AssessorAssignment.application_id == Application.id).outerjoin(
         AssessmentRecord, (AssessmentRecord.application_id == Application.id)
@@ -327,8 +331,13 @@ async def my_assessments(request: Request, viewer: Assessor, db: Db):
                       key=lambda app: (app.deadline is None, app.deadline, app.reference))
     before = [(app, scored) for app, scored in rows
               if scored is not None or app.stage != Stage.ASSESSMENT]
-    return render(request, "assessor.html", {"to_score": to_score, "before": before},
-                  viewer=viewer)
+    if stepped_back and (await db.exec(select(DeclaredConflict.id).join(
+            Application, Application.id == DeclaredConflict.application_id).where(
+            Application.reference == stepped_back,
+            DeclaredConflict.assessor_id == viewer.person.id))).first() is None:
+        stepped_back = ""  # said only of a declaration they made
+    return render(request, "assessor.html", {"to_score": to_score, "before": before,
+                                             "stepped_back": stepped_back}, viewer=viewer)
 
 
 @router.get("/outbox")

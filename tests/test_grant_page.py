@@ -277,9 +277,20 @@ async def test_an_assessor_who_declares_a_conflict_steps_back_and_the_team_reass
             assert f'<a href="/grants/{reference}">' in (await web.get("/assessor")).text
             declared = await web.post(f"/grants/{reference}/actions/declare_conflict", data={
                 "csrf_token": web.cookies[CSRF_COOKIE], "reason": "Ik werk bij de aanvrager."})
+            # they land on their own list, told what became of it, not on a page they may
+            # no longer read
             assert declared.status_code == 303
-            assert f'<a href="/grants/{reference}">' not in (await web.get("/assessor")).text
-            assert (await web.get(f"/grants/{reference}")).status_code in (403, 404)
+            assert declared.headers["location"] == f"/assessor?stepped_back={reference}"
+            listed = (await web.get(declared.headers["location"])).text
+            assert (f"Uw melding van belangenverstrengeling bij {reference} is vastgelegd. De "
+                    "aanvraag staat niet meer op uw lijst") in listed
+            assert f'<a href="/grants/{reference}">' not in listed
+            assert "data-stepped-back" not in (await web.get(  # only of their own declaration
+                "/assessor?stepped_back=SV2026-9999")).text
+            refused = await web.get(f"/grants/{reference}")
+            assert refused.status_code in (403, 404)
+            assert stepping_back.name in refused.text  # the error page with their own menu
+            assert 'href="/login"' not in refused.text
         assert [a.user_id for a in (await grants.status(client, reference)).assessors] == [
             staying.id]
         async with sessions() as db:
