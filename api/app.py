@@ -55,6 +55,13 @@ ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.ro
            annual.router, imports.router, audit.router, csp.router)
 
 
+def _error_page(request: Request, status: int, detail: str):
+    """The error page, under the menu of whoever asked, once their access was decided
+    (`request.state.viewer`); a visitor's menu before that."""
+    return render(request, "error.html", {"status": status, "detail": detail},
+                  status_code=status, viewer=getattr(request.state, "viewer", None))
+
+
 def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
     engine = make_engine(settings.database_url, settings.db_pool_size)
 
@@ -114,8 +121,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         """The draft as it was last saved stays; the applicant is told why this was not."""
         if request.url.path.startswith("/api/") or request.url.path.endswith("/autosave"):
             return JSONResponse({"detail": str(exc)}, status_code=422)
-        return render(request, "error.html", {"status": 422, "detail": str(exc)},
-                      status_code=422)
+        return _error_page(request, 422, str(exc))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):
@@ -128,9 +134,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return await request_validation_exception_handler(request, exc)
         fields = ", ".join(dict.fromkeys(str(e["loc"][-1]) for e in exc.errors()))
-        return render(request, "error.html", {
-            "status": 400, "detail": t("bad_request", request.state.lang, fields=fields)},
-            status_code=400)
+        return _error_page(request, 400, t("bad_request", request.state.lang, fields=fields))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -143,9 +147,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         detail = exc.detail
         if detail == HTTPStatus(exc.status_code).phrase:  # no route's own words
             detail = t(_PLAIN_STATUS.get(exc.status_code, "error"), request.state.lang)
-        response = render(request, "error.html", {"status": exc.status_code, "detail": detail},
-                          status_code=exc.status_code,
-                          viewer=getattr(request.state, "viewer", None))
+        response = _error_page(request, exc.status_code, detail)
         response.headers.update(exc.headers or {})  # a 405's Allow
         return response
 

@@ -460,6 +460,7 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
 
         bad = await client.get("/team?page=twee")
         assert bad.status_code == 400 and "Dit adres of formulier klopt niet: page." in bad.text
+        assert team.name in bad.text and 'href="/login"' not in bad.text  # the team's menu
         assert (await client.get("/team?stage=bestaat-niet")).status_code == 400
         assert (await client.get("/api/grants?limit=nul")).status_code == 422  # the API's JSON
 
