@@ -26,6 +26,7 @@ from regie.records import (
     KnowledgeEntry,
     Organisation,
     ProjectActivity,
+    ReportDraft,
     ReportRecord,
     UTCDateTime,
     utcnow,
@@ -121,6 +122,12 @@ async def record(db: AsyncSession, change: StageChange) -> None:
                            review_comment=r.review_comment,
                            content=r.model_dump(mode="json", include={
                                "activities", "lessons", "attachments"})))
+    if change.action == Action.SUBMIT_REPORT and change.report is not None:
+        # the draft the report was written in has served: its files are the report's now (a
+        # draft saved after the submission, once the team sent it back, is a new one)
+        await db.exec(delete(ReportDraft).where(
+            ReportDraft.reference == change.reference,
+            ReportDraft.report_index == change.report.index, ReportDraft.saved_at <= change.at))
     await db.commit()
 
 

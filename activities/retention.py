@@ -3,8 +3,9 @@
 What stays: each application's anonymised record (reference, round, organisation, amounts,
 stage, pillars and target groups), its decision and assessments, and the audit log, whose hash
 chain is never touched. What goes: application texts and the people named in them, the
-recipients and bodies of its e-mails, drafts never submitted, and the accounts of applicants
-with nothing left in Regie.
+recipients and bodies of its e-mails, drafts never submitted (of applications, and of the
+reports of grants that have ended, with the files sent with them alone), and the accounts of
+applicants with nothing left in Regie.
 
 Keeping comes first: every closed run of a grant, round or the ledger (the ledger's earlier
 runs as it continues as new) gets its Temporal history copied into Regie's database
@@ -16,6 +17,7 @@ as it is kept, for a scheme-file change whose worker stopped before its audit en
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -28,14 +30,14 @@ from domain.lifecycle import ENDED, Role
 from domain.retention import NOT_FUNDED, term_passed
 from domain.scheme import Scheme
 from domain.types import RetentionReport
-from regie import alignment, audit, histories
+from regie import alignment, audit, histories, report_drafts
 from regie.logging import get_logger
 from regie.programme import ledger_workflow_id
 from regie.rounds import round_workflow_id
 from regie.temporal import grant_workflow_id
 from regie.records import (
     Application, GrantEvent, Invitation, KeptHistory, MailNotice, OutboxMail, Person,
-    ProjectActivity, WebSession,
+    ProjectActivity, ReportDraft, WebSession,
 )
 
 REMOVED = "[verwijderd / removed]"
@@ -43,10 +45,11 @@ REMOVED = "[verwijderd / removed]"
 
 class RetentionActivities:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], scheme: Scheme,
-                 client: Client) -> None:
+                 client: Client, attachments: Path) -> None:
         self.sessions = sessions
         self.scheme = scheme
         self.client = client
+        self.attachments = attachments  # the folder of the files sent with reports
 
     @activity.defn(name="apply_retention")
     async def apply_retention(self, now: datetime) -> RetentionReport:
@@ -82,16 +85,22 @@ class RetentionActivities:
                     await db.delete(app)
                     drafts += 1
             await db.flush()
+            report_drafts_removed = await report_drafts.remove_drafts(
+                db, self.attachments, (await db.exec(select(ReportDraft.reference).join(
+                    Application, Application.reference == ReportDraft.reference).where(
+                    Application.stage.in_([s.value for s in ENDED])))).all())
             people = await _anonymise_people_without_grants(db)
             report = RetentionReport(anonymised_applications=tuple(anonymised),
                                      removed_drafts=drafts, anonymised_people=people,
-                                     kept_histories=tuple(kept))
+                                     kept_histories=tuple(kept),
+                                     removed_report_drafts=report_drafts_removed)
             await db.commit()
-            if anonymised or drafts or people:
+            if anonymised or drafts or people or report_drafts_removed:
                 await audit.append(db, "Regie", Role.SYSTEM.value, "retention",
                                    "personal data", report.model_dump(mode="json"))
         get_logger(workflow_id=activity.info().workflow_id).info(
-            "retention.applied", applications=len(anonymised), drafts=drafts, people=people,
+            "retention.applied", applications=len(anonymised), drafts=drafts,
+            report_drafts=report_drafts_removed, people=people,
             histories=len(kept))
         return report
 

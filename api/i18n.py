@@ -558,6 +558,20 @@ UI: dict[str, Text] = {
     "public_attachment": Text("openbaar in het kenniscentrum", "public in the knowledge centre"),
     "review_comment": Text("Opmerking van het programmateam", "The programme team's comment"),
     "report_received": Text("Rapportage ontvangen", "Report received"),
+    "report_returned": Text("Het programmateam heeft deze rapportage teruggestuurd en vraagt om "
+                            "aanpassingen:",
+                            "The programme team sent this report back and asks for changes:"),
+    "report_draft_kept": Text("Wat u typt, bewaart Regie als concept tot u de rapportage indient: "
+                              "u kunt later verdergaan, ook via de link in de e-mail.",
+                              "Regie keeps what you type as a draft until you submit the report: "
+                              "you can go on later, also through the link in the e-mail."),
+    "draft_saved": Text("Concept opgeslagen", "Draft saved"),
+    "draft_saved_at": Text("Concept opgeslagen op {at}", "Draft saved on {at}"),
+    "save_draft": Text("Opslaan als concept", "Save as draft"),
+    "files_on_form": Text("Bijlagen bij deze rapportage", "Files with this report"),
+    "files_untick": Text("Vink een bestand uit om het weg te laten als u het formulier verstuurt "
+                         "of opslaat.",
+                         "Untick a file to leave it out when you send or save the form."),
     "open_report_form": Text("Rapportageformulier openen", "Open the report form"),
     "new_end": Text("Nieuwe einddatum laatste activiteit (uiterlijk {end})",
                     "New end of the last activity ({end} at the latest)"),

@@ -1,25 +1,31 @@
 """The report form: opened from a prompt's personal link or by a signed-in grantee; per
-activity what was done, monitoring and deviations, lessons learned and attachments."""
+activity what was done, monitoring and deviations, lessons learned and attachments. What is
+typed is kept as the report's draft (regie.report_drafts) until the report is submitted."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
 from api.views import ReportIndex, RowId, grant_for, live_status, posted, render, stored_file
 from domain.lifecycle import Role
-from domain.types import ActivityReport, AttachmentRef, ReportSubmission
-from regie import audit, grants
+from domain.types import (
+    ActivityReport, AttachmentRef, GrantStatus, ReportState, ReportSubmission,
+)
+from regie import audit, grants, report_drafts
 from regie.applications import activities_of
 from regie.links import BadLink, ExpiredLink, read_report_token
-from regie.records import Application, Attachment, Person
+from regie.records import Application, Attachment, Person, ReportDraft
+from regie.report_drafts import DraftFile
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,28 +50,70 @@ async def _by_link(request: Request, db, token: str) -> tuple[Person, Applicatio
     return person, app, index
 
 
-async def _form(request: Request, viewer: Viewer, db, app: Application, index: int, action: str,
-                *, errors: list[str] = (), typed: dict | None = None, status_code: int = 200):
+async def _report(request: Request, viewer: Viewer, app: Application, index: int
+                  ) -> tuple[GrantStatus, ReportState]:
+    """The grant and its report as the grant's workflow holds them now."""
     status = await live_status(request, app.reference, viewer)
-    if status is None or not 0 <= index < len(status.reports):
+    if status is None:
+        raise HTTPException(503, "De rapportage kan nu niet worden geopend; probeer het over een "
+                                 "minuut opnieuw / the report cannot be opened right now; please "
+                                 "try again in a minute")
+    if not 0 <= index < len(status.reports):
         raise HTTPException(404, "Onbekende rapportage / unknown report")
-    report = status.reports[index]
+    return status, status.reports[index]
+
+
+async def _on_form(db, app: Application, report: ReportState
+                   ) -> tuple[dict[str, str], list[DraftFile], ReportDraft | None]:
+    """What the form holds: the draft, or once the team sent the report back, the report as
+    it was sent; else nothing yet."""
+    draft = await report_drafts.draft_for(db, app.reference, report.index)
+    if draft is not None:
+        return draft.fields, report_drafts.files_of(draft), draft
+    if report.summary is not None and report.submitted_at is None:
+        return *report_drafts.as_sent(report), None
+    return {}, [], None
+
+
+async def _form(request: Request, viewer: Viewer, db, app: Application, index: int, action: str,
+                *, errors: list[str] = (), typed: dict | None = None,
+                files: list[DraftFile] | None = None, status_code: int = 200):
+    status, report = await _report(request, viewer, app, index)
+    on_form, on_form_files, draft = await _on_form(db, app, report)
     rules = request.app.state.scheme.reporting(request.app.state.scheme.round(app.round_id))
     band = rules.band(status.awarded_cents or 0)
     return render(request, "report_form.html", {
         "app": app, "report": report, "activities": await activities_of(db, app),
-        "action": action, "errors": errors, "typed": typed or {}, "band": band,
+        "action": action, "errors": errors, "typed": on_form if typed is None else typed,
+        "files": on_form_files if files is None else files, "draft": draft,
+        "saved": request.query_params.get("saved") == "1", "band": band,
         "types": ", ".join(rules.attachment_types), "max_mb": rules.attachment_max_mb,
     }, status_code=status_code, viewer=viewer)
 
 
+def _kept(form, offered: list[DraftFile]) -> list[DraftFile]:
+    """The files the form still holds: those it offered whose box stayed ticked."""
+    keep = set(form.getlist("keep"))
+    return [f for f in offered if str(f.id) in keep]
+
+
 async def _submit(request: Request, viewer: Viewer, db, person: Person, app: Application,
                   index: int, action: str):
+    """Send the report, or with intent "save" keep it as a draft. Whatever was typed, and every
+    file that passed its checks, is kept as the draft before anything is judged, so a form
+    sent back for a mistake, or refused by the workflow, loses none of it."""
     form = await posted(request)
+    _status, report = await _report(request, viewer, app, index)
+    if report.submitted_at is not None:
+        return await _form(request, viewer, db, app, index, action, status_code=409, errors=[
+            "Deze rapportage is al ingediend / this report was already submitted"])
     scheme = request.app.state.scheme
     rules = scheme.reporting(scheme.round(app.round_id))
-    typed = {k: str(v) for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-    errors, uploads = [], []
+    typed = report_drafts.typed_in(form)
+    _typed, offered, _draft = await _on_form(db, app, report)
+    files = _kept(form, offered)
+    folder = request.app.state.settings.data_dir / "attachments"
+    errors = []
     for field, kind in (("attachments", "document"), ("auditor_statement", "auditor_statement"),
                         ("financial_report", "financial_report")):
         for upload in form.getlist(field):
@@ -80,7 +128,16 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
                 errors.append(f"{upload.filename}: groter dan {rules.attachment_max_mb} MB / "
                               f"larger than {rules.attachment_max_mb} MB")
             else:
-                uploads.append((upload, content, suffix, kind))
+                files.append(await _store(db, folder, app, person, upload, content, suffix,
+                                          kind))
+    await report_drafts.remove_files(db, folder, app.reference,
+                                     [f for f in offered if f not in files])
+    await report_drafts.save(db, app.reference, index, person.id, typed, files)
+    if form.get("intent") == "save" and not errors:
+        return RedirectResponse(f"{action}?saved=1", status_code=303)
+    if form.get("intent") == "save":  # saved, but a file was refused: said, on the draft
+        return await _form(request, viewer, db, app, index, action, errors=errors,
+                           status_code=422)
     if not typed.get("summary", "").strip():
         errors.append("Vat de voortgang samen / summarise the progress")
     activities = []
@@ -94,35 +151,52 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
             deviations=typed.get(f"act-{i}-deviations", "")))
     if errors:
         return await _form(request, viewer, db, app, index, action, errors=errors, typed=typed,
-                           status_code=422)
-    folder = request.app.state.settings.data_dir / "attachments"
-    folder.mkdir(parents=True, exist_ok=True)
-    refs = []
-    for upload, content, suffix, kind in uploads:
-        stored = f"{uuid.uuid4().hex}{suffix}"
-        (folder / stored).write_bytes(content)
-        row = Attachment(reference=app.reference, uploaded_by=person.id,
-                         original_name=Path(upload.filename).name, stored_name=stored,
-                         content_type=upload.content_type or "application/octet-stream",
-                         size=len(content), sha256=hashlib.sha256(content).hexdigest())
-        db.add(row)
-        await db.flush()
-        refs.append(AttachmentRef(id=row.id, name=row.original_name, kind=kind,
-                                  public=kind == "document" and typed.get("public") == "yes"))
-    await db.commit()
-    actor = Viewer(person).actor()
+                           files=files, status_code=422)
+    public = typed.get("public") == "yes"
+    refs = tuple(AttachmentRef(id=f.id, name=f.name, kind=f.kind,
+                               public=public and f.kind == "document") for f in files)
     try:
         await grants.act(request.app.state.temporal, app.reference, "submit_report",
-                         ReportSubmission(actor=actor, report_index=index,
+                         ReportSubmission(actor=Viewer(person).actor(), report_index=index,
                                           summary=typed["summary"], activities=tuple(activities),
-                                          lessons=typed.get("lessons", ""),
-                                          attachments=tuple(refs)))
+                                          lessons=typed.get("lessons", ""), attachments=refs))
     except grants.ActionRefused as exc:
         return await _form(request, viewer, db, app, index, action, errors=[str(exc)],
-                           typed=typed, status_code=409)
+                           typed=typed, files=files, status_code=409)
     await audit.append(db, person.name, person.role, "submit_report", app.reference,
                        {"report": index, "attachments": [r.name for r in refs]})
     return render(request, "report_received.html", {"app": app, "index": index}, viewer=viewer)
+
+
+async def _store(db, folder: Path, app: Application, person: Person, upload: UploadFile,
+                 content: bytes, suffix: str, kind: str) -> DraftFile:
+    """A file sent with the form, stored in the data folder for the report's draft."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}{suffix}"
+    (folder / stored).write_bytes(content)
+    row = Attachment(reference=app.reference, uploaded_by=person.id,
+                     original_name=Path(upload.filename).name, stored_name=stored,
+                     content_type=upload.content_type or "application/octet-stream",
+                     size=len(content), sha256=hashlib.sha256(content).hexdigest())
+    db.add(row)
+    await db.flush()
+    return DraftFile(id=row.id, name=row.original_name, kind=kind)
+
+
+async def _autosave(request: Request, viewer: Viewer, db, person: Person, app: Application,
+                    index: int) -> JSONResponse:
+    """What the form's script sends as the grantee types: the text, kept as the draft (the
+    files stay as the form was last sent)."""
+    _status, report = await _report(request, viewer, app, index)
+    if report.submitted_at is not None:
+        return JSONResponse({"detail": "Deze rapportage is al ingediend / this report was "
+                                       "already submitted"}, status_code=409)
+    _typed, files, _draft = await _on_form(db, app, report)
+    await report_drafts.save(db, app.reference, index, person.id,
+                             report_drafts.typed_in(await posted(request)), files,
+                             keep_files=True)
+    moment = datetime.now(timezone.utc).astimezone(request.app.state.scheme.tz)
+    return JSONResponse({"saved_at": moment.strftime("%H:%M")})
 
 
 @router.get("/report/{token}")
@@ -137,17 +211,31 @@ async def submit_by_link(request: Request, token: str, viewer: Anyone, db: Db):
     return await _submit(request, viewer, db, person, app, index, f"/report/{token}")
 
 
+@router.post("/report/{token}/autosave")
+async def autosave_by_link(request: Request, token: str, viewer: Anyone, db: Db):
+    person, app, index = await _by_link(request, db, token)
+    return await _autosave(request, viewer, db, person, app, index)
+
+
 @router.get("/grants/{reference}/reports/{index}")
-async def report_form(request: Request, reference: str, index: ReportIndex, viewer: Grantee, db: Db):
+async def report_form(request: Request, reference: str, index: ReportIndex, viewer: Grantee,
+                      db: Db):
     app = await grant_for(db, reference, viewer)
     return await _form(request, viewer, db, app, index, f"/grants/{reference}/reports/{index}")
 
 
 @router.post("/grants/{reference}/reports/{index}")
-async def submit_report(request: Request, reference: str, index: ReportIndex, viewer: Grantee, db: Db):
+async def submit_report(request: Request, reference: str, index: ReportIndex, viewer: Grantee,
+                        db: Db):
     app = await grant_for(db, reference, viewer)
     return await _submit(request, viewer, db, viewer.person, app, index,
                          f"/grants/{reference}/reports/{index}")
+
+
+@router.post("/grants/{reference}/reports/{index}/autosave")
+async def autosave(request: Request, reference: str, index: ReportIndex, viewer: Grantee, db: Db):
+    app = await grant_for(db, reference, viewer)
+    return await _autosave(request, viewer, db, viewer.person, app, index)
 
 
 @router.get("/grants/{reference}/attachments/{attachment_id}")

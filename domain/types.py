@@ -112,6 +112,7 @@ class RetentionReport(_Model):
     removed_drafts: int = 0
     anonymised_people: int = 0
     kept_histories: tuple[str, ...] = ()  # workflow ids of closed grants, rounds, ledger copied
+    removed_report_drafts: int = 0  # reports never sent of grants that have ended
 
 
 class SubmitToRound(_Model):

@@ -10,14 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.lifecycle import Role
 from regie.records import (
-    Application, AssessmentRecord, AuditEntry, Organisation, OutboxMail, Person,
+    Application, AssessmentRecord, AuditEntry, Organisation, OutboxMail, Person, ReportDraft,
 )
 
 
 async def personal_data(db: AsyncSession, person: Person) -> dict[str, Any]:
-    """The account, the organisation, the applications they (and their organisation) wrote, what
-    they scored, the e-mail sent to them and the audit log's entries about what they did. Never
-    a password or second-factor key."""
+    """The account, the organisation, the applications they (and their organisation) wrote, the
+    reports they have in draft, what they scored, the e-mail sent to them and the audit log's
+    entries about what they did. Never a password or second-factor key."""
     org = await db.get(Organisation, person.organisation_id) if person.organisation_id else None
     written_by = Application.created_by == person.id
     if person.role == Role.GRANTEE.value:  # a grantee writes for the organisation, with others
@@ -30,6 +30,8 @@ async def personal_data(db: AsyncSession, person: Person) -> dict[str, Any]:
     mails = [m for m in (await db.exec(select(OutboxMail).where(
         cast(OutboxMail.recipients, String).contains(person.email)).order_by(OutboxMail.id))).all()
         if person.email in m.recipients]
+    report_drafts = (await db.exec(select(ReportDraft).where(ReportDraft.saved_by == person.id)
+                                   .order_by(ReportDraft.id))).all()
     actions = (await db.exec(select(AuditEntry).where(AuditEntry.actor == person.name)
                              .order_by(AuditEntry.id))).all()
     return {
@@ -42,6 +44,9 @@ async def personal_data(db: AsyncSession, person: Person) -> dict[str, Any]:
                           "summary": a.summary, "sections": a.sections, "stage": a.stage,
                           "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None}
                          for a in applications],
+        "report_drafts": [{"reference": d.reference, "report": d.report_index + 1,
+                           "saved_at": d.saved_at.isoformat(), "fields": d.fields,
+                           "files": [f["name"] for f in d.attachments]} for d in report_drafts],
         "assessments": [{"reference": reference, "scores": record.scores,
                          "submitted_at": record.submitted_at.isoformat()}
                         for record, reference in scored],

@@ -263,6 +263,22 @@ class ReportRecord(SQLModel, table=True):
     content: dict[str, Any] = _json(dict)  # per activity, lessons, attachments (as submitted)
 
 
+class ReportDraft(SQLModel, table=True):
+    """A report being written: what its grantee typed and the files they sent with it, saved as
+    they type and whenever they send the form, until the report is submitted (`record_event`
+    removes it then) or its grant has ended (the retention run removes it, with its files)."""
+
+    __tablename__ = "report_drafts"
+    __table_args__ = (UniqueConstraint("reference", "report_index"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str
+    report_index: int
+    fields: dict[str, str] = _json(dict)  # the form's text fields by name
+    attachments: list[dict[str, Any]] = _json(list)  # regie.report_drafts.DraftFile, as JSON
+    saved_by: int = Field(foreign_key="people.id")
+    saved_at: datetime = _ts(nullable=False, default=utcnow)
+
+
 class Attachment(SQLModel, table=True):
     """A file sent with a report; stored in the data folder under `stored_name`."""
 

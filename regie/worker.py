@@ -41,7 +41,8 @@ def activities(client: Client, settings: Settings,
     mail = MailActivities(sessions, settings, scheme)
     rounds = RoundActivities(sessions, client, scheme, settings)
     letters = LetterActivities(sessions, settings, scheme)
-    retention = RetentionActivities(sessions, scheme, client)
+    retention = RetentionActivities(sessions, scheme, client,
+                                    settings.data_dir / "attachments")
     return [grants.record_event, grants.check_application, grants.archive_grant,
             mail.send_mail, mail.send_digest, rounds.start_grant, rounds.remind_drafts,
             rounds.tell_round_open, rounds.tell_window_moved, rounds.release_round,

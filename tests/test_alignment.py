@@ -309,7 +309,8 @@ async def test_an_alignment_whose_round_went_on_in_a_new_run_before_its_entry_ge
             await asyncio.gather(*(submit(i) for i in range(n * half, (n + 1) * half)))
             assert not await in_latest_run(f"align-gestopt-{n}")
             if n == 0:  # the weekly retention keeps the run that went on, before any start
-                retention = RetentionActivities(sessions, scheme, client)
+                retention = RetentionActivities(sessions, scheme, client,
+                                                settings.data_dir / "attachments")
                 report = await ActivityEnvironment().run(
                     retention.apply_retention, await time_env.get_current_time())
                 assert round_id in report.kept_histories

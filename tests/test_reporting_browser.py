@@ -1,5 +1,5 @@
 """In chromium: a grantee opens the link from a prompt e-mail and files a progress report with
-an attachment; the programme team reads it on the grant page, opens the attachment and accepts
+an attachment (what they type is saved as they type); the programme team reads it on the grant page, opens the attachment and accepts
 it; later a visitor finds the project in the knowledge centre by a word from its results."""
 
 from __future__ import annotations
@@ -60,6 +60,12 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
             assert "Voortgangsrapportage 1" in await page.text_content("h1")
             await page.fill("#summary", "Twee trainingen omstandersinterventie voor 60 studenten.")
             await page.fill("#act-0-done", "Twee van de drie trainingen gegeven.")
+            # saved as it is typed: the page opened again holds it
+            await page.locator("#autosave-status",
+                               has_text=re.compile(r"^Opgeslagen \d\d:\d\d$")).wait_for()
+            await page.reload()
+            assert await page.input_value("#act-0-done") == "Twee van de drie trainingen gegeven."
+            assert "Concept opgeslagen op" in await page.text_content("#autosave-status")
             await page.fill("#act-0-deviations", "De derde training schuift naar september.")
             await page.fill("#act-1-done", "Cultuurscan voorbereid.")
             await page.set_input_files("#attachments", str(evidence))

@@ -1,0 +1,111 @@
+"""Reports being written (`ReportDraft`): what a grantee typed on a report's form and the files
+they sent with it, kept until the report is submitted, so that neither a closed browser, an
+expired link or session, nor a form sent back for a mistake loses any of it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.datastructures import FormData
+
+from domain.types import ReportState
+from regie.records import Application, Attachment, ReportDraft, ReportRecord, utcnow
+
+# the report form's text fields ("public" is its checkbox, "yes" when ticked)
+_TEXT = re.compile(r"summary|lessons|public|act-\d+-(done|monitoring|deviations)")
+
+_UPSERT = {dialect: insert(ReportDraft.__table__) for dialect, insert in (
+    ("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
+class DraftFile(BaseModel):
+    """A file on a report's form. `new`: sent with the draft and stored for it alone, so it is
+    removed when the grantee takes it off the form; otherwise one of the report as sent before
+    the team asked for changes, which stays with that report."""
+
+    id: int
+    name: str
+    kind: str  # document, auditor_statement, financial_report
+    new: bool = True
+
+
+def typed_in(form: FormData) -> dict[str, str]:
+    """The report form's text fields as sent, and nothing else a request may carry."""
+    return {key: value for key, value in form.items()
+            if isinstance(value, str) and _TEXT.fullmatch(key)}
+
+
+def as_sent(report: ReportState) -> tuple[dict[str, str], list[DraftFile]]:
+    """What the form starts from when the team has sent a report back for changes: the report
+    as it was sent, with its files (none of them `new`)."""
+    fields = {"summary": report.summary or "", "lessons": report.lessons}
+    for i, activity in enumerate(report.activities):
+        fields |= {f"act-{i}-done": activity.done, f"act-{i}-monitoring": activity.monitoring,
+                   f"act-{i}-deviations": activity.deviations}
+    if any(a.public for a in report.attachments):
+        fields["public"] = "yes"
+    return fields, [DraftFile(id=a.id, name=a.name, kind=a.kind, new=False)
+                    for a in report.attachments]
+
+
+def files_of(draft: ReportDraft) -> list[DraftFile]:
+    return [DraftFile.model_validate(f) for f in draft.attachments]
+
+
+async def draft_for(db: AsyncSession, reference: str, index: int) -> ReportDraft | None:
+    return (await db.exec(select(ReportDraft).where(
+        ReportDraft.reference == reference, ReportDraft.report_index == index))).first()
+
+
+async def save(db: AsyncSession, reference: str, index: int, person_id: int,
+               fields: dict[str, str], files: list[DraftFile], *, keep_files: bool = False
+               ) -> None:
+    """Keep what was typed, and the files on the form, as the report's draft, over any draft
+    before; with `keep_files` (the autosave, which sends no files) a draft there already keeps
+    its files. Two saves at once (the form's own and its autosave) leave the later one."""
+    now = utcnow()
+    statement = _UPSERT[db.bind.dialect.name].values(
+        reference=reference, report_index=index, fields=fields,
+        attachments=[f.model_dump() for f in files], saved_by=person_id, saved_at=now)
+    changes = {"fields": fields, "saved_by": person_id, "saved_at": now}
+    if not keep_files:
+        changes["attachments"] = statement.excluded.attachments
+    await db.exec(statement.on_conflict_do_update(
+        index_elements=["reference", "report_index"], set_=changes))
+    await db.commit()
+
+
+async def remove_files(db: AsyncSession, folder: Path, reference: str,
+                       files: list[DraftFile]) -> None:
+    """Remove files stored for a draft alone (`new`), record and file; never one that a report
+    of the grant was sent with."""
+    sent = {a["id"] for record in (await db.exec(select(ReportRecord).join(
+        Application, Application.id == ReportRecord.application_id).where(
+        Application.reference == reference))).all()
+        for a in record.content.get("attachments", [])}
+    ids = [f.id for f in files if f.new and f.id not in sent]
+    if not ids:
+        return
+    for row in (await db.exec(select(Attachment).where(
+            Attachment.id.in_(ids), Attachment.reference == reference))).all():
+        (folder / row.stored_name).unlink(missing_ok=True)
+        await db.delete(row)
+    await db.flush()
+
+
+async def remove_drafts(db: AsyncSession, folder: Path, references: list[str]) -> int:
+    """Remove the drafts of these grants, with the files stored for them alone: how the
+    retention run clears the reports a grant that has ended will never have."""
+    drafts = (await db.exec(select(ReportDraft).where(
+        ReportDraft.reference.in_(references)))).all()
+    for draft in drafts:
+        await remove_files(db, folder, draft.reference, files_of(draft))
+        await db.delete(draft)
+    await db.flush()
+    return len(drafts)

@@ -1,0 +1,205 @@
+"""A report is written in a draft that Regie keeps until it is sent: saved as the grantee types
+and whenever the form goes back to them, with every file that passed its checks; sent back by
+the team, the report opens as it was sent, with the team's comment and its files; and the
+draft of a report a grant that has ended never had goes at the retention run, with its files."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from datetime import timedelta
+
+from sqlmodel import select
+from temporalio.testing import ActivityEnvironment
+
+from activities.retention import RetentionActivities
+from api.app import create_app
+from api.auth import CSRF_COOKIE, CSRF_HEADER
+from domain.lifecycle import Stage
+from domain.types import DecisionInput, ReportReview
+from regie import grants
+from regie.db import session_factory
+from regie.programme import ensure_programme
+from regie.records import Attachment, ReportDraft
+from regie.settings import Settings
+from regie.worker import build_worker
+from tests import factories, scenario
+from tests.conftest import eventually, web_client_as
+
+PDF = b"%PDF-1.4 presentielijst"
+
+
+def _kept_files(page: str) -> dict[str, str]:
+    """The files the form holds, by name: the id each keep box sends."""
+    return {name: id_ for id_, name in re.findall(
+        r'<input type="checkbox" name="keep" value="(\d+)" checked> ([^<(]+?) \(', page)}
+
+
+async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
+        time_env, tmp_path, db_url, engine, scheme):
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
+                                 task_queue=f"drafts-{uuid.uuid4().hex[:8]}")
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await ensure_programme(db, client, scheme, settings.task_queue)
+    portal, team = create_app(settings, scheme, client), factories.actor_of(people.team)
+    form = "/grants/{}/reports/{}"
+    folder = tmp_path / "attachments"
+
+    async def draft_of(reference, index):
+        async with sessions() as db:
+            return (await db.exec(select(ReportDraft).where(
+                ReportDraft.reference == reference, ReportDraft.report_index == index))).first()
+
+    async with build_worker(client, settings, sessions, scheme):
+        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
+                                                           settings.task_queue, people)
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
+        first = form.format(reference, 0)
+        async with sessions() as db:
+            web = await web_client_as(portal, people.grantee, db)
+        async with contextlib.aclosing(web):
+            csrf = web.cookies[CSRF_COOKIE]
+            page = (await web.get(first)).text
+            assert "Concept opgeslagen" not in page
+            assert '<textarea id="summary" name="summary" rows="5" required></textarea>' in page
+
+            # what the form's script sends as the grantee types: kept, and there the next time
+            typed = await web.post(f"{first}/autosave", headers={CSRF_HEADER: csrf}, data={
+                "summary": "Twee trainingen gegeven.", "act-0-done": "Twee van de drie.",
+                "csrf_token": csrf, "tampered": "niet bewaard"})
+            assert typed.status_code == 200 and re.fullmatch(r"\d\d:\d\d",
+                                                              typed.json()["saved_at"])
+            page = (await web.get(first)).text
+            assert "Twee trainingen gegeven.</textarea>" in page
+            assert "Twee van de drie.</textarea>" in page and "Concept opgeslagen op" in page
+            assert (await draft_of(reference, 0)).fields == {
+                "summary": "Twee trainingen gegeven.", "act-0-done": "Twee van de drie."}
+
+            # sent with an activity left open and a file of a kind not taken: the form comes
+            # back with both reasons, and the file that passed its checks stays on it
+            sent = await web.post(first, data={
+                "csrf_token": csrf, "summary": "Twee trainingen gegeven.",
+                "act-0-done": "Twee van de drie.", "lessons": "Begin vroeg."},
+                files=[("attachments", ("presentielijst.pdf", PDF, "application/pdf")),
+                       ("attachments", ("virus.exe", b"MZ", "application/octet-stream"))])
+            assert sent.status_code == 422
+            assert "Activiteit 2: wat is er gedaan?" in sent.text
+            assert "virus.exe: dit type bestand kan niet" in sent.text
+            assert list(_kept_files(sent.text)) == ["presentielijst.pdf"]
+            assert "Begin vroeg.</textarea>" in sent.text
+
+            # saved as a draft, a file of a kind not taken refused: said, the draft saved
+            refused = await web.post(first, data={
+                "csrf_token": csrf, "intent": "save", "summary": "Twee trainingen gegeven.",
+                "keep": list(_kept_files(sent.text).values())},
+                files={"attachments": ("macro.docm", b"PK", "application/octet-stream")})
+            assert refused.status_code == 422 and "macro.docm: dit type" in refused.text
+            assert "Concept opgeslagen op" in refused.text
+            assert list(_kept_files(refused.text)) == ["presentielijst.pdf"]
+            # saved as a draft with a second file: both on the form when it opens again
+            saved = await web.post(first, data={
+                "csrf_token": csrf, "intent": "save", "summary": "Twee trainingen gegeven.",
+                "act-0-done": "Twee van de drie.", "lessons": "Begin vroeg.",
+                "keep": list(_kept_files(sent.text).values())},
+                files={"attachments": ("foto.png", b"\x89PNG", "image/png")})
+            assert (saved.status_code, saved.headers["location"]) == (303, f"{first}?saved=1")
+            page = (await web.get(f"{first}?saved=1")).text
+            assert "Concept opgeslagen</span>" in page
+            files = _kept_files(page)
+            assert list(files) == ["presentielijst.pdf", "foto.png"]
+            photo = await _attachment(sessions, int(files["foto.png"]))
+            assert (folder / photo.stored_name).is_file()
+            async with sessions() as db:  # the grantee's own data holds their draft
+                mine = await web_client_as(portal, people.grantee, db)
+            async with contextlib.aclosing(mine):
+                drafts = (await mine.get("/me/data.json")).json()["report_drafts"]
+            assert [(d["reference"], d["report"], d["files"]) for d in drafts] == [
+                (reference, 1, ["presentielijst.pdf", "foto.png"])]
+
+            # sent with the photo unticked: the report has the list alone, the photo is gone
+            done = await web.post(first, data={
+                "csrf_token": csrf, "summary": "Twee trainingen gegeven.",
+                "act-0-done": "Twee van de drie.", "act-1-done": "Cultuurscan voorbereid.",
+                "lessons": "Begin vroeg.", "public": "yes",
+                "keep": [files["presentielijst.pdf"]]})
+            assert done.status_code == 200 and "Rapportage ontvangen" in done.text
+            report = (await grants.status(client, reference)).reports[0]
+            assert [(a.name, a.kind, a.public) for a in report.attachments] == [
+                ("presentielijst.pdf", "document", True)]
+            assert await _attachment(sessions, photo.id) is None
+            assert not (folder / photo.stored_name).exists()
+
+            async def draft_gone():
+                return await draft_of(reference, 0) is None
+            await eventually(draft_gone)  # record_event removes it with the report's record
+            late = await web.post(f"{first}/autosave", headers={CSRF_HEADER: csrf},
+                                  data={"summary": "Nog iets."})
+            assert late.status_code == 409 and "al ingediend" in late.json()["detail"]
+            assert await draft_of(reference, 0) is None
+
+        # the team sends it back; the form opens as the report was sent, with the comment
+        await grants.act(client, reference, "review_report", ReportReview(
+            actor=team, report_index=0, accepted=False, comment="Voeg de evaluatie toe.",
+            new_due=(await time_env.get_current_time() + timedelta(days=30)).date()))
+        async with sessions() as db:
+            web = await web_client_as(portal, people.grantee, db)
+        async with contextlib.aclosing(web):
+            page = (await web.get(first)).text
+            assert "vraagt om aanpassingen:</strong></p><p>Voeg de evaluatie toe.</p>" in page
+            assert "Twee trainingen gegeven.</textarea>" in page
+            assert "Cultuurscan voorbereid.</textarea>" in page
+            assert 'name="public" value="yes" checked' in page
+            kept = _kept_files(page)
+            assert list(kept) == ["presentielijst.pdf"]
+            # sent again with the file as it was: no need to send it twice
+            again = await web.post(first, data={
+                "csrf_token": web.cookies[CSRF_COOKIE],
+                "summary": "Twee trainingen gegeven; de evaluatie is bijgevoegd.",
+                "act-0-done": "Twee van de drie.", "act-1-done": "Cultuurscan voorbereid.",
+                "keep": [kept["presentielijst.pdf"]]},
+                files={"attachments": ("evaluatie.pdf", b"%PDF-1.4 evaluatie",
+                                       "application/pdf")})
+            assert again.status_code == 200
+            report = (await grants.status(client, reference)).reports[0]
+            assert [a.name for a in report.attachments] == ["presentielijst.pdf",
+                                                             "evaluatie.pdf"]
+            listed = await _attachment(sessions, report.attachments[0].id)
+            assert (folder / listed.stored_name).is_file()
+
+        await grants.act(client, reference, "review_report", ReportReview(
+            actor=team, report_index=0, accepted=True))
+
+        # a draft of the final report, never sent: reporting closes, the grant is archived
+        # without it, and the retention run removes the draft with the file sent with it
+        # alone; the report's files stay
+        final = form.format(reference, (await grants.status(client, reference)).reports[-1]
+                            .index)
+        async with sessions() as db:
+            web = await web_client_as(portal, people.grantee, db)
+        async with contextlib.aclosing(web):
+            kept_back = await web.post(final, data={
+                "csrf_token": web.cookies[CSRF_COOKIE], "intent": "save", "summary": "Half."},
+                files={"attachments": ("concept.pdf", b"%PDF-1.4 concept", "application/pdf")})
+            assert kept_back.status_code == 303
+            unsent = await _attachment(sessions, int(_kept_files(
+                (await web.get(final)).text)["concept.pdf"]))
+        await scenario.skip_to(time_env, scheme.end_of_day_utc(scheme.scheme.reporting_closes)
+                               + timedelta(days=1))
+        await scenario.stage_is(client, reference, Stage.ARCHIVED)
+        retention = RetentionActivities(sessions, scheme, client, folder)
+        report = await ActivityEnvironment().run(retention.apply_retention,
+                                                 await time_env.get_current_time())
+    assert report.removed_report_drafts == 1
+    assert await draft_of(reference, int(final.rsplit('/', 1)[1])) is None
+    assert await _attachment(sessions, unsent.id) is None
+    assert not (folder / unsent.stored_name).exists()
+    assert (folder / listed.stored_name).is_file()
+
+
+async def _attachment(sessions, attachment_id: int) -> Attachment | None:
+    async with sessions() as db:
+        return await db.get(Attachment, attachment_id)
