@@ -55,6 +55,12 @@ ROUTERS = (knowledge.router, signin.router, oidc.router, pages.router, portal.ro
            annual.router, imports.router, audit.router, csp.router)
 
 
+def _answers_json(request: Request) -> bool:
+    """The JSON API, and what a form's script sends as a person types (its autosave), which
+    shows the reason beside the form."""
+    return request.url.path.startswith("/api/") or request.url.path.endswith("/autosave")
+
+
 def _error_page(request: Request, status: int, detail: str):
     """The error page, under the menu of whoever asked, once their access was decided
     (`request.state.viewer`); a visitor's menu before that."""
@@ -119,7 +125,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
     @app.exception_handler(DraftTooLarge)
     async def draft_too_large(request: Request, exc: DraftTooLarge):
         """The draft as it was last saved stays; the applicant is told why this was not."""
-        if request.url.path.startswith("/api/") or request.url.path.endswith("/autosave"):
+        if _answers_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=422)
         return _error_page(request, 422, str(exc))
 
@@ -139,9 +145,9 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
         """Starlette's, for an address no route has (or a form's address opened as a page),
-        as well as the routes' own: the JSON API answers in JSON; a person reads a page in
-        their language, not Starlette's "Not Found"."""
-        if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz"):
+        as well as the routes' own: the JSON API and an autosave answer in JSON; a person
+        reads a page in their language, not Starlette's "Not Found"."""
+        if _answers_json(request) or request.url.path in ("/healthz", "/readyz"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=exc.headers)
         detail = exc.detail

@@ -232,6 +232,10 @@ async def _admitted(request: Request, db: AsyncSession,
     if viewer.person is None:
         if request.url.path.startswith("/api/"):
             raise HTTPException(401, "Log eerst in / sign in first")
+        if request.url.path.endswith("/autosave"):  # said beside the form, which stays open
+            raise HTTPException(401, "u bent niet meer ingelogd; log in een ander tabblad "
+                                     "opnieuw in en typ dan verder / you are signed out; sign "
+                                     "in again in another tab, then go on typing")
         raise LoginRequired()
     get_logger(actor=viewer.person.name, role=viewer.role.value).warning(
         "access.refused", method=request.method, path=request.url.path)

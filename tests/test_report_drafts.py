@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
@@ -20,6 +20,7 @@ from domain.lifecycle import Stage
 from domain.types import DecisionInput, ReportReview
 from regie import grants
 from regie.db import session_factory
+from regie.links import report_token
 from regie.programme import ensure_programme
 from regie.records import Attachment, ReportDraft
 from regie.settings import Settings
@@ -78,6 +79,29 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
             assert "Twee van de drie.</textarea>" in page and "Concept opgeslagen op" in page
             assert (await draft_of(reference, 0)).fields == {
                 "summary": "Twee trainingen gegeven.", "act-0-done": "Twee van de drie."}
+
+            # through the prompt's link as well; an expired one saves nothing, and says why
+            expired = report_token(settings.secret_key, people.grantee.id, reference, 0,
+                                   datetime.now(timezone.utc) - timedelta(minutes=1))
+            late = await web.post(f"/report/{expired}/autosave", headers={CSRF_HEADER: csrf},
+                                  data={"summary": "Verloren?"})
+            assert late.status_code == 410 and "verlopen" in late.json()["detail"]
+            link = report_token(settings.secret_key, people.grantee.id, reference, 0,
+                                datetime.now(timezone.utc) + timedelta(days=1))
+            by_link = await web.post(f"/report/{link}/autosave", headers={CSRF_HEADER: csrf},
+                                     data={"summary": "Twee trainingen gegeven.",
+                                           "act-0-done": "Twee van de drie."})
+            assert by_link.status_code == 200
+            assert "Twee van de drie.</textarea>" in (await web.get(f"/report/{link}")).text
+
+            # signed out (the session ended while the form was open): nothing saved, said why
+            async with sessions() as db:
+                visitor = await web_client_as(portal, None, db)
+            async with contextlib.aclosing(visitor):
+                await visitor.get("/")
+                out = await visitor.post(f"{first}/autosave", data={"summary": "Weg?"},
+                                         headers={CSRF_HEADER: visitor.cookies[CSRF_COOKIE]})
+            assert out.status_code == 401 and "niet meer ingelogd" in out.json()["detail"]
 
             # sent with an activity left open and a file of a kind not taken: the form comes
             # back with both reasons, and the file that passed its checks stays on it

@@ -24,11 +24,12 @@
     const response = await fetch(form.dataset.autosave, {method: 'POST', body: new FormData(form),
       headers: {'X-CSRF-Token': form.elements.csrf_token.value}});
     const status = document.getElementById('autosave-status');
-    if (response.status === 422) {  // a field that cannot be read: nothing saved over it
-      status.textContent = `${form.dataset.notSaved}: ${(await response.json()).detail}`;
+    if (!response.ok) {  // a field that cannot be read, or signed out: nothing saved over it
+      const detail = response.headers.get('content-type') === 'application/json'
+        ? `: ${(await response.json()).detail}` : '';
+      status.textContent = `${form.dataset.notSaved}${detail}`;
       return;
     }
-    if (!response.ok) return;
     const data = await response.json();
     status.textContent = `${form.dataset.saved} ${data.saved_at}`;
     document.querySelector('[data-requested]').textContent = data.requested;
