@@ -77,8 +77,10 @@ class BadCommand(ValueError):
 
 
 async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
-                        payload: dict[str, Any]) -> tuple[str, BaseModel]:
-    """The update name and the typed command for `action` by `viewer` with `payload`."""
+                        payload: dict[str, Any], *, by_key: bool = False
+                        ) -> tuple[str, BaseModel]:
+    """The update name and the typed command for `action` by `viewer` with `payload`; a
+    refused field named as the form labels it, or `by_key` as the JSON API's body has it."""
     if action not in UPDATES:
         raise BadCommand([f"'{action}' is geen handeling van een persoon / not a human action"])
     update, model = UPDATES[action]
@@ -107,7 +109,7 @@ async def build_command(db: AsyncSession, action: Action, viewer: Viewer,
     try:
         return update, model.model_validate({**data, "actor": viewer.actor()})
     except ValidationError as exc:
-        raise BadCommand([_refusal(e) for e in exc.errors()]) from None
+        raise BadCommand([_refusal(e, by_key) for e in exc.errors()]) from None
 
 
 _BOUNDS = {"greater_than_equal": ("ge", "ten minste", "at least"),
@@ -124,11 +126,14 @@ _LABELS = {"reason": "reason", "reasons": "reason", "comment": "reason", "note":
            "code": "findings", "assessor": "assessor", "motivation": "motivation"}
 
 
-def _refusal(error: dict[str, Any]) -> str:
-    """A field the command refused, named in both languages as the form labels it, and what
-    to do about it; pydantic's own words only for what no person's form sends."""
+def _refusal(error: dict[str, Any], by_key: bool = False) -> str:
+    """A field the command refused, named in both languages as the form labels it (`by_key`:
+    by its path in the JSON body, "impact.score"), and what to do about it; pydantic's own
+    words only for what no person's form sends."""
     field = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
-    name = UI[_LABELS[field]] if field in _LABELS else FIELD_NAMES.get(field)
+    name = None if by_key else UI[_LABELS[field]] if field in _LABELS else FIELD_NAMES.get(field)
+    if by_key:
+        field = ".".join(str(p) for p in error["loc"])
     nl, en = (f'"{name.nl}"', f'"{name.en}"') if name else (f'"{field}"', f'"{field}"')
     kind = error["type"]
     if kind in ("missing", "string_too_short"):

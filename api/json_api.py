@@ -128,7 +128,8 @@ async def act_on_grant(request: Request, reference: str, action: Action, viewer:
     the action's command without `actor`, which is the signed-in person."""
     await grant_for(db, reference, viewer)
     try:
-        update, command = await build_command(db, action, viewer, payload or {})
+        update, command = await build_command(db, action, viewer, payload or {},
+                                              by_key=True)
         await grants.act(request.app.state.temporal, reference, update, command)
         await audit.record_command(db, viewer, action.value, reference, command)
     except BadCommand as exc:

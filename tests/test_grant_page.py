@@ -371,6 +371,10 @@ async def test_the_team_takes_back_a_conflict_declared_in_error_and_may_assign_a
                 "reason": "Vergissing."}, headers={"x-csrf-token": web.cookies[CSRF_COOKIE]})
             assert spoofed.status_code == 422
             assert spoofed.json()["detail"] == ["Onbekende beoordelaar / unknown assessor"]
+            blank = await web.post(f"/api{withdraw}", json={
+                "assessor_id": mistaken.id, "reason": " "},
+                headers={"x-csrf-token": web.cookies[CSRF_COOKIE]})  # by the body's own key
+            assert blank.json()["detail"] == ['Vul "reason" in / fill in "reason"']
             withdrawn = await web.post(withdraw, data={
                 "csrf_token": web.cookies[CSRF_COOKIE], "assessor_id": str(mistaken.id),
                 "reason": "Per vergissing gemeld, zegt de beoordelaar."})
