@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from temporalio.client import Client
 
@@ -19,7 +20,9 @@ from api import (
     annual, assessors, assignment, audit, csp, imports, json_api, knowledge, oidc, pages, portal,
     reports, rounds, signin,
 )
-from api.auth import CSRF_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token
+from api.auth import (
+    CSRF_COOKIE, SESSION_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token, viewer_of,
+)
 from api.i18n import language, t
 from api.views import STATIC, StaticByVersion, render, templates, this_page, with_next
 from domain.scheme import Scheme
@@ -61,11 +64,19 @@ def _answers_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path.endswith("/autosave")
 
 
-def _error_page(request: Request, status: int, detail: str):
-    """The error page, under the menu of whoever asked, once their access was decided
-    (`request.state.viewer`); a visitor's menu before that."""
+async def _error_page(request: Request, status: int, detail: str):
+    """The error page, under the menu of whoever asked: the viewer their access was decided
+    for (`request.state.viewer`), or, where no route decided it (an address no route has),
+    whoever their session names; a visitor's menu if the database cannot say."""
+    viewer = getattr(request.state, "viewer", None)
+    if viewer is None and request.cookies.get(SESSION_COOKIE):
+        try:
+            async with request.app.state.sessions() as db:
+                viewer = await viewer_of(request, db)
+        except (SQLAlchemyError, OSError):
+            viewer = None
     return render(request, "error.html", {"status": status, "detail": detail},
-                  status_code=status, viewer=getattr(request.state, "viewer", None))
+                  status_code=status, viewer=viewer)
 
 
 def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
@@ -127,7 +138,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         """The draft as it was last saved stays; the applicant is told why this was not."""
         if _answers_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=422)
-        return _error_page(request, 422, str(exc))
+        return await _error_page(request, 422, str(exc))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):
@@ -140,7 +151,8 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return await request_validation_exception_handler(request, exc)
         fields = ", ".join(dict.fromkeys(str(e["loc"][-1]) for e in exc.errors()))
-        return _error_page(request, 400, t("bad_request", request.state.lang, fields=fields))
+        return await _error_page(request, 400,
+                                 t("bad_request", request.state.lang, fields=fields))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -153,7 +165,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         detail = exc.detail
         if detail == HTTPStatus(exc.status_code).phrase:  # no route's own words
             detail = t(_PLAIN_STATUS.get(exc.status_code, "error"), request.state.lang)
-        response = _error_page(request, exc.status_code, detail)
+        response = await _error_page(request, exc.status_code, detail)
         response.headers.update(exc.headers or {})  # a 405's Allow
         return response
 

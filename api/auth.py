@@ -116,7 +116,8 @@ class Viewer:
                      organisation_id=self.person.organisation_id)
 
 
-async def _viewer(request: Request, db: AsyncSession) -> Viewer:
+async def viewer_of(request: Request, db: AsyncSession) -> Viewer:
+    """Who the request's session cookie names, if its session is live; else the public."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return Viewer(None)
@@ -225,7 +226,7 @@ async def _admitted(request: Request, db: AsyncSession,
     """The viewer, if `roles` admit them (and an unsafe request carries its CSRF token)."""
     if request.method not in SAFE_METHODS:
         await _check_csrf(request)
-    viewer = await _viewer(request, db)
+    viewer = await viewer_of(request, db)
     request.state.viewer = viewer  # an error page of this request shows their own menu
     if permitted(roles, viewer.role, request.method):
         return viewer

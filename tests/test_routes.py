@@ -392,6 +392,7 @@ async def test_the_outbox_says_what_became_of_each_mail_and_is_gone_where_hidden
         shown.cookies.set("regie_lang", "en")
         english = (await shown.get("/outbox")).text
         gone, home = await hidden.get("/outbox"), (await hidden.get("/team")).text
+        lost = await hidden.get("/kenniscentrum")  # no route: the session names who asks
     for status, nl, en in (("sent", "Verzonden", "Sent"),
                            ("pending", "Wacht op de mailserver", "Waiting for the mail server"),
                            ("kept", "Bewaard, niet verstuurd: geen mailserver ingesteld",
@@ -400,6 +401,8 @@ async def test_the_outbox_says_what_became_of_each_mail_and_is_gone_where_hidden
         assert f'data-mail-status="{status}">{en}</span>' in english
     assert gone.status_code == 404 and "<h1>Niet gevonden</h1>" in gone.text
     assert 'href="/outbox"' in dutch and 'href="/outbox"' not in home
+    assert lost.status_code == 404 and "<h1>Niet gevonden</h1>" in lost.text
+    assert 'href="/team"' in lost.text and 'href="/login"' not in lost.text
 
 
 async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_page(
