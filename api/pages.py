@@ -28,7 +28,7 @@ from regie.overview import PAGE, PREVIEW, in_stage, search, stage_counts
 from regie.personal_data import personal_data
 from regie.records import (
     Application, AssessmentRecord, AssessorAssignment, DeclaredConflict, KnowledgeEntry, Letter,
-    Organisation, OutboxMail, Person, ProjectActivity, utcnow,
+    Organisation, OutboxMail, Person, ProjectActivity, ReportDraft, utcnow,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -182,6 +182,9 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         "notes": await notes.of(db, reference) if viewer.role in STAFF else None,
         "note_longest": notes.LONGEST,
         "digest_minutes": scheme.notifications.assessor_digest_minutes,
+        "report_drafts": {d.report_index: d.saved_at for d in (await db.exec(select(
+            ReportDraft).where(ReportDraft.reference == app.reference))).all()}
+        if viewer.role == Role.GRANTEE else {},
     }, status_code=status_code, viewer=viewer)
 
 

@@ -133,6 +133,9 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
             assert (saved.status_code, saved.headers["location"]) == (303, f"{first}?saved=1")
             page = (await web.get(f"{first}?saved=1")).text
             assert "Concept opgeslagen</span>" in page
+            grant = (await web.get(f"/grants/{reference}")).text  # the link says so too
+            assert re.search(r'<span class="muted" data-report-draft="0">· concept opgeslagen op '
+                             r'\d\d-\d\d-\d{4} \d\d:\d\d</span>', grant)
             files = _kept_files(page)
             assert list(files) == ["presentielijst.pdf", "foto.png"]
             photo = await _attachment(sessions, int(files["foto.png"]))
