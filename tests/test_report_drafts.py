@@ -22,7 +22,7 @@ from regie import grants
 from regie.db import session_factory
 from regie.links import report_token
 from regie.programme import ensure_programme
-from regie.records import Attachment, ReportDraft
+from regie.records import Attachment, OutboxMail, ReportDraft
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories, scenario
@@ -172,6 +172,13 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
         await grants.act(client, reference, "review_report", ReportReview(
             actor=team, report_index=0, accepted=False, comment="Voeg de evaluatie toe.",
             new_due=(await time_env.get_current_time() + timedelta(days=30)).date()))
+
+        async def changes_asked():  # the mail links the form, not the grant's page
+            async with sessions() as db:
+                return (await db.exec(select(OutboxMail).where(
+                    OutboxMail.key.contains("report_changes")))).first()
+        assert f"met de bijlagen: {settings.base_url}{first}." in (
+            await eventually(changes_asked)).body
         async with sessions() as db:
             web = await web_client_as(portal, people.grantee, db)
         async with contextlib.aclosing(web):
