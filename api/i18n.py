@@ -568,6 +568,7 @@ UI: dict[str, Text] = {
     "draft_saved": Text("Concept opgeslagen", "Draft saved"),
     "draft_saved_at": Text("Concept opgeslagen op {at}", "Draft saved on {at}"),
     "save_draft": Text("Opslaan als concept", "Save as draft"),
+    "add_attachments": Text("Bijlagen toevoegen", "Add files"),
     "files_on_form": Text("Bijlagen bij deze rapportage", "Files with this report"),
     "files_untick": Text("Vink een bestand uit om het weg te laten als u het formulier verstuurt "
                          "of opslaat.",

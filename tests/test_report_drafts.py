@@ -138,6 +138,7 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
                              r'\d\d-\d\d-\d{4} \d\d:\d\d</span>', grant)
             files = _kept_files(page)
             assert list(files) == ["presentielijst.pdf", "foto.png"]
+            assert '<label for="attachments">Bijlagen toevoegen (' in page
             photo = await _attachment(sessions, int(files["foto.png"]))
             assert (folder / photo.stored_name).is_file()
             async with sessions() as db:  # the grantee's own data holds their draft
