@@ -109,7 +109,8 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
             "Deze rapportage is al ingediend / this report was already submitted"])
     scheme = request.app.state.scheme
     rules = scheme.reporting(scheme.round(app.round_id))
-    typed = report_drafts.typed_in(form)
+    planned = await activities_of(db, app)
+    typed = report_drafts.typed_in(form, len(planned))
     _typed, offered, _draft = await _on_form(db, app, report)
     files = _kept(form, offered)
     folder = request.app.state.settings.data_dir / "attachments"
@@ -141,7 +142,7 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
     if not typed.get("summary", "").strip():
         errors.append("Vat de voortgang samen / summarise the progress")
     activities = []
-    for i, act in enumerate(await activities_of(db, app)):
+    for i, act in enumerate(planned):
         done = typed.get(f"act-{i}-done", "").strip()
         if not done:
             errors.append(f"Activiteit {i + 1}: wat is er gedaan? / activity {i + 1}: what was "
@@ -192,8 +193,8 @@ async def _autosave(request: Request, viewer: Viewer, db, person: Person, app: A
         return JSONResponse({"detail": "Deze rapportage is al ingediend / this report was "
                                        "already submitted"}, status_code=409)
     _typed, files, _draft = await _on_form(db, app, report)
-    await report_drafts.save(db, app.reference, index, person.id,
-                             report_drafts.typed_in(await posted(request)), files,
+    typed = report_drafts.typed_in(await posted(request), len(await activities_of(db, app)))
+    await report_drafts.save(db, app.reference, index, person.id, typed, files,
                              keep_files=True)
     moment = datetime.now(timezone.utc).astimezone(request.app.state.scheme.tz)
     return JSONResponse({"saved_at": moment.strftime("%H:%M")})

@@ -18,7 +18,7 @@ from domain.types import ReportState
 from regie.records import Application, Attachment, ReportDraft, ReportRecord, utcnow
 
 # the report form's text fields ("public" is its checkbox, "yes" when ticked)
-_TEXT = re.compile(r"summary|lessons|public|act-\d+-(done|monitoring|deviations)")
+_TEXT = re.compile(r"summary|lessons|public|act-(\d+)-(done|monitoring|deviations)")
 
 _UPSERT = {dialect: insert(ReportDraft.__table__) for dialect, insert in (
     ("postgresql", pg_insert), ("sqlite", sqlite_insert))}
@@ -35,10 +35,11 @@ class DraftFile(BaseModel):
     new: bool = True
 
 
-def typed_in(form: FormData) -> dict[str, str]:
-    """The report form's text fields as sent, and nothing else a request may carry."""
-    return {key: value for key, value in form.items()
-            if isinstance(value, str) and _TEXT.fullmatch(key)}
+def typed_in(form: FormData, activities: int) -> dict[str, str]:
+    """The report form's text fields as sent, for the grant's `activities`, and nothing else
+    a request may carry."""
+    return {key: value for key, value in form.items() if isinstance(value, str)
+            and (match := _TEXT.fullmatch(key)) and int(match[1] or 0) < activities}
 
 
 def as_sent(report: ReportState) -> tuple[dict[str, str], list[DraftFile]]:

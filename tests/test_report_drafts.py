@@ -71,7 +71,8 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
             # what the form's script sends as the grantee types: kept, and there the next time
             typed = await web.post(f"{first}/autosave", headers={CSRF_HEADER: csrf}, data={
                 "summary": "Twee trainingen gegeven.", "act-0-done": "Twee van de drie.",
-                "csrf_token": csrf, "tampered": "niet bewaard"})
+                "csrf_token": csrf, "tampered": "niet bewaard",
+                "act-9-done": "een activiteit die het project niet heeft"})
             assert typed.status_code == 200 and re.fullmatch(r"\d\d:\d\d",
                                                               typed.json()["saved_at"])
             page = (await web.get(first)).text
