@@ -24,7 +24,7 @@ from domain.text import LANGUAGES
 from regie import audit, grants, notes
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
-from regie.overview import PAGE, PREVIEW, in_stage, search, stage_counts
+from regie.overview import PAGE, PREVIEW, in_stage, reports_to_review, search, stage_counts
 from regie.personal_data import personal_data
 from regie.records import (
     Application, AssessmentRecord, AssessorAssignment, DeclaredConflict, KnowledgeEntry, Letter,
@@ -90,7 +90,7 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
                         q: Annotated[str, Composed] = ""):
     """Every submitted application by stage, of the programme or one round: the first of
     each stage, or one stage page by page; or those a search finds (a whole reference opens
-    its grant)."""
+    its grant); and the reports that wait for the team's review, the longest waiting first."""
     scheme = request.app.state.scheme
     round_id = round if round in {r.id for r in scheme.rounds} else None
     q = q.strip()
@@ -109,8 +109,10 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
             Application.deadline.is_not(None))
     if round_id is not None:
         upcoming = upcoming.where(Application.round_id == round_id)
+    to_review = await reports_to_review(db, round_id, PREVIEW) if stage is None else (0, [])
     return render(request, "team_overview.html", {
         "counts": counts, "sections": sections, "stages": [s.value for s in STAGES],
+        "to_review": to_review,
         "upcoming": (await db.exec(upcoming.order_by(Application.deadline).limit(10))).all(),
         "stage": stage.value if stage else None, "round_id": round_id, "rounds": scheme.rounds,
         "page": page, "per_page": PAGE, "q": q, "found": found,

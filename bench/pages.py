@@ -4,8 +4,10 @@ of the knowledge centre, the dashboard counts and a round's assignment of assess
 same app (/healthz).
 
 Grants are written straight into the read model (no workflows: the grant page's live status
-query then finds none, quickly), a quarter of them funded and in the knowledge centre, and a
-seventh in assessment, each with two of a pool of 30 assessors."""
+query then finds none, quickly), a quarter of them funded and in the knowledge centre, each
+with a progress report accepted and every tenth with a second one awaiting the team's review
+(the overview's worklist), and a seventh in assessment, each with two of a pool of 30
+assessors."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert, text
+from sqlalchemy import JSON, insert, literal, text
 from sqlmodel import func, select
 
 from api.app import create_app
@@ -24,7 +26,10 @@ from bench.common import Clock, database, drop, summary, table
 from domain.lifecycle import Role, Stage
 from regie.db import make_engine, migrate, session_factory
 from regie.heap import freeze_startup
-from regie.records import Application, AssessorAssignment, KnowledgeEntry, Organisation, Person
+from regie.records import (
+    Application, AssessorAssignment, KnowledgeEntry, Organisation, Person, ReportRecord,
+    UTCDateTime,
+)
 from regie.schemes import load_scheme
 from regie.settings import Settings
 
@@ -37,6 +42,19 @@ _ASSIGN = text(f"INSERT INTO {AssessorAssignment.__tablename__} (application_id,
                "WHERE stage = 'assessment' AND id > :after")
 WORDS = ("veiligheid omstanders training promovendi cultuur melding vertrouwenspersoon leiderschap "
          "studenten grensoverschrijdend gedrag onderzoek beleid campagne").split()
+
+
+def _reports(after: int, position: int, every: int, accepted: bool, at: datetime):
+    """A report of each funded grant whose id `every` divides, sent at `at`."""
+    funded = select(
+        Application.id, literal(position), literal("progress"), literal(at.date()),
+        literal("Voortgang"), literal(at, UTCDateTime()), literal(accepted),
+        literal({}, JSON)).where(Application.stage.in_(
+            [Stage.REPORTING.value, Stage.ARCHIVED.value]), Application.id > after,
+            Application.id % every == 0)
+    return insert(ReportRecord).from_select(
+        ["application_id", "position", "kind", "due", "summary", "submitted_at", "accepted",
+         "content"], funded)
 
 
 def _reference(n: int) -> str:
@@ -86,6 +104,8 @@ async def _seed(sessions, count: int, already: int) -> None:
                 await db.execute(insert(KnowledgeEntry), entries)
             for k in (0, 1):
                 await db.execute(_ASSIGN, dict(first=first, k=k, pool=ASSESSORS, after=after))
+            await db.execute(_reports(after, 0, 1, True, now - timedelta(days=60)))
+            await db.execute(_reports(after, 1, 10, False, now - timedelta(days=1)))
             after = (await db.exec(select(func.max(Application.id)))).one()
             await db.commit()
     async with sessions() as db:  # statistics and visibility as a running database has them

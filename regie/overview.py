@@ -10,7 +10,7 @@ from sqlalchemy import text as sql_text
 from sqlmodel import func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from regie.records import Application, Organisation, StageCount
+from regie.records import Application, Organisation, ReportRecord, StageCount
 
 PREVIEW = 20  # the first applications of each stage on the whole overview
 PAGE = 100  # applications on each page of one stage
@@ -129,3 +129,21 @@ async def in_stage(db: AsyncSession, stage: str, round_id: str | None, limit: in
         query = query.where(Application.round_id == round_id)
     return list((await db.exec(
         query.order_by(Application.reference).offset(offset).limit(limit))).all())
+
+
+async def reports_to_review(db: AsyncSession, round_id: str | None, limit: int
+                            ) -> tuple[int, list[tuple[ReportRecord, Application, str]]]:
+    """Reports sent and awaiting the team's review (of one round, or all): how many, and the
+    `limit` longest waiting, each with its grant and its organisation's name."""
+    # the condition ix_reports_awaiting_review is built for (migration 0026)
+    waiting = (select(ReportRecord, Application, Organisation.name)
+               .join(Application, Application.id == ReportRecord.application_id)
+               .join(Organisation, Organisation.id == Application.organisation_id)
+               .where(ReportRecord.submitted_at.is_not(None), ~ReportRecord.accepted))
+    if round_id is not None:
+        waiting = waiting.where(Application.round_id == round_id)
+    count = (await db.exec(select(func.count()).select_from(waiting.subquery()))).one()
+    rows = (await db.exec(waiting.order_by(ReportRecord.submitted_at, ReportRecord.id)
+                          .limit(limit))).all()
+    return count, list(rows)
+

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -248,9 +249,16 @@ class DecisionRecord(SQLModel, table=True):
     decided_at: datetime = _ts(nullable=False)
 
 
+# as each database writes the worklist's condition, so that its planner takes the index
+_AWAITING_REVIEW = {"postgresql_where": sql_text("submitted_at IS NOT NULL AND NOT accepted"),
+                    "sqlite_where": sql_text("submitted_at IS NOT NULL AND accepted = 0")}
+
+
 class ReportRecord(SQLModel, table=True):
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("application_id", "position"),)
+    # the team's worklist of reports awaiting review reads these alone (migration 0026)
+    __table_args__ = (UniqueConstraint("application_id", "position"),
+                      Index("ix_reports_awaiting_review", "submitted_at", **_AWAITING_REVIEW))
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="applications.id", index=True)
     position: int

@@ -6,6 +6,7 @@ with its attachments, which the team reviews."""
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -469,6 +470,10 @@ async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
         link = f"/grants/{reference}/attachments/{attachment.id}"
 
         async with contextlib.aclosing(await as_(people.team)) as web:
+            overview = (await web.get("/team")).text  # the team's worklist holds it
+            assert '<section data-reports-to-review="1">' in overview
+            assert re.search(rf'<a href="/grants/{reference}">{reference}</a></td><td>[^<]+</td>'
+                             r'<td>[^<]+</td><td>Voortgangsrapportage 1</td>', overview)
             page = (await web.get(f"/grants/{reference}")).text
             assert '<details class="report" data-report="0" open>' in page  # to review
             assert "Twee trainingen gegeven.\nDe derde volgt." in page
@@ -489,6 +494,7 @@ async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
             returned = await web.post(f"/grants/{reference}/actions/review_report",
                                       data={**review, "accepted": "no"})
             assert returned.status_code == 303
+            assert "data-reports-to-review" not in (await web.get("/team")).text
         async with contextlib.aclosing(await as_(people.auditor)) as web:
             page = (await web.get(f"/grants/{reference}")).text
             assert '<details class="report" data-report="0">' in page  # folded: not theirs
