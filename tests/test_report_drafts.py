@@ -66,6 +66,8 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
             csrf = web.cookies[CSRF_COOKIE]
             page = (await web.get(first)).text
             assert "Concept opgeslagen" not in page
+            mine = (await web.get("/my")).text  # their list of grants links the form
+            assert f'<a href="{first}" data-report-form="0">Voortgangsrapportage 1</a>' in mine
             assert '<textarea id="summary" name="summary" rows="5" required></textarea>' in page
 
             # what the form's script sends as the grantee types: kept, and there the next time
