@@ -134,16 +134,18 @@ async def in_stage(db: AsyncSession, stage: str, round_id: str | None, limit: in
 async def reports_to_review(db: AsyncSession, round_id: str | None, limit: int
                             ) -> tuple[int, list[tuple[ReportRecord, Application, str]]]:
     """Reports sent and awaiting the team's review (of one round, or all): how many, and the
-    `limit` longest waiting, each with its grant and its organisation's name."""
-    # the condition ix_reports_awaiting_review is built for (migration 0026)
-    waiting = (select(ReportRecord, Application, Organisation.name)
-               .join(Application, Application.id == ReportRecord.application_id)
-               .join(Organisation, Organisation.id == Application.organisation_id)
-               .where(ReportRecord.submitted_at.is_not(None), ~ReportRecord.accepted))
+    `limit` longest waiting, each with its grant and its organisation's name. Both read the
+    partial index of those alone (ix_reports_awaiting_review, migration 0026), written for
+    this condition; the programme's count reads nothing else."""
+    awaiting = (ReportRecord.submitted_at.is_not(None), ~ReportRecord.accepted)
+    count = select(func.count(ReportRecord.id)).where(*awaiting)
+    rows = (select(ReportRecord, Application, Organisation.name)
+            .join(Application, Application.id == ReportRecord.application_id)
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .where(*awaiting))
     if round_id is not None:
-        waiting = waiting.where(Application.round_id == round_id)
-    count = (await db.exec(select(func.count()).select_from(waiting.subquery()))).one()
-    rows = (await db.exec(waiting.order_by(ReportRecord.submitted_at, ReportRecord.id)
-                          .limit(limit))).all()
-    return count, list(rows)
-
+        count = count.join(Application, Application.id == ReportRecord.application_id).where(
+            Application.round_id == round_id)
+        rows = rows.where(Application.round_id == round_id)
+    return (await db.exec(count)).one(), list((await db.exec(
+        rows.order_by(ReportRecord.submitted_at, ReportRecord.id).limit(limit))).all())

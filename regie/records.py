@@ -258,7 +258,8 @@ class ReportRecord(SQLModel, table=True):
     __tablename__ = "reports"
     # the team's worklist of reports awaiting review reads these alone (migration 0026)
     __table_args__ = (UniqueConstraint("application_id", "position"),
-                      Index("ix_reports_awaiting_review", "submitted_at", **_AWAITING_REVIEW))
+                      Index("ix_reports_awaiting_review", "submitted_at", "id",
+                            **_AWAITING_REVIEW))
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="applications.id", index=True)
     position: int

@@ -21,7 +21,7 @@ AWAITING_REVIEW = {"postgresql_where": sa.text("submitted_at IS NOT NULL AND NOT
 
 
 def upgrade() -> None:
-    op.create_index('ix_reports_awaiting_review', 'reports', ['submitted_at'],
+    op.create_index('ix_reports_awaiting_review', 'reports', ['submitted_at', 'id'],
                     **AWAITING_REVIEW)
 
 
