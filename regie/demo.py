@@ -19,8 +19,8 @@ from domain.lifecycle import Role, Stage
 from domain.schedules import add_months
 from domain.scheme import Scheme
 from domain.types import (
-    ActivityJudgement, Actor, AssessorRef, AssignAssessors, CriterionScore, DecisionInput,
-    ScoreSubmission, Withdrawal,
+    ActivityJudgement, ActivityReport, Actor, AssessorRef, AssignAssessors, CriterionScore,
+    DecisionInput, ReportSubmission, ScoreSubmission, Withdrawal,
 )
 from regie import grants
 from regie.applications import ActivityIn, DraftIn, LineIn, save_draft
@@ -152,6 +152,7 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
                      organisation_id=p.organisation_id)
 
     team = actor("team@regie.demo")
+    awarded: list[str] = []
     panel = [people["beoordelaar1@regie.demo"], people["beoordelaar3@regie.demo"]]
     judgement = ActivityJudgement(description_sufficient=True, budget_sufficient=True,
                                   motivation="Concreet en realistisch begroot.")
@@ -186,6 +187,17 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
             actor=team, award=award, amount_cents=requested[reference] if award else 0,
             reason="Gemiddeld 3,5 of hoger; past binnen het budget." if award
             else "Gemiddelde score onder de drempel van 3."))
+        if award and awarded:  # the second: the team's worklist has a report to review
+            applicant = next(email for email, _, role, org in PEOPLE
+                             if role == Role.GRANTEE and org == org_index)
+            await grants.act(client, reference, "submit_report", ReportSubmission(
+                actor=actor(applicant), report_index=0,
+                summary="Twee van de drie trainingen gegeven; de evaluatie loopt.",
+                activities=(ActivityReport(title="Training", done="Twee trainingen gegeven."),
+                            ActivityReport(title="Evaluatie", done="Vragenlijst uitgezet.")),
+                lessons="Plan de trainingen buiten de tentamenweken."))
+        if award:
+            awarded.append(reference)
     log.info("demo.loaded", grants=len(references))
     return references
 

@@ -61,6 +61,10 @@ async def test_programme_team_finds_demo_grants_by_stage(browser, time_env, tmp_
             section = page.locator(f"[data-stage-section='{stage}']")
             for title in titles:
                 assert await section.get_by_text(title).count() == 1, (stage, title)
+        # the demo's second awarded grant has sent its first report: the team's worklist
+        worklist = page.locator("[data-reports-to-review]")
+        assert await worklist.get_attribute("data-reports-to-review") == "1"
+        assert "Voortgangsrapportage 1" in await worklist.text_content()
 
         # staff see what the team must do; the same grant's applicant sees the public name
         await page.click(f".card[data-stage='{Stage.ASSESSMENT.value}']")
