@@ -154,6 +154,7 @@ UI: dict[str, Text] = {
     "scheme_version": Text("Versie van de regeling", "Scheme version"),
     "budget_at_proposal": Text("Budget bij het voorstel", "Budget at the proposal"),
     "upcoming": Text("Eerstvolgende termijnen", "Upcoming deadlines"),
+    "deadline_passed": Text("verstreken", "passed"),
     "reports_to_review": Text("Rapportages te beoordelen", "Reports to review"),
     "longest_waiting": Text("De {count} die het langst wachten, de oudste eerst:",
                             "The {count} waiting longest, oldest first:"),

@@ -112,7 +112,7 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
     to_review = await reports_to_review(db, round_id, PREVIEW) if stage is None else (0, [])
     return render(request, "team_overview.html", {
         "counts": counts, "sections": sections, "stages": [s.value for s in STAGES],
-        "to_review": to_review,
+        "to_review": to_review, "now": utcnow(),
         "upcoming": (await db.exec(upcoming.order_by(Application.deadline).limit(10))).all(),
         "stage": stage.value if stage else None, "round_id": round_id, "rounds": scheme.rounds,
         "page": page, "per_page": PAGE, "q": q, "found": found,

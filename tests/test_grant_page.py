@@ -494,7 +494,10 @@ async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
             returned = await web.post(f"/grants/{reference}/actions/review_report",
                                       data={**review, "accepted": "no"})
             assert returned.status_code == 303
-            assert "data-reports-to-review" not in (await web.get("/team")).text
+            overview = (await web.get("/team")).text
+            assert "data-reports-to-review" not in overview  # sent back: no longer waiting
+            row = overview.split(f'<a href="/grants/{reference}">{reference}</a>')[0]
+            assert "data-passed" not in row.rsplit("<tr>", 1)[1]  # the new due date is ahead
         async with contextlib.aclosing(await as_(people.auditor)) as web:
             page = (await web.get(f"/grants/{reference}")).text
             assert '<details class="report" data-report="0">' in page  # folded: not theirs

@@ -9,7 +9,7 @@ import json
 import re
 import uuid
 import warnings
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import structlog.testing
 from markupsafe import escape
@@ -26,7 +26,7 @@ from regie.worker import build_worker
 from sqlmodel import select
 
 from regie import ROOT, audit
-from regie.records import Application, AuditEntry, Organisation, OutboxMail
+from regie.records import Application, AuditEntry, Organisation, OutboxMail, ReportRecord
 from tests import factories, scenario
 from tests.conftest import web_client_as
 
@@ -417,10 +417,20 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
         org = await factories.organisation(db)
         team = await factories.person(db, Role.PROGRAMME_TEAM, "team@overzicht.nl")
         stages = ["assessment"] * 130 + ["reporting"] * 3  # 2025, 2026, 2027 in turn
+        passed, ahead = now - timedelta(days=1), now + timedelta(days=3)
         db.add_all(Application(
             reference=f"SV{2025 + n % 3}-{n:04d}", round_id=str(2025 + n % 3), scheme_id="",
             scheme_hash="", organisation_id=org.id, title=f"Project {n:04d}", submitted_at=now,
-            stage=stage) for n, stage in enumerate(stages))
+            stage=stage, deadline={0: passed, 1: ahead}.get(n)) for n, stage in enumerate(stages))
+        await db.commit()
+        # reports sent: two await the team's review (of 2025 and 2027), one is accepted
+        ids = dict((await db.exec(select(Application.reference, Application.id))).all())
+        db.add_all(ReportRecord(application_id=ids[reference], position=0, kind="progress",
+                                due=now.date(), summary="s", submitted_at=now - timedelta(
+                                    hours=hours), accepted=accepted)
+                   for reference, hours, accepted in (("SV2027-0131", 2, False),
+                                                      ("SV2025-0129", 5, False),
+                                                      ("SV2026-0130", 9, True)))
         await db.commit()
         client = await web_client_as(create_app(settings, scheme, time_env.client), team, db)
     rows = re.compile(r'<tr><td class="nowrap"><a href="/grants/(SV\d{4}-\d{4})">')
@@ -432,6 +442,14 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
             in assessment
         reporting = whole.split('data-stage-section="reporting"')[1].split("</section>")[0]
         assert len(rows.findall(reporting)) == 3 and "data-show-all" not in reporting
+        # the next deadlines say which has passed; the worklist, the longest waiting first
+        upcoming = re.findall(r'<tr><td>([^<]*(?:<span[^>]*>[^<]*</span>)?)</td><td><a href='
+                              r'"/grants/(SV\d{4}-\d{4})">', whole)
+        assert [(ref, "verstreken" in cell) for cell, ref in upcoming] == [
+            ("SV2025-0000", True), ("SV2026-0001", False)]
+        worklist = whole.split("data-reports-to-review=")[1].split("</section>")[0]
+        assert worklist.startswith('"2"')
+        assert re.findall(r'href="/grants/([^"]+)"', worklist) == ["SV2025-0129", "SV2027-0131"]
 
         first = (await client.get("/team?stage=assessment")).text
         assert "<p class=\"muted\" data-shown>1–100 van 130" in first
@@ -445,6 +463,7 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
         assert "<h1>Overzicht aanvragen: Aanvraagronde 2027</h1>" in of_2027
         assert '<a class="card" href="/team?stage=assessment&amp;round=2027"' in of_2027
         assert "<h2>Wacht op beoordeling (43)</h2>" in of_2027  # 2, 5, ... 128
+        assert 'data-reports-to-review="1"' in of_2027  # the round's own
         assert rows.findall(of_2027) == [f"SV2027-{2 + 3 * k:04d}" for k in range(20)] + [
             "SV2027-0131"]
 
