@@ -17,7 +17,7 @@ from domain.lifecycle import Stage
 from regie.db import session_factory
 from regie.demo import DEMO_TOTP_SECRET, GRANTS, PASSWORD
 from regie.links import report_token
-from regie.records import Organisation, Person
+from regie.records import Organisation, Person, ReportDraft
 from tests import factories
 from tests.conftest import sign_in
 from tests.test_browser import demo_site
@@ -46,6 +46,11 @@ async def test_every_kind_of_page_meets_wcag_21_aa(browser, time_env, tmp_path, 
                 Person.email == "uu@regie.demo"))).one()
             draft = await factories.application(
                 db, await db.get(Organisation, grantee.organisation_id), scheme)
+            # the report form as it opens again, with what was typed and a file on it
+            db.add(ReportDraft(reference=at[Stage.REPORTING], report_index=0, saved_by=grantee.id,
+                               fields={"summary": "Twee trainingen gegeven."}, attachments=[
+                                   {"id": 1, "name": "presentielijst.pdf", "kind": "document"}]))
+            await db.commit()
         grant_pages = [f"/grants/{ref}" for ref in at.values()]
         report_link = report_token((tmp_path / "secret.key").read_text().strip(), grantee.id,
                                    at[Stage.REPORTING], 0, datetime.now(timezone.utc)
