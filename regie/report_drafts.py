@@ -86,13 +86,13 @@ async def remove_files(db: AsyncSession, folder: Path, reference: str,
                        files: list[DraftFile]) -> None:
     """Remove files stored for a draft alone (`new`), record and file; never one that a report
     of the grant was sent with."""
+    if not any(f.new for f in files):
+        return
     sent = {a["id"] for record in (await db.exec(select(ReportRecord).join(
         Application, Application.id == ReportRecord.application_id).where(
         Application.reference == reference))).all()
         for a in record.content.get("attachments", [])}
     ids = [f.id for f in files if f.new and f.id not in sent]
-    if not ids:
-        return
     for row in (await db.exec(select(Attachment).where(
             Attachment.id.in_(ids), Attachment.reference == reference))).all():
         (folder / row.stored_name).unlink(missing_ok=True)
