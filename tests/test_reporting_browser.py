@@ -66,6 +66,9 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
             await page.reload()
             assert await page.input_value("#act-0-done") == "Twee van de drie trainingen gegeven."
             assert "Concept opgeslagen op" in await page.text_content("#autosave-status")
+            await page.click("button[name=intent][value=save]")  # saved with fields still open
+            await page.wait_for_url(re.compile(r".*\?saved=1$"))
+            assert await page.text_content("#autosave-status") == "Concept opgeslagen"
             await page.fill("#act-0-deviations", "De derde training schuift naar september.")
             await page.fill("#act-1-done", "Cultuurscan voorbereid.")
             await page.set_input_files("#attachments", str(evidence))
