@@ -18,7 +18,9 @@ from api.auth import (
 )
 from api.forms import draft_from_form, form_field
 from api.signin import first_factor_passed
-from api.views import RowId, own_application, posted, render, round_taking_drafts, stored_file
+from api.views import (
+    RowId, own_application, posted, render, round_taking_drafts, saved_now, stored_file,
+)
 from domain.lifecycle import Role, Stage
 from domain.money import euros
 from domain.types import Finding
@@ -371,7 +373,7 @@ async def autosave(request: Request, application_id: RowId, viewer: Grantee, db:
         return JSONResponse({"detail": "; ".join(unreadable.values())}, status_code=422)
     await save_draft(db, app, draft, scheme)
     facts = await facts_for(db, app, datetime.now(timezone.utc))
-    return {"saved_at": datetime.now().strftime("%H:%M:%S"),
+    return {"saved_at": saved_now(request),
             "requested": euros(app.requested_cents),
             "activities": [euros(a.budget_cents) for a in facts.activities]}
 

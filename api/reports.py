@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +15,9 @@ from starlette.datastructures import UploadFile
 from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
-from api.views import ReportIndex, RowId, grant_for, live_status, posted, render, stored_file
+from api.views import (
+    ReportIndex, RowId, grant_for, live_status, posted, render, saved_now, stored_file,
+)
 from domain.lifecycle import Role
 from domain.types import (
     ActivityReport, AttachmentRef, GrantStatus, ReportState, ReportSubmission,
@@ -196,8 +197,7 @@ async def _autosave(request: Request, viewer: Viewer, db, person: Person, app: A
     typed = report_drafts.typed_in(await posted(request), len(await activities_of(db, app)))
     await report_drafts.save(db, app.reference, index, person.id, typed, files,
                              keep_files=True)
-    moment = datetime.now(timezone.utc).astimezone(request.app.state.scheme.tz)
-    return JSONResponse({"saved_at": moment.strftime("%H:%M")})
+    return JSONResponse({"saved_at": saved_now(request)})
 
 
 @router.get("/report/{token}")

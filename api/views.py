@@ -124,6 +124,12 @@ async def posted(request: Request) -> FormData:
     return FormData([(key, composed(value)) for key, value in form.multi_items()])
 
 
+def saved_now(request: Request) -> str:
+    """The moment an autosave reports it saved: now, in the scheme's time zone, as the pages
+    write times (not the server's own zone)."""
+    return datetime.now(timezone.utc).astimezone(request.app.state.scheme.tz).strftime("%H:%M")
+
+
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200,
            viewer: Viewer | None = None):
     lang = request.state.lang
