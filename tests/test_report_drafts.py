@@ -18,11 +18,11 @@ from api.app import create_app
 from api.auth import CSRF_COOKIE, CSRF_HEADER
 from domain.lifecycle import Stage
 from domain.types import DecisionInput, ReportReview
-from regie import grants
+from regie import grants, report_drafts
 from regie.db import session_factory
 from regie.links import report_token
 from regie.programme import ensure_programme
-from regie.records import Attachment, OutboxMail, ReportDraft
+from regie.records import Attachment, OutboxMail
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories, scenario
@@ -51,8 +51,7 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
 
     async def draft_of(reference, index):
         async with sessions() as db:
-            return (await db.exec(select(ReportDraft).where(
-                ReportDraft.reference == reference, ReportDraft.report_index == index))).first()
+            return await report_drafts.draft_for(db, reference, index)
 
     async with build_worker(client, settings, sessions, scheme):
         reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
