@@ -25,7 +25,7 @@ from domain.types import (
 from regie import audit, grants, report_drafts
 from regie.applications import activities_of
 from regie.links import BadLink, ExpiredLink, read_report_token
-from regie.records import Application, Attachment, Person, ReportDraft
+from regie.records import Application, Attachment, Person, ReportDraft, ReportRecord
 from regie.report_drafts import DraftFile
 
 router = APIRouter(include_in_schema=False)
@@ -185,15 +185,20 @@ async def _store(db, folder: Path, app: Application, person: Person, upload: Upl
     return DraftFile(id=row.id, name=row.original_name, kind=kind)
 
 
-async def _autosave(request: Request, viewer: Viewer, db, person: Person, app: Application,
+async def _autosave(request: Request, db, person: Person, app: Application,
                     index: int) -> JSONResponse:
     """What the form's script sends as the grantee types: the text, kept as the draft (the
-    files stay as the form was last sent)."""
-    _status, report = await _report(request, viewer, app, index)
-    if report.submitted_at is not None:
+    files stay as the form was last sent). It reads the report as the read model has it, not
+    the grant's workflow: typing sends the workers no query, and what is typed is kept while
+    Temporal cannot be reached."""
+    sent = (await db.exec(select(ReportRecord).where(
+        ReportRecord.application_id == app.id, ReportRecord.position == index))).first()
+    if sent is not None and sent.submitted_at is not None:
         return JSONResponse({"detail": "Deze rapportage is al ingediend / this report was "
                                        "already submitted"}, status_code=409)
-    _typed, files, _draft = await _on_form(db, app, report)
+    # a new draft of a report sent back starts with the files it was sent with
+    files = [] if sent is None else report_drafts.sent_files(
+        AttachmentRef.model_validate(a) for a in sent.content.get("attachments", []))
     typed = report_drafts.typed_in(await posted(request), len(await activities_of(db, app)))
     await report_drafts.save(db, app.reference, index, person.id, typed, files,
                              keep_files=True)
@@ -215,7 +220,7 @@ async def submit_by_link(request: Request, token: str, viewer: Anyone, db: Db):
 @router.post("/report/{token}/autosave")
 async def autosave_by_link(request: Request, token: str, viewer: Anyone, db: Db):
     person, app, index = await _by_link(request, db, token)
-    return await _autosave(request, viewer, db, person, app, index)
+    return await _autosave(request, db, person, app, index)
 
 
 @router.get("/grants/{reference}/reports/{index}")
@@ -236,7 +241,7 @@ async def submit_report(request: Request, reference: str, index: ReportIndex, vi
 @router.post("/grants/{reference}/reports/{index}/autosave")
 async def autosave(request: Request, reference: str, index: ReportIndex, viewer: Grantee, db: Db):
     app = await grant_for(db, reference, viewer)
-    return await _autosave(request, viewer, db, viewer.person, app, index)
+    return await _autosave(request, db, viewer.person, app, index)
 
 
 @router.get("/grants/{reference}/attachments/{attachment_id}")

@@ -5,6 +5,7 @@ expired link or session, nor a form sent back for a mistake loses any of it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -14,7 +15,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
-from domain.types import ReportState
+from domain.types import AttachmentRef, ReportState
 from regie.records import Application, Attachment, ReportDraft, ReportRecord, utcnow
 
 # the report form's text fields ("public" is its checkbox, "yes" when ticked)
@@ -51,8 +52,13 @@ def as_sent(report: ReportState) -> tuple[dict[str, str], list[DraftFile]]:
                    f"act-{i}-deviations": activity.deviations}
     if any(a.public for a in report.attachments):
         fields["public"] = "yes"
-    return fields, [DraftFile(id=a.id, name=a.name, kind=a.kind, new=False)
-                    for a in report.attachments]
+    return fields, sent_files(report.attachments)
+
+
+def sent_files(attachments: Iterable[AttachmentRef]) -> list[DraftFile]:
+    """The files a report was sent with, on its form again once the team sent it back: they
+    stay with that report (none is `new`)."""
+    return [DraftFile(id=a.id, name=a.name, kind=a.kind, new=False) for a in attachments]
 
 
 def files_of(draft: ReportDraft) -> list[DraftFile]:

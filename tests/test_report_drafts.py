@@ -191,6 +191,13 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
             assert "Twee trainingen gegeven.</textarea>" in page
             assert "Cultuurscan voorbereid.</textarea>" in page
             assert 'name="public" value="yes" checked' in page
+            assert list(_kept_files(page)) == ["presentielijst.pdf"]
+            # typing again starts a new draft, which holds the file the report was sent with
+            retyped = await web.post(f"{first}/autosave", data={"summary": "Met evaluatie."},
+                                     headers={CSRF_HEADER: web.cookies[CSRF_COOKIE]})
+            assert retyped.status_code == 200
+            page = (await web.get(first)).text
+            assert "Met evaluatie.</textarea>" in page
             kept = _kept_files(page)
             assert list(kept) == ["presentielijst.pdf"]
             # sent again with the file as it was: no need to send it twice
