@@ -17,7 +17,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 
-from api.i18n import ACTIVITY_NAMES, FIELD_NAMES, UI, UPDATE_NAMES, t
+from api.i18n import ACTIVITY_NAMES, FIELD_NAMES, MAIL_NAMES, UI, UPDATE_NAMES, t
 from api.views import stage_name
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, Role, Stage
 from domain.money import euros
@@ -188,7 +188,8 @@ def describe(event: HistoryEvent, lang: str) -> HistoryLine | None:
         arg = _payload(attrs.input)
         if attrs.activity_type.name == "send_mail":
             recipients = arg.get("recipients")
-            details = t("hist_mail", lang, template=arg.get("template"), recipients=(
+            details = t("hist_mail", lang, mail=_named(
+                str(arg.get("template")), MAIL_NAMES, lang), recipients=(
                 t(f"hist_mail_{recipients}", lang) if recipients in {r.value for r in Recipients}
                 else recipients))
         elif attrs.activity_type.name == "record_event":

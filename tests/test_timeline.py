@@ -11,9 +11,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 
+from activities.mail import ASSIGNED
 from api.history import describe, timeline
+from api.i18n import MAIL_NAMES
 
-HISTORIES = Path(__file__).parent / "histories"
+ROOT = Path(__file__).parent.parent
+HISTORIES = ROOT / "tests" / "histories"
 
 
 def _timeline(name: str, lang: str = "en"):
@@ -91,11 +94,13 @@ def test_what_a_person_sent_reads_field_by_field_in_the_auditors_language():
             "vastgelegd: fase Afgerond en gearchiveerd (archived), Subsidie vaststellen (settle)",
             "timer vervallen"} <= {line.details for line in grant}
     assert any(line.details.startswith("codewijziging ") for line in grant)  # patch markers
-    # a mail by its template, to whom in the auditor's words (it read "aan applicant")
-    assert {"e-mail 'submission_received' aan de aanvrager",
-            "e-mail 'assessment_assigned' aan de beoordelaars",
-            "e-mail 'report_submitted' aan het programmateam"} <= {line.details for line in grant}
-    assert "e-mail 'submission_received' to the applicant" in {
+    # a mail by what it tells, its template beside it, to whom in the auditor's words (it read
+    # "aan applicant", and the template's key alone)
+    assert {"e-mail ontvangstbevestiging (submission_received) aan de aanvrager",
+            "e-mail beoordeling toegewezen (assessment_assigned) aan de beoordelaars",
+            "e-mail rapportage ontvangen (report_submitted) aan het programmateam"} <= {
+        line.details for line in grant}
+    assert "e-mail acknowledgement of receipt (submission_received) to the applicant" in {
         line.details for line in _timeline("grant_lifecycle_v3.json", "en")}
     # activities by name too, a letter by its grant and kind (its text is on the grant's page)
     letters = [line.details for line in grant if "(issue_letter)" in line.details]
@@ -153,3 +158,11 @@ def test_a_value_that_only_looks_like_a_moment_is_shown_as_it_was_given():
     assert describe(event, "en").details == (
         "deadline moved (move_deadline): deadline: 2027-01-01T25:00 · reason: 02-01-2027 17:09 "
         "UTC · note: 2027-02-30")
+
+
+def test_every_mail_has_a_name_in_both_languages():
+    """Each template of templates/email, and the assignment held for a digest, has its words
+    for the timeline: a mail added without them would show its key alone."""
+    templates = {path.stem for path in (ROOT / "templates" / "email").glob("*.txt")}
+    assert set(MAIL_NAMES) == templates | {ASSIGNED}
+    assert all(name.nl and name.en and name.nl != name.en for name in MAIL_NAMES.values())
