@@ -24,6 +24,7 @@ from api.auth import (
     CSRF_COOKIE, SESSION_COOKIE, LoginRequired, csrf_cookie_valid, new_csrf_token, viewer_of,
 )
 from api.i18n import language, t
+from api.limits import BodyLimit
 from api.views import STATIC, StaticByVersion, render, templates, this_page, with_next
 from domain.scheme import Scheme
 from regie.applications import DraftTooLarge
@@ -104,6 +105,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
 
     docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.mount("/static", StaticByVersion(directory=STATIC), name="static")
+    app.add_middleware(BodyLimit, max_mb=settings.max_request_mb)
 
     @app.middleware("http")
     async def request_context(request: Request, call_next):

@@ -186,7 +186,7 @@ async def _read_evidence(upload: UploadFile) -> tuple[bytes, str | None]:
     """The evidence's content, or why it cannot be kept."""
     if Path(upload.filename).suffix.lower() not in EVIDENCE_TYPES:
         return b"", "Alleen PDF, afbeelding of document / only PDF, image or document"
-    content = await upload.read()
+    content = await upload.read(EVIDENCE_MAX + 1)
     if len(content) > EVIDENCE_MAX:
         return b"", "Het bestand is groter dan 10 MB / the file exceeds 10 MB"
     return content, None

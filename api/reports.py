@@ -121,7 +121,7 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
         for upload in form.getlist(field):
             if not isinstance(upload, UploadFile) or not upload.filename:
                 continue
-            content = await upload.read()
+            content = await upload.read(rules.attachment_max_mb * 1024 * 1024 + 1)
             suffix = Path(upload.filename).suffix.lower()
             if suffix not in rules.attachment_types:
                 errors.append(f"{upload.filename}: dit type bestand kan niet / this type of file "

@@ -21,6 +21,7 @@ class Settings(BaseModel):
     scheme_file: Path = ROOT / "schemes" / "sociale-veiligheid.toml"
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = ""  # default: generated once into data_dir/secret.key
+    max_request_mb: int = 100  # the largest request the web app takes (api.limits)
     smtp_host: str = ""  # empty: mails stay in the outbox (readable in the app), none is sent
     smtp_port: int = 25
     smtp_user: str = ""
