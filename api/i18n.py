@@ -166,6 +166,11 @@ UI: dict[str, Text] = {
     "found_more": Text("Meer dan {count}: maak de zoekvraag preciezer.",
                        "More than {count}: narrow the search."),
     "not_saved": Text("Niet opgeslagen", "Not saved"),
+    "files_too_large": Text(
+        "De gekozen bestanden zijn samen groter dan {max_mb} MB en kunnen zo niet mee. Kies er "
+        "minder tegelijk en sla op als concept; voeg de rest daarna toe.",
+        "The files chosen are larger than {max_mb} MB together and cannot be sent so. Choose "
+        "fewer at a time and save as draft; add the rest after that."),
     "round_applications": Text("Aanvragen in deze ronde", "Applications in this round"),
     "all_stages": Text("Alle fasen", "All stages"),
     "show": Text("Tonen", "Show"),

@@ -89,6 +89,7 @@ async def _form(request: Request, viewer: Viewer, db, app: Application, index: i
         "files": on_form_files if files is None else files, "draft": draft,
         "saved": request.query_params.get("saved") == "1", "band": band,
         "types": ", ".join(rules.attachment_types), "max_mb": rules.attachment_max_mb,
+        "request_max_mb": request.app.state.settings.max_request_mb,
     }, status_code=status_code, viewer=viewer)
 
 

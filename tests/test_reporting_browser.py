@@ -29,7 +29,7 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
                                                                  db_url, engine, scheme, smtp):
     client, sessions = time_env.client, session_factory(engine)
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="report-ui",
-                                 smtp_host="127.0.0.1", smtp_port=smtp.port)
+                                 smtp_host="127.0.0.1", smtp_port=smtp.port, max_request_mb=1)
     async with sessions() as db:
         people = await scenario.cast(db)
         await programme.ensure_programme(db, client, scheme, settings.task_queue)
@@ -71,6 +71,18 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
             assert await page.text_content("#autosave-status") == "Concept opgeslagen"
             await page.fill("#act-0-deviations", "De derde training schuift naar september.")
             await page.fill("#act-1-done", "Cultuurscan voorbereid.")
+            # files larger together than Regie takes in one request: not sent, and said why
+            video = tmp_path / "training.pdf"
+            video.write_bytes(b"%PDF-1.4\n" + b"0" * 1024 * 1024)
+            await page.set_input_files("#attachments", [str(evidence), str(video)])
+            filled = page.url
+            await page.click("button[type=submit]")
+            refused = page.locator("#files-too-large[role=alert]")
+            await refused.wait_for()
+            assert (await refused.text_content()).startswith(
+                "De gekozen bestanden zijn samen groter dan 1 MB")
+            assert page.url == filled  # still the form, as it was filled in
+            assert await page.input_value("#act-1-done") == "Cultuurscan voorbereid."
             await page.set_input_files("#attachments", str(evidence))
             await page.check("input[name=public]")
             await page.click("button[type=submit]")
