@@ -160,6 +160,7 @@ UI: dict[str, Text] = {
                             "The {count} waiting longest, oldest first:"),
     "report": Text("Rapportage", "Report"),
     "no_grants": Text("Geen aanvragen.", "No grants."),
+    "no_reports_to_review": Text("Geen rapportages te beoordelen.", "No reports to review."),
     "all_rounds": Text("Alle rondes", "All rounds"),
     "overview_search": Text("Kenmerk, titel of organisatie", "Reference, title or organisation"),
     "search_found": Text("Gevonden voor ‘{q}’", "Found for ‘{q}’"),

@@ -87,10 +87,11 @@ async def switch_language(code: str, viewer: Anyone, next: str | None = None):
 @router.get("/team")
 async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | None = None,
                         round: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
-                        q: Annotated[str, Composed] = ""):
+                        q: Annotated[str, Composed] = "", reports: bool = False):
     """Every submitted application by stage, of the programme or one round: the first of
     each stage, or one stage page by page; or those a search finds (a whole reference opens
-    its grant); and the reports that wait for the team's review, the longest waiting first."""
+    its grant); and the reports that wait for the team's review, the longest waiting first,
+    the first of them or (`reports`) page by page."""
     scheme = request.app.state.scheme
     round_id = round if round in {r.id for r in scheme.rounds} else None
     q = q.strip()
@@ -98,7 +99,9 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
     if any(app.reference == q.upper() for app, _ in found or ()):
         return RedirectResponse(f"/grants/{q.upper()}", status_code=303)
     counts = await stage_counts(db, round_id)
-    if stage is None:
+    if reports:
+        sections = {}
+    elif stage is None:
         sections = {s.value: await in_stage(db, s.value, round_id, PREVIEW)
                     for s in STAGES if counts.get(s.value)}
     else:
@@ -109,13 +112,16 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
             Application.deadline.is_not(None))
     if round_id is not None:
         upcoming = upcoming.where(Application.round_id == round_id)
-    to_review = await reports_to_review(db, round_id, PREVIEW) if stage is None else (0, [])
+    if reports:
+        to_review = await reports_to_review(db, round_id, PAGE, (page - 1) * PAGE)
+    else:
+        to_review = await reports_to_review(db, round_id, PREVIEW) if stage is None else (0, [])
     return render(request, "team_overview.html", {
         "counts": counts, "sections": sections, "stages": [s.value for s in STAGES],
         "to_review": to_review, "now": utcnow(),
         "upcoming": (await db.exec(upcoming.order_by(Application.deadline).limit(10))).all(),
         "stage": stage.value if stage else None, "round_id": round_id, "rounds": scheme.rounds,
-        "page": page, "per_page": PAGE, "q": q, "found": found,
+        "page": page, "per_page": PAGE, "q": q, "found": found, "reports": reports,
     }, viewer=viewer)
 
 

@@ -131,12 +131,14 @@ async def in_stage(db: AsyncSession, stage: str, round_id: str | None, limit: in
         query.order_by(Application.reference).offset(offset).limit(limit))).all())
 
 
-async def reports_to_review(db: AsyncSession, round_id: str | None, limit: int
+async def reports_to_review(db: AsyncSession, round_id: str | None, limit: int,
+                            offset: int = 0
                             ) -> tuple[int, list[tuple[ReportRecord, Application, str]]]:
-    """Reports sent and awaiting the team's review (of one round, or all): how many, and the
-    `limit` longest waiting, each with its grant and its organisation's name. Both read the
-    partial index of those alone (ix_reports_awaiting_review, migration 0026), written for
-    this condition; the programme's count reads nothing else."""
+    """Reports sent and awaiting the team's review (of one round, or all): how many, and
+    `limit` of them from `offset`, the longest waiting first, each with its grant and its
+    organisation's name. Both read the partial index of those alone
+    (ix_reports_awaiting_review, migration 0026), written for this condition; the
+    programme's count reads nothing else."""
     awaiting = (ReportRecord.submitted_at.is_not(None), ~ReportRecord.accepted)
     count = select(func.count(ReportRecord.id)).where(*awaiting)
     rows = (select(ReportRecord, Application, Organisation.name)
@@ -148,4 +150,5 @@ async def reports_to_review(db: AsyncSession, round_id: str | None, limit: int
             Application.round_id == round_id)
         rows = rows.where(Application.round_id == round_id)
     return (await db.exec(count)).one(), list((await db.exec(
-        rows.order_by(ReportRecord.submitted_at, ReportRecord.id).limit(limit))).all())
+        rows.order_by(ReportRecord.submitted_at, ReportRecord.id).offset(offset).limit(limit)
+    )).all())

@@ -487,6 +487,35 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
         assert (await client.get("/team?stage=bestaat-niet")).status_code == 400
         assert (await client.get("/api/grants?limit=nul")).status_code == 422  # the API's JSON
 
+        # the worklist page by page, once more wait than the overview shows: 120 more, older
+        async with sessions() as db:
+            db.add_all(ReportRecord(application_id=ids[f"SV{2025 + n % 3}-{n:04d}"], position=1,
+                                    kind="progress", due=now.date(), summary="s",
+                                    submitted_at=now - timedelta(days=1, minutes=n))
+                       for n in range(120))
+            await db.commit()
+        def waiting(page: str) -> list[str]:
+            section = page.split("data-reports-to-review=")[1].split("</section>")[0]
+            return re.findall(r'href="/grants/([^"]+)"', section)
+
+        whole = (await client.get("/team")).text
+        worklist = whole.split("data-reports-to-review=")[1].split("</section>")[0]
+        assert len(waiting(whole)) == 20 and "De 20 die het langst wachten" in worklist
+        assert '<a href="/team?reports=1" data-show-all="reports">Alle 122 tonen</a>' in worklist
+        first = (await client.get("/team?reports=1")).text
+        assert "data-stage-section" not in first  # the worklist alone, with the stage cards
+        assert "1–100 van 122" in first and '<a href="/team?reports=1&page=2" rel="next">' in first
+        second = (await client.get("/team?reports=1&page=2")).text
+        assert "101–122 van 122" in second and 'rel="next"' not in second
+        assert waiting(first) + waiting(second) == [  # the longest waiting first
+            f"SV{2025 + n % 3}-{n:04d}" for n in reversed(range(120))] + [
+            "SV2025-0129", "SV2027-0131"]
+        of_2027 = (await client.get("/team?reports=1&round=2027")).text
+        assert "1–41 van 41" in of_2027 and '<input type="hidden" name="reports" value="1">' \
+            in of_2027  # the round's own; choosing another round keeps to the worklist
+        beyond = (await client.get("/team?reports=1&page=3")).text
+        assert "Geen rapportages te beoordelen." in beyond and 'rel="prev"' in beyond
+
 
 async def test_the_annual_report_opens_on_this_year_and_links_each_year_of_the_programme(
         tmp_path, db_url, engine, scheme, time_env):
