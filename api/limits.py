@@ -3,8 +3,8 @@ to disk, whatever their size: without a limit one upload could fill the disk of 
 and stall everyone's requests while it is read. A request that says it is larger (its
 Content-Length) is refused before anything of it is read, and one that grows past the limit
 (chunked) as soon as it does; the route answers with the reason, and nothing saved before
-(a draft, the files already on it) is touched. A proxy in front may set a lower limit of its
-own (deploy/README.md)."""
+(a draft, the files already on it) is touched. A proxy in front must allow as much
+(deploy/README.md)."""
 
 from __future__ import annotations
 
