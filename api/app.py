@@ -113,7 +113,7 @@ def create_app(settings: Settings, scheme: Scheme, temporal: Client) -> FastAPI:
         security headers."""
         request.state.lang = language(request)
         cookie = request.cookies.get(CSRF_COOKIE)
-        fresh = None if csrf_cookie_valid(settings.secret_key, cookie) else new_csrf_token(
+        fresh = None if csrf_cookie_valid(settings.verifying_keys, cookie) else new_csrf_token(
             settings.secret_key)
         request.state.csrf = fresh or cookie
         structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])

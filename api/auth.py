@@ -12,9 +12,10 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Annotated, AsyncIterator
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import select
@@ -139,10 +140,11 @@ def sign_value(secret: str, purpose: str, value, seconds: int) -> str:
     return f"{payload}.{_sign(secret, f'{purpose}:{payload}')}"
 
 
-def read_signed(secret: str, purpose: str, token: str | None):
-    """The value of a token `sign_value` made for `purpose`, or None if forged or expired."""
+def read_signed(keys: Sequence[str], purpose: str, token: str | None):
+    """The value of a token `sign_value` made for `purpose` with one of `keys` (the settings'
+    `verifying_keys`), or None if forged or expired."""
     payload, _, signature = (token or "").partition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(secret, f"{purpose}:{payload}")):
+    if not payload or not _signed_by(keys, f"{purpose}:{payload}", signature):
         return None
     data = json.loads(base64.urlsafe_b64decode(payload))
     return data["v"] if data["exp"] > time.time() else None
@@ -160,11 +162,15 @@ def _sign(secret: str, nonce: str) -> str:
     return hmac.new(secret.encode(), nonce.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def csrf_cookie_valid(secret: str, token: str | None) -> bool:
+def _signed_by(keys: Sequence[str], message: str, signature: str) -> bool:
+    return any(hmac.compare_digest(signature, _sign(key, message)) for key in keys)
+
+
+def csrf_cookie_valid(keys: Sequence[str], token: str | None) -> bool:
     if not token or "." not in token:
         return False
     nonce, signature = token.split(".", 1)
-    return hmac.compare_digest(signature, _sign(secret, nonce))
+    return _signed_by(keys, nonce, signature)
 
 
 async def _check_csrf(request: Request) -> None:
@@ -173,7 +179,7 @@ async def _check_csrf(request: Request) -> None:
     if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         sent = (await request.form()).get(CSRF_FIELD)
-    if not (csrf_cookie_valid(request.app.state.settings.secret_key, cookie)
+    if not (csrf_cookie_valid(request.app.state.settings.verifying_keys, cookie)
             and isinstance(sent, str) and hmac.compare_digest(sent, cookie)):
         raise HTTPException(403, "CSRF-controle mislukt; laad de pagina opnieuw / "
                                  "CSRF check failed; reload the page")

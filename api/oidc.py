@@ -80,7 +80,7 @@ async def start(request: Request, viewer: Anyone, next: str | None = None):
 async def callback(request: Request, viewer: Anyone, db: Db, code: str = "", state: str = "",
                    error: str = ""):
     settings = request.app.state.settings
-    pending = read_signed(settings.secret_key, "oidc", request.cookies.get(STATE_COOKIE))
+    pending = read_signed(settings.verifying_keys, "oidc", request.cookies.get(STATE_COOKIE))
     try:
         if not settings.oidc_issuer or pending is None or error:
             raise SignOnFailed(error or "expired")

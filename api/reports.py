@@ -38,7 +38,7 @@ ReportReader = Annotated[Viewer, Depends(allow(Role.GRANTEE, *STAFF))]
 async def _by_link(request: Request, db, token: str) -> tuple[Person, Application, int]:
     try:
         person_id, reference, index = read_report_token(
-            request.app.state.settings.secret_key, token)
+            request.app.state.settings.verifying_keys, token)
     except ExpiredLink as exc:
         raise HTTPException(410, str(exc)) from None
     except (BadLink, ValueError) as exc:

@@ -100,7 +100,7 @@ async def first_factor_passed(request: Request, db, person: Person, next: str | 
 
 
 async def _ticket_holder(request: Request, db) -> Person | None:
-    person_id = read_signed(request.app.state.settings.secret_key, "2fa",
+    person_id = read_signed(request.app.state.settings.verifying_keys, "2fa",
                             request.cookies.get(TICKET_COOKIE))
     person = await db.get(Person, person_id) if person_id else None
     return person if person is not None and person.active else None
@@ -160,7 +160,7 @@ def _password_mark(person: Person) -> str:
 
 
 async def _reset_holder(request: Request, db, token: str) -> Person | None:
-    value = read_signed(request.app.state.settings.secret_key, "reset", token)
+    value = read_signed(request.app.state.settings.verifying_keys, "reset", token)
     person = await db.get(Person, value[0]) if value else None
     if person is None or not person.active or _password_mark(person) != value[1]:
         return None

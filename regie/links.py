@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 
@@ -29,11 +30,13 @@ def report_token(secret: str, person_id: int, reference: str, report_index: int,
     return f"{payload}.{_sign(secret, payload.encode())}"
 
 
-def read_report_token(secret: str, token: str, now: datetime | None = None
+def read_report_token(keys: Sequence[str], token: str, now: datetime | None = None
                       ) -> tuple[int, str, int]:
-    """(person id, reference, report index) of a valid token, or BadLink."""
+    """(person id, reference, report index) of a token signed with one of `keys` (the
+    settings' `verifying_keys`), or BadLink."""
     payload, _, signature = token.partition(".")
-    if not signature or not hmac.compare_digest(signature, _sign(secret, payload.encode())):
+    if not signature or not any(hmac.compare_digest(signature, _sign(key, payload.encode()))
+                                for key in keys):
         raise BadLink("Deze link is niet geldig / this link is not valid")
     data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     if (now or datetime.now(timezone.utc)).timestamp() > data["e"]:

@@ -21,6 +21,9 @@ class Settings(BaseModel):
     scheme_file: Path = ROOT / "schemes" / "sociale-veiligheid.toml"
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = ""  # default: generated once into data_dir/secret.key
+    # earlier keys, comma-separated, after a rotation: what they signed (a report's link, a
+    # password reset) still opens until it expires; only the first key signs
+    secret_key_fallbacks: str = ""
     max_request_mb: int = 100  # the largest request the web app takes (api.limits)
     smtp_host: str = ""  # empty: mails stay in the outbox (readable in the app), none is sent
     smtp_port: int = 25
@@ -44,6 +47,12 @@ class Settings(BaseModel):
     # workflows a worker keeps in memory between their tasks (the SDK's default); one it has
     # not kept is replayed from its history at its next task (deploy/README.md, Worker memory)
     worker_cached_workflows: int = 1000
+
+    @property
+    def verifying_keys(self) -> tuple[str, ...]:
+        """The keys a signature is checked against: the current one, then the fallbacks."""
+        return (self.secret_key, *(key.strip() for key in self.secret_key_fallbacks.split(",")
+                                   if key.strip()))
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

@@ -109,7 +109,7 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
                f"uiterlijk {first:%d-%m-%Y} verwacht" in body
         assert "Report 1 (progress report) of" in body
         link = re.search(r"/report/([\w-]+\.[0-9a-f]+)", body)
-        assert read_report_token(settings.secret_key, link.group(1))[1:] == (reference, 0)
+        assert read_report_token(settings.verifying_keys, link.group(1))[1:] == (reference, 0)
         await grants.act(client, reference, "submit_report", ReportSubmission(
             actor=grantee, report_index=0, summary="Twee trainingen gegeven.",
             activities=(ActivityReport(title="Training omstanders", done="Twee trainingen."),)))
