@@ -31,6 +31,7 @@ from regie.applications import (
 )
 from regie.grants import ActionRefused
 from regie.records import Application, Invitation, Organisation, Person
+from regie.revisions import Collision, form_revision
 from regie.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -347,7 +348,11 @@ async def save_application(request: Request, application_id: RowId, viewer: Gran
         draft.activities[int(intent.split(":")[1])].lines.append(LineIn(kind="hours"))
     elif intent.startswith("remove_activity:") and len(draft.activities) > 1:
         del draft.activities[int(intent.split(":")[1])]
-    await save_draft(db, app, draft, scheme)
+    try:
+        await save_draft(db, app, draft, scheme, form_revision(form))
+    except Collision as exc:  # the form again as typed, with the count of that save
+        return await _form_page(request, viewer, db, app, draft=draft, typed=form,
+                                refusal=exc.message(scheme.tz, on_form=True), status_code=409)
     if intent != "submit":
         return RedirectResponse(f"/applications/{app.id}?saved=1", status_code=303)
     try:
@@ -368,12 +373,16 @@ async def autosave(request: Request, application_id: RowId, viewer: Grantee, db:
         return JSONResponse({"detail": "submitted"}, status_code=409)
     scheme = request.app.state.scheme
     sections = [s.key for s in scheme.rubrics[scheme.round(app.round_id).rubric].sections]
-    draft, unreadable = draft_from_form(await posted(request), app.round_id, sections)
+    form = await posted(request)
+    draft, unreadable = draft_from_form(form, app.round_id, sections)
     if unreadable:  # not saved until it can be read: the form says why as the applicant types
         return JSONResponse({"detail": "; ".join(unreadable.values())}, status_code=422)
-    await save_draft(db, app, draft, scheme)
+    try:
+        await save_draft(db, app, draft, scheme, form_revision(form))
+    except Collision as exc:
+        return JSONResponse({"detail": exc.message(scheme.tz, on_form=False)}, status_code=409)
     facts = await facts_for(db, app, datetime.now(timezone.utc))
-    return {"saved_at": saved_now(request),
+    return {"saved_at": saved_now(request), "revision": app.revision,
             "requested": euros(app.requested_cents),
             "activities": [euros(a.budget_cents) for a in facts.activities]}
 

@@ -27,6 +27,7 @@ from regie.applications import activities_of
 from regie.links import BadLink, ExpiredLink, read_report_token
 from regie.records import Application, Attachment, Person, ReportDraft, ReportRecord
 from regie.report_drafts import DraftFile
+from regie.revisions import Collision, form_revision
 
 router = APIRouter(include_in_schema=False)
 
@@ -113,7 +114,11 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
     rules = scheme.reporting(scheme.round(app.round_id))
     planned = await activities_of(db, app)
     typed = report_drafts.typed_in(form, len(planned))
-    _typed, offered, _draft = await _on_form(db, app, report)
+    _typed, offered, draft = await _on_form(db, app, report)
+    try:  # before any file is stored or removed
+        await report_drafts.check_revision(db, draft, form_revision(form), person.id)
+    except Collision as exc:
+        return await _collided(request, viewer, db, app, index, action, exc, typed, offered)
     files = _kept(form, offered)
     folder = request.app.state.settings.data_dir / "attachments"
     errors = []
@@ -171,6 +176,16 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
     return render(request, "report_received.html", {"app": app, "index": index}, viewer=viewer)
 
 
+async def _collided(request: Request, viewer: Viewer, db, app: Application, index: int,
+                    action: str, collision: Collision, typed: dict[str, str],
+                    files: list[DraftFile]):
+    """The form again, as this person typed it, with the files of the draft saved since it was
+    opened, and who saved it when: sending it again replaces that save."""
+    errors = [collision.message(request.app.state.scheme.tz, on_form=True)]
+    return await _form(request, viewer, db, app, index, action, errors=errors, typed=typed,
+                       files=files, status_code=409)
+
+
 async def _store(db, folder: Path, app: Application, person: Person, upload: UploadFile,
                  content: bytes, suffix: str, kind: str) -> DraftFile:
     """A file sent with the form, stored in the data folder for the report's draft."""
@@ -200,10 +215,15 @@ async def _autosave(request: Request, db, person: Person, app: Application,
     # a new draft of a report sent back starts with the files it was sent with
     files = [] if sent is None else report_drafts.sent_files(
         AttachmentRef.model_validate(a) for a in sent.content.get("attachments", []))
-    typed = report_drafts.typed_in(await posted(request), len(await activities_of(db, app)))
-    await report_drafts.save(db, app.reference, index, person.id, typed, files,
-                             keep_files=True)
-    return JSONResponse({"saved_at": saved_now(request)})
+    form = await posted(request)
+    typed = report_drafts.typed_in(form, len(await activities_of(db, app)))
+    try:
+        revision = await report_drafts.save(db, app.reference, index, person.id, typed, files,
+                                            keep_files=True, revision=form_revision(form))
+    except Collision as exc:
+        return JSONResponse({"detail": exc.message(request.app.state.scheme.tz, on_form=False)},
+                            status_code=409)
+    return JSONResponse({"saved_at": saved_now(request), "revision": revision})
 
 
 @router.get("/report/{token}")

@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy import update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -18,6 +19,7 @@ from domain.scheme import RateTable, Scheme
 from domain.types import Actor, Finding
 from regie import rounds
 from regie.records import Application, Organisation, ProjectActivity, utcnow
+from regie.revisions import Collision
 
 
 async def activities_of(db: AsyncSession, app: Application) -> list[ProjectActivity]:
@@ -94,8 +96,11 @@ class DraftTooLarge(ValueError):
     """A draft whose budget no grant could have; nothing of it is saved."""
 
 
-async def save_draft(db: AsyncSession, app: Application, draft: DraftIn, scheme: Scheme) -> None:
-    """Store the draft as typed (only while it is a draft); totals are computed, not typed."""
+async def save_draft(db: AsyncSession, app: Application, draft: DraftIn, scheme: Scheme,
+                     revision: int | None = None) -> None:
+    """Store the draft as typed (only while it is a draft); totals are computed, not typed.
+    `revision`: the count of saves the form was opened with; a draft saved since then is not
+    replaced (Collision, regie.revisions)."""
     if app.reference is not None:
         raise ValueError("Een ingediende aanvraag verandert niet meer / "
                          "a submitted application no longer changes")
@@ -104,6 +109,15 @@ async def save_draft(db: AsyncSession, app: Application, draft: DraftIn, scheme:
            for line in act.lines) > MAX_DRAFT_CENTS:
         raise DraftTooLarge("De begroting is hoger dan € 21 miljoen; controleer de bedragen / "
                             "the budget is above € 21 million; check the amounts")
+    claim = update(Application.__table__).where(Application.id == app.id).values(
+        revision=Application.revision + 1).returning(Application.revision)
+    if revision is not None:
+        claim = claim.where(Application.revision == revision)
+    claimed = (await db.exec(claim)).scalar_one_or_none()
+    if claimed is None:  # saved since the form was opened (nothing written); by whom, the
+        await db.refresh(app)  # row does not say
+        raise Collision(app.updated_at)
+    app.revision = claimed
     app.round_id, app.title, app.summary = draft.round_id, draft.title, draft.summary
     app.sections, app.pillars = draft.sections, draft.pillars
     app.target_groups, app.marginalised_groups = draft.target_groups, draft.marginalised_groups

@@ -144,6 +144,7 @@ class Application(SQLModel, table=True):
     awarded_cents: int | None = None
     event_seq: int = 0  # the newest workflow record applied to this row
     updated_at: datetime = _ts(nullable=False, default=utcnow)
+    revision: int = 0  # the draft's saves so far (regie.revisions)
     anonymised_at: datetime | None = _ts(nullable=True)  # personal data removed after its term
 
 
@@ -286,6 +287,7 @@ class ReportDraft(SQLModel, table=True):
     attachments: list[dict[str, Any]] = _json(list)  # regie.report_drafts.DraftFile, as JSON
     saved_by: int = Field(foreign_key="people.id")
     saved_at: datetime = _ts(nullable=False, default=utcnow)
+    revision: int = 0  # its saves so far (regie.revisions)
 
 
 class Attachment(SQLModel, table=True):

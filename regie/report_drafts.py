@@ -16,7 +16,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
 from domain.types import AttachmentRef, ReportState
-from regie.records import Application, Attachment, ReportDraft, ReportRecord, utcnow
+from regie.records import (
+    Application, Attachment, Person, ReportDraft, ReportRecord, utcnow,
+)
+from regie.revisions import Collision
 
 # the report form's text fields ("public" is its checkbox, "yes" when ticked)
 _TEXT = re.compile(r"summary|lessons|public|act-(\d+)-(done|monitoring|deviations)")
@@ -71,21 +74,44 @@ async def draft_for(db: AsyncSession, reference: str, index: int) -> ReportDraft
 
 
 async def save(db: AsyncSession, reference: str, index: int, person_id: int,
-               fields: dict[str, str], files: list[DraftFile], *, keep_files: bool = False
-               ) -> None:
+               fields: dict[str, str], files: list[DraftFile], *, keep_files: bool = False,
+               revision: int | None = None) -> int:
     """Keep what was typed, and the files on the form, as the report's draft, over any draft
     before; with `keep_files` (the autosave, which sends no files) a draft there already keeps
-    its files. Two saves at once (the form's own and its autosave) leave the later one."""
+    its files. `revision`: the count of saves the form was opened with; a draft saved since
+    then is not replaced (Collision, regie.revisions). Two saves at once (the form's own and
+    its autosave) leave the later one. The draft's count of saves, now."""
     now = utcnow()
+    table = ReportDraft.__table__
     statement = _UPSERT[db.bind.dialect.name].values(
         reference=reference, report_index=index, fields=fields,
-        attachments=[f.model_dump() for f in files], saved_by=person_id, saved_at=now)
-    changes = {"fields": fields, "saved_by": person_id, "saved_at": now}
+        attachments=[f.model_dump() for f in files], saved_by=person_id, saved_at=now,
+        revision=1)
+    changes = {"fields": fields, "saved_by": person_id, "saved_at": now,
+               "revision": table.c.revision + 1}
     if not keep_files:
         changes["attachments"] = statement.excluded.attachments
-    await db.exec(statement.on_conflict_do_update(
-        index_elements=["reference", "report_index"], set_=changes))
+    saved = (await db.exec(statement.on_conflict_do_update(
+        index_elements=["reference", "report_index"], set_=changes,
+        where=None if revision is None else table.c.revision == revision,
+    ).returning(table.c.revision))).scalar_one_or_none()
+    if saved is None:  # saved since the form was opened: nothing written
+        raise await _collision(db, await draft_for(db, reference, index), person_id)
     await db.commit()
+    return saved
+
+
+async def check_revision(db: AsyncSession, draft: ReportDraft | None, revision: int | None,
+                         person_id: int) -> None:
+    """Collision if `draft` was saved since the form carrying `revision` was opened (a draft
+    gone since, with its report sent, is none)."""
+    if revision is not None and draft is not None and draft.revision != revision:
+        raise await _collision(db, draft, person_id)
+
+
+async def _collision(db: AsyncSession, draft: ReportDraft, person_id: int) -> Collision:
+    saver = await db.get(Person, draft.saved_by)
+    return Collision(draft.saved_at, None if draft.saved_by == person_id else saver.name)
 
 
 async def remove_files(db: AsyncSession, folder: Path, reference: str,

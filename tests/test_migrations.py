@@ -71,9 +71,8 @@ async def test_the_conflicts_declared_before_come_from_the_grants_timelines(any_
     """Migration 0024 finds the declarations of conflict already on the grants' timelines,
     each by its assessor's name; an assessor who only scored is not taken for one."""
     url, engine = any_db
-    await asyncio.to_thread(command.downgrade, migration_config(url), "0023")
-    async with session_factory(engine)() as db:
-        org = await factories.organisation(db)
+    async with session_factory(engine)() as db:  # written as the models are now, then taken
+        org = await factories.organisation(db)  # down to the release before 0024
         declared = await factories.person(db, Role.ASSESSOR, "l.jansen@example.nl",
                                           name="L. Jansen")
         scored = await factories.person(db, Role.ASSESSOR, "p.bakker@example.nl",
@@ -89,6 +88,7 @@ async def test_the_conflicts_declared_before_come_from_the_grants_timelines(any_
                                              (3, "declare_conflict", declared),
                                              (4, "declare_conflict", declared))])
         await db.commit()
+    await asyncio.to_thread(command.downgrade, migration_config(url), "0023")
     await asyncio.to_thread(command.upgrade, migration_config(url), "head")
     async with session_factory(engine)() as db:
         assert [(c.application_id, c.assessor_id) for c in (

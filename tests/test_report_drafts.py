@@ -1,7 +1,8 @@
 """A report is written in a draft that Regie keeps until it is sent: saved as the grantee types
 and whenever the form goes back to them, with every file that passed its checks; sent back by
-the team, the report opens as it was sent, with the team's comment and its files; and the
-draft of a report a grant that has ended never had goes at the retention run, with its files."""
+the team, the report opens as it was sent, with the team's comment and its files; a
+colleague's save is not replaced unseen; and the draft of a report a grant that has ended
+never had goes at the retention run, with its files."""
 
 from __future__ import annotations
 
@@ -16,19 +17,24 @@ from temporalio.testing import ActivityEnvironment
 from activities.retention import RetentionActivities
 from api.app import create_app
 from api.auth import CSRF_COOKIE, CSRF_HEADER
-from domain.lifecycle import Stage
+from domain.lifecycle import Role, Stage
 from domain.types import DecisionInput, ReportReview
 from regie import grants, report_drafts
 from regie.db import session_factory
 from regie.links import report_token
 from regie.programme import ensure_programme
-from regie.records import Attachment, OutboxMail
+from regie.records import Attachment, Organisation, OutboxMail
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import factories, scenario
 from tests.conftest import eventually, web_client_as
 
 PDF = b"%PDF-1.4 presentielijst"
+
+
+def _revision(page: str) -> int:
+    """The count of the draft's saves the form was opened with."""
+    return int(re.search(r'name="revision" value="(\d+)"', page).group(1))
 
 
 def _kept_files(page: str) -> dict[str, str]:
@@ -105,6 +111,44 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
                 out = await visitor.post(f"{first}/autosave", data={"summary": "Weg?"},
                                          headers={CSRF_HEADER: visitor.cookies[CSRF_COOKIE]})
             assert out.status_code == 401 and "niet meer ingelogd" in out.json()["detail"]
+
+            # a colleague has had the form open since before the grantee's last save: their
+            # autosave does not replace it and says whose it was; sent, their form comes back
+            # as they typed it, and sent again it replaces that save (regie.revisions)
+            async with sessions() as db:
+                colleague = await factories.person(
+                    db, Role.GRANTEE, "sam@uu.example", await db.get(
+                        Organisation, people.grantee.organisation_id), name="Sam de Vries")
+                other = await web_client_as(portal, colleague, db)
+            async with contextlib.aclosing(other):
+                seen = _revision((await other.get(first)).text)
+                mine = await web.post(f"{first}/autosave", headers={CSRF_HEADER: csrf}, data={
+                    "summary": "Twee trainingen gegeven.", "act-0-done": "Twee van de drie.",
+                    "revision": seen})
+                assert mine.status_code == 200 and mine.json()["revision"] == seen + 1
+                theirs_csrf = other.cookies[CSRF_COOKIE]
+                theirs = await other.post(f"{first}/autosave", headers={
+                    CSRF_HEADER: theirs_csrf}, data={"summary": "Alles anders.",
+                                                     "revision": seen})
+                assert theirs.status_code == 409
+                assert f"opgeslagen door {people.grantee.name}, nadat u dit formulier opende" \
+                    in theirs.json()["detail"]
+                assert (await draft_of(reference, 0)).fields["summary"] == \
+                    "Twee trainingen gegeven."
+                sent_over = await other.post(first, data={
+                    "csrf_token": theirs_csrf, "intent": "save", "summary": "Alles anders.",
+                    "revision": seen})
+                assert sent_over.status_code == 409 and "Alles anders.</textarea>" in sent_over.text
+                assert "Hieronder staat wat u typte, niet opgeslagen" in sent_over.text
+                assert _revision(sent_over.text) == seen + 1  # sending again replaces it
+                again = await other.post(first, data={
+                    "csrf_token": theirs_csrf, "intent": "save", "summary": "Alles anders.",
+                    "revision": seen + 1})
+                assert again.status_code == 303
+                assert (await draft_of(reference, 0)).fields == {"summary": "Alles anders."}
+                late = await web.post(f"{first}/autosave", headers={CSRF_HEADER: csrf}, data={
+                    "summary": "Twee trainingen gegeven.", "revision": seen + 1})
+                assert late.status_code == 409 and "door Sam de Vries" in late.json()["detail"]
 
             # sent with an activity left open and a file of a kind not taken: the form comes
             # back with both reasons, and the file that passed its checks stays on it
