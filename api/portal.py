@@ -352,7 +352,8 @@ async def save_application(request: Request, application_id: RowId, viewer: Gran
         await save_draft(db, app, draft, scheme, form_revision(form))
     except Collision as exc:  # the form again as typed, with the count of that save
         return await _form_page(request, viewer, db, app, draft=draft, typed=form,
-                                refusal=exc.message(scheme.tz, on_form=True), status_code=409)
+                                refusal=exc.message(scheme.tz, request.state.lang, on_form=True),
+                                status_code=409)
     if intent != "submit":
         return RedirectResponse(f"/applications/{app.id}?saved=1", status_code=303)
     try:
@@ -380,7 +381,8 @@ async def autosave(request: Request, application_id: RowId, viewer: Grantee, db:
     try:
         await save_draft(db, app, draft, scheme, form_revision(form))
     except Collision as exc:
-        return JSONResponse({"detail": exc.message(scheme.tz, on_form=False)}, status_code=409)
+        return JSONResponse({"detail": exc.message(scheme.tz, request.state.lang,
+                                                    on_form=False)}, status_code=409)
     facts = await facts_for(db, app, datetime.now(timezone.utc))
     return {"saved_at": saved_now(request), "revision": app.revision,
             "requested": euros(app.requested_cents),

@@ -181,7 +181,8 @@ async def _collided(request: Request, viewer: Viewer, db, app: Application, inde
                     files: list[DraftFile]):
     """The form again, as this person typed it, with the files of the draft saved since it was
     opened, and who saved it when: sending it again replaces that save."""
-    errors = [collision.message(request.app.state.scheme.tz, on_form=True)]
+    errors = [collision.message(request.app.state.scheme.tz, request.state.lang,
+                                on_form=True)]
     return await _form(request, viewer, db, app, index, action, errors=errors, typed=typed,
                        files=files, status_code=409)
 
@@ -221,8 +222,8 @@ async def _autosave(request: Request, db, person: Person, app: Application,
         revision = await report_drafts.save(db, app.reference, index, person.id, typed, files,
                                             keep_files=True, revision=form_revision(form))
     except Collision as exc:
-        return JSONResponse({"detail": exc.message(request.app.state.scheme.tz, on_form=False)},
-                            status_code=409)
+        return JSONResponse({"detail": exc.message(
+            request.app.state.scheme.tz, request.state.lang, on_form=False)}, status_code=409)
     return JSONResponse({"saved_at": saved_now(request), "revision": revision})
 
 

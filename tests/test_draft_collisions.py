@@ -44,21 +44,23 @@ async def test_a_colleagues_save_is_not_replaced_unseen(browser, time_env, tmp_p
             sam = await (await browser.new_context()).new_page()
             for page, email in ((noor, "noor@hva.example"), (sam, "sam@hva.example")):
                 await sign_in(page, url, email, factories.PASSWORD)
+            await sam.goto(f"{url}/lang/en?next=/my")  # he reads the pages in English
+            for page in (noor, sam):
                 await page.goto(f"{url}/applications/{app.id}")
 
             await noor.fill("#title", "Omstanders in actie")  # saved as she types
             await noor.locator("#autosave-status", has_text=SAVED).wait_for()
             await sam.fill("#summary", "Trainingen op de campus.")  # his form is older
-            await sam.locator("#autosave-status", has_text="Niet opgeslagen").wait_for()
+            await sam.locator("#autosave-status", has_text="Not saved").wait_for()
             status = await sam.text_content("#autosave-status")
-            assert "opgeslagen elders (in een ander venster of door een collega), nadat u " \
-                "dit formulier opende" in status and "laad de pagina opnieuw" in status
+            assert "elsewhere (in another window or by a colleague), after you opened this " \
+                "form" in status and "reload the page" in status and "opgeslagen" not in status
             async with sessions() as db:
                 saved = await db.get(Application, app.id)
                 assert (saved.title, saved.summary) == ("Omstanders in actie", app.summary)
 
             await sam.click("button[name=intent][value=save]")
-            await sam.locator("p.error[role=alert]", has_text="Hieronder staat wat u typte").wait_for()
+            await sam.locator("p.error[role=alert]", has_text="Below is what you typed").wait_for()
             assert await sam.input_value("#summary") == "Trainingen op de campus."
             await sam.click("button[name=intent][value=save]")  # his version, knowingly
             await sam.wait_for_url(re.compile(r".*\?saved=1$"))
