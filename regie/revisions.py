@@ -40,10 +40,9 @@ class Collision(Exception):
                 "yours.")(lang)
         return Text(
             f"dit concept is op {at} opgeslagen {nl_by}, nadat u dit formulier opende; wat u "
-            "typt, wordt niet meer vanzelf opgeslagen. Kopieer het en laad de pagina opnieuw, "
-            "of kies Opslaan.",
+            "typt, wordt niet meer vanzelf opgeslagen. Kopieer het en laad de pagina opnieuw.",
             f"this draft was saved on {at} {en_by}, after you opened this form; what you type "
-            "is no longer saved as you type. Copy it and reload the page, or choose Save.")(lang)
+            "is no longer saved as you type. Copy it and reload the page.")(lang)
 
 
 def form_revision(form: FormData) -> int | None:
