@@ -114,11 +114,7 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
     rules = scheme.reporting(scheme.round(app.round_id))
     planned = await activities_of(db, app)
     typed = report_drafts.typed_in(form, len(planned))
-    _typed, offered, draft = await _on_form(db, app, report)
-    try:  # before any file is stored or removed
-        await report_drafts.check_revision(db, draft, form_revision(form), person.id)
-    except Collision as exc:
-        return await _collided(request, viewer, db, app, index, action, exc, typed, offered)
+    _typed, offered, _draft = await _on_form(db, app, report)
     files = _kept(form, offered)
     folder = request.app.state.settings.data_dir / "attachments"
     errors = []
@@ -138,9 +134,17 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
             else:
                 files.append(await _store(db, folder, app, person, upload, content, suffix,
                                           kind))
+    try:
+        await report_drafts.save(db, app.reference, index, person.id, typed, files,
+                                 revision=form_revision(form))
+    except Collision as exc:  # nothing of this form is kept: the files it brought go again
+        await report_drafts.remove_files(db, folder, app.reference,
+                                         [f for f in files if f not in offered])
+        await db.commit()
+        return await _collided(request, viewer, db, app, index, action, exc, typed, offered)
     await report_drafts.remove_files(db, folder, app.reference,
                                      [f for f in offered if f not in files])
-    await report_drafts.save(db, app.reference, index, person.id, typed, files)
+    await db.commit()
     if form.get("intent") == "save" and not errors:
         return RedirectResponse(f"{action}?saved=1", status_code=303)
     if form.get("intent") == "save":  # saved, but a file was refused: said, on the draft

@@ -79,8 +79,9 @@ async def save(db: AsyncSession, reference: str, index: int, person_id: int,
     """Keep what was typed, and the files on the form, as the report's draft, over any draft
     before; with `keep_files` (the autosave, which sends no files) a draft there already keeps
     its files. `revision`: the count of saves the form was opened with; a draft saved since
-    then is not replaced (Collision, regie.revisions). Two saves at once (the form's own and
-    its autosave) leave the later one. The draft's count of saves, now."""
+    then is not replaced (Collision, regie.revisions), checked in the one statement that
+    writes it. Without it, two saves at once leave the later one. The draft's count of saves,
+    now."""
     now = utcnow()
     table = ReportDraft.__table__
     statement = _UPSERT[db.bind.dialect.name].values(
@@ -99,14 +100,6 @@ async def save(db: AsyncSession, reference: str, index: int, person_id: int,
         raise await _collision(db, await draft_for(db, reference, index), person_id)
     await db.commit()
     return saved
-
-
-async def check_revision(db: AsyncSession, draft: ReportDraft | None, revision: int | None,
-                         person_id: int) -> None:
-    """Collision if `draft` was saved since the form carrying `revision` was opened (a draft
-    gone since, with its report sent, is none)."""
-    if revision is not None and draft is not None and draft.revision != revision:
-        raise await _collision(db, draft, person_id)
 
 
 async def _collision(db: AsyncSession, draft: ReportDraft, person_id: int) -> Collision:

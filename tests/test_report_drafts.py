@@ -122,6 +122,7 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
                 other = await web_client_as(portal, colleague, db)
             async with contextlib.aclosing(other):
                 seen = _revision((await other.get(first)).text)
+                stored = len(list(folder.iterdir())) if folder.exists() else 0
                 mine = await web.post(f"{first}/autosave", headers={CSRF_HEADER: csrf}, data={
                     "summary": "Twee trainingen gegeven.", "act-0-done": "Twee van de drie.",
                     "revision": seen})
@@ -137,8 +138,12 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
                     "Twee trainingen gegeven."
                 sent_over = await other.post(first, data={
                     "csrf_token": theirs_csrf, "intent": "save", "summary": "Alles anders.",
-                    "revision": seen})
+                    "revision": seen}, files={"attachments": ("sam.pdf", PDF, "application/pdf")})
                 assert sent_over.status_code == 409 and "Alles anders.</textarea>" in sent_over.text
+                async with sessions() as db:  # the file it brought is not kept either
+                    assert not (await db.exec(select(Attachment).where(
+                        Attachment.original_name == "sam.pdf"))).all()
+                assert len(list(folder.iterdir())) == stored
                 assert "Hieronder staat wat u typte, niet opgeslagen" in sent_over.text
                 assert _revision(sent_over.text) == seen + 1  # sending again replaces it
                 again = await other.post(first, data={
