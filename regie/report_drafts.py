@@ -97,14 +97,11 @@ async def save(db: AsyncSession, reference: str, index: int, person_id: int,
         where=None if revision is None else table.c.revision == revision,
     ).returning(table.c.revision))).scalar_one_or_none()
     if saved is None:  # saved since the form was opened: nothing written
-        raise await _collision(db, await draft_for(db, reference, index), person_id)
+        draft = await draft_for(db, reference, index)
+        saver = await db.get(Person, draft.saved_by)
+        raise Collision(draft.saved_at, None if draft.saved_by == person_id else saver.name)
     await db.commit()
     return saved
-
-
-async def _collision(db: AsyncSession, draft: ReportDraft, person_id: int) -> Collision:
-    saver = await db.get(Person, draft.saved_by)
-    return Collision(draft.saved_at, None if draft.saved_by == person_id else saver.name)
 
 
 async def remove_files(db: AsyncSession, folder: Path, reference: str,
