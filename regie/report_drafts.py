@@ -69,8 +69,11 @@ def files_of(draft: ReportDraft) -> list[DraftFile]:
 
 
 async def draft_for(db: AsyncSession, reference: str, index: int) -> ReportDraft | None:
+    """The draft as it is stored now: `save` writes it in a statement of its own, which the
+    session's earlier copy of the row (its sessions keep them past a commit) does not see."""
     return (await db.exec(select(ReportDraft).where(
-        ReportDraft.reference == reference, ReportDraft.report_index == index))).first()
+        ReportDraft.reference == reference, ReportDraft.report_index == index
+    ).execution_options(populate_existing=True))).first()
 
 
 async def save(db: AsyncSession, reference: str, index: int, person_id: int,

@@ -167,6 +167,8 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
             assert "virus.exe: dit type bestand kan niet" in sent.text
             assert list(_kept_files(sent.text)) == ["presentielijst.pdf"]
             assert "Begin vroeg.</textarea>" in sent.text
+            # the form comes back with the count of the save it just made, not the one before
+            assert _revision(sent.text) == (await draft_of(reference, 0)).revision
 
             # saved as a draft, a file of a kind not taken refused: said, the draft saved
             refused = await web.post(first, data={
