@@ -584,6 +584,8 @@ UI: dict[str, Text] = {
     "files_untick": Text("Vink een bestand uit om het weg te laten als u het formulier verstuurt "
                          "of opslaat.",
                          "Untick a file to leave it out when you send or save the form."),
+    "file_download": Text("downloaden", "download"),
+    "file_download_named": Text("{name} downloaden", "Download {name}"),
     "open_report_form": Text("Rapportageformulier openen", "Open the report form"),
     "new_end": Text("Nieuwe einddatum laatste activiteit (uiterlijk {end})",
                     "New end of the last activity ({end} at the latest)"),

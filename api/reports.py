@@ -91,6 +91,8 @@ async def _form(request: Request, viewer: Viewer, db, app: Application, index: i
         "saved": request.query_params.get("saved") == "1", "band": band,
         "types": ", ".join(rules.attachment_types), "max_mb": rules.attachment_max_mb,
         "request_max_mb": request.app.state.settings.max_request_mb,
+        "file_href": f"{action}/files" if action.startswith("/report/")
+        else f"/grants/{app.reference}/attachments",
     }, status_code=status_code, viewer=viewer)
 
 
@@ -206,14 +208,24 @@ async def _store(db, folder: Path, app: Application, person: Person, upload: Upl
     return DraftFile(id=row.id, name=row.original_name, kind=kind)
 
 
+async def _sent(db, app: Application, index: int) -> ReportRecord | None:
+    """The report as the read model holds it once it was sent (and while it is sent back)."""
+    return (await db.exec(select(ReportRecord).where(
+        ReportRecord.application_id == app.id, ReportRecord.position == index))).first()
+
+
+def _download(request: Request, attachment: Attachment):
+    return stored_file(request, "attachments", attachment.stored_name,
+                       filename=attachment.original_name, media_type=attachment.content_type)
+
+
 async def _autosave(request: Request, db, person: Person, app: Application,
                     index: int) -> JSONResponse:
     """What the form's script sends as the grantee types: the text, kept as the draft (the
     files stay as the form was last sent). It reads the report as the read model has it, not
     the grant's workflow: typing sends the workers no query, and what is typed is kept while
     Temporal cannot be reached."""
-    sent = (await db.exec(select(ReportRecord).where(
-        ReportRecord.application_id == app.id, ReportRecord.position == index))).first()
+    sent = await _sent(db, app, index)
     if sent is not None and sent.submitted_at is not None:
         return JSONResponse({"detail": "Deze rapportage is al ingediend / this report was "
                                        "already submitted"}, status_code=409)
@@ -249,6 +261,23 @@ async def autosave_by_link(request: Request, token: str, viewer: Anyone, db: Db)
     return await _autosave(request, db, person, app, index)
 
 
+@router.get("/report/{token}/files/{attachment_id}")
+async def file_by_link(request: Request, token: str, attachment_id: RowId, viewer: Anyone,
+                       db: Db):
+    """A file on the form opened through the prompt's link: those of this report alone, on
+    its draft or sent with it (a signed-in member opens the grant's files by its page)."""
+    _person, app, index = await _by_link(request, db, token)
+    draft, sent = await report_drafts.draft_for(db, app.reference, index), \
+        await _sent(db, app, index)
+    on_form = {f.id for f in report_drafts.files_of(draft)} if draft is not None else set()
+    if sent is not None:
+        on_form |= {a["id"] for a in sent.content.get("attachments", [])}
+    attachment = await db.get(Attachment, attachment_id)
+    if attachment is None or attachment.id not in on_form:
+        raise HTTPException(404, "Onbekende bijlage / unknown attachment")
+    return _download(request, attachment)
+
+
 @router.get("/grants/{reference}/reports/{index}")
 async def report_form(request: Request, reference: str, index: ReportIndex, viewer: Grantee,
                       db: Db):
@@ -279,5 +308,4 @@ async def attachment_file(request: Request, reference: str, attachment_id: RowId
     attachment = await db.get(Attachment, attachment_id)
     if attachment is None or attachment.reference != app.reference:
         raise HTTPException(404, "Onbekende bijlage / unknown attachment")
-    return stored_file(request, "attachments", attachment.stored_name,
-                       filename=attachment.original_name, media_type=attachment.content_type)
+    return _download(request, attachment)

@@ -195,6 +195,13 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
             assert '<label for="attachments">Bijlagen toevoegen (' in page
             photo = await _attachment(sessions, int(files["foto.png"]))
             assert (folder / photo.stored_name).is_file()
+            # each file on the form opens from it, signed in and through the prompt's link
+            opens = f'/grants/{reference}/attachments/{files["foto.png"]}'
+            assert f'<a href="{opens}" data-file-link aria-label="foto.png downloaden">' in page
+            assert (await web.get(opens)).content == b"\x89PNG"
+            opens = f'/report/{link}/files/{files["foto.png"]}'
+            assert f'<a href="{opens}" data-file-link' in (await web.get(f"/report/{link}")).text
+            assert (await web.get(opens)).content == b"\x89PNG"
             async with sessions() as db:  # the grantee's own data holds their draft
                 mine = await web_client_as(portal, people.grantee, db)
             async with contextlib.aclosing(mine):
@@ -283,6 +290,13 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
             assert kept_back.status_code == 303
             unsent = await _attachment(sessions, int(_kept_files(
                 (await web.get(final)).text)["concept.pdf"]))
+        async with sessions() as db:  # the link opens its own report's files alone
+            visitor = await web_client_as(portal, None, db)
+        async with contextlib.aclosing(visitor):
+            assert (await visitor.get(f"/report/{link}/files/{listed.id}")).content == PDF
+            assert (await visitor.get(f"/report/{link}/files/{unsent.id}")).status_code == 404
+            assert (await visitor.get(f"/grants/{reference}/attachments/{listed.id}")
+                    ).status_code == 303  # to sign in
         await scenario.skip_to(time_env, scheme.end_of_day_utc(scheme.scheme.reporting_closes)
                                + timedelta(days=1))
         await scenario.stage_is(client, reference, Stage.ARCHIVED)

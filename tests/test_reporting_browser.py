@@ -84,6 +84,11 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
             assert page.url == filled  # still the form, as it was filled in
             assert await page.input_value("#act-1-done") == "Cultuurscan voorbereid."
             await page.set_input_files("#attachments", str(evidence))
+            await page.click("button[name=intent][value=save]")  # on the form, to open again
+            await page.wait_for_url(re.compile(r".*\?saved=1$"))
+            async with page.expect_download() as download:
+                await page.click("a[data-file-link]")
+            assert (await download.value).suggested_filename == "aanwezigheidslijst.pdf"
             await page.check("input[name=public]")
             await page.click("button[type=submit]")
             assert await page.text_content("h1") == "Rapportage ontvangen"
