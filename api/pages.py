@@ -24,7 +24,9 @@ from domain.text import LANGUAGES
 from regie import audit, grants, notes
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
-from regie.overview import PAGE, PREVIEW, in_stage, reports_to_review, search, stage_counts
+from regie.overview import (
+    PAGE, PREVIEW, SOONEST, deadlines, in_stage, reports_to_review, search, stage_counts,
+)
 from regie.personal_data import personal_data
 from regie.records import (
     Application, AssessmentRecord, AssessorAssignment, DeclaredConflict, KnowledgeEntry, Letter,
@@ -87,41 +89,42 @@ async def switch_language(code: str, viewer: Anyone, next: str | None = None):
 @router.get("/team")
 async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | None = None,
                         round: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
-                        q: Annotated[str, Composed] = "", reports: bool = False):
+                        q: Annotated[str, Composed] = "", reports: bool = False,
+                        deadlines_: Annotated[bool, Query(alias="deadlines")] = False):
     """Every submitted application by stage, of the programme or one round: the first of
     each stage, or one stage page by page; or those a search finds (a whole reference opens
-    its grant); and the reports that wait for the team's review, the longest waiting first,
-    the first of them or (`reports`) page by page."""
+    its grant); the deadlines the workflows wait for, the soonest first, the first of them or
+    (`deadlines`) page by page; and the reports that wait for the team's review, the longest
+    waiting first, the first of them or (`reports`) page by page."""
     scheme = request.app.state.scheme
     round_id = round if round in {r.id for r in scheme.rounds} else None
     q = q.strip()
     found = await search(db, q, round_id, PAGE + 1) if q else None
     if any(app.reference == q.upper() for app, _ in found or ()):
         return RedirectResponse(f"/grants/{q.upper()}", status_code=303)
-    counts = await stage_counts(db, round_id)
-    if reports:
+    counts, now, offset = await stage_counts(db, round_id), utcnow(), (page - 1) * PAGE
+    one_list = reports or deadlines_ or stage is not None
+    if reports or deadlines_:
         sections = {}
     elif stage is None:
         sections = {s.value: await in_stage(db, s.value, round_id, PREVIEW)
                     for s in STAGES if counts.get(s.value)}
     else:
-        sections = {stage.value: await in_stage(db, stage.value, round_id, PAGE,
-                                                (page - 1) * PAGE)}
-    upcoming = select(Application, Organisation.name).join(
-        Organisation, Organisation.id == Application.organisation_id).where(
-            Application.deadline.is_not(None))
-    if round_id is not None:
-        upcoming = upcoming.where(Application.round_id == round_id)
-    if reports:
-        to_review = await reports_to_review(db, round_id, PAGE, (page - 1) * PAGE)
+        sections = {stage.value: await in_stage(db, stage.value, round_id, PAGE, offset)}
+    if deadlines_:
+        upcoming = await deadlines(db, round_id, now, PAGE, offset)
     else:
-        to_review = await reports_to_review(db, round_id, PREVIEW) if stage is None else (0, [])
+        upcoming = await deadlines(db, round_id, now, SOONEST) if not one_list else None
+    if reports:
+        to_review = await reports_to_review(db, round_id, PAGE, offset)
+    else:
+        to_review = await reports_to_review(db, round_id, PREVIEW) if not one_list else (0, [])
     return render(request, "team_overview.html", {
         "counts": counts, "sections": sections, "stages": [s.value for s in STAGES],
-        "to_review": to_review, "now": utcnow(),
-        "upcoming": (await db.exec(upcoming.order_by(Application.deadline).limit(10))).all(),
+        "to_review": to_review, "now": now, "upcoming": upcoming,
         "stage": stage.value if stage else None, "round_id": round_id, "rounds": scheme.rounds,
         "page": page, "per_page": PAGE, "q": q, "found": found, "reports": reports,
+        "deadlines": deadlines_,
     }, viewer=viewer)
 
 

@@ -7,7 +7,8 @@ Grants are written straight into the read model (no workflows: the grant page's 
 query then finds none, quickly), a quarter of them funded and in the knowledge centre, each
 with a progress report accepted and every tenth with a second one awaiting the team's review
 (the overview's worklist), and a seventh in assessment, each with two of a pool of 30
-assessors."""
+assessors. Grants in a stage that waits (reporting, assessment, decision, settlement) have a
+deadline, one in ten of them passed."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from regie.settings import Settings
 
 STAGES = [Stage.REPORTING, Stage.ARCHIVED, Stage.REJECTED_FINAL, Stage.ASSESSMENT,
           Stage.DECISION, Stage.SETTLEMENT, Stage.INELIGIBLE]
+WAITING = {Stage.REPORTING, Stage.ASSESSMENT, Stage.DECISION, Stage.SETTLEMENT}
 ASSESSORS = 30
 # each application in assessment gets two assessors of the pool, by its id
 _ASSIGN = text(f"INSERT INTO {AssessorAssignment.__tablename__} (application_id, assessor_id) "
@@ -90,7 +92,9 @@ async def _seed(sessions, count: int, already: int) -> None:
                     marginalised_groups=[], requested_cents=80_000_00,
                     submitted_at=now - timedelta(days=n % 700), stage=stage.value,
                     awarded_cents=80_000_00 if stage in (Stage.REPORTING, Stage.ARCHIVED)
-                    else None, event_seq=1, updated_at=now))
+                    else None, event_seq=1, updated_at=now,
+                    deadline=now + timedelta(hours=n % 4000 - 400) if stage in WAITING
+                    else None))
                 if stage in (Stage.REPORTING, Stage.ARCHIVED):
                     entries.append(dict(
                         reference=apps[-1]["reference"], title=title,
@@ -164,6 +168,8 @@ async def run(client, folder: Path, sizes=(1_000, 10_000, 100_000), rounds: int 
                         "one stage, page 2 (/team?stage=...)": "/team?stage=reporting&page=2",
                         # 100 of the reports waiting (2,857 at 100,000 grants; fewer at 1,000)
                         "reports to review (/team?reports=1)": "/team?reports=1",
+                        # every grant's deadline, the soonest first (57 % of the grants)
+                        "deadlines, page 2 (/team?deadlines=1)": "/team?deadlines=1&page=2",
                         # a term no grant holds, and one in a third of the titles: each
                         # database reads its trigram indexes for the first, and for the
                         # second the applications in reference order until a page is full

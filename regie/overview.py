@@ -4,6 +4,7 @@ metrics show them."""
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, TextClause, literal
 from sqlalchemy import text as sql_text
@@ -14,6 +15,7 @@ from regie.records import Application, Organisation, ReportRecord, StageCount
 
 PREVIEW = 20  # the first applications of each stage on the whole overview
 PAGE = 100  # applications on each page of one stage
+SOONEST = 10  # the soonest deadlines on the whole overview
 TRIGRAM = 3  # the shortest term a trigram index finds
 FEW = 1000  # matches of a term SQLite fetches by id (see _trigram_matches)
 
@@ -152,3 +154,21 @@ async def reports_to_review(db: AsyncSession, round_id: str | None, limit: int,
     return (await db.exec(count)).one(), list((await db.exec(
         rows.order_by(ReportRecord.submitted_at, ReportRecord.id).offset(offset).limit(limit)
     )).all())
+
+
+async def deadlines(db: AsyncSession, round_id: str | None, now: datetime, limit: int,
+                    offset: int = 0) -> tuple[int, int, list[tuple[Application, str]]]:
+    """The grants whose workflow waits for a deadline (of one round, or all): how many, how
+    many of those deadlines have passed (a workflow keeps a passed one while it escalates),
+    and `limit` of them from `offset`, the soonest first, so the longest passed lead; each
+    with its organisation's name. All three read the index on the deadline."""
+    held = [Application.deadline.is_not(None)]
+    if round_id is not None:
+        held.append(Application.round_id == round_id)
+    count = select(func.count(Application.id)).where(*held)
+    rows = (select(Application, Organisation.name)
+            .join(Organisation, Organisation.id == Application.organisation_id).where(*held))
+    return (await db.exec(count)).one(), \
+        (await db.exec(count.where(Application.deadline < now))).one(), \
+        list((await db.exec(rows.order_by(Application.deadline, Application.id)
+                            .offset(offset).limit(limit))).all())

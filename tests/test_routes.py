@@ -447,6 +447,8 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
                               r'"/grants/(SV\d{4}-\d{4})">', whole)
         assert [(ref, "verstreken" in cell) for cell, ref in upcoming] == [
             ("SV2025-0000", True), ("SV2026-0001", False)]
+        assert 'data-deadlines="2" data-deadlines-passed="1"' in whole
+        assert "Waarvan 1 verstreken, de langst verstreken bovenaan." in whole
         worklist = whole.split("data-reports-to-review=")[1].split("</section>")[0]
         assert worklist.startswith('"2"')
         assert re.findall(r'href="/grants/([^"]+)"', worklist) == ["SV2025-0129", "SV2027-0131"]
@@ -515,6 +517,40 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
             in of_2027  # the round's own; choosing another round keeps to the worklist
         beyond = (await client.get("/team?reports=1&page=3")).text
         assert "Geen rapportages te beoordelen." in beyond and 'rel="prev"' in beyond
+
+        # every deadline page by page, the longest passed first: 120 more, a third passed
+        async with sessions() as db:
+            for app in (await db.exec(select(Application).where(
+                    Application.reference.in_([f"SV{2025 + n % 3}-{n:04d}"
+                                               for n in range(10, 130)])))).all():
+                n = int(app.reference[-4:])
+                app.deadline = now + timedelta(hours=n - 50, minutes=30)  # 10 to 49 passed
+                db.add(app)
+            await db.commit()
+
+        def due(page: str) -> list[str]:
+            section = page.split("data-deadlines=")[1].split("</section>")[0]
+            return re.findall(r'href="/grants/([^"]+)"', section)
+
+        whole = (await client.get("/team")).text
+        assert 'data-deadlines="122" data-deadlines-passed="41"' in whole
+        assert due(whole) == [f"SV{2025 + n % 3}-{n:04d}" for n in range(10, 20)]
+        assert '<a href="/team?deadlines=1" data-show-all="deadlines">Alle 122 tonen</a>' \
+            in whole
+        first = (await client.get("/team?deadlines=1")).text
+        assert "data-stage-section" not in first and "data-reports-to-review" not in first
+        assert "1–100 van 122" in first and '<a href="/team?deadlines=1&page=2" rel="next">' \
+            in first
+        second = (await client.get("/team?deadlines=1&page=2")).text
+        assert "101–122 van 122" in second and 'rel="next"' not in second
+        listed = due(first) + due(second)
+        assert len(set(listed)) == 122 and listed[15:18] == [  # passed a day ago: 16th
+            "SV2026-0025", "SV2025-0000", "SV2027-0026"]
+        assert first.count("data-passed>") == 41 and "data-passed>" not in second
+        of_2026 = (await client.get("/team?deadlines=1&round=2026")).text
+        assert "1–41 van 41" in of_2026 and '<input type="hidden" name="deadlines" value="1">' \
+            in of_2026  # the round's own, 2026-0001 (ahead) and 40 of the 120
+        assert "Geen lopende termijnen." in (await client.get("/team?deadlines=1&page=3")).text
 
 
 async def test_the_annual_report_opens_on_this_year_and_links_each_year_of_the_programme(
