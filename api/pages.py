@@ -25,7 +25,7 @@ from regie import audit, grants, notes
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
 from regie.overview import (
-    PAGE, PREVIEW, SOONEST, deadlines, in_stage, reports_to_review, search, stage_counts,
+    PAGE, PREVIEW, SOONEST, deadline_count, deadlines, in_stage, reports_to_review, search, stage_counts,
 )
 from regie.personal_data import personal_data
 from regie.records import (
@@ -111,10 +111,12 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
                     for s in STAGES if counts.get(s.value)}
     else:
         sections = {stage.value: await in_stage(db, stage.value, round_id, PAGE, offset)}
-    if deadlines_:
-        upcoming = await deadlines(db, round_id, now, PAGE, offset)
-    else:
-        upcoming = await deadlines(db, round_id, now, SOONEST) if not one_list else None
+    if deadlines_:  # the list page by page, and how many in all
+        upcoming = (await deadline_count(db, round_id),
+                    *await deadlines(db, round_id, now, PAGE, offset))
+    else:  # the first, and one more to tell whether there are more
+        upcoming = (None, *await deadlines(db, round_id, now, SOONEST + 1)) \
+            if not one_list else None
     if reports:
         to_review = await reports_to_review(db, round_id, PAGE, offset)
     else:
@@ -124,7 +126,7 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
         "to_review": to_review, "now": now, "upcoming": upcoming,
         "stage": stage.value if stage else None, "round_id": round_id, "rounds": scheme.rounds,
         "page": page, "per_page": PAGE, "q": q, "found": found, "reports": reports,
-        "deadlines": deadlines_,
+        "deadlines": deadlines_, "soonest": SOONEST,
     }, viewer=viewer)
 
 

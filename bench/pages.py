@@ -168,7 +168,7 @@ async def run(client, folder: Path, sizes=(1_000, 10_000, 100_000), rounds: int 
                         "one stage, page 2 (/team?stage=...)": "/team?stage=reporting&page=2",
                         # 100 of the reports waiting (2,857 at 100,000 grants; fewer at 1,000)
                         "reports to review (/team?reports=1)": "/team?reports=1",
-                        # every grant's deadline, the soonest first (57 % of the grants)
+                        # every deadline, the soonest first (57 % of the grants have one)
                         "deadlines, page 2 (/team?deadlines=1)": "/team?deadlines=1&page=2",
                         # a term no grant holds, and one in a third of the titles: each
                         # database reads its trigram indexes for the first, and for the

@@ -156,19 +156,31 @@ async def reports_to_review(db: AsyncSession, round_id: str | None, limit: int,
     )).all())
 
 
-async def deadlines(db: AsyncSession, round_id: str | None, now: datetime, limit: int,
-                    offset: int = 0) -> tuple[int, int, list[tuple[Application, str]]]:
-    """The grants whose workflow waits for a deadline (of one round, or all): how many, how
-    many of those deadlines have passed (a workflow keeps a passed one while it escalates),
-    and `limit` of them from `offset`, the soonest first, so the longest passed lead; each
-    with its organisation's name. All three read the index on the deadline."""
+def _held(round_id: str | None) -> list[ColumnElement[bool]]:
     held = [Application.deadline.is_not(None)]
     if round_id is not None:
         held.append(Application.round_id == round_id)
-    count = select(func.count(Application.id)).where(*held)
+    return held
+
+
+async def deadlines(db: AsyncSession, round_id: str | None, now: datetime, limit: int,
+                    offset: int = 0) -> tuple[int, list[tuple[Application, str]]]:
+    """The grants whose workflow waits for a deadline (of one round, or all): how many of
+    those deadlines have passed (a workflow keeps a passed one while it escalates), and `limit`
+    of them from `offset`, the soonest first, so the longest passed lead; each with its
+    organisation's name. Both read the index on the deadline; the count reads the passed
+    ones alone (count(*): count(id) made PostgreSQL read the table)."""
     rows = (select(Application, Organisation.name)
-            .join(Organisation, Organisation.id == Application.organisation_id).where(*held))
-    return (await db.exec(count)).one(), \
-        (await db.exec(count.where(Application.deadline < now))).one(), \
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .where(*_held(round_id)))
+    return (await db.exec(select(func.count()).select_from(Application).where(
+        *_held(round_id), Application.deadline < now))).one(), \
         list((await db.exec(rows.order_by(Application.deadline, Application.id)
                             .offset(offset).limit(limit))).all())
+
+
+async def deadline_count(db: AsyncSession, round_id: str | None) -> int:
+    """How many grants wait for a deadline: for the list page by page alone, as it reads
+    every entry of the index (5 ms for the bench's 57,000 on PostgreSQL)."""
+    return (await db.exec(select(func.count()).select_from(Application).where(
+        *_held(round_id)))).one()

@@ -447,8 +447,8 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
                               r'"/grants/(SV\d{4}-\d{4})">', whole)
         assert [(ref, "verstreken" in cell) for cell, ref in upcoming] == [
             ("SV2025-0000", True), ("SV2026-0001", False)]
-        assert 'data-deadlines="2" data-deadlines-passed="1"' in whole
-        assert "Waarvan 1 verstreken, de langst verstreken bovenaan." in whole
+        assert 'data-deadlines-passed="1"' in whole and "data-show-all=\"deadlines" not in whole
+        assert "Verstreken: 1, de langst verstreken bovenaan." in whole
         worklist = whole.split("data-reports-to-review=")[1].split("</section>")[0]
         assert worklist.startswith('"2"')
         assert re.findall(r'href="/grants/([^"]+)"', worklist) == ["SV2025-0129", "SV2027-0131"]
@@ -529,16 +529,17 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
             await db.commit()
 
         def due(page: str) -> list[str]:
-            section = page.split("data-deadlines=")[1].split("</section>")[0]
+            section = page.split("data-deadlines-passed=")[1].split("</section>")[0]
             return re.findall(r'href="/grants/([^"]+)"', section)
 
         whole = (await client.get("/team")).text
-        assert 'data-deadlines="122" data-deadlines-passed="41"' in whole
+        assert 'data-deadlines-passed="41"' in whole
         assert due(whole) == [f"SV{2025 + n % 3}-{n:04d}" for n in range(10, 20)]
-        assert '<a href="/team?deadlines=1" data-show-all="deadlines">Alle 122 tonen</a>' \
+        assert '<a href="/team?deadlines=1" data-show-all="deadlines">Alle termijnen tonen</a>' \
             in whole
         first = (await client.get("/team?deadlines=1")).text
         assert "data-stage-section" not in first and "data-reports-to-review" not in first
+        assert "<h2>Eerstvolgende termijnen (122)</h2>" in first
         assert "1–100 van 122" in first and '<a href="/team?deadlines=1&page=2" rel="next">' \
             in first
         second = (await client.get("/team?deadlines=1&page=2")).text
