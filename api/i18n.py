@@ -275,12 +275,25 @@ UI: dict[str, Text] = {
     "notes": Text("Aantekeningen", "Notes"),
     "notes_intro": Text("Aantekeningen van het programmateam, alleen voor het team en "
                         "auditors. Een aantekening blijft staan zoals ze is geschreven: ze komt "
-                        "in het auditlog.", "The programme team's notes, for the team and "
-                        "auditors only. A note stays as it was written: it goes into the audit "
-                        "log."),
+                        "in het auditlog; een vergissing zet een correctie recht.",
+                        "The programme team's notes, for the team and auditors only. A note "
+                        "stays as it was written: it goes into the audit log; a correction puts "
+                        "a mistake right."),
     "no_notes": Text("Nog geen aantekeningen.", "No notes yet."),
     "note": Text("Aantekening", "Note"),
     "add_note": Text("Aantekening toevoegen", "Add the note"),
+    "correct_note": Text("Corrigeren", "Correct"),
+    "correct_note_help": Text(
+        "De correctie komt als eigen aantekening in het auditlog; deze aantekening blijft staan "
+        "zoals ze is geschreven, gemarkeerd als gecorrigeerd.",
+        "The correction goes into the audit log as a note of its own; this note stays as it "
+        "was written, marked as corrected."),
+    "note_correction": Text("Correctie", "Correction"),
+    "save_correction": Text("Correctie opslaan", "Save the correction"),
+    "note_corrected": Text("gecorrigeerd op {at} door {by}, zie hieronder",
+                           "corrected on {at} by {by}, see below"),
+    "note_correction_of": Text("correctie van de aantekening van {at}",
+                               "correction of the note of {at}"),
     "lead_applicant": Text("aanvrager", "applicant"),
     "partner": Text("partner", "partner"),
     "correction_then_submit": Text(

@@ -181,6 +181,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     ticked = {int(i) for i in (typed or {}).get("assessor_ids", []) if str(i).isdigit()} \
         if typed_action == Action.ASSIGN_ASSESSORS.value else \
         {a.user_id for a in status.assessors} if status else set()
+    kept_notes = await notes.of(db, reference) if viewer.role in STAFF else None
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status,
         "events": await timeline(db, app, viewer, request.state.lang, scheme),
@@ -192,7 +193,7 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         "rubric": scheme.rubrics[rnd.rubric],
         "rate_table": scheme.rate_tables[rnd.rate_table], "partners": partners,
         "names": scheme_names(scheme, request.state.lang), "evidence": evidence,
-        "notes": await notes.of(db, reference) if viewer.role in STAFF else None,
+        "notes": kept_notes, "corrected": notes.corrected(kept_notes or []),
         "note_longest": notes.LONGEST,
         "digest_minutes": scheme.notifications.assessor_digest_minutes,
         "report_drafts": {d.report_index: d.saved_at for d in (await db.exec(select(
@@ -253,12 +254,18 @@ async def add_note(request: Request, reference: str, viewer: Team, db: Db):
     """A note of the team on the grant, kept in the audit log; a refused one comes back in its
     form with the reason."""
     await grant_for(db, reference, viewer)
+    form = await posted(request)
     # a browser sends a line break as CRLF, but counts it as one character towards maxlength
-    text = str((await posted(request)).get("note", "")).replace("\r\n", "\n").strip()
-    if problem := notes.problem(text):
+    text = str(form.get("note", "")).replace("\r\n", "\n").strip()
+    corrects = int(form["corrects"]) if str(form.get("corrects", "")).isdigit() else None
+    kept = await notes.of(db, reference) if corrects is not None else []
+    problem = notes.problem(text)
+    if corrects is not None and not problem:
+        problem = notes.correction_problem(kept, corrects, text)
+    if problem:  # back in the form it came from, or that of the correction made meanwhile
         return await _grant_page(request, reference, viewer, db, error=problem, status_code=422,
-                                 typed={"note": text})
-    await notes.add(db, viewer.person.name, viewer.role.value, reference, text)
+                                 typed={"note": text, "corrects": notes.latest(kept, corrects)})
+    await notes.add(db, viewer.person.name, viewer.role.value, reference, text, corrects)
     return RedirectResponse(f"/grants/{reference}?done=note#notes", status_code=303)
 
 

@@ -18,6 +18,7 @@ from regie.worker import build_worker
 from tests import scenario
 from tests.conftest import web_client_as
 
+FIXED = "Gebeld met de projectleider: de cofinanciering komt in april."
 CALL = ("Gebeld met de projectleider (Eva Jansen): de cofinanciering van de gemeente komt in "
         "maart.\r\nZe stuurt de toezegging na.")
 
@@ -77,11 +78,56 @@ async def test_the_team_keeps_notes_on_a_grant_that_applicants_and_assessors_do_
                 page = (await client.get(grant)).text
                 assert page.count("Eva Jansen") == 0 and "Aantekeningen" not in page
 
+            # a mistake is put right by a correction: the note stays as written, marked so
+            async with sessions() as db:
+                first = (await notes.of(db, reference))[0].id
+
+            def correct(client, note_id, text):
+                return client.post(f"{grant}/notes", data={
+                    "csrf_token": client.cookies[CSRF_COOKIE], "note": text,
+                    "corrects": str(note_id)})
+
+            page = (await team.get(grant)).text
+            assert f'data-correct-note="{first}">' in page
+            assert 'name="note" maxlength="4000" required>Gebeld met de projectleider' in page
+            # refused: the same text, a note not of this grant, an auditor; a refused one comes
+            # back in its own form, open, as typed
+            same = await correct(team, first, CALL)
+            assert same.status_code == 422
+            assert "De correctie is gelijk aan de aantekening" in same.text
+            assert same.text.count('<details class="correct-note" open>') == 1
+            assert 'required></textarea>' in same.text.split("data-add-note")[1]
+            unknown = await correct(team, 999_999, FIXED)
+            assert unknown.status_code == 422 and "Onbekende aantekening" in unknown.text
+            assert f"required>{FIXED}</textarea>" in unknown.text.split("data-add-note")[1]
+            assert (await correct(auditor, first, FIXED)).status_code == 403
+            assert (await correct(team, first, "Gebeld met de projectleider.\r\nApril!")
+                    ).status_code == 303
+            for client in (team, auditor):
+                page = (await client.get(grant)).text
+                original = page.split(f'data-note="{first}">')[1].split('<div class="note')[0]
+                assert "gecorrigeerd op " in original
+                assert f"door {people.team.name}, zie hieronder" in original
+                assert "komt in maart.\nZe stuurt de toezegging na.</p>" in original  # as written
+                assert "data-correct-note" not in original  # corrected: correct its correction
+                assert "correctie van de aantekening van " in page
+                assert "Gebeld met de projectleider.\nApril!</p>" in page
+            # a colleague's correction from a page opened before: theirs comes back with the
+            # correction, to correct that if need be
+            late = await correct(team, first, FIXED)
+            assert late.status_code == 422 and "Deze aantekening is al gecorrigeerd" in late.text
+            opened = late.text.split('<details class="correct-note" open>')[1]
+            assert f"required>{FIXED}</textarea>" in opened
+            assert f'data-correct-note="{first}"' not in late.text  # the correction's form
+
     async with sessions() as db:
         kept = await notes.of(db, reference)
         assert [(n.actor, n.role, n.detail["text"][:22]) for n in kept] == [
             (people.team.name, "programme_team", "Gebeld met de projectl"),
-            (people.team.name, "programme_team", "a\na\na\na\na\na\na\na\na\na\na\n")]
+            (people.team.name, "programme_team", "a\na\na\na\na\na\na\na\na\na\na\n"),
+            (people.team.name, "programme_team", "Gebeld met de projectl")]
+        assert kept[2].detail == {"text": "Gebeld met de projectleider.\nApril!",
+                                  "corrects": kept[0].id}
         assert len(kept[1].detail["text"]) == 4000
         # in the audit log's chain: a note altered afterwards shows
         assert await audit.verify(db) == []
