@@ -155,6 +155,7 @@ UI: dict[str, Text] = {
     "budget_at_proposal": Text("Budget bij het voorstel", "Budget at the proposal"),
     "upcoming": Text("Eerstvolgende termijnen", "Upcoming deadlines"),
     "deadline_passed": Text("verstreken", "passed"),
+    "report_overdue": Text("termijn verstreken", "overdue"),
     "deadlines_passed": Text("Verstreken: {count}, de langst verstreken bovenaan.",
                              "Passed: {count}, the longest passed at the top."),
     "no_deadlines": Text("Geen lopende termijnen.", "No deadlines running."),

@@ -25,7 +25,8 @@ from regie import audit, grants, notes
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
 from regie.overview import (
-    PAGE, PREVIEW, SOONEST, deadline_count, deadlines, in_stage, reports_to_review, search, stage_counts,
+    PAGE, PREVIEW, SOONEST, deadline_count, deadlines, in_stage, reports_to_review, search,
+    stage_counts,
 )
 from regie.personal_data import personal_data
 from regie.records import (

@@ -137,6 +137,7 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     return templates.TemplateResponse(request, name, {
         "lang": lang, "t": lambda key, **values: t(key, lang, **values),
         "csrf": request.state.csrf, "projects_end": request.app.state.scheme.scheme.projects_end,
+        "today": datetime.now(request.app.state.scheme.tz).date(),  # as a due date counts
         "viewer": viewer, "role": role, "role_name": ROLE_NAMES[role](lang),
         "stage_name": lambda stage: stage_name(stage, role, lang),
         "deadline_name": lambda stage: deadline_name(stage, lang),

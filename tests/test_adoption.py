@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
+from api.app import create_app
 from domain.adoption import HEADERS, Problem, check_rows, read_date, read_euros
 from domain.lifecycle import Role, Stage
 from domain.schedules import NoticeKind, adopt_reports, pending_notices, report_schedule
@@ -29,7 +30,7 @@ from regie.settings import Settings
 from regie.spreadsheet import read_table
 from regie.worker import build_worker
 from tests import dates, factories, scenario
-from tests.conftest import BIN, eventually, maybe_record
+from tests.conftest import BIN, eventually, maybe_record, web_client_as
 from tests.factories import actor_of
 from regie.temporal import DATA_CONVERTER, register_search_attributes
 
@@ -243,6 +244,25 @@ async def test_forty_grants_start_at_their_real_stage(time_env, tmp_path, db_url
                 assert status.settlement.final_cents == (70_000 + i * 1000) * 100
         await maybe_record(client.get_workflow_handle("grant-SV-OUD-002"),
                            "grant_adopted_overdue_v1.json")
+        # the organisation's people see the report that is overdue marked so, a report
+        # still ahead not
+        async with sessions() as db:
+            contact = (await db.exec(select(Person).join(
+                Application, Application.organisation_id == Person.organisation_id).where(
+                Application.reference == "SV-OUD-002"))).first()
+            web = await web_client_as(create_app(settings, scheme, client), contact, db)
+        async with contextlib.aclosing(web):
+            listed = {found[1]: row for row in (await web.get("/my")).text.split("<tr>")
+                      if (found := re.search(r'href="/grants/(SV-OUD-\d+)"', row))}
+            assert "data-overdue>termijn verstreken</span>" in listed["SV-OUD-002"]
+            ahead = [ref for ref in listed
+                     if factories.CASES[(int(ref[-3:]) - 1) % len(factories.CASES)] == "running"]
+            assert ahead and not any("data-overdue" in listed[ref] for ref in ahead)
+            page = (await web.get("/grants/SV-OUD-002")).text
+            assert re.search(r'data-report-form="0">[^<]+\(uiterlijk [\d-]+\)</a> <span '
+                             r'class="passed" data-overdue>', page)
+            form = (await web.get("/grants/SV-OUD-002/reports/0")).text
+            assert "data-overdue>termijn verstreken</span></p>" in form
         await maybe_record(client.get_workflow_handle("grant-SV-OUD-005"),
                            "grant_adopted_settled_v1.json")
         ledger = await programme.ledger(client, scheme.scheme.id)
