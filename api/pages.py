@@ -197,9 +197,11 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
         "notes": kept_notes, "corrected": notes.corrected(kept_notes or []),
         "note_longest": notes.LONGEST,
         "digest_minutes": scheme.notifications.assessor_digest_minutes,
+        # when a report's draft was saved: the grantee's link to it says so, and the team and
+        # auditors see that one is kept (not what it holds) in the table of reports
         "report_drafts": {d.report_index: d.saved_at for d in (await db.exec(select(
             ReportDraft).where(ReportDraft.reference == app.reference))).all()}
-        if viewer.role == Role.GRANTEE else {},
+        if viewer.role in (Role.GRANTEE, *STAFF) else {},
     }, status_code=status_code, viewer=viewer)
 
 

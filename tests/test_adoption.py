@@ -263,6 +263,8 @@ async def test_forty_grants_start_at_their_real_stage(time_env, tmp_path, db_url
                              r'class="passed" data-overdue>', page)
             form = (await web.get("/grants/SV-OUD-002/reports/0")).text
             assert "data-overdue>termijn verstreken</span></p>" in form
+            assert '<td>Open <span class="passed" data-overdue>termijn verstreken</span></td>' \
+                in page  # in the grant's table of reports too, which the team reads
         await maybe_record(client.get_workflow_handle("grant-SV-OUD-005"),
                            "grant_adopted_settled_v1.json")
         ledger = await programme.ledger(client, scheme.scheme.id)

@@ -190,6 +190,14 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
             grant = (await web.get(f"/grants/{reference}")).text  # the link says so too
             assert re.search(r'<span class="muted" data-report-draft="0">· concept opgeslagen op '
                              r'\d\d-\d\d-\d{4} \d\d:\d\d</span>', grant)
+            async with sessions() as db:  # the team sees that a draft is kept, not what
+                staff = await web_client_as(portal, people.team, db)
+            async with contextlib.aclosing(staff):
+                seen = (await staff.get(f"/grants/{reference}")).text
+            assert re.search(r'<td>Open <span class="muted" data-draft-saved="0">· concept '
+                             r'opgeslagen op \d\d-\d\d-\d{4} \d\d:\d\d</span></td>', seen)
+            assert "Begin vroeg." not in seen and "data-overdue" not in seen
+            assert "data-draft-saved" not in grant  # the grantee's own link says it
             files = _kept_files(page)
             assert list(files) == ["presentielijst.pdf", "foto.png"]
             assert '<label for="attachments">Bijlagen toevoegen (' in page
