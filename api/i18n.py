@@ -160,6 +160,7 @@ UI: dict[str, Text] = {
                              "Passed: {count}, the longest passed at the top."),
     "no_deadlines": Text("Geen lopende termijnen.", "No deadlines running."),
     "all_deadlines": Text("Alle termijnen tonen", "Show every deadline"),
+    "deadline_for": Text("Wat", "What"),
     "reports_to_review": Text("Rapportages te beoordelen", "Reports to review"),
     "longest_waiting": Text("De {count} die het langst wachten, de oudste eerst:",
                             "The {count} waiting longest, oldest first:"),

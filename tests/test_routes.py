@@ -443,10 +443,11 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
         reporting = whole.split('data-stage-section="reporting"')[1].split("</section>")[0]
         assert len(rows.findall(reporting)) == 3 and "data-show-all" not in reporting
         # the next deadlines say which has passed; the worklist, the longest waiting first
-        upcoming = re.findall(r'<tr><td>([^<]*(?:<span[^>]*>[^<]*</span>)?)</td><td><a href='
-                              r'"/grants/(SV\d{4}-\d{4})">', whole)
-        assert [(ref, "verstreken" in cell) for cell, ref in upcoming] == [
-            ("SV2025-0000", True), ("SV2026-0001", False)]
+        upcoming = re.findall(r'<tr><td>([^<]*(?:<span[^>]*>[^<]*</span>)?)</td><td>([^<]+)</td>'
+                              r'<td><a href="/grants/(SV\d{4}-\d{4})">', whole)
+        assert [(ref, "verstreken" in cell, what) for cell, what, ref in upcoming] == [
+            ("SV2025-0000", True, "Beoordeling uiterlijk"),
+            ("SV2026-0001", False, "Beoordeling uiterlijk")]
         assert 'data-deadlines-passed="1"' in whole and "data-show-all=\"deadlines" not in whole
         assert "Verstreken: 1, de langst verstreken bovenaan." in whole
         worklist = whole.split("data-reports-to-review=")[1].split("</section>")[0]
