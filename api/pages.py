@@ -265,10 +265,13 @@ async def add_note(request: Request, reference: str, viewer: Team, db: Db):
     problem = notes.problem(text)
     if corrects is not None and not problem:
         problem = notes.correction_problem(kept, corrects, text)
+    if not problem and not await notes.add(db, viewer.person.name, viewer.role.value,
+                                           reference, text, corrects):
+        kept = await notes.of(db, reference)  # corrected meanwhile, by a correction at once
+        problem = notes.correction_problem(kept, corrects, text)
     if problem:  # back in the form it came from, or that of the correction made meanwhile
         return await _grant_page(request, reference, viewer, db, error=problem, status_code=422,
                                  typed={"note": text, "corrects": notes.latest(kept, corrects)})
-    await notes.add(db, viewer.person.name, viewer.role.value, reference, text, corrects)
     return RedirectResponse(f"/grants/{reference}?done=note#notes", status_code=303)
 
 
