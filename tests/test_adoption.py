@@ -265,6 +265,10 @@ async def test_forty_grants_start_at_their_real_stage(time_env, tmp_path, db_url
             assert "data-overdue>termijn verstreken</span></p>" in form
             assert '<td>Open <span class="passed" data-overdue>termijn verstreken</span></td>' \
                 in page  # in the grant's table of reports too, which the team reads
+            # a report sent, its due date long past, is not overdue (SV-OUD-023: every
+            # progress report in, of this organisation too)
+            sent = (await web.get("/grants/SV-OUD-023/reports/0")).text
+            assert "Ingediend " in sent and "data-overdue" not in sent
         await maybe_record(client.get_workflow_handle("grant-SV-OUD-005"),
                            "grant_adopted_settled_v1.json")
         ledger = await programme.ledger(client, scheme.scheme.id)
