@@ -32,11 +32,9 @@ async def add(db: AsyncSession, actor: str, role: str, reference: str, text: str
     """Add the note, or the correction of note `corrects`; False when that note was corrected
     meanwhile: the log takes one correction of a note, however many are sent at once (the
     check is part of the append, audit.append's `once`)."""
-    if corrects is None:
-        return await audit.append(db, actor, role, ACTION, reference, {"text": text}) \
-            is not None
-    return await audit.append(db, actor, role, ACTION, reference,
-                              {"text": text, "corrects": corrects}, once="corrects") is not None
+    detail = {"text": text} if corrects is None else {"text": text, "corrects": corrects}
+    return await audit.append(db, actor, role, ACTION, reference, detail,
+                              once=None if corrects is None else "corrects") is not None
 
 
 def corrected(kept: list[AuditEntry]) -> dict[int, AuditEntry]:
