@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
+from api.csv_files import csv_download
 from api.i18n import t
 from api.views import Year, render, scheme_names
 from domain.annual import AnnualReport, GrantFacts, ReportFacts, annual_report
@@ -76,18 +75,14 @@ async def annual_json(request: Request, year: Year, viewer: Staff, db: Db) -> An
 @router.get("/reports/annual/{year:int}.csv", tags=["reports"])
 async def annual_csv(request: Request, year: Year, viewer: Staff, db: Db):
     r = await _report(request, db, year)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "key", "count", "amount_eur"])
-    for name, value in (("applications", r.applications), ("awards", r.awards),
-                        ("reports_due", r.reports_due), ("reports_on_time", r.reports_on_time),
-                        ("reports_late", r.reports_late),
-                        ("reports_outstanding", r.reports_outstanding)):
-        writer.writerow(["totals", name, value, ""])
-    writer.writerow(["totals", "awarded", "", r.awarded_cents / 100])
-    for section, rows in (("organisation_type", r.by_organisation_type),
-                          ("target_group", r.by_target_group), ("pillar", r.by_pillar)):
-        for key, count, cents in rows:
-            writer.writerow([section, key, count, cents / 100])
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="regie-voortgangsrapportage-{year}.csv"'})
+    totals = (("applications", r.applications), ("awards", r.awards),
+              ("reports_due", r.reports_due), ("reports_on_time", r.reports_on_time),
+              ("reports_late", r.reports_late), ("reports_outstanding", r.reports_outstanding))
+    rows = [["totals", name, value, ""] for name, value in totals]
+    rows.append(["totals", "awarded", "", r.awarded_cents / 100])
+    rows += [[section, key, count, cents / 100]
+             for section, keyed in (("organisation_type", r.by_organisation_type),
+                                    ("target_group", r.by_target_group), ("pillar", r.by_pillar))
+             for key, count, cents in keyed]
+    return csv_download(f"regie-voortgangsrapportage-{year}.csv",
+                        ["section", "key", "count", "amount_eur"], rows)

@@ -5,8 +5,6 @@ timelines of a round's own workflow and of each run of the budget's ledger."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from typing import Annotated
 
@@ -15,6 +13,7 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from api.auth import STAFF, Db, Viewer, allow
+from api.csv_files import csv_download
 from api.history import fetch, source, timeline, timeline_csv, timeline_pdf
 from api.i18n import t
 from api.rounds import round_state
@@ -262,10 +261,5 @@ async def round_audit(request: Request, round_id: str, viewer: Staff, db: Db):
 @router.get("/audit/rounds/{round_id}/report.csv")
 async def round_audit_csv(request: Request, round_id: str, viewer: Staff, db: Db):
     _, report = await round_report(request, db, round_id)
-    out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=REPORT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(report)
-    return Response(out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="ronde-{round_id}-audit.csv"'})
+    return csv_download(f"ronde-{round_id}-audit.csv", REPORT_COLUMNS,
+                        ([row[c] for c in REPORT_COLUMNS] for row in report))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 
+from api.csv_files import csv_bytes
 from api.i18n import ACTIVITY_NAMES, FIELD_NAMES, MAIL_NAMES, UI, UPDATE_NAMES, t
 from api.views import stage_name
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, Role, Stage
@@ -265,12 +264,8 @@ TIMELINE_COLUMNS = ("event", "at_utc", "kind", "who", "details")
 
 
 def timeline_csv(lines: list[HistoryLine]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(TIMELINE_COLUMNS)
-    for line in lines:
-        writer.writerow([line.event_id, line.at.isoformat(), line.kind, line.who, line.details])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(TIMELINE_COLUMNS, ([line.event_id, line.at.isoformat(), line.kind, line.who,
+                                         line.details] for line in lines))
 
 
 def timeline_pdf(title: str, lines: list[HistoryLine], findings: list[str]) -> bytes:

@@ -12,11 +12,12 @@ from sqlmodel import func, select
 
 from api.actions import BadCommand, build_command, form_payload, HUMAN_ROLES
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
+from api.csv_files import csv_download
 from api.signin import HOME, safe_next
 from api.i18n import LANG_COOKIE
 from api.views import (
-    Composed, RowId, grant_for, identity_hidden, live_status, posted, render, round_or_404,
-    scheme_names, stored_file, timeline,
+    Composed, RowId, deadline_name, grant_for, identity_hidden, live_status, posted, render,
+    round_or_404, scheme_names, stored_file, timeline,
 )
 from domain.assignment import in_conflict
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
@@ -129,6 +130,26 @@ async def team_overview(request: Request, viewer: Staff, db: Db, stage: Stage | 
         "page": page, "per_page": PAGE, "q": q, "found": found, "reports": reports,
         "deadlines": deadlines_, "soonest": SOONEST,
     }, viewer=viewer)
+
+
+@router.get("/team/deadlines.csv")
+async def deadlines_csv(request: Request, viewer: Staff, db: Db, round: str | None = None):
+    """Every deadline of the list page by page (of the programme or one round), the soonest
+    first, for the team's spreadsheet: the moment in the scheme's time zone, whether it has
+    passed, what it is for in the reader's language, and the grant."""
+    scheme = request.app.state.scheme
+    round_id = round if round in {r.id for r in scheme.rounds} else None
+    now, lang = utcnow(), request.state.lang
+    _, rows = await deadlines(db, round_id, now, None)
+    return csv_download(
+        f"regie-termijnen-{round_id or 'alle-rondes'}.csv", DEADLINE_COLUMNS,
+        ([app.deadline.astimezone(scheme.tz).strftime("%Y-%m-%d %H:%M"),
+          "yes" if app.deadline < now else "no", deadline_name(app.stage, lang), app.reference,
+          app.title, org, app.round_id, app.stage] for app, org in rows))
+
+
+DEADLINE_COLUMNS = ("deadline", "passed", "deadline_for", "reference", "title", "organisation",
+                    "round", "stage")
 
 
 @router.get("/grants/{reference}")

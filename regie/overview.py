@@ -163,11 +163,11 @@ def _held(round_id: str | None) -> list[ColumnElement[bool]]:
     return held
 
 
-async def deadlines(db: AsyncSession, round_id: str | None, now: datetime, limit: int,
+async def deadlines(db: AsyncSession, round_id: str | None, now: datetime, limit: int | None,
                     offset: int = 0) -> tuple[int, list[tuple[Application, str]]]:
     """The grants whose workflow waits for a deadline (of one round, or all): how many of
     those deadlines have passed (a workflow keeps a passed one while it escalates), and `limit`
-    of them from `offset`, the soonest first, so the longest passed lead; each with its
+    of them (or all) from `offset`, the soonest first, so the longest passed lead; each with its
     organisation's name. Both read the index on the deadline; the count reads the passed
     ones alone (count(*): count(id) made PostgreSQL read the table)."""
     rows = (select(Application, Organisation.name)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import csv
 import gc
 import hashlib
+import io
 import json
 import re
 import uuid
@@ -552,7 +555,31 @@ async def test_the_overview_shows_every_application_stage_by_stage_and_page_by_p
         of_2026 = (await client.get("/team?deadlines=1&round=2026")).text
         assert "1–41 van 41" in of_2026 and '<input type="hidden" name="deadlines" value="1">' \
             in of_2026  # the round's own, 2026-0001 (ahead) and 40 of the 120
+        assert '<a href="/team/deadlines.csv?round=2026" download data-deadlines-csv>' in of_2026
         assert "Geen lopende termijnen." in (await client.get("/team?deadlines=1&page=3")).text
+
+        # the same list as a table for a spreadsheet: every deadline at once, in the same order;
+        # a title that a spreadsheet would run as a formula is kept as text
+        async with sessions() as db:
+            formula = await db.get(Application, ids["SV2026-0010"])
+            formula.title = "=HYPERLINK(\"https://example.org\")"
+            db.add(formula)
+            await db.commit()
+        download = await client.get("/team/deadlines.csv")
+        assert download.headers["content-disposition"] == \
+            'attachment; filename="regie-termijnen-alle-rondes.csv"'
+        assert download.content.startswith(codecs.BOM_UTF8)
+        rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"), newline="")))
+        assert rows[0] == ["deadline", "passed", "deadline_for", "reference", "title",
+                           "organisation", "round", "stage"]
+        assert [row[3] for row in rows[1:]] == listed
+        assert [row[1] for row in rows[1:]] == ["yes"] * 41 + ["no"] * 81
+        assert rows[1] == [
+            (now + timedelta(hours=-40, minutes=30)).astimezone(scheme.tz).strftime(
+                "%Y-%m-%d %H:%M"), "yes", "Beoordeling uiterlijk", "SV2026-0010",
+            "'=HYPERLINK(\"https://example.org\")", org.name, "2026", "assessment"]
+        of_2026 = (await client.get("/team/deadlines.csv?round=2026")).text
+        assert of_2026.count("\r\n") == 42 and ",2025," not in of_2026
 
 
 async def test_the_annual_report_opens_on_this_year_and_links_each_year_of_the_programme(
@@ -571,6 +598,10 @@ async def test_the_annual_report_opens_on_this_year_and_links_each_year_of_the_p
         assert (opened.status_code, opened.headers["location"]) == (
             303, f"/reports/annual/{this_year}")
         page = (await client.get(f"/reports/annual/{years[0]}")).text
+        table = (await client.get(f"/reports/annual/{years[0]}.csv")).content
     assert f'<a href="/reports/annual/{years[0]}" aria-current="page">' in page
+    assert table.startswith(codecs.BOM_UTF8)  # a spreadsheet reads its text as UTF-8
+    assert table.decode("utf-8-sig").split("\r\n")[:3] == [
+        "section,key,count,amount_eur", "totals,applications,0,", "totals,awards,0,"]
     assert all(f'<a href="/reports/annual/{year}">{year}</a>' in page for year in years[1:])
     assert '<a href="/reports/annual">Voortgangsrapportage</a>' in page
