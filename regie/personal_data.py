@@ -9,6 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.lifecycle import Role
+from regie import notes
 from regie.records import (
     Application, AssessmentRecord, AuditEntry, Organisation, OutboxMail, Person, ReportDraft,
 )
@@ -17,7 +18,8 @@ from regie.records import (
 async def personal_data(db: AsyncSession, person: Person) -> dict[str, Any]:
     """The account, the organisation, the applications they (and their organisation) wrote, the
     reports they have in draft, what they scored, the e-mail sent to them and the audit log's
-    entries about what they did. Never a password or second-factor key."""
+    entries about what they did, with the text of each note they wrote on a grant. Never a
+    password or second-factor key."""
     org = await db.get(Organisation, person.organisation_id) if person.organisation_id else None
     written_by = Application.created_by == person.id
     if person.role == Role.GRANTEE.value:  # a grantee writes for the organisation, with others
@@ -52,6 +54,14 @@ async def personal_data(db: AsyncSession, person: Person) -> dict[str, Any]:
                         for record, reference in scored],
         "mail_received": [{"subject": m.subject, "body": m.body, "sent_at": (
             m.sent_at or m.created_at).isoformat()} for m in mails],
-        "actions": [{"at": e.at.isoformat(), "action": e.action, "subject": e.subject}
-                    for e in actions],
+        "actions": [{"at": e.at.isoformat(), "action": e.action, "subject": e.subject,
+                     **_written(e)} for e in actions],
     }
+
+
+def _written(entry: AuditEntry) -> dict[str, Any]:
+    """What the person wrote in `entry`: a note's text, and the note it corrects."""
+    if entry.action != notes.ACTION:
+        return {}
+    return {"note": entry.detail["text"], **({"corrects": entry.detail["corrects"]}
+                                             if "corrects" in entry.detail else {})}

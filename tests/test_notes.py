@@ -119,6 +119,11 @@ async def test_the_team_keeps_notes_on_a_grant_that_applicants_and_assessors_do_
             opened = late.text.split('<details class="correct-note" open>')[1]
             assert f"required>{FIXED}</textarea>" in opened
             assert f'data-correct-note="{first}"' not in late.text  # the correction's form
+            # the team member's own data holds what they wrote, corrections with their note
+            written = [(a.get("note", "")[:22], a.get("corrects")) for a in (
+                await team.get("/me/data.json")).json()["actions"] if a["action"] == "grant_note"]
+            assert written == [("Gebeld met de projectl", None), ("a\n" * 11, None),
+                               ("Gebeld met de projectl", first)]
 
     async with sessions() as db:
         kept = await notes.of(db, reference)
