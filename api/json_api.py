@@ -169,7 +169,7 @@ async def create_draft(request: Request, body: Annotated[DraftIn, Composed], vie
                       title=body.title, created_by=viewer.person.id)
     db.add(app)
     await db.commit()
-    await save_draft(db, app, body, scheme)
+    await save_draft(db, app, body, scheme, viewer.person.id)
     return await _draft_out(request, db, app)
 
 
@@ -188,7 +188,7 @@ async def update_draft(request: Request, application_id: RowId,
                                  "a submitted application no longer changes")
     if body.round_id != app.round_id:
         raise HTTPException(422, "De ronde van een concept ligt vast / a draft keeps its round")
-    await save_draft(db, app, body, request.app.state.scheme)
+    await save_draft(db, app, body, request.app.state.scheme, viewer.person.id)
     return await _draft_out(request, db, app)
 
 

@@ -294,7 +294,8 @@ async def new_application(request: Request, viewer: Grantee, db: Db):
     db.add(app)
     await db.commit()
     await save_draft(db, app, (await draft_of(db, app)).model_copy(
-        update={"activities": [ActivityIn(lines=[LineIn(kind="hours")])]}), scheme)
+        update={"activities": [ActivityIn(lines=[LineIn(kind="hours")])]}), scheme,
+        viewer.person.id)
     return RedirectResponse(f"/applications/{app.id}", status_code=303)
 
 
@@ -349,7 +350,7 @@ async def save_application(request: Request, application_id: RowId, viewer: Gran
     elif intent.startswith("remove_activity:") and len(draft.activities) > 1:
         del draft.activities[int(intent.split(":")[1])]
     try:
-        await save_draft(db, app, draft, scheme, form_revision(form))
+        await save_draft(db, app, draft, scheme, viewer.person.id, form_revision(form))
     except Collision as exc:  # the form again as typed, with the count of that save
         return await _form_page(request, viewer, db, app, draft=draft, typed=form,
                                 refusal=exc.message(scheme.tz, request.state.lang, on_form=True),
@@ -379,7 +380,7 @@ async def autosave(request: Request, application_id: RowId, viewer: Grantee, db:
     if unreadable:  # not saved until it can be read: the form says why as the applicant types
         return JSONResponse({"detail": "; ".join(unreadable.values())}, status_code=422)
     try:
-        await save_draft(db, app, draft, scheme, form_revision(form))
+        await save_draft(db, app, draft, scheme, viewer.person.id, form_revision(form))
     except Collision as exc:
         return JSONResponse({"detail": exc.message(scheme.tz, request.state.lang,
                                                     on_form=False)}, status_code=409)

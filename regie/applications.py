@@ -18,7 +18,7 @@ from domain.eligibility import (
 from domain.scheme import RateTable, Scheme
 from domain.types import Actor, Finding
 from regie import rounds
-from regie.records import Application, Organisation, ProjectActivity, utcnow
+from regie.records import Application, Organisation, Person, ProjectActivity, utcnow
 from regie.revisions import Collision
 
 
@@ -97,10 +97,11 @@ class DraftTooLarge(ValueError):
 
 
 async def save_draft(db: AsyncSession, app: Application, draft: DraftIn, scheme: Scheme,
-                     revision: int | None = None) -> None:
-    """Store the draft as typed (only while it is a draft); totals are computed, not typed.
-    `revision`: the count of saves the form was opened with; a draft saved since then is not
-    replaced (Collision, regie.revisions)."""
+                     by: int | None, revision: int | None = None) -> None:
+    """Store the draft as typed (only while it is a draft), saved `by` a person (their id);
+    totals are computed, not typed. `revision`: the count of saves the form was opened with;
+    a draft saved since then is not replaced (Collision, regie.revisions, which names a
+    colleague who saved it)."""
     if app.reference is not None:
         raise ValueError("Een ingediende aanvraag verandert niet meer / "
                          "a submitted application no longer changes")
@@ -114,10 +115,12 @@ async def save_draft(db: AsyncSession, app: Application, draft: DraftIn, scheme:
     if revision is not None:
         claim = claim.where(Application.revision == revision)
     claimed = (await db.exec(claim)).scalar_one_or_none()
-    if claimed is None:  # saved since the form was opened (nothing written); by whom, the
-        await db.refresh(app)  # row does not say
-        raise Collision(app.updated_at)
-    app.revision = claimed
+    if claimed is None:  # saved since the form was opened (nothing written)
+        await db.refresh(app)
+        saver = await db.get(Person, app.updated_by) if app.updated_by not in (None, by) \
+            else None
+        raise Collision(app.updated_at, saver.name if saver is not None else None)
+    app.revision, app.updated_by = claimed, by
     app.round_id, app.title, app.summary = draft.round_id, draft.title, draft.summary
     app.sections, app.pillars = draft.sections, draft.pillars
     app.target_groups, app.marginalised_groups = draft.target_groups, draft.marginalised_groups

@@ -138,7 +138,7 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
                               organisation_id=orgs[org_index].id, title=title)
             db.add(app)
             await db.commit()
-            await save_draft(db, app, _draft(scheme, round_id, title, words), scheme)
+            await save_draft(db, app, _draft(scheme, round_id, title, words), scheme, by=None)
             numbers[round_id] = numbers.get(round_id, 0) + 1
             reference = f"{scheme.scheme.reference_prefix}{round_id}-{numbers[round_id]:04d}"
             await grants.start(db, client, scheme, app, reference, _submitted(scheme, round_id),

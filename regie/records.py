@@ -145,6 +145,7 @@ class Application(SQLModel, table=True):
     event_seq: int = 0  # the newest workflow record applied to this row
     updated_at: datetime = _ts(nullable=False, default=utcnow)
     revision: int = 0  # the draft's saves so far (regie.revisions)
+    updated_by: int | None = None  # the person who saved the draft last (no foreign key: 0028)
     anonymised_at: datetime | None = _ts(nullable=True)  # personal data removed after its term
 
 

@@ -79,7 +79,7 @@ async def application(db: AsyncSession, org: Organisation, scheme: Scheme,
                       organisation_id=org.id, title=content.title)
     db.add(app)
     await db.commit()
-    await save_draft(db, app, content, scheme)
+    await save_draft(db, app, content, scheme, by=None)
     return app
 
 

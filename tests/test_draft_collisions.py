@@ -1,6 +1,7 @@
 """In Chromium: two members of one organisation have the same application's draft open. What
 one types is saved as they type; the other's autosave, from a form opened before, does not
-replace it and says so; their "Opslaan" shows their form again as typed, with the reason, and
+replace it and says so, naming who saved (the same person's save in another window is
+"elsewhere"); their "Opslaan" shows their form again as typed, with the reason, and
 pressing it again replaces the first one's version (regie.revisions). The report form works
 alike (tests/test_report_drafts.py)."""
 
@@ -53,14 +54,16 @@ async def test_a_colleagues_save_is_not_replaced_unseen(browser, time_env, tmp_p
             await sam.fill("#summary", "Trainingen op de campus.")  # his form is older
             await sam.locator("#autosave-status", has_text="Not saved").wait_for()
             status = await sam.text_content("#autosave-status")
-            assert "elsewhere (in another window or by a colleague), after you opened this " \
-                "form" in status and "reload the page" in status and "opgeslagen" not in status
+            assert "saved on " in status and " by Noor Haddad, after you opened this form" \
+                in status and "reload the page" in status and "opgeslagen" not in status
             async with sessions() as db:
                 saved = await db.get(Application, app.id)
                 assert (saved.title, saved.summary) == ("Omstanders in actie", app.summary)
 
             await sam.click("button[name=intent][value=save]")
             await sam.locator("p.error[role=alert]", has_text="Below is what you typed").wait_for()
+            assert " by Noor Haddad, after you opened " in await sam.text_content(
+                "p.error[role=alert]")
             assert await sam.input_value("#summary") == "Trainingen op de campus."
             await sam.click("button[name=intent][value=save]")  # his version, knowingly
             await sam.wait_for_url(re.compile(r".*\?saved=1$"))
@@ -70,6 +73,8 @@ async def test_a_colleagues_save_is_not_replaced_unseen(browser, time_env, tmp_p
 
             await noor.fill("#title", "Omstanders in actie!")  # now hers is the older form
             await noor.locator("#autosave-status", has_text="Niet opgeslagen").wait_for()
+            assert " door Sam, nadat u dit formulier opende" in await noor.text_content(
+                "#autosave-status")
             await noor.reload()  # as the message says: she sees his version, and goes on
             assert await noor.input_value("#summary") == "Trainingen op de campus."
             await noor.fill("#title", "Omstanders in actie")
@@ -78,3 +83,13 @@ async def test_a_colleagues_save_is_not_replaced_unseen(browser, time_env, tmp_p
                 saved = await db.get(Application, app.id)
                 assert (saved.title, saved.summary) == ("Omstanders in actie",
                                                         "Trainingen op de campus.")
+
+            # her own save in another window is not a colleague's: not named
+            other = await noor.context.new_page()
+            await other.goto(f"{url}/applications/{app.id}")
+            await other.fill("#title", "Omstanders in actie, samen")
+            await other.locator("#autosave-status", has_text=SAVED).wait_for()
+            await noor.fill("#summary", "Trainingen op de campus, twee keer.")
+            await noor.locator("#autosave-status", has_text="Niet opgeslagen").wait_for()
+            assert "elders (in een ander venster of door een collega)" in \
+                await noor.text_content("#autosave-status")
