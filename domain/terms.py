@@ -8,6 +8,9 @@ Sunday or public holiday runs on to the next day that is none (art. 1), and a te
 or more holds at least two such working days (art. 2). The scheme file can turn that law's
 extensions off (`terms.extend_to_working_day`) for a programme outside its reach.
 
+A report's due date follows from the award (domain/schedules.py) and runs on past a weekend or
+public holiday in the same way, where the scheme extends its terms.
+
 Pure functions over dates; the grant's workflow and the team's pages both use them.
 """
 
@@ -18,6 +21,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from domain.schedules import local_day
+from domain.types import ReportState
 
 END_OF_DAY = time(23, 59, 59)  # the pages show 23:59
 MORNING = time(9, 0)  # when a reminder before a term's end goes out
@@ -56,6 +60,27 @@ def public_holidays(year: int) -> frozenset[date]:
 
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in public_holidays(day.year)
+
+
+def working_day_from(day: date) -> date:
+    """`day` itself when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def due_on_working_days(reports: list[ReportState], reporting_closes: date) -> list[ReportState]:
+    """A report schedule with each report still awaited due on a working day: a due date on a
+    Saturday, Sunday or public holiday runs on to the next working day, as a term under the
+    Algemene termijnenwet does (art. 1), unless that is after the day reporting closes: then
+    it stays. A report already in keeps its date."""
+    moved = []
+    for r in reports:
+        working = working_day_from(r.due)
+        if r.submitted_at is None and working <= reporting_closes:
+            r = r.model_copy(update={"due": working})
+        moved.append(r)
+    return moved
 
 
 def last_day(start: date, days: int, to_working_day: bool) -> date:

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from domain.lifecycle import Stage
 from domain.schedules import add_months, local_day
+from domain.terms import day_end, working_day_from
 from domain.types import (
     ActivityReport, AttachmentRef, ChangeDecision, ChangeRequest, DeadlineMove, DecisionInput,
     ReportKind,
@@ -71,9 +72,10 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
                                                            settings.task_queue, people)
         await grants.act(client, reference, "decide", DecisionInput(
             actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
-        # reports are due every six months from the award's day in the Netherlands: today
+        # reports are due every six months from the award's day in the Netherlands (today), or
+        # the first working day after
         awarded = local_day(await time_env.get_current_time(), scheme.scheme.timezone)
-        first, second = add_months(awarded, 6), add_months(awarded, 12)
+        first, second = (working_day_from(add_months(awarded, n)) for n in (6, 12))
         rules = scheme.reporting(scheme.round("2026"))
         await stage_is(client, reference, Stage.REPORTING)
         async def published():  # every funded project is in the knowledge centre from its award
@@ -81,7 +83,7 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
                 return [e.reference for e in await search(db, pillar="omgangscultuur")]
         assert await eventually(published) == [reference]
         before = (await grants.status(client, reference)).reports
-        assert [r.due for r in before] == [first, dates.day(2027, 8, 25)]
+        assert [r.due for r in before] == [first, working_day_from(dates.day(2027, 8, 25))]
 
         # an extension to the projects' last day, 31-12-2027, and not a day later: the reports
         # move with it
@@ -174,9 +176,11 @@ async def test_from_award_to_the_knowledge_centre(time_env, tmp_path, db_url, en
 async def test_a_project_that_stops_after_the_award_is_settled_for_what_it_did(
         time_env, tmp_path, db_url, engine, scheme):
     """A month after the award the project cannot go on. The grantee asks to end it early (a
-    change of planning to an earlier last day); approved, only the final report is left, due
-    eight weeks after the new last day. It tells what was done; the team settles the costs
-    made, and the rest of the award returns to the round's budget."""
+    change of planning to an earlier last day, a Saturday); approved, only the final report is
+    left, due eight weeks after the new last day, a Saturday too: on the Monday after (or the
+    first working day after it; the grant asks `report-due-working-days`). It tells what was
+    done; the team settles the costs made, and the rest of the award returns to the round's
+    budget."""
     client, sessions = time_env.client, session_factory(engine)
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="",
                                  task_queue="stops-early")
@@ -198,6 +202,7 @@ async def test_a_project_that_stops_after_the_award_is_settled_for_what_it_did(
         awarded = local_day(await time_env.get_current_time(), scheme.scheme.timezone)
 
         stop = awarded + timedelta(days=30)
+        stop += timedelta(days=(5 - stop.weekday()) % 7)  # a Saturday
         await skip_to(time_env, _morning(awarded + timedelta(days=20)))
         await grants.act(client, reference, "request_change", ChangeRequest(
             actor=grantee, kind="planning", new_last_activity_end=stop,
@@ -205,8 +210,11 @@ async def test_a_project_that_stops_after_the_award_is_settled_for_what_it_did(
         await grants.act(client, reference, "decide_change", ChangeDecision(
             actor=team, approve=True, reason="Stoppen is verstandig; verantwoord wat er is."))
         reports = (await grants.status(client, reference)).reports
-        assert [(r.kind, r.due) for r in reports] == [
-            (ReportKind.FINAL, stop + timedelta(weeks=8))]
+        due = working_day_from(stop + timedelta(weeks=8))
+        assert due.weekday() < 5 and due - (stop + timedelta(weeks=8)) >= timedelta(days=2)
+        assert [(r.kind, r.due) for r in reports] == [(ReportKind.FINAL, due)]
+        assert (await grants.status(client, reference)).deadline == day_end(
+            due, scheme.scheme.timezone)  # to the end of that day
 
         await skip_to(time_env, _morning(stop + timedelta(days=7)))
         await grants.act(client, reference, "submit_report", ReportSubmission(
@@ -221,6 +229,7 @@ async def test_a_project_that_stops_after_the_award_is_settled_for_what_it_did(
         result = await asyncio.wait_for(handle.result(), 60)
         assert result.stage == Stage.ARCHIVED
         assert result.settlement.balance_cents == -74_000_00  # the advance, less the costs
+        await maybe_record(handle, "grant_report_due_working_day_v1.json")
         after = {r.round_id: r.committed_cents
                  for r in (await programme.ledger(client, scheme.scheme.id)).rounds}
         assert committed[round_id] - after[round_id] == 74_000_00
@@ -264,7 +273,7 @@ async def test_a_large_grant_needs_an_auditors_statement(time_env, tmp_path, db_
             actor=team, award=True, amount_cents=app.requested_cents, reason="Gehonoreerd."))
         await stage_is(client, "SV2026-0900", Stage.REPORTING)
         reports = (await grants.status(client, "SV2026-0900")).reports
-        assert reports[0].due == add_months(late.date() + timedelta(days=1), 6)
+        assert reports[0].due == working_day_from(add_months(late.date() + timedelta(days=1), 6))
         final = (await grants.status(client, "SV2026-0900")).reports[-1].index
         with pytest.raises(ActionRefused, match="controleverklaring"):
             await grants.act(client, "SV2026-0900", "submit_report", ReportSubmission(

@@ -26,7 +26,7 @@ from regie.worker import build_worker
 from tests import dates, factories
 from tests.conftest import eventually, maybe_record
 from tests.scenario import patch_markers, score, skip_to, stage_is
-from workflows.grant import FOLD_2026_12, WHOLE_DAYS, GrantWorkflow
+from workflows.grant import FOLD_2026_12, REPORT_DAYS, WHOLE_DAYS, GrantWorkflow
 
 async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, scheme, smtp):
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="lifecycle",
@@ -107,7 +107,8 @@ async def test_grant_through_every_stage(time_env, tmp_path, db_url, sessions, s
         await maybe_record(handle, "grant_lifecycle_v3.json")
         # a grant started now takes every patch of the fold through its one marker, and asks
         # each patch since as before
-        assert patch_markers(await handle.fetch_history()) == [FOLD_2026_12, WHOLE_DAYS]
+        assert patch_markers(await handle.fetch_history()) == [FOLD_2026_12, WHOLE_DAYS,
+                                                               REPORT_DAYS]
 
     async with sessions() as db:
         entry = (await db.exec(select(KnowledgeEntry))).one()

@@ -12,6 +12,7 @@ import pytest
 from api.app import create_app
 from domain.lifecycle import Stage
 from domain.schedules import add_months, local_day
+from domain.terms import working_day_from
 from domain.types import DecisionInput, ReportReview, ReportSubmission, SettlementInput
 from regie import grants, programme
 from regie.db import session_factory
@@ -42,7 +43,8 @@ async def test_report_by_link_then_found_in_the_knowledge_centre(browser, time_e
         await grants.act(client, reference, "decide", DecisionInput(
             actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
         # the first report is due six months from the award; its prompt goes out before
-        first = add_months(local_day(await time_env.get_current_time(), scheme.scheme.timezone), 6)
+        first = working_day_from(add_months(local_day(await time_env.get_current_time(),
+                                                      scheme.scheme.timezone), 6))
         before = scheme.reporting(scheme.round("2026")).prompt_before_days
         await skip_to(time_env, datetime.combine(first - timedelta(days=before), time(9),
                                                  tzinfo=timezone.utc))

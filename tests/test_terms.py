@@ -9,6 +9,7 @@ import pytest
 
 from domain.terms import (
     day_end,
+    due_on_working_days,
     easter_sunday,
     is_working_day,
     last_day,
@@ -16,7 +17,9 @@ from domain.terms import (
     morning,
     public_holidays,
     term_end,
+    working_day_from,
 )
+from domain.types import ReportKind, ReportState
 
 AMSTERDAM = "Europe/Amsterdam"
 
@@ -144,3 +147,42 @@ def test_a_reminder_goes_out_in_the_morning(moment, nine):
     (datetime(2027, 12, 31, 23, tzinfo=timezone.utc), date(2027, 12, 31))])
 def test_a_letter_names_the_last_day_a_term_runs_on(deadline, day):
     assert last_day_of(deadline, AMSTERDAM) == day
+
+
+@pytest.mark.parametrize("day, working", [
+    (date(2027, 3, 1), date(2027, 3, 1)),  # a Monday stays
+    (date(2027, 3, 6), date(2027, 3, 8)),  # a Saturday: the Monday
+    (date(2027, 3, 7), date(2027, 3, 8)),  # a Sunday: the Monday
+    (date(2027, 3, 27), date(2027, 3, 30)),  # Saturday, Easter Sunday, Easter Monday: Tuesday
+    (date(2027, 5, 5), date(2027, 5, 7)),  # Liberation Day, Ascension Day: the Friday
+    (date(2027, 12, 25), date(2027, 12, 27))])  # Christmas on a Saturday, Boxing Day: Monday
+def test_a_day_runs_on_to_the_first_working_day(day, working):
+    assert working_day_from(day) == working
+
+
+def test_every_day_runs_on_to_the_first_working_day_and_no_further():
+    day = date(2025, 1, 1)
+    while day.year < 2029:
+        working = working_day_from(day)
+        assert is_working_day(working) and working >= day
+        assert all(not is_working_day(day + timedelta(days=n)) for n in range((working - day).days))
+        day += timedelta(days=1)
+
+
+def _report(index: int, due: date, submitted: bool = False) -> ReportState:
+    return ReportState(index=index, kind=ReportKind.PROGRESS, due=due, submitted_at=datetime(
+        2027, 3, 1, tzinfo=timezone.utc) if submitted else None)
+
+
+def test_a_report_awaited_falls_due_on_a_working_day_unless_reporting_has_closed_by_then():
+    closes = date(2028, 2, 26)  # a Saturday
+    reports = [_report(0, date(2027, 3, 6), submitted=True),  # in: keeps its Saturday
+               _report(1, date(2027, 9, 4)),  # a Saturday: the Monday
+               _report(2, date(2027, 9, 8)),  # a Wednesday stays
+               _report(3, date(2028, 2, 25)),  # a Friday stays
+               _report(4, closes)]  # on the day reporting closes: it stays
+    assert [r.due for r in due_on_working_days(reports, closes)] == [
+        date(2027, 3, 6), date(2027, 9, 6), date(2027, 9, 8), date(2028, 2, 25), closes]
+    # a Saturday the day before reporting closes on a Sunday: it stays
+    assert due_on_working_days([_report(0, date(2028, 2, 26))], date(2028, 2, 27))[0].due == \
+        date(2028, 2, 26)

@@ -12,7 +12,7 @@ from regie.programme import ensure_programme
 from regie.worker import WORKFLOWS, activities, build_worker
 from tests import scenario
 from tests.factories import actor_of
-from workflows.grant import ADOPTION, FOLD_2026_12, FOLDED, WHOLE_DAYS
+from workflows.grant import ADOPTION, FOLD_2026_12, FOLDED, REPORT_DAYS, WHOLE_DAYS
 
 
 def _before_the_fold(patch: PatchActivationInput) -> bool:
@@ -43,4 +43,4 @@ async def test_a_grant_started_before_the_fold_keeps_asking_each_patch(
     history = await client.get_workflow_handle(f"grant-{reference}").fetch_history()
     markers = scenario.patch_markers(history)
     assert FOLD_2026_12 not in markers
-    assert sorted(markers) == sorted(FOLDED - {ADOPTION} | {WHOLE_DAYS}), markers
+    assert sorted(markers) == sorted(FOLDED - {ADOPTION} | {WHOLE_DAYS, REPORT_DAYS}), markers

@@ -70,6 +70,7 @@ ADOPTION = "adopted-grants"  # a grant awarded before Regie took over starts at 
 HANDLERS_FINISH = "handlers-finish"  # the grant ends only once every Update has answered
 WAKEUPS = "no-lost-wakeups"  # a change made while the run awaited an activity wakes its wait
 WHOLE_DAYS = "terms-whole-days"  # a term ends at the end of its last (working) day; reminders at 9
+REPORT_DAYS = "report-due-working-days"  # a new schedule's reports fall due on working days
 # The `withdraw` Update needs no patch: the run takes no new path before it is accepted, and
 # recorded histories hold none (docs/upgrading.md, "A new human action").
 # A grant that starts with this marker takes every patch above without a marker of its own: one
@@ -171,8 +172,9 @@ class GrantWorkflow:
             reason=f"Toegekend op {awarded}, voor Regie / awarded before Regie")
         self.awarded_on = adopted.awarded_on
         self.reports = schedules.adopt_reports(
-            schedules.report_schedule(self.awarded_on, self.last_activity_end, self.p.reporting,
-                                      self.p.reporting_closes_at.date()),
+            self._on_working_days(schedules.report_schedule(
+                self.awarded_on, self.last_activity_end, self.p.reporting,
+                self.p.reporting_closes_at.date())),
             adopted.received, workflow.now(), adopted.imported_on or workflow.now().date())
         await self._apply(Action.ADOPT, SYSTEM, awarded_cents=adopted.awarded_cents,
                           note=f"{awarded}; geïmporteerd door / imported by {adopted.actor.name}",
@@ -551,10 +553,10 @@ class GrantWorkflow:
                                        else str(cause)) from None
         self.decision = cmd
         self.awarded_on = schedules.local_day(workflow.now(), self.p.timezone)
-        self.reports = schedules.report_schedule(
+        self.reports = self._on_working_days(schedules.report_schedule(
             self.awarded_on, self.p.last_activity_end, self.p.reporting,
             self.p.reporting_closes_at.date(),
-        )
+        ))
         await self._apply(action, cmd.actor, note=cmd.reason, awarded_cents=cmd.amount_cents)
         self._deciding = False
 
@@ -602,8 +604,9 @@ class GrantWorkflow:
         self.pending_change = None
         if cmd.approve and change is not None and change.new_last_activity_end is not None:
             self.last_activity_end = change.new_last_activity_end
-            self.reports = reschedule(self.reports, self.awarded_on, self.last_activity_end,
-                                      self.p.reporting, self.p.reporting_closes_at.date())
+            self.reports = self._on_working_days(reschedule(
+                self.reports, self.awarded_on, self.last_activity_end, self.p.reporting,
+                self.p.reporting_closes_at.date()))
             self._reports_version += 1
         await self._record(cmd.actor, Action.DECIDE_CHANGE,
                            note=("approved: " if cmd.approve else "refused: ") + cmd.reason)
@@ -894,6 +897,14 @@ class GrantWorkflow:
             return terms.term_end(workflow.now(), days, self.p.timezone,
                                   self.p.terms.extend_to_working_day)
         return workflow.now() + timedelta(days=days)
+
+    def _on_working_days(self, reports: list[ReportState]) -> list[ReportState]:
+        """A new report schedule, each report still awaited due on a working day where the
+        scheme extends its terms so (domain/terms.py); in a grant that had a schedule before,
+        as it was."""
+        if self.p.terms.extend_to_working_day and self._patched(REPORT_DAYS):
+            return terms.due_on_working_days(reports, self.p.reporting_closes_at.date())
+        return reports
 
     def _from_now(self, days: int) -> datetime:
         return min(self._term_end(days), self._cap())
