@@ -1,4 +1,6 @@
-"""The programme team's pool of assessors, each with their organisation (for conflicts)."""
+"""The programme team's pool of assessors, each with their organisation (for conflicts) and their
+expertise: the pillars and target groups they know, which the assignment's proposal offers
+first to an application about them (domain.assignment.propose)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
 from api.auth import Db, Viewer, allow
-from api.views import posted, render
+from api.views import RowId, posted, render, scheme_names
 from domain.lifecycle import Role
-from regie import invitations
+from regie import audit, invitations
 from regie.invitations import EMAIL
 from regie.records import Invitation, Organisation, Person
 
@@ -20,8 +22,15 @@ router = APIRouter(include_in_schema=False)
 Team = Annotated[Viewer, Depends(allow(Role.PROGRAMME_TEAM))]
 
 
+def expertise_keys(request: Request) -> list[str]:
+    """The keys an assessor's expertise may hold: the scheme's pillars, then its target
+    groups."""
+    scheme = request.app.state.scheme
+    return [c.key for c in (*scheme.pillars, *scheme.target_groups)]
+
+
 async def _page(request: Request, viewer: Viewer, db, *, error: str = "", invited: str = "",
-                status_code: int = 200):
+                saved: str = "", status_code: int = 200, typed: dict[int, list[str]] | None = None):
     people = (await db.exec(select(Person, Organisation.name).outerjoin(
         Organisation, Organisation.id == Person.organisation_id).where(
         Person.role == Role.ASSESSOR.value).order_by(Person.name))).all()
@@ -30,12 +39,17 @@ async def _page(request: Request, viewer: Viewer, db, *, error: str = "", invite
     organisations = (await db.exec(select(Organisation).order_by(Organisation.name))).all()
     return render(request, "assessors.html", {
         "people": people, "pending": pending, "organisations": organisations, "error": error,
-        "invited": invited}, status_code=status_code, viewer=viewer)
+        "invited": invited, "saved": saved, "typed": typed or {},
+        "pillars": request.app.state.scheme.pillars,
+        "target_groups": request.app.state.scheme.target_groups,
+        "topic_names": scheme_names(request.app.state.scheme, request.state.lang)},
+        status_code=status_code, viewer=viewer)
 
 
 @router.get("/assessors")
-async def assessors_page(request: Request, viewer: Team, db: Db, invited: str = ""):
-    return await _page(request, viewer, db, invited=invited)
+async def assessors_page(request: Request, viewer: Team, db: Db, invited: str = "",
+                         saved: str = ""):
+    return await _page(request, viewer, db, invited=invited, saved=saved)
 
 
 @router.post("/assessors")
@@ -53,3 +67,26 @@ async def invite_assessor(request: Request, viewer: Team, db: Db):
                              about="assessor-pool", inviter=viewer.person, name=name,
                              organisation_id=org_id)
     return RedirectResponse(f"/assessors?invited={email}", status_code=303)
+
+
+@router.post("/assessors/{person_id}/expertise")
+async def set_expertise(request: Request, person_id: RowId, viewer: Team, db: Db):
+    """The pillars and target groups an assessor knows, as the team records them (in the
+    audit log); a key the scheme does not have is refused, and nothing is changed."""
+    person = await db.get(Person, person_id)
+    if person is None or person.role != Role.ASSESSOR.value:
+        return await _page(request, viewer, db, status_code=404,
+                           error="Onbekende beoordelaar / unknown assessor")
+    chosen = [str(v) for v in (await posted(request)).getlist("expertise")]
+    known = expertise_keys(request)
+    if unknown := [key for key in chosen if key not in known]:
+        return await _page(request, viewer, db, status_code=422, typed={person.id: chosen},
+                           error=f"Onbekend onderwerp / unknown topic: {', '.join(unknown)}")
+    person.expertise = [key for key in known if key in chosen]  # the scheme's order, once
+    db.add(person)
+    await db.commit()  # before the log's append, which may roll back to retry its own
+    await audit.append(db, viewer.person.name, viewer.role.value, "assessor_expertise",
+                       f"/assessors/{person.id}", {"assessor": person.name,
+                                                   "expertise": person.expertise})
+    return RedirectResponse(f"/assessors?saved={person.id}#assessor-{person.id}",
+                            status_code=303)

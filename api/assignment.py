@@ -15,7 +15,7 @@ from sqlmodel import func, select
 
 from api.actions import BadCommand, build_command
 from api.auth import Db, Viewer, allow
-from api.views import posted, render, round_or_404
+from api.views import posted, render, round_or_404, scheme_names
 from domain.assignment import Open, in_conflict, propose
 from domain.lifecycle import Action, Role, Stage
 from regie import audit, grants
@@ -41,6 +41,12 @@ class Row:
     scored: set[int]  # those of them who have scored: they stay
     eligible: list[Person]  # the pool's active members, without those of the lead or a
     # partner and those who declared a conflict on it
+    knows: set[int]  # those of them whose expertise shares a pillar or target group with it
+
+
+def topics(app: Application) -> frozenset[str]:
+    """What an application is about, as an assessor's expertise names it."""
+    return frozenset((*app.pillars, *app.target_groups))
 
 
 def _in_assessment(round_id: str, unassigned: bool = False) -> list:
@@ -86,14 +92,19 @@ async def _rows(db, round_id: str, pool: list[Person], page: int,
     names = dict((await db.exec(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_({o for app in apps for o in (app.organisation_id,
                                                           *app.partner_ids)})))).all())
-    return [Row(app=app,
-                organisations=[names[o] for o in (app.organisation_id, *app.partner_ids)
-                               if o in names],
-                assigned=assigned.get(app.id, []), scored=scored.get(app.id, set()),
-                eligible=[p for p in pool if p.active and not in_conflict(
-                    p.organisation_id, app.organisation_id, app.partner_ids)
-                    and p.id not in declared.get(app.id, ())])
-            for app in apps]
+    rows = []
+    for app in apps:
+        eligible = [p for p in pool if p.active and not in_conflict(
+            p.organisation_id, app.organisation_id, app.partner_ids)
+            and p.id not in declared.get(app.id, ())]
+        about = topics(app)
+        rows.append(Row(app=app,
+                        organisations=[names[o] for o in (app.organisation_id, *app.partner_ids)
+                                       if o in names],
+                        assigned=assigned.get(app.id, []), scored=scored.get(app.id, set()),
+                        eligible=eligible,
+                        knows={p.id for p in eligible if about & set(p.expertise)}))
+    return rows
 
 
 async def _pool(db) -> list[Person]:
@@ -131,8 +142,10 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
     per_application = scheme.terms(rnd).assessors_per_application
     has = {row.app.reference: len(row.assigned) for row in rows}
     proposal = {ref: chosen for ref, chosen in propose(
-        [Open(row.app.reference, row.assigned, [p.id for p in row.eligible]) for row in rows],
+        [Open(row.app.reference, row.assigned, [p.id for p in row.eligible], topics(row.app))
+         for row in rows],
         per_application, {person: open_ for person, (open_, _done) in workload.items()},
+        {p.id: frozenset(p.expertise) for p in pool},
     ).items() if len(chosen) > has[ref]} if proposed else {}  # those it adds someone to
     return render(request, "assignment.html", {
         "round": rnd, "rows": rows, "pool": pool, "names": {p.id: p.name for p in pool},
@@ -144,7 +157,8 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
         "refused": refused or {}, "typed": typed or proposal, "proposed": proposed,
         "proposal": proposal, "open_places": any(len(row.assigned) < per_application
                                                  for row in rows),
-        "digest_minutes": scheme.notifications.assessor_digest_minutes},
+        "digest_minutes": scheme.notifications.assessor_digest_minutes,
+        "topic_names": scheme_names(scheme, request.state.lang)},
         status_code=status_code, viewer=viewer)
 
 

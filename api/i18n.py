@@ -563,6 +563,15 @@ UI: dict[str, Text] = {
     "funded": Text("Gefinancierd", "Funded"),
     "confirmed_by": Text("Bevestigd door", "Confirmed by"),
     "assessor_pool": Text("Beoordelaars", "Assessors"),
+    "expertise": Text("Deskundigheid", "Expertise"),
+    "expertise_edit": Text("Deskundigheid aanpassen", "Change expertise"),
+    "expertise_saved": Text("Deskundigheid van {name} opgeslagen.", "Expertise of {name} saved."),
+    "expertise_help": Text(
+        "Het voorstel bij het toewijzen geeft een aanvraag eerst de beoordelaars die een van haar "
+        "pijlers of doelgroepen kennen, en daarna wie het minst te beoordelen heeft.",
+        "When assigning, the proposal gives an application first the assessors who know one of "
+        "its pillars or target groups, and then whoever has least to score."),
+    "expert": Text("deskundig", "expertise"),
     "add_assessor": Text("Beoordelaar toevoegen", "Add assessor"),
     "none": Text("geen", "none"),
     "search": Text("Zoeken", "Search"),

@@ -55,6 +55,12 @@ PEOPLE = [  # email, name, role, organisation index
     ("adviesbureau@regie.demo", "Peter Groot", Role.GRANTEE, 7),
 ]
 
+EXPERTISE = {  # what each assessor knows, for the assignment's proposal
+    "beoordelaar1@regie.demo": ["omgangscultuur", "studenten"],
+    "beoordelaar2@regie.demo": ["organisatiestructuur", "promovendi"],
+    "beoordelaar3@regie.demo": ["klachtafhandeling", "docenten", "ondersteuning"],
+}
+
 # title, organisation index, round, where the demo leaves it, ambitie words, assessors assigned
 GRANTS = [
     ("Omstandersinterventie in de collegezaal", 0, "2025", Stage.REPORTING, 400, True),
@@ -128,6 +134,7 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
                                    else None, password_hash=hash_password(PASSWORD))
             if role in (Role.PROGRAMME_TEAM, Role.AUDITOR):
                 people[email].totp_secret, people[email].totp_enabled = DEMO_TOTP_SECRET, True
+            people[email].expertise = EXPERTISE.get(email, [])
             db.add(people[email])
         await db.commit()
         references = []

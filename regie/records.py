@@ -73,6 +73,7 @@ class Person(SQLModel, table=True):
     totp_secret: str = ""  # base32; set at enrolment (programme team and auditors)
     totp_enabled: bool = False  # a code was confirmed: the second factor is in use
     totp_last_step: int = 0  # the last code's time step: a code is used once
+    expertise: list[str] = _json(list)  # an assessor's pillars and target groups (keys)
 
 
 class Invitation(SQLModel, table=True):

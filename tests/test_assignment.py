@@ -87,6 +87,43 @@ def test_a_proposal_spreads_a_round_evenly_over_a_pool_anyone_may_assess_from(
     assert max(given_) - min(given_) <= 1
 
 
+def test_a_proposal_gives_an_application_those_who_know_its_topics_first():
+    """An assessor whose expertise shares a pillar or target group with the application goes
+    before one whose does not, even with more to score; among them, and among the rest, the
+    least to score first. Without a shared topic, the workload alone, as before."""
+    expertise = {1: frozenset({"omgangscultuur"}), 2: frozenset({"promovendi"}),
+                 3: frozenset({"klachtafhandeling", "studenten"})}
+    apps = [Open("SV2027-0001", [], [1, 2, 3, 4], frozenset({"omgangscultuur", "studenten"})),
+            Open("SV2027-0002", [], [1, 2, 3, 4], frozenset({"promovendi"})),
+            Open("SV2027-0003", [], [1, 2, 3, 4], frozenset({"organisatiestructuur"})),
+            Open("SV2027-0004", [3], [1, 2, 4], frozenset({"klachtafhandeling"}))]
+    assert propose(apps, 2, {1: 5, 3: 1}, expertise) == {
+        "SV2027-0001": [3, 1],  # both know a topic: 3 has less to score
+        "SV2027-0002": [2, 4],  # 2 knows it; then the least to score of the rest
+        "SV2027-0003": [2, 4],  # nobody knows it: the workload (2 and 4 at one, in the
+        # pool's order; 3 at two, 1 at six)
+        "SV2027-0004": [3, 2]}  # 3 kept; nobody eligible knows it: 2 (at two) before 1 (six)
+
+
+@given(st.lists(st.tuples(st.lists(st.integers(0, 7), max_size=8, unique=True),
+                          st.frozensets(st.sampled_from("abc"))), max_size=12),
+       st.integers(1, 4), st.dictionaries(st.integers(0, 7), st.integers(0, 5)),
+       st.dictionaries(st.integers(0, 7), st.frozensets(st.sampled_from("abcd"))))
+def test_a_proposal_never_passes_over_an_eligible_assessor_who_knows_the_topic(
+        rows, per_application, to_score, expertise):
+    apps = [Open(f"SV2027-{n:04d}", [], eligible, topics)
+            for n, (eligible, topics) in enumerate(rows)]
+    proposal = propose(apps, per_application, to_score, expertise)
+    for app in apps:
+        chosen = proposal[app.reference]
+        assert len(chosen) == min(per_application, len(app.eligible))
+        knows = [bool(expertise.get(p, frozenset()) & app.topics) for p in chosen]
+        left = [p for p in app.eligible if p not in chosen]
+        assert knows == sorted(knows, reverse=True)  # who knows it first
+        if not all(knows):  # someone who does not: nobody who does was left out
+            assert not any(expertise.get(p, frozenset()) & app.topics for p in left)
+
+
 def _selects(page: str, reference: str) -> list[str]:
     """The assessor choices in the row of `reference`, each as its HTML."""
     row = page.split(f'data-reference="{reference}">')[1].split("</tr>")[0]
@@ -155,6 +192,34 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
             for reference in references:
                 assert (await grants.status(client, reference)).assessors == []
             csrf = web.cookies[CSRF_COOKIE]
+            # the team records what an assessor knows on the pool's page; a topic the scheme
+            # does not have is refused, with what was ticked kept
+            expertise = f"/assessors/{second.id}/expertise"
+            refused = await web.post(expertise, data={
+                "csrf_token": csrf, "expertise": ["omgangscultuur", "astrologie"]})
+            assert refused.status_code == 422
+            assert "Onbekend onderwerp / unknown topic: astrologie" in refused.text
+            form = refused.text.split(f'data-expertise-form="{second.id}">')[1].split("</form>")[0]
+            assert 'value="omgangscultuur" checked>' in form
+            assert refused.text.count('<details class="expertise" open>') == 1
+            saved = await web.post(expertise, data={
+                "csrf_token": csrf, "expertise": ["promovendi", "omgangscultuur"]})
+            assert saved.headers["location"] == f"/assessors?saved={second.id}#assessor-{second.id}"
+            pool = (await web.get(saved.headers["location"])).text
+            assert f"Deskundigheid van {second.name} opgeslagen." in pool
+            assert (f'<span data-expertise="{second.id}">Omgangscultuur op de werkvloer, '
+                    "Promovendi en postdocs</span>") in pool  # in the scheme's order
+            # who knows the applications' pillar goes first where others have as little to
+            # score, and is marked so
+            expert = (await web.get("/rounds/2026/assign?propose=1")).text
+            for reference, pair in zip(references, ((second, first), (second, first),
+                                                    (second, insider))):
+                assert [f'<option value="{p.id}" selected>' in choice for p, choice in zip(
+                    pair, _selects(expert, reference))] == [True, True]
+            assert f'<option value="{second.id}" selected>{second.name} (deskundig)</option>' \
+                in expert
+            assert (f'<tr data-assessor="{second.id}"><td>{second.name}</td><td>0</td><td>0</td>'
+                    "<td>Omgangscultuur op de werkvloer, Promovendi en postdocs</td>") in expert
             # the first gets two; the second one only, which its workflow refuses; the third
             # is left as it was
             sent = await web.post("/rounds/2026/assign", data={
@@ -239,4 +304,8 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
     async with sessions() as db:
         entries = (await db.exec(select(AuditEntry).where(
             AuditEntry.action == "assign_assessors"))).all()
+        recorded = (await db.exec(select(AuditEntry).where(
+            AuditEntry.action == "assessor_expertise"))).one()  # the refused one left none
     assert sorted(e.subject for e in entries) == references
+    assert (recorded.subject, recorded.detail) == (f"/assessors/{second.id}", {
+        "assessor": second.name, "expertise": ["omgangscultuur", "promovendi"]})
