@@ -303,9 +303,18 @@ async def autosave(request: Request, reference: str, index: ReportIndex, viewer:
 async def attachment_file(request: Request, reference: str, attachment_id: RowId,
                           viewer: ReportReader, db: Db):
     """A file sent with a report: for the team, who review it, auditors, and the grant's own
-    organisation (public documents are also in the knowledge centre)."""
+    organisation (public documents are also in the knowledge centre). A file the organisation
+    has uploaded and not sent (on a draft, or taken off one) is theirs alone until it is."""
     app = await grant_for(db, reference, viewer)
     attachment = await db.get(Attachment, attachment_id)
-    if attachment is None or attachment.reference != app.reference:
+    if attachment is None or attachment.reference != app.reference or (
+            viewer.role != Role.GRANTEE and attachment.id not in await _sent_files(db, app)):
         raise HTTPException(404, "Onbekende bijlage / unknown attachment")
     return _download(request, attachment)
+
+
+async def _sent_files(db, app: Application) -> set[int]:
+    """The files of the grant's reports as they were last sent, as the read model holds
+    them."""
+    return {file["id"] for content in (await db.exec(select(ReportRecord.content).where(
+        ReportRecord.application_id == app.id))).all() for file in content.get("attachments", [])}

@@ -194,6 +194,9 @@ async def test_a_report_is_kept_as_its_draft_until_sent_and_returns_as_sent(
                 staff = await web_client_as(portal, people.team, db)
             async with contextlib.aclosing(staff):
                 seen = (await staff.get(f"/grants/{reference}")).text
+                for draft_file in _kept_files(page).values():  # nor its files, by number
+                    opened = await staff.get(f"/grants/{reference}/attachments/{draft_file}")
+                    assert opened.status_code == 404, draft_file
             assert re.search(r'<td>Open <span class="muted" data-draft-saved="0">· concept '
                              r'opgeslagen op \d\d-\d\d-\d{4} \d\d:\d\d</span></td>', seen)
             assert "Begin vroeg." not in seen and "data-overdue" not in seen
