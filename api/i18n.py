@@ -789,6 +789,8 @@ MAIL_NAMES: dict[str, Text] = {
     "change_decided": Text("besluit op wijzigingsverzoek", "decision on a change request"),
     "change_requested": Text("wijzigingsverzoek ontvangen", "change request received"),
     "conflict_declared": Text("belangenverstrengeling gemeld", "conflict of interest declared"),
+    "conflict_withdrawn": Text("melding van belangenverstrengeling ingetrokken",
+                               "declaration of a conflict of interest withdrawn"),
     "correction_reminder": Text("herinnering herstel verzuim", "correction reminder"),
     "correction_request": Text("verzoek om herstel verzuim", "request for correction"),
     "decision_overdue": Text("besluit te laat", "decision overdue"),

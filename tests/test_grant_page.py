@@ -20,7 +20,7 @@ from domain.types import CriterionScore, DecisionInput
 from regie import grants
 from regie.db import session_factory
 from regie.programme import ensure_programme
-from regie.records import Attachment, DeclaredConflict, Letter, Organisation
+from regie.records import Attachment, DeclaredConflict, Letter, MailNotice, Organisation
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import dates, factories, scenario
@@ -334,8 +334,8 @@ async def test_the_team_takes_back_a_conflict_declared_in_error_and_may_assign_a
         time_env, tmp_path, db_url, engine, scheme):
     """An assessor declared a conflict by mistake: the team withdraws the declaration on the
     grant page, with a reason, and may assign them again. A withdrawal for someone who
-    declared none is refused with the reason; an assessor cannot withdraw one; the applicant
-    reads neither who nor why."""
+    declared none is refused with the reason; an assessor cannot withdraw one; the assessor is
+    told (`tell-conflict-withdrawn`); the applicant reads neither who nor why."""
     client = time_env.client
     async with _in_assessment(time_env, tmp_path, db_url, engine, scheme) as (
             sessions, people, portal, reference):
@@ -396,6 +396,13 @@ async def test_the_team_takes_back_a_conflict_declared_in_error_and_may_assign_a
         assert [a.user_id for a in status.assessors] == [staying.id, mistaken.id]
         async with sessions() as db:
             assert (await db.exec(select(DeclaredConflict))).all() == []
+            # the assessor is told, in their digest, that the declaration was taken back
+            told = (await db.exec(select(MailNotice).where(
+                MailNotice.assessor_id == mistaken.id, MailNotice.kind == "mail"))).all()
+            assert [(n.reference, n.subject) for n in told] == [(
+                reference, f"Melding van belangenverstrengeling ingetrokken: {reference} / "
+                "Conflict of interest withdrawn")]
+            assert '("Per vergissing gemeld, zegt de beoordelaar.")' in told[0].body
             web = await web_client_as(portal, people.grantee, db)
         async with contextlib.aclosing(web):
             grantee_timeline = (await web.get(f"/api/grants/{reference}")).json()["timeline"]
@@ -404,7 +411,9 @@ async def test_the_team_takes_back_a_conflict_declared_in_error_and_may_assign_a
             (people.team.name, f"{mistaken.name}: Per vergissing gemeld, zegt de beoordelaar.")]
         assert [e["note"] for e in grantee_timeline if e["action"] == "withdraw_conflict"] == [""]
         await maybe_record(client.get_workflow_handle(f"grant-{reference}"),
-                           "grant_conflict_withdrawn_v1.json")
+                           "grant_conflict_withdrawn_v1.json")  # before tell-conflict-withdrawn
+        await maybe_record(client.get_workflow_handle(f"grant-{reference}"),
+                           "grant_conflict_withdrawn_v2.json")
 
 
 async def test_the_team_records_a_consensus_on_the_page_choosing_every_score(

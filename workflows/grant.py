@@ -71,6 +71,7 @@ HANDLERS_FINISH = "handlers-finish"  # the grant ends only once every Update has
 WAKEUPS = "no-lost-wakeups"  # a change made while the run awaited an activity wakes its wait
 WHOLE_DAYS = "terms-whole-days"  # a term ends at the end of its last (working) day; reminders at 9
 REPORT_DAYS = "report-due-working-days"  # a new schedule's reports fall due on working days
+CONFLICT_TOLD = "tell-conflict-withdrawn"  # the assessor hears that their declaration was undone
 # The `withdraw` Update needs no patch: the run takes no new path before it is accepted, and
 # recorded histories hold none (docs/upgrading.md, "A new human action").
 # A grant that starts with this marker takes every patch above without a marker of its own: one
@@ -665,12 +666,17 @@ class GrantWorkflow:
     @workflow.update
     async def withdraw_conflict(self, cmd: ConflictWithdrawal) -> None:
         """A declaration made in error, taken back by the team: the assessor may be assigned
-        again (by the team; nobody is assigned by this)."""
+        again (by the team; nobody is assigned by this), and is told so, with the reason."""
         self.conflicts_declared = [i for i in self.conflicts_declared
                                    if i != cmd.assessor.user_id]
         await self._record(cmd.actor, Action.WITHDRAW_CONFLICT,
                            note=f"{cmd.assessor.name}: {cmd.reason}",
                            conflict_withdrawn=cmd.assessor.user_id)
+        if self._patched(CONFLICT_TOLD):
+            await self._mail(f"conflict_withdrawn-{cmd.assessor.user_id}-{self._seq}",
+                             Recipients.ASSESSORS, template="conflict_withdrawn",
+                             context={"reason": cmd.reason},
+                             assessor_ids=(cmd.assessor.user_id,))
 
     @withdraw_conflict.validator
     def _validate_withdraw_conflict(self, cmd: ConflictWithdrawal) -> None:
