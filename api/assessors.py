@@ -1,9 +1,11 @@
-"""The programme team's pool of assessors, each with their organisation (for conflicts) and their
-expertise: the pillars and target groups they know, which the assignment's proposal offers
-first to an application about them (domain.assignment.propose)."""
+"""The programme team's pool of assessors, each with their organisation (for conflicts), their
+expertise (the pillars and target groups they know, which the assignment's proposal offers
+first to an application about them, domain.assignment.propose) and the last day they are away
+(the proposal passes them over until it has passed)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -30,7 +32,7 @@ def expertise_keys(request: Request) -> list[str]:
 
 
 async def _page(request: Request, viewer: Viewer, db, *, error: str = "", invited: str = "",
-                saved: str = "", status_code: int = 200, typed: dict[int, list[str]] | None = None):
+                saved: str = "", status_code: int = 200, typed: dict[int, dict] | None = None):
     people = (await db.exec(select(Person, Organisation.name).outerjoin(
         Organisation, Organisation.id == Person.organisation_id).where(
         Person.role == Role.ASSESSOR.value).order_by(Person.name))).all()
@@ -69,24 +71,36 @@ async def invite_assessor(request: Request, viewer: Team, db: Db):
     return RedirectResponse(f"/assessors?invited={email}", status_code=303)
 
 
-@router.post("/assessors/{person_id}/expertise")
-async def set_expertise(request: Request, person_id: RowId, viewer: Team, db: Db):
-    """The pillars and target groups an assessor knows, as the team records them (in the
-    audit log); a key the scheme does not have is refused, and nothing is changed."""
+@router.post("/assessors/{person_id}/profile")
+async def set_profile(request: Request, person_id: RowId, viewer: Team, db: Db):
+    """What the team records of an assessor for the assignment's proposal (in the audit
+    log): the pillars and target groups they know, and the last day they are away (empty:
+    not away). A key the scheme does not have, or a day that is none, is refused with what
+    was typed, and nothing is changed."""
     person = await db.get(Person, person_id)
     if person is None or person.role != Role.ASSESSOR.value:
         return await _page(request, viewer, db, status_code=404,
                            error="Onbekende beoordelaar / unknown assessor")
-    chosen = [str(v) for v in (await posted(request)).getlist("expertise")]
+    form = await posted(request)
+    chosen = [str(v) for v in form.getlist("expertise")]
+    typed_away = str(form.get("away_until", "")).strip()
+    typed = {person.id: {"expertise": chosen, "away_until": typed_away}}
     known = expertise_keys(request)
     if unknown := [key for key in chosen if key not in known]:
-        return await _page(request, viewer, db, status_code=422, typed={person.id: chosen},
+        return await _page(request, viewer, db, status_code=422, typed=typed,
                            error=f"Onbekend onderwerp / unknown topic: {', '.join(unknown)}")
+    try:
+        away = date.fromisoformat(typed_away) if typed_away else None
+    except ValueError:
+        return await _page(request, viewer, db, status_code=422, typed=typed,
+                           error=f"Geen datum / not a date: {typed_away}")
     person.expertise = [key for key in known if key in chosen]  # the scheme's order, once
+    person.away_until = away
     db.add(person)
     await db.commit()  # before the log's append, which may roll back to retry its own
-    await audit.append(db, viewer.person.name, viewer.role.value, "assessor_expertise",
-                       f"/assessors/{person.id}", {"assessor": person.name,
-                                                   "expertise": person.expertise})
+    await audit.append(db, viewer.person.name, viewer.role.value, "assessor_profile",
+                       f"/assessors/{person.id}", {
+                           "assessor": person.name, "expertise": person.expertise,
+                           "away_until": away.isoformat() if away else None})
     return RedirectResponse(f"/assessors?saved={person.id}#assessor-{person.id}",
                             status_code=303)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -42,6 +43,12 @@ class Row:
     eligible: list[Person]  # the pool's active members, without those of the lead or a
     # partner and those who declared a conflict on it
     knows: set[int]  # those of them whose expertise shares a pillar or target group with it
+
+
+def away(person: Person, today: date) -> bool:
+    """Whether `person` is away today (their last day away, as the team recorded it, has not
+    passed): the proposal passes them over; the team may still choose them."""
+    return person.away_until is not None and person.away_until >= today
 
 
 def topics(app: Application) -> frozenset[str]:
@@ -141,8 +148,10 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
     workload = await _workload(db)
     per_application = scheme.terms(rnd).assessors_per_application
     has = {row.app.reference: len(row.assigned) for row in rows}
+    today = datetime.now(scheme.tz).date()
     proposal = {ref: chosen for ref, chosen in propose(
-        [Open(row.app.reference, row.assigned, [p.id for p in row.eligible], topics(row.app))
+        [Open(row.app.reference, row.assigned,
+              [p.id for p in row.eligible if not away(p, today)], topics(row.app))
          for row in rows],
         per_application, {person: open_ for person, (open_, _done) in workload.items()},
         {p.id: frozenset(p.expertise) for p in pool},

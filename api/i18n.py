@@ -564,14 +564,19 @@ UI: dict[str, Text] = {
     "confirmed_by": Text("Bevestigd door", "Confirmed by"),
     "assessor_pool": Text("Beoordelaars", "Assessors"),
     "expertise": Text("Deskundigheid", "Expertise"),
-    "expertise_edit": Text("Deskundigheid aanpassen", "Change expertise"),
-    "expertise_saved": Text("Deskundigheid van {name} opgeslagen.", "Expertise of {name} saved."),
+    "profile_edit": Text("Deskundigheid en afwezigheid aanpassen",
+                         "Change expertise and absence"),
+    "profile_saved": Text("Gegevens van {name} opgeslagen.", "Details of {name} saved."),
     "expertise_help": Text(
         "Het voorstel bij het toewijzen geeft een aanvraag eerst de beoordelaars die een van haar "
-        "pijlers of doelgroepen kennen, en daarna wie het minst te beoordelen heeft.",
+        "pijlers of doelgroepen kennen, en daarna wie het minst te beoordelen heeft; wie afwezig "
+        "is, stelt het niet voor (u kunt hen wel kiezen).",
         "When assigning, the proposal gives an application first the assessors who know one of "
-        "its pillars or target groups, and then whoever has least to score."),
+        "its pillars or target groups, and then whoever has least to score; it does not propose "
+        "those who are away (you can still choose them)."),
     "expert": Text("deskundig", "expertise"),
+    "away_until": Text("Afwezig tot en met", "Away until"),
+    "away_until_short": Text("afwezig t/m {day}", "away until {day}"),
     "add_assessor": Text("Beoordelaar toevoegen", "Add assessor"),
     "none": Text("geen", "none"),
     "search": Text("Zoeken", "Search"),

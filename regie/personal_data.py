@@ -39,7 +39,8 @@ async def personal_data(db: AsyncSession, person: Person) -> dict[str, Any]:
     return {
         "account": {"name": person.name, "email": person.email, "role": person.role,
                     "created_at": person.created_at.isoformat(),
-                    "second_factor": person.totp_enabled, "expertise": person.expertise},
+                    "second_factor": person.totp_enabled, "expertise": person.expertise,
+                    "away_until": person.away_until.isoformat() if person.away_until else None},
         "organisation": {"name": org.name, "type": org.organisation_type,
                          "kvk_number": org.kvk_number} if org else None,
         "applications": [{"reference": a.reference, "round": a.round_id, "title": a.title,

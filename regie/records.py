@@ -74,6 +74,7 @@ class Person(SQLModel, table=True):
     totp_enabled: bool = False  # a code was confirmed: the second factor is in use
     totp_last_step: int = 0  # the last code's time step: a code is used once
     expertise: list[str] = _json(list)  # an assessor's pillars and target groups (keys)
+    away_until: date | None = None  # an assessor's last day away: not proposed until after it
 
 
 class Invitation(SQLModel, table=True):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -193,20 +194,26 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
                 assert (await grants.status(client, reference)).assessors == []
             csrf = web.cookies[CSRF_COOKIE]
             # the team records what an assessor knows on the pool's page; a topic the scheme
-            # does not have is refused, with what was ticked kept
-            expertise = f"/assessors/{second.id}/expertise"
-            refused = await web.post(expertise, data={
-                "csrf_token": csrf, "expertise": ["omgangscultuur", "astrologie"]})
+            # does not have, or a day that is none, is refused, with what was typed kept
+            profile = f"/assessors/{second.id}/profile"
+            refused = await web.post(profile, data={
+                "csrf_token": csrf, "expertise": ["omgangscultuur", "astrologie"],
+                "away_until": ""})
             assert refused.status_code == 422
             assert "Onbekend onderwerp / unknown topic: astrologie" in refused.text
-            form = refused.text.split(f'data-expertise-form="{second.id}">')[1].split("</form>")[0]
+            form = refused.text.split(f'data-profile-form="{second.id}">')[1].split("</form>")[0]
             assert 'value="omgangscultuur" checked>' in form
             assert refused.text.count('<details class="expertise" open>') == 1
-            saved = await web.post(expertise, data={
-                "csrf_token": csrf, "expertise": ["promovendi", "omgangscultuur"]})
+            no_day = await web.post(profile, data={
+                "csrf_token": csrf, "expertise": ["omgangscultuur"], "away_until": "morgen"})
+            assert no_day.status_code == 422 and "Geen datum / not a date: morgen" in no_day.text
+            assert 'name="away_until" value="morgen">' in no_day.text
+            saved = await web.post(profile, data={
+                "csrf_token": csrf, "expertise": ["promovendi", "omgangscultuur"],
+                "away_until": ""})
             assert saved.headers["location"] == f"/assessors?saved={second.id}#assessor-{second.id}"
             pool = (await web.get(saved.headers["location"])).text
-            assert f"Deskundigheid van {second.name} opgeslagen." in pool
+            assert f"Gegevens van {second.name} opgeslagen." in pool
             assert (f'<span data-expertise="{second.id}">Omgangscultuur op de werkvloer, '
                     "Promovendi en postdocs</span>") in pool  # in the scheme's order
             # who knows the applications' pillar goes first where others have as little to
@@ -220,6 +227,19 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
                 in expert
             assert (f'<tr data-assessor="{second.id}"><td>{second.name}</td><td>0</td><td>0</td>'
                     "<td>Omgangscultuur op de werkvloer, Promovendi en postdocs</td>") in expert
+            # away until ten days on: not proposed, marked so, and still offered
+            back = datetime.now(scheme.tz).date() + timedelta(days=10)
+            away = await web.post(f"/assessors/{insider.id}/profile", data={
+                "csrf_token": csrf, "away_until": back.isoformat()})
+            assert away.status_code == 303
+            pool = (await web.get("/assessors")).text
+            assert f'<td data-away="{insider.id}">{back:%d-%m-%Y}</td>' in pool
+            passed_over = (await web.get("/rounds/2026/assign?propose=1")).text
+            third_row = _selects(passed_over, references[2])
+            assert [f'<option value="{p.id}" selected>' in choice for p, choice in zip(
+                (second, first), third_row)] == [True, True]
+            assert (f'<option value="{insider.id}">Ingrid Insider (afwezig t/m '
+                    f"{back:%d-%m-%Y})</option>") in third_row[0]
             # the first gets two; the second one only, which its workflow refuses; the third
             # is left as it was
             sent = await web.post("/rounds/2026/assign", data={
@@ -305,7 +325,10 @@ async def test_the_team_assigns_a_rounds_applications_on_one_page(time_env, tmp_
         entries = (await db.exec(select(AuditEntry).where(
             AuditEntry.action == "assign_assessors"))).all()
         recorded = (await db.exec(select(AuditEntry).where(
-            AuditEntry.action == "assessor_expertise"))).one()  # the refused one left none
+            AuditEntry.action == "assessor_profile").order_by(AuditEntry.id))).all()
     assert sorted(e.subject for e in entries) == references
-    assert (recorded.subject, recorded.detail) == (f"/assessors/{second.id}", {
-        "assessor": second.name, "expertise": ["omgangscultuur", "promovendi"]})
+    assert [(e.subject, e.detail) for e in recorded] == [  # the refused ones left none
+        (f"/assessors/{second.id}", {"assessor": second.name, "away_until": None,
+                                     "expertise": ["omgangscultuur", "promovendi"]}),
+        (f"/assessors/{insider.id}", {"assessor": "Ingrid Insider",
+                                      "away_until": back.isoformat(), "expertise": []})]
