@@ -101,6 +101,7 @@ async def set_profile(request: Request, person_id: RowId, viewer: Team, db: Db):
     await audit.append(db, viewer.person.name, viewer.role.value, "assessor_profile",
                        f"/assessors/{person.id}", {
                            "assessor": person.name, "expertise": person.expertise,
-                           "away_until": away.isoformat() if away else None})
+                           "away_until": away.isoformat() if away else None},
+                       actor_id=viewer.person.id)
     return RedirectResponse(f"/assessors?saved={person.id}#assessor-{person.id}",
                             status_code=303)

@@ -258,7 +258,8 @@ async def review_evidence(request: Request, reference: str, organisation_id: Row
     await db.commit()
     await audit.append(db, viewer.person.name, viewer.role.value, "funding_evidence_reviewed",
                        f"organisation-{org.id}", {"file": org.funding_evidence, "grant": reference,
-                                                  "sufficient": sufficient, "reason": reason})
+                                                  "sufficient": sufficient, "reason": reason},
+                       actor_id=viewer.person.id)
     if not sufficient:
         settings = request.app.state.settings
         try:
@@ -287,7 +288,7 @@ async def add_note(request: Request, reference: str, viewer: Team, db: Db):
     if corrects is not None and not problem:
         problem = notes.correction_problem(kept, corrects, text)
     if not problem and not await notes.add(db, viewer.person.name, viewer.role.value,
-                                           reference, text, corrects):
+                                           reference, text, corrects, viewer.person.id):
         kept = await notes.of(db, reference)  # corrected meanwhile, by a correction at once
         problem = notes.correction_problem(kept, corrects, text)
     if problem:  # back in the form it came from, or that of the correction made meanwhile

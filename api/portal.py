@@ -158,7 +158,8 @@ async def add_evidence(request: Request, viewer: Grantee, db: Db):
     db.add(org)
     await db.commit()
     await audit.append(db, viewer.person.name, viewer.role.value, "funding_evidence_added",
-                       f"organisation-{org.id}", {"file": org.funding_evidence})
+                       f"organisation-{org.id}", {"file": org.funding_evidence},
+                       actor_id=viewer.person.id)
     return RedirectResponse("/organisation?evidence=added", status_code=303)
 
 

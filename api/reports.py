@@ -178,7 +178,8 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
         return await _form(request, viewer, db, app, index, action, errors=[str(exc)],
                            typed=typed, files=files, status_code=409)
     await audit.append(db, person.name, person.role, "submit_report", app.reference,
-                       {"report": index, "attachments": [r.name for r in refs]})
+                       {"report": index, "attachments": [r.name for r in refs]},
+                       actor_id=person.id)
     return render(request, "report_received.html", {"app": app, "index": index}, viewer=viewer)
 
 

@@ -88,14 +88,16 @@ async def first_factor_passed(request: Request, db, person: Person, next: str | 
     where = where or request.url.path
     settings = request.app.state.settings
     if settings.second_factor and Role(person.role) in SECOND_FACTOR_ROLES:
-        await audit.append(db, person.name, person.role, f"{via}_accepted", where)
+        await audit.append(db, person.name, person.role, f"{via}_accepted", where,
+                           actor_id=person.id)
         response = RedirectResponse(with_next("/login/code", target), status_code=303)
         response.set_cookie(TICKET_COOKIE, sign_value(settings.secret_key, "2fa", person.id,
                                                       TICKET_SECONDS),
                             httponly=True, samesite="lax", secure=settings.secure_cookies,
                             max_age=TICKET_SECONDS)
         return response
-    await audit.append(db, person.name, person.role, "signed_in", where, {"via": via})
+    await audit.append(db, person.name, person.role, "signed_in", where, {"via": via},
+                       actor_id=person.id)
     return signed_in(request, await open_session(db, person), target)
 
 
@@ -136,12 +138,14 @@ async def confirm_code(request: Request, viewer: Anyone, db: Db, code: Annotated
         return render(request, "login.html", {"next": next, "error": "code_expired"},
                       status_code=400, viewer=viewer)
     if await throttle.closed(db, throttle.CODE, person.id):
-        await audit.append(db, person.name, person.role, "second_factor_throttled", "/login/code")
+        await audit.append(db, person.name, person.role, "second_factor_throttled",
+                           "/login/code", actor_id=person.id)
         return _code_page(request, viewer, person, next, "too_many", status_code=429)
     step = totp.matching_step(person.totp_secret, code, time.time(), person.totp_last_step)
     if step is None:
         await throttle.count(db, throttle.CODE, person.id)
-        await audit.append(db, person.name, person.role, "second_factor_failed", "/login/code")
+        await audit.append(db, person.name, person.role, "second_factor_failed", "/login/code",
+                           actor_id=person.id)
         return _code_page(request, viewer, person, next, "code_wrong", status_code=400)
     await throttle.forget(db, throttle.CODE, person.id)
     enrolled = not person.totp_enabled
@@ -149,7 +153,7 @@ async def confirm_code(request: Request, viewer: Anyone, db: Db, code: Annotated
     db.add(person)
     await db.commit()
     await audit.append(db, person.name, person.role, "signed_in", "/login/code",
-                       {"second_factor": "totp", "enrolled": enrolled})
+                       {"second_factor": "totp", "enrolled": enrolled}, actor_id=person.id)
     return signed_in(request, await open_session(db, person),
                       safe_next(next, HOME[Role(person.role)]))
 
@@ -194,7 +198,8 @@ async def _mail_reset_link(app, address: str) -> None:
                            [person.id, _password_mark(person), secrets.token_hex(4)],
                            RESET_SECONDS)
         key = f"password-reset/{hashlib.sha256(token.encode()).hexdigest()}"
-        await audit.append(db, person.name, person.role, "password_reset_asked", "/login/forgot")
+        await audit.append(db, person.name, person.role, "password_reset_asked",
+                           "/login/forgot", actor_id=person.id)
         link = f"{settings.base_url}/login/reset/{token}"
         try:
             await send_once(db, settings, key, f"person-{person.id}", [person.email],
@@ -227,7 +232,8 @@ async def reset(request: Request, token: str, viewer: Anyone, db: Db,
     db.add(person)
     await db.exec(delete(WebSession).where(WebSession.person_id == person.id))  # signed out
     await db.commit()
-    await audit.append(db, person.name, person.role, "password_reset", "/login/reset")
+    await audit.append(db, person.name, person.role, "password_reset", "/login/reset",
+                       actor_id=person.id)
     return RedirectResponse("/login?reset=done", status_code=303)
 
 

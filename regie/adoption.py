@@ -128,7 +128,8 @@ async def import_table(db: AsyncSession, client: Client, scheme: Scheme, task_qu
                                settled_cents=grant.settled_cents, settled_on=grant.settled_on,
                                imported_on=today))
     await audit.append(db, actor.name, actor.role.value, "import", file_name,
-                       {"new": result.new, "unchanged": result.unchanged})
+                       {"new": result.new, "unchanged": result.unchanged},
+                       actor_id=actor.user_id)
     log.info("import.done", file=file_name, new=len(result.new), unchanged=len(result.unchanged))
     return result
 

@@ -21,17 +21,23 @@ OPERATOR_ROLE = "operator"
 
 
 def entry_hash(prev_hash: str, at: datetime, actor: str, role: str, action: str, subject: str,
-               detail: dict) -> str:
-    """The entry's hash; the time in UTC, whatever zone the database hands it back in."""
+               detail: dict, actor_id: int | None = None) -> str:
+    """The entry's hash; the time in UTC, whatever zone the database hands it back in. The
+    actor's number counts where there is one (an entry without, as all before 0031, hashes
+    as it always did)."""
     moment = at.astimezone(timezone.utc).isoformat()
-    canonical = json.dumps([prev_hash, moment, actor, role, action, subject, detail],
-                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    fields = [prev_hash, moment, actor, role, action, subject, detail]
+    if actor_id is not None:
+        fields.append(actor_id)
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 async def append(db: AsyncSession, actor: str, role: str, action: str, subject: str,
-                 detail: dict | None = None, once: str | None = None) -> AuditEntry | None:
+                 detail: dict | None = None, once: str | None = None,
+                 actor_id: int | None = None) -> AuditEntry | None:
     """Add an entry after the newest one; a concurrent append makes one of them try again.
+    `actor_id`: the person acting, where one is (signed in, or known by their address).
     With `once`, a field of `detail`: nothing is added (None) when an entry of this action
     and subject holds that field's value already. The check follows the read of the newest
     entry, so an entry added in between takes its place in the chain and this one tries
@@ -45,10 +51,10 @@ async def append(db: AsyncSession, actor: str, role: str, action: str, subject: 
             return None
         prev = last.hash if last else GENESIS
         at = utcnow()
-        entry = AuditEntry(at=at, actor=actor, role=role, action=action, subject=subject,
-                           detail=detail, prev_hash=prev,
-                           hash=entry_hash(prev, at, actor, role, action, subject,
-                                           detail))
+        entry = AuditEntry(at=at, actor=actor, actor_id=actor_id, role=role, action=action,
+                           subject=subject, detail=detail, prev_hash=prev,
+                           hash=entry_hash(prev, at, actor, role, action, subject, detail,
+                                           actor_id))
         db.add(entry)
         try:
             await db.commit()
@@ -61,7 +67,8 @@ async def append(db: AsyncSession, actor: str, role: str, action: str, subject: 
 async def record_command(db: AsyncSession, viewer, action: str, subject: str, command) -> None:
     """A human action as the workflow accepted it: who, what, on which grant, with its input."""
     detail = command.model_dump(mode="json", exclude={"actor"})
-    await append(db, viewer.person.name, viewer.role.value, action, subject, detail)
+    await append(db, viewer.person.name, viewer.role.value, action, subject, detail,
+                 actor_id=viewer.person.id)
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,8 @@ async def verify(db: AsyncSession) -> list[Problem]:
     for e in (await db.exec(select(AuditEntry).order_by(AuditEntry.id))).all():
         if e.prev_hash != prev:
             problems.append(Problem(e.id, "missing before"))
-        if entry_hash(e.prev_hash, e.at, e.actor, e.role, e.action, e.subject,
-                      e.detail) != e.hash:
+        if entry_hash(e.prev_hash, e.at, e.actor, e.role, e.action, e.subject, e.detail,
+                      e.actor_id) != e.hash:
             problems.append(Problem(e.id, "altered"))
         prev = e.hash
     return problems

@@ -47,7 +47,7 @@ async def invite(db: AsyncSession, settings: Settings, *, email: str, role: Role
     await db.commit()
     await audit.append(db, inviter.name if inviter else audit.OPERATOR,
                        inviter.role if inviter else audit.OPERATOR_ROLE, "invited", role.value,
-                       {"email": email})
+                       {"email": email}, actor_id=inviter.id if inviter else None)
     link = f"{settings.base_url}/invitations/{token}"
     await send_once(db, settings, f"invitation/{invitation.id}", about, [email], "invitation",
                     {"organisation": group, "role": role.value, "link": link,

@@ -28,13 +28,14 @@ def problem(text: str) -> str:
 
 
 async def add(db: AsyncSession, actor: str, role: str, reference: str, text: str,
-              corrects: int | None = None) -> bool:
+              corrects: int | None = None, actor_id: int | None = None) -> bool:
     """Add the note, or the correction of note `corrects`; False when that note was corrected
     meanwhile: the log takes one correction of a note, however many are sent at once (the
     check is part of the append, audit.append's `once`)."""
     detail = {"text": text} if corrects is None else {"text": text, "corrects": corrects}
     return await audit.append(db, actor, role, ACTION, reference, detail,
-                              once=None if corrects is None else "corrects") is not None
+                              once=None if corrects is None else "corrects",
+                              actor_id=actor_id) is not None
 
 
 def corrected(kept: list[AuditEntry]) -> dict[int, AuditEntry]:

@@ -18,7 +18,8 @@ from regie.records import (
 async def personal_data(db: AsyncSession, person: Person) -> dict[str, Any]:
     """The account, the organisation, the applications they (and their organisation) wrote, the
     reports they have in draft, what they scored, the e-mail sent to them and the audit log's
-    entries about what they did, with the text of each note they wrote on a grant. Never a
+    entries about what they did (by their number; an entry written before the log numbered
+    people, by their name), with the text of each note they wrote on a grant. Never a
     password or second-factor key."""
     org = await db.get(Organisation, person.organisation_id) if person.organisation_id else None
     written_by = Application.created_by == person.id
@@ -34,8 +35,10 @@ async def personal_data(db: AsyncSession, person: Person) -> dict[str, Any]:
         if person.email in m.recipients]
     report_drafts = (await db.exec(select(ReportDraft).where(ReportDraft.saved_by == person.id)
                                    .order_by(ReportDraft.id))).all()
-    actions = (await db.exec(select(AuditEntry).where(AuditEntry.actor == person.name)
-                             .order_by(AuditEntry.id))).all()
+    actions = (await db.exec(select(AuditEntry).where(
+        (AuditEntry.actor_id == person.id)
+        | (AuditEntry.actor_id.is_(None) & (AuditEntry.actor == person.name)))
+        .order_by(AuditEntry.id))).all()
     return {
         "account": {"name": person.name, "email": person.email, "role": person.role,
                     "created_at": person.created_at.isoformat(),

@@ -382,8 +382,8 @@ class OutboxMail(SQLModel, table=True):
 
 class AuditEntry(SQLModel, table=True):
     """The audit log of human actions and refused attempts: append-only, each entry chained to
-    the one before by hash. People are named, not referenced, so removing a person never
-    removes their entries."""
+    the one before by hash. People are named, and numbered (`actor_id`, no foreign key), so
+    removing a person never removes their entries."""
 
     __tablename__ = "audit_log"
     # the entries of one kind (the metrics count the histories lost) without reading the log
@@ -391,6 +391,8 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(nullable=False)
     actor: str
+    actor_id: int | None = Field(default=None, index=True)  # the person; None: written before
+    # 0031, or no person (the operator, Regie itself, an attempt to sign in)
     role: str
     action: str
     subject: str = Field(index=True)  # a grant's reference, a round, a path
