@@ -22,7 +22,7 @@ from api.views import (
 from domain.eligibility import check_eligibility
 from domain.lifecycle import Action, Role
 from domain.types import Finding, GrantStatus
-from regie import audit, grants
+from regie import audit, grants, notes
 from regie.applications import DraftIn, DraftIncomplete, draft_of, facts_for, save_draft, submit_draft
 from regie.metrics import CONTENT_TYPE
 from regie.records import Application
@@ -55,9 +55,30 @@ class GrantSummary(BaseModel):
     awarded_cents: int | None
 
 
+class NoteOut(BaseModel):
+    """A team note on the grant (regie.notes), as written; a correction names the note it
+    corrects, and a corrected note the correction."""
+
+    id: int
+    at: datetime
+    actor: str
+    text: str
+    corrects: int | None = None
+    corrected_by: int | None = None
+
+
 class GrantDetail(GrantSummary):
     timeline: list[TimelineEntry]
     status: GrantStatus | None
+    notes: list[NoteOut] | None = None  # for the team and auditors, who read them
+
+
+async def _notes(db, reference: str) -> list[NoteOut]:
+    kept = await notes.of(db, reference)
+    later = notes.corrected(kept)
+    return [NoteOut(id=n.id, at=n.at, actor=n.actor, text=n.detail["text"],
+                    corrects=n.detail.get("corrects"),
+                    corrected_by=later[n.id].id if n.id in later else None) for n in kept]
 
 
 class DraftOut(BaseModel):
@@ -117,7 +138,8 @@ async def get_grant(request: Request, reference: str, viewer: SignedIn, db: Db) 
     if identity_hidden(viewer, scheme, app):
         summary["organisation_id"] = None
     return GrantDetail(**summary, timeline=events,
-                       status=await live_status(request, reference, viewer))
+                       status=await live_status(request, reference, viewer),
+                       notes=await _notes(db, reference) if viewer.role in STAFF else None)
 
 
 @router.post("/api/grants/{reference}/actions/{action}", tags=["grants"])

@@ -119,6 +119,18 @@ async def test_the_team_keeps_notes_on_a_grant_that_applicants_and_assessors_do_
             opened = late.text.split('<details class="correct-note" open>')[1]
             assert f"required>{FIXED}</textarea>" in opened
             assert f'data-correct-note="{first}"' not in late.text  # the correction's form
+            # the grant's JSON gives the team and auditors the notes, each correction linked
+            # both ways; the applicant and the assessor get none
+            for client in (team, auditor):
+                listed = (await client.get(f"/api/grants/{reference}")).json()["notes"]
+                assert [(n["id"], n["text"][:22], n["corrects"], n["corrected_by"])
+                        for n in listed] == [
+                    (first, "Gebeld met de projectl", None, listed[2]["id"]),
+                    (listed[1]["id"], "a\n" * 11, None, None),
+                    (listed[2]["id"], "Gebeld met de projectl", first, None)]
+                assert listed[0]["actor"] == people.team.name
+            for client in (grantee, assessor):
+                assert (await client.get(f"/api/grants/{reference}")).json()["notes"] is None
             # the team member's own data holds what they wrote, corrections with their note
             written = [(a.get("note", "")[:22], a.get("corrects")) for a in (
                 await team.get("/me/data.json")).json()["actions"] if a["action"] == "grant_note"]
