@@ -4,7 +4,7 @@ the message then says "elsewhere"
 
 Revision ID: 0028
 Revises: 0027
-Create Date: 2026-12-07 17:30:00
+Create Date: 2026-12-07 16:48:00
 """
 
 import sqlalchemy as sa

@@ -3,7 +3,7 @@ which the assignment's proposal offers first to an application about them
 
 Revision ID: 0029
 Revises: 0028
-Create Date: 2026-12-07 18:00:00
+Create Date: 2026-12-07 17:05:00
 """
 
 import sqlalchemy as sa

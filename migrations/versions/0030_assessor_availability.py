@@ -3,7 +3,7 @@ them over until it has passed (the team may still choose them)
 
 Revision ID: 0030
 Revises: 0029
-Create Date: 2026-12-07 18:40:00
+Create Date: 2026-12-07 17:40:00
 """
 
 import sqlalchemy as sa

@@ -4,7 +4,7 @@ Entries written before keep no number (and their hashes); those are still found 
 
 Revision ID: 0031
 Revises: 0030
-Create Date: 2026-12-07 19:00:00
+Create Date: 2026-12-07 17:50:00
 """
 
 import sqlalchemy as sa
