@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from api.auth import Db, Viewer, allow
 from api.views import RowId, posted, render, scheme_names
+from domain.assignment import away
 from domain.lifecycle import Role
 from regie import audit, invitations
 from regie.invitations import EMAIL
@@ -44,7 +45,8 @@ async def _page(request: Request, viewer: Viewer, db, *, error: str = "", invite
         "invited": invited, "saved": saved, "typed": typed or {},
         "pillars": request.app.state.scheme.pillars,
         "target_groups": request.app.state.scheme.target_groups,
-        "topic_names": scheme_names(request.app.state.scheme, request.state.lang)},
+        "topic_names": scheme_names(request.app.state.scheme, request.state.lang),
+        "away": away},
         status_code=status_code, viewer=viewer)
 
 

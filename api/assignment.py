@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,7 +17,7 @@ from sqlmodel import func, select
 from api.actions import BadCommand, build_command
 from api.auth import Db, Viewer, allow
 from api.views import posted, render, round_or_404, scheme_names
-from domain.assignment import Open, in_conflict, propose
+from domain.assignment import Open, away, in_conflict, propose
 from domain.lifecycle import Action, Role, Stage
 from regie import audit, grants
 from regie.overview import PAGE
@@ -43,12 +43,6 @@ class Row:
     eligible: list[Person]  # the pool's active members, without those of the lead or a
     # partner and those who declared a conflict on it
     knows: set[int]  # those of them whose expertise shares a pillar or target group with it
-
-
-def away(person: Person, today: date) -> bool:
-    """Whether `person` is away today (their last day away, as the team recorded it, has not
-    passed): the proposal passes them over; the team may still choose them."""
-    return person.away_until is not None and person.away_until >= today
 
 
 def topics(app: Application) -> frozenset[str]:
@@ -151,7 +145,7 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
     today = datetime.now(scheme.tz).date()
     proposal = {ref: chosen for ref, chosen in propose(
         [Open(row.app.reference, row.assigned,
-              [p.id for p in row.eligible if not away(p, today)], topics(row.app))
+              [p.id for p in row.eligible if not away(p.away_until, today)], topics(row.app))
          for row in rows],
         per_application, {person: open_ for person, (open_, _done) in workload.items()},
         {p.id: frozenset(p.expertise) for p in pool},
@@ -167,7 +161,7 @@ async def _page(request: Request, viewer: Viewer, db, round_id: str, page: int,
         "proposal": proposal, "open_places": any(len(row.assigned) < per_application
                                                  for row in rows),
         "digest_minutes": scheme.notifications.assessor_digest_minutes,
-        "topic_names": scheme_names(scheme, request.state.lang)},
+        "topic_names": scheme_names(scheme, request.state.lang), "away": away},
         status_code=status_code, viewer=viewer)
 
 

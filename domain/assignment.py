@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Iterable, Mapping, Sequence
 
 
@@ -11,6 +12,12 @@ def in_conflict(assessor_organisation_id: int | None, lead_organisation_id: int 
     """Whether an assessor belongs to the application's lead organisation or one of its
     partners, and so may not assess it (belangenverstrengeling)."""
     return assessor_organisation_id in {lead_organisation_id, *partner_organisation_ids}
+
+
+def away(away_until: date | None, today: date) -> bool:
+    """Whether an assessor whose last day away is `away_until` (None: not away) is away
+    `today`: the proposal passes them over; the team may still choose them."""
+    return away_until is not None and away_until >= today
 
 
 @dataclass(frozen=True)

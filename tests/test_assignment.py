@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from api.app import create_app
 from api.auth import CSRF_COOKIE
-from domain.assignment import Open, in_conflict, propose
+from domain.assignment import Open, away, in_conflict, propose
 from domain.lifecycle import Role, Stage
 from regie import grants
 from regie.db import session_factory
@@ -37,6 +37,17 @@ from tests.conftest import web_client_as
 def test_an_assessor_of_the_applicant_or_a_partner_is_in_conflict(assessor, lead, partners,
                                                                   conflict):
     assert in_conflict(assessor, lead, partners) is conflict
+
+
+@pytest.mark.parametrize("away_until, today, is_away", [
+    (None, date(2027, 2, 10), False),  # not away
+    (date(2027, 2, 9), date(2027, 2, 10), False),  # back today
+    (date(2027, 2, 10), date(2027, 2, 10), True),  # their last day away
+    (date(2027, 3, 1), date(2027, 2, 10), True),
+])
+def test_an_assessor_is_away_up_to_and_including_their_last_day_away(away_until, today,
+                                                                     is_away):
+    assert away(away_until, today) is is_away
 
 
 def test_a_proposal_gives_each_application_whoever_has_least_to_score():
