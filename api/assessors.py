@@ -100,10 +100,8 @@ async def set_profile(request: Request, person_id: RowId, viewer: Team, db: Db):
     person.away_until = away
     db.add(person)
     await db.commit()  # before the log's append, which may roll back to retry its own
-    await audit.append(db, viewer.person.name, viewer.role.value, "assessor_profile",
-                       f"/assessors/{person.id}", {
-                           "assessor": person.name, "expertise": person.expertise,
-                           "away_until": away.isoformat() if away else None},
-                       actor_id=viewer.person.id)
+    await audit.append_as(db, viewer.person, "assessor_profile", f"/assessors/{person.id}", {
+        "assessor": person.name, "expertise": person.expertise,
+        "away_until": away.isoformat() if away else None})
     return RedirectResponse(f"/assessors?saved={person.id}#assessor-{person.id}",
                             status_code=303)

@@ -246,8 +246,8 @@ async def _admitted(request: Request, db: AsyncSession,
         raise LoginRequired()
     get_logger(actor=viewer.person.name, role=viewer.role.value).warning(
         "access.refused", method=request.method, path=request.url.path)
-    await audit.append(db, viewer.person.name, viewer.role.value, "refused",
-                       request.url.path, {"method": request.method}, actor_id=viewer.person.id)
+    await audit.append_as(db, viewer.person, "refused", request.url.path,
+                          {"method": request.method})
     raise HTTPException(403, "Dit mag uw rol niet / your role may not do this")
 
 

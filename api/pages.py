@@ -256,10 +256,10 @@ async def review_evidence(request: Request, reference: str, organisation_id: Row
     org.evidence_refusal = "" if sufficient else reason
     db.add(org)
     await db.commit()
-    await audit.append(db, viewer.person.name, viewer.role.value, "funding_evidence_reviewed",
-                       f"organisation-{org.id}", {"file": org.funding_evidence, "grant": reference,
-                                                  "sufficient": sufficient, "reason": reason},
-                       actor_id=viewer.person.id)
+    await audit.append_as(db, viewer.person, "funding_evidence_reviewed",
+                          f"organisation-{org.id}", {"file": org.funding_evidence,
+                                                     "grant": reference,
+                                                     "sufficient": sufficient, "reason": reason})
     if not sufficient:
         settings = request.app.state.settings
         try:

@@ -157,9 +157,8 @@ async def add_evidence(request: Request, viewer: Grantee, db: Db):
     _keep_evidence(request.app.state.settings, org, evidence.filename, content)
     db.add(org)
     await db.commit()
-    await audit.append(db, viewer.person.name, viewer.role.value, "funding_evidence_added",
-                       f"organisation-{org.id}", {"file": org.funding_evidence},
-                       actor_id=viewer.person.id)
+    await audit.append_as(db, viewer.person, "funding_evidence_added", f"organisation-{org.id}",
+                          {"file": org.funding_evidence})
     return RedirectResponse("/organisation?evidence=added", status_code=303)
 
 

@@ -177,9 +177,8 @@ async def _submit(request: Request, viewer: Viewer, db, person: Person, app: App
     except grants.ActionRefused as exc:
         return await _form(request, viewer, db, app, index, action, errors=[str(exc)],
                            typed=typed, files=files, status_code=409)
-    await audit.append(db, person.name, person.role, "submit_report", app.reference,
-                       {"report": index, "attachments": [r.name for r in refs]},
-                       actor_id=person.id)
+    await audit.append_as(db, person, "submit_report", app.reference,
+                          {"report": index, "attachments": [r.name for r in refs]})
     return render(request, "report_received.html", {"app": app, "index": index}, viewer=viewer)
 
 

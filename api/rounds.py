@@ -122,7 +122,6 @@ async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
             actor=viewer.actor(), changes=tuple(changes)))
     except ActionRefused as exc:  # the validator's reason: over budget, nothing to confirm
         return await _round_page(request, viewer, db, round_id, error=str(exc), status_code=409)
-    await audit.append(db, viewer.person.name, viewer.role.value, "confirm_allocation",
-                       f"round-{round_id}", {"changes": [c.model_dump() for c in changes]},
-                       actor_id=viewer.person.id)
+    await audit.append_as(db, viewer.person, "confirm_allocation", f"round-{round_id}",
+                          {"changes": [c.model_dump() for c in changes]})
     return RedirectResponse(f"/rounds/{round_id}", status_code=303)

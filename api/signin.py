@@ -88,16 +88,14 @@ async def first_factor_passed(request: Request, db, person: Person, next: str | 
     where = where or request.url.path
     settings = request.app.state.settings
     if settings.second_factor and Role(person.role) in SECOND_FACTOR_ROLES:
-        await audit.append(db, person.name, person.role, f"{via}_accepted", where,
-                           actor_id=person.id)
+        await audit.append_as(db, person, f"{via}_accepted", where)
         response = RedirectResponse(with_next("/login/code", target), status_code=303)
         response.set_cookie(TICKET_COOKIE, sign_value(settings.secret_key, "2fa", person.id,
                                                       TICKET_SECONDS),
                             httponly=True, samesite="lax", secure=settings.secure_cookies,
                             max_age=TICKET_SECONDS)
         return response
-    await audit.append(db, person.name, person.role, "signed_in", where, {"via": via},
-                       actor_id=person.id)
+    await audit.append_as(db, person, "signed_in", where, {"via": via})
     return signed_in(request, await open_session(db, person), target)
 
 
@@ -138,22 +136,20 @@ async def confirm_code(request: Request, viewer: Anyone, db: Db, code: Annotated
         return render(request, "login.html", {"next": next, "error": "code_expired"},
                       status_code=400, viewer=viewer)
     if await throttle.closed(db, throttle.CODE, person.id):
-        await audit.append(db, person.name, person.role, "second_factor_throttled",
-                           "/login/code", actor_id=person.id)
+        await audit.append_as(db, person, "second_factor_throttled", "/login/code")
         return _code_page(request, viewer, person, next, "too_many", status_code=429)
     step = totp.matching_step(person.totp_secret, code, time.time(), person.totp_last_step)
     if step is None:
         await throttle.count(db, throttle.CODE, person.id)
-        await audit.append(db, person.name, person.role, "second_factor_failed", "/login/code",
-                           actor_id=person.id)
+        await audit.append_as(db, person, "second_factor_failed", "/login/code")
         return _code_page(request, viewer, person, next, "code_wrong", status_code=400)
     await throttle.forget(db, throttle.CODE, person.id)
     enrolled = not person.totp_enabled
     person.totp_enabled, person.totp_last_step = True, step
     db.add(person)
     await db.commit()
-    await audit.append(db, person.name, person.role, "signed_in", "/login/code",
-                       {"second_factor": "totp", "enrolled": enrolled}, actor_id=person.id)
+    await audit.append_as(db, person, "signed_in", "/login/code",
+                          {"second_factor": "totp", "enrolled": enrolled})
     return signed_in(request, await open_session(db, person),
                       safe_next(next, HOME[Role(person.role)]))
 
@@ -198,8 +194,7 @@ async def _mail_reset_link(app, address: str) -> None:
                            [person.id, _password_mark(person), secrets.token_hex(4)],
                            RESET_SECONDS)
         key = f"password-reset/{hashlib.sha256(token.encode()).hexdigest()}"
-        await audit.append(db, person.name, person.role, "password_reset_asked",
-                           "/login/forgot", actor_id=person.id)
+        await audit.append_as(db, person, "password_reset_asked", "/login/forgot")
         link = f"{settings.base_url}/login/reset/{token}"
         try:
             await send_once(db, settings, key, f"person-{person.id}", [person.email],
@@ -232,8 +227,7 @@ async def reset(request: Request, token: str, viewer: Anyone, db: Db,
     db.add(person)
     await db.exec(delete(WebSession).where(WebSession.person_id == person.id))  # signed out
     await db.commit()
-    await audit.append(db, person.name, person.role, "password_reset", "/login/reset",
-                       actor_id=person.id)
+    await audit.append_as(db, person, "password_reset", "/login/reset")
     return RedirectResponse("/login?reset=done", status_code=303)
 
 

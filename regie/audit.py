@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from regie.records import AuditEntry, utcnow
+from regie.records import AuditEntry, Person, utcnow
 
 GENESIS = "0" * 64
 
@@ -64,11 +64,18 @@ async def append(db: AsyncSession, actor: str, role: str, action: str, subject: 
     raise RuntimeError("audit log busy")
 
 
+async def append_as(db: AsyncSession, person: Person, action: str, subject: str,
+                    detail: dict | None = None) -> AuditEntry | None:
+    """`append` for what a person did (or tried): named, with their role and their number, so
+    their own data finds it (regie.personal_data)."""
+    return await append(db, person.name, person.role, action, subject, detail,
+                        actor_id=person.id)
+
+
 async def record_command(db: AsyncSession, viewer, action: str, subject: str, command) -> None:
     """A human action as the workflow accepted it: who, what, on which grant, with its input."""
-    detail = command.model_dump(mode="json", exclude={"actor"})
-    await append(db, viewer.person.name, viewer.role.value, action, subject, detail,
-                 actor_id=viewer.person.id)
+    await append_as(db, viewer.person, action, subject,
+                    command.model_dump(mode="json", exclude={"actor"}))
 
 
 @dataclass(frozen=True)
