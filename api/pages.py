@@ -287,8 +287,7 @@ async def add_note(request: Request, reference: str, viewer: Team, db: Db):
     problem = notes.problem(text)
     if corrects is not None and not problem:
         problem = notes.correction_problem(kept, corrects, text)
-    if not problem and not await notes.add(db, viewer.person.name, viewer.role.value,
-                                           reference, text, corrects, viewer.person.id):
+    if not problem and not await notes.add(db, viewer.person, reference, text, corrects):
         kept = await notes.of(db, reference)  # corrected meanwhile, by a correction at once
         problem = notes.correction_problem(kept, corrects, text)
     if problem:  # back in the form it came from, or that of the correction made meanwhile

@@ -65,10 +65,10 @@ async def append(db: AsyncSession, actor: str, role: str, action: str, subject: 
 
 
 async def append_as(db: AsyncSession, person: Person, action: str, subject: str,
-                    detail: dict | None = None) -> AuditEntry | None:
+                    detail: dict | None = None, once: str | None = None) -> AuditEntry | None:
     """`append` for what a person did (or tried): named, with their role and their number, so
     their own data finds it (regie.personal_data)."""
-    return await append(db, person.name, person.role, action, subject, detail,
+    return await append(db, person.name, person.role, action, subject, detail, once=once,
                         actor_id=person.id)
 
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from regie import audit
-from regie.records import AuditEntry
+from regie.records import AuditEntry, Person
 
 ACTION = "grant_note"
 LONGEST = 4000  # characters
@@ -27,15 +27,14 @@ def problem(text: str) -> str:
     return ""
 
 
-async def add(db: AsyncSession, actor: str, role: str, reference: str, text: str,
-              corrects: int | None = None, actor_id: int | None = None) -> bool:
-    """Add the note, or the correction of note `corrects`; False when that note was corrected
+async def add(db: AsyncSession, person: Person, reference: str, text: str,
+              corrects: int | None = None) -> bool:
+    """Add `person`'s note, or their correction of note `corrects`; False when that note was corrected
     meanwhile: the log takes one correction of a note, however many are sent at once (the
     check is part of the append, audit.append's `once`)."""
     detail = {"text": text} if corrects is None else {"text": text, "corrects": corrects}
-    return await audit.append(db, actor, role, ACTION, reference, detail,
-                              once=None if corrects is None else "corrects",
-                              actor_id=actor_id) is not None
+    return await audit.append_as(db, person, ACTION, reference, detail,
+                                 once=None if corrects is None else "corrects") is not None
 
 
 def corrected(kept: list[AuditEntry]) -> dict[int, AuditEntry]:

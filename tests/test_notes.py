@@ -147,10 +147,10 @@ async def test_the_team_keeps_notes_on_a_grant_that_applicants_and_assessors_do_
                                   "corrects": kept[0].id}
         # two corrections of one note sent at once, both past the page's check: the log
         # takes one (the check is part of the append)
-        assert not await notes.add(db, "Sam de Vries", "programme_team", reference,
-                                   "Ook gecorrigeerd.", corrects=kept[0].id)
-        assert await notes.add(db, "Sam de Vries", "programme_team", reference,
-                               "Correctie van de correctie.", corrects=kept[2].id)
+        assert not await notes.add(db, people.team, reference, "Ook gecorrigeerd.",
+                                   corrects=kept[0].id)
+        assert await notes.add(db, people.team, reference, "Correctie van de correctie.",
+                               corrects=kept[2].id)
         assert len(await notes.of(db, reference)) == 4
         assert len(kept[1].detail["text"]) == 4000
         # in the audit log's chain: a note altered afterwards shows
