@@ -9,7 +9,6 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from fastapi import HTTPException
-from fpdf import FPDF
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -23,7 +22,7 @@ from domain.money import euros
 from domain.text import LANGUAGES
 from domain.types import Recipients
 from regie import histories
-from regie.pdf import font_for, shown
+from regie.pdf import document, font_for, shown
 
 _SKIPPED = {
     EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
@@ -271,7 +270,7 @@ def timeline_csv(lines: list[HistoryLine]) -> bytes:
 def timeline_pdf(title: str, lines: list[HistoryLine], findings: list[str]) -> bytes:
     """The timeline on A4 landscape, headed by where it was read and what its verification
     found, for the auditor's file."""
-    pdf = FPDF(orientation="L", format="A4")
+    pdf = document(title, "nl", orientation="L")
     pdf.set_margins(12, 12, 12)
     pdf.add_page()
     font = font_for(pdf, [title, *findings, *(t for line in lines for t in (line.who,

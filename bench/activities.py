@@ -56,7 +56,7 @@ def _calls(grants: GrantActivities, mail: MailActivities, letters: LetterActivit
         "issue_letter": (letters.issue_letter, lambda n: (LetterRequest(
             key=f"grant-{REFERENCE}/letter-{n}", reference=REFERENCE, kind="award",
             context=AWARD),)),
-        # the rare letter whose text holds a letter Latin-1 lacks: its font embedded
+        # the rare letter whose text holds a letter Latin-1 lacks: in the wide cut of the font
         "issue_letter, a name beyond Latin-1": (letters.issue_letter, lambda n: (LetterRequest(
             key=f"grant-{REFERENCE}/letter-latin-{n}", reference=REFERENCE, kind="award",
             context={**AWARD, "reason": "Rang 1. Projectleider: dr. Ayşe Doğan."}),)),

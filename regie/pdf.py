@@ -1,5 +1,6 @@
-"""PDF text: in the core font Helvetica, which is Latin-1 (the euro sign written EUR), unless a
-document holds a letter Latin-1 lacks; then in DejaVu Sans, embedded (templates/fonts)."""
+"""PDF documents as archives keep them: PDF/A-2b, every font embedded. Text is in DejaVu Sans
+cut down to Latin-1 and punctuation, unless a document holds a letter Latin-1 lacks; then in
+DejaVu Sans cut down to the Latin, Greek and Cyrillic scripts (templates/fonts)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,21 @@ import unicodedata
 from typing import Callable, Iterable, Iterator
 
 from fontTools.ttLib import TTFont
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
 
 from domain.text import composed
 from regie import ROOT
 
 FONTS = ROOT / "templates" / "fonts"
-CORE, EMBEDDED = "helvetica", "dejavu"
+LATIN1, WIDE = "dejavu-latin1", "dejavu"
+# ISO 19005-2, level B: what the Nationaal Archief and the Forum Standaardisatie ask of
+# documents a government body keeps (fpdf2 refuses what the level forbids, writes the XMP
+# metadata and the sRGB output intent)
+COMPLIANCE = "PDF/A-2B"
 
-# What a title or name typed in a word processor holds beyond Latin-1, as the core fonts can
-# show it: typographic punctuation plain, and letters that do not decompose (below) by hand.
+# What a title or name typed in a word processor holds beyond Latin-1, as Latin-1 can show it:
+# typographic punctuation plain, and letters that do not decompose (below) by hand. Both cuts
+# hold this punctuation; a font lacking a character falls back on `latin1` (`shown`).
 _PUNCTUATION = {
     "€": "EUR", "‘": "'", "’": "'", "‚": ",", "‛": "'", "“": '"', "”": '"', "„": '"',
     "‟": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
@@ -28,19 +34,30 @@ _PLAIN = str.maketrans({**_PUNCTUATION, "ł": "l", "Ł": "L", "đ": "d", "Đ": "
 _PLAIN_PUNCTUATION = str.maketrans(_PUNCTUATION)
 
 
+def document(title: str, lang: str, orientation: str = "P") -> FPDF:
+    """A new A4 PDF/A document, titled and saying its language, so that a screen reader
+    announces both and a PDF reader shows the title rather than the file name."""
+    pdf = FPDF(orientation=orientation, format="A4", enforce_compliance=COMPLIANCE)
+    pdf.set_title(title)
+    pdf.set_lang(lang)
+    pdf.set_creator("Regie")
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
+    return pdf
+
+
 def font_for(pdf: FPDF, texts: Iterable[str]) -> str:
-    """The font family to write `texts` in, made ready in `pdf` (regular and bold): the core
-    font, unless Latin-1 lacks one of their letters that the embedded font holds (Ş, ł, ő,
-    Ω, Ж), when the core font would change a name; then DejaVu Sans, embedded. Punctuation
-    made plain and the euro sign as EUR do not count, nor what the embedded font lacks too (an
-    emoji, a Chinese character). The core font costs a fraction as much (a letter of two
-    pages, measured on one machine: 3 ms and 3 KB against 40 ms and 19 KB), and nearly every
-    document needs no other."""
-    if not any(map(_letter_beyond_latin1, texts)):
-        return CORE
-    pdf.add_font(EMBEDDED, "", FONTS / "DejaVuSans.ttf")
-    pdf.add_font(EMBEDDED, "B", FONTS / "DejaVuSans-Bold.ttf")
-    return EMBEDDED
+    """The font family to write `texts` in, embedded in `pdf` (regular and bold): the cut of
+    Latin-1, unless Latin-1 lacks one of their letters that the wide cut holds (Ş, ł, ő, Ω,
+    Ж), when Latin-1 would change a name. Punctuation and the euro sign, which both cuts hold,
+    do not count, nor what the wide cut lacks too (an emoji, a Chinese character). PDF/A
+    embeds every font, and fpdf2 cuts each down to the glyphs a document uses: the smaller
+    the font, the less that costs (a letter of two pages, measured on one machine: 27 ms in
+    the Latin-1 cut against 41 in the wide one), and nearly every document needs no other."""
+    family, file = ((WIDE, "DejaVuSans") if any(map(_letter_beyond_latin1, texts))
+                    else (LATIN1, "DejaVuSans-Latin1"))
+    pdf.add_font(family, "", FONTS / f"{file}.ttf")
+    pdf.add_font(family, "B", FONTS / f"{file}-Bold.ttf")
+    return family
 
 
 def _in_latin1(text: str) -> bool:
@@ -49,8 +66,8 @@ def _in_latin1(text: str) -> bool:
 
 
 @functools.cache
-def _embedded_holds() -> frozenset[int]:
-    """The characters the embedded font has a glyph for (both styles hold the same)."""
+def _wide_holds() -> frozenset[int]:
+    """The characters the wide cut has a glyph for (both styles hold the same)."""
     with TTFont(FONTS / "DejaVuSans.ttf", lazy=True) as font:
         return frozenset(font.getBestCmap())
 
@@ -59,19 +76,16 @@ def _letter_beyond_latin1(text: str) -> bool:
     plain = composed(text.translate(_PLAIN_PUNCTUATION))
     if _in_latin1(plain):
         return False
-    # a letter the embedded font holds, but not a compatibility form (the ligature ﬁ, a
-    # fullwidth A) that the core font writes in plain letters without loss
+    # a letter the wide cut holds, but not a compatibility form (the ligature ﬁ, a fullwidth
+    # A) that Latin-1 writes in plain letters without loss
     return any(char >= "\u0100" and unicodedata.category(char).startswith("L")
                and not unicodedata.decomposition(char).startswith("<")
-               and ord(char) in _embedded_holds() for char in plain)
+               and ord(char) in _wide_holds() for char in plain)
 
 
 def shown(pdf: FPDF, text: str) -> str:
-    """`text` as `pdf`'s current font can write it: in the core font, `latin1`; in the
-    embedded one, as typed (composed), and a character it lacks (an emoji) as `latin1` writes
-    it."""
-    if not pdf.is_ttf_font:
-        return latin1(text)
+    """`text` as `pdf`'s current font (of `font_for`) can write it: as typed (composed), and a
+    character it lacks (an emoji, the ligature ﬁ) as `latin1` writes it."""
     text, glyphs = composed(text), pdf.current_font.cmap
     if all(ord(char) in glyphs for char in set(text) - {"\n"}):
         return text
@@ -80,7 +94,7 @@ def shown(pdf: FPDF, text: str) -> str:
 
 
 def latin1(text: str) -> str:
-    """`text` in the core fonts' Latin-1: punctuation made plain, a letter with a mark Latin-1
+    """`text` in Latin-1: punctuation made plain, a letter with a mark Latin-1
     lacks without the mark (Ş as S, ő as o), and only what has no such form as "?"."""
     plain = composed(text.translate(_PLAIN))
     if _in_latin1(plain):
@@ -100,7 +114,7 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> Iterator[s
     """`text`'s lines broken at spaces so that each `measure`s at most `width`; a word wider
     than a line on its own is broken where it reaches the edge. Line breaks in `text` are
     kept, blank lines included. `measure` adds up (a string measures the sum of its parts, as
-    in the core fonts, which have no kerning), so each word is measured once."""
+    fpdf2 writes text without shaping or kerning), so each word is measured once."""
     space = measure(" ")
     for paragraph in text.split("\n"):
         line, used = "", 0.0
@@ -143,9 +157,10 @@ def string_width(pdf: FPDF) -> Callable[[str], float]:
 def write_lines(pdf: FPDF, text: str, height: float) -> None:
     """`text` in the current font (as `shown`) from the left margin, `height` per line,
     breaking to a new page at the bottom margin. What fpdf2's multi_cell does for plain text,
-    at a tenth of its cost (a letter of two pages, measured on one machine: 3 ms; 31 ms with
-    multi_cell, and 9 ms while each line was measured whole by get_string_width): letters are
-    rendered on the worker, two for each grant."""
+    at a tenth of its cost (a letter of two pages in the core font Helvetica, before letters
+    were PDF/A, measured on one machine: 3 ms; 31 ms with multi_cell, and 9 ms while each line
+    was measured whole by get_string_width): letters are rendered on the worker, two for each
+    grant."""
     baseline = height / 2 + 0.3 * pdf.font_size  # where multi_cell puts it in a line
     for line in wrap(shown(pdf, text), pdf.epw, string_width(pdf)):
         if pdf.y + height > pdf.page_break_trigger:
