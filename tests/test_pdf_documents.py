@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from pypdf import PdfReader
 
@@ -25,15 +26,24 @@ def text_of(pdf: bytes) -> str:
 
 
 def embedded_fonts(pdf: bytes) -> set[str]:
-    """The names of the fonts the document's pages use, each asserted to be embedded whole
-    in the file (a TrueType program under its descriptor), as PDF/A asks of every font."""
+    """The names of the fonts the document's pages use, each asserted to be embedded in the
+    file, as PDF/A asks of every font: a TrueType program under its descriptor that reads as
+    one, each glyph's bounding box as its outline has it (regie/pdf.py copies them)."""
     names = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             assert font["/Subtype"] == "/Type0", font
             descendant = font["/DescendantFonts"][0].get_object()
-            assert "/FontFile2" in descendant["/FontDescriptor"].get_object(), font
+            program = descendant["/FontDescriptor"].get_object()["/FontFile2"].get_data()
+            glyphs = TTFont(io.BytesIO(program))["glyf"]
+            assert len(glyphs) > 20, font  # the letters used, not an empty cut
+            for name in glyphs.keys():
+                glyph = glyphs[name]
+                if glyph.numberOfContours > 0:
+                    kept = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
+                    glyph.recalcBounds(glyphs)
+                    assert kept == (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax), name
             names.add(str(font["/BaseFont"]).partition("+")[2])
     return names
 
