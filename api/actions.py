@@ -157,9 +157,11 @@ _CHOICES = {
 }
 
 
-def form_payload(action: Action, form: dict[str, Any], scheme: Scheme) -> dict[str, Any]:
+def form_payload(action: Action, form: dict[str, Any], scheme: Scheme,
+                 round_id: str) -> dict[str, Any]:
     """A page form's fields as the payload build_command takes (amounts in euros there; a
-    new deadline a day, which ends at 23:59 in the scheme's time zone)."""
+    new deadline a day, which ends at 23:59 in the scheme's time zone), for a grant of the
+    round `round_id`."""
     data: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
     if "amount" in data:
         typed = str(data.pop("amount"))
@@ -184,14 +186,35 @@ def form_payload(action: Action, form: dict[str, Any], scheme: Scheme) -> dict[s
     if action == Action.WITHDRAW and data.pop("understood", "") != "yes":
         raise BadCommand(["Bevestig dat u begrijpt wat intrekken betekent / confirm that you "
                           "understand what a withdrawal means"])
+    # the team may set a day off only on purpose where the round's own terms skip them
+    any_day = (data.pop("any_day", "") == "yes"
+               or not scheme.terms(scheme.round(round_id)).extend_to_working_day)
     if action == Action.MOVE_DEADLINE and "deadline" in data:
-        try:
-            day = date.fromisoformat(data["deadline"])
-        except ValueError:
-            raise BadCommand([f"Datum onleesbaar / date cannot be read: '{data['deadline']}' "
-                              "(2027-03-31)"]) from None
+        day = _day(data["deadline"], any_day)
         data["deadline"] = terms.day_end(day, scheme.scheme.timezone)
+    if action == Action.REVIEW_REPORT and data.get("accepted") is False and "new_due" in data:
+        _day(data["new_due"], any_day)
     return data
+
+
+def _day(typed: str, any_day: bool) -> date:
+    """A date the team sets for someone else to meet: a working day, unless they tick that
+    they mean a Saturday, a Sunday or a public holiday (the form then offers the box, api/views
+    `not_a_working_day`), as Regie's own terms run on to a working day by themselves."""
+    try:
+        day = date.fromisoformat(typed)
+    except ValueError:
+        raise BadCommand([f"Datum onleesbaar / date cannot be read: '{typed}' "
+                          "(2027-03-31)"]) from None
+    if not any_day and not terms.is_working_day(day):
+        shown, next_day = f"{day:%d-%m-%Y}", f"{terms.working_day_from(day):%d-%m-%Y}"
+        raise BadCommand([f"{shown} is geen werkdag (een zaterdag, zondag of feestdag); de "
+                          f"eerstvolgende is {next_day}. Kies een werkdag, of vink aan dat u "
+                          f"{shown} bedoelt / {shown} is not a working day (a Saturday, Sunday "
+                          f"or public holiday); the next is {next_day}. Choose a working day, "
+                          f"or tick that you mean {shown}"])
+    return day
+
 
 
 def _score_fields(data: dict[str, Any], fields: list[str]) -> None:

@@ -193,6 +193,8 @@ UI: dict[str, Text] = {
     "submitted": Text("Ingediend", "Submitted"),
     "open": Text("Open", "Open"),
     "new_due": Text("Nieuwe uiterste datum", "New due date"),
+    "any_day": Text("Ja, ik bedoel {day}, al is het geen werkdag",
+                    "Yes, I mean {day}, though it is not a working day"),
     "accept": Text("Goedkeuren", "Accept"),
     "assessors": Text("Beoordelaars", "Assessors"),
     "score": Text("Score", "Score"),

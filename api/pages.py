@@ -335,11 +335,11 @@ def _pending_assessor(status, viewer: Viewer) -> bool:
 
 @router.post("/grants/{reference}/actions/{action}")
 async def grant_action(request: Request, reference: str, action: Action, viewer: Actor, db: Db):
-    await grant_for(db, reference, viewer)
+    app = await grant_for(db, reference, viewer)
     form = await posted(request)
     try:
         update, command = await build_command(db, action, viewer, form_payload(
-            action, form, request.app.state.scheme))
+            action, form, request.app.state.scheme, app.round_id))
         await grants.act(request.app.state.temporal, reference, update, command)
         await audit.record_command(db, viewer, action.value, reference, command)
     except (BadCommand, grants.ActionRefused, ValueError) as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import STAFF, Viewer
 from api.i18n import DEADLINE_NAMES, UI, t
+from domain import terms
 from domain.eligibility import name_findings
 from domain.lifecycle import ACTION_LABELS, ROLE_NAMES, STAGES, Action, Role, Stage
 from domain.money import euros, euros_field
@@ -92,6 +93,16 @@ def event_note(event: TimelineEntry, lang: str) -> str:
     return name_findings(event.note, lang) if event.action in FINDING_ACTIONS else event.note
 
 
+def not_a_working_day(typed: Any) -> bool:
+    """Whether a date typed in a form (ISO) is a Saturday, a Sunday or a public holiday: a form
+    that set it for someone else to meet then offers to keep it anyway (api/actions `_day`)."""
+    try:
+        return not terms.is_working_day(date.fromisoformat(str(typed)))
+    except ValueError:
+        return False
+
+
+templates.env.tests["not_a_working_day"] = not_a_working_day
 templates.env.filters["euros"] = euros
 templates.env.filters["euros_field"] = euros_field
 templates.env.filters["day"] = day

@@ -8,13 +8,16 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+import pytest
 from sqlmodel import select
 
+from api.actions import BadCommand, form_payload
 from api.app import create_app
 from api.auth import CSRF_COOKIE
-from domain.lifecycle import Role, Stage
+from domain import terms
+from domain.lifecycle import Action, Role, Stage
 from domain.scheme import parse_scheme
 from domain.types import CriterionScore, DecisionInput
 from regie import grants
@@ -91,6 +94,38 @@ def test_each_stage_names_its_deadline_in_both_languages():
 
     assert set(DEADLINE_NAMES) <= {stage.value for stage in Stage}
     assert all(name.nl and name.en and name.nl != name.en for name in DEADLINE_NAMES.values())
+
+
+@pytest.mark.parametrize("form, refused", [
+    ({"accepted": "no", "new_due": "2027-03-06"}, True),  # a Saturday
+    ({"accepted": "no", "new_due": "2027-03-28"}, True),  # Easter Sunday
+    ({"accepted": "no", "new_due": "2027-04-27"}, True),  # King's Day, a Tuesday
+    ({"accepted": "no", "new_due": "2027-03-06", "any_day": "yes"}, False),  # meant
+    ({"accepted": "no", "new_due": "2027-03-08"}, False),  # a Monday
+    ({"accepted": "yes", "new_due": "2027-03-06"}, False),  # accepted: no new date to set
+])
+def test_a_report_sent_back_is_due_on_a_working_day_unless_the_team_means_another(
+        form, refused, scheme):
+    """A report's new due date is one the team sets for the grantee to meet (as a moved
+    deadline, test above): a Saturday, Sunday or holiday only when ticked as meant."""
+    if refused:
+        with pytest.raises(BadCommand, match=f"{date.fromisoformat(form['new_due']):%d-%m-%Y} "
+                                             "is geen werkdag"):
+            form_payload(Action.REVIEW_REPORT, {**form, "report_index": "0"}, scheme, "2027")
+    else:
+        data = form_payload(Action.REVIEW_REPORT, {**form, "report_index": "0"}, scheme, "2027")
+        assert "any_day" not in data and data["new_due"] == form["new_due"]
+
+
+def test_a_round_whose_terms_keep_days_off_lets_the_team_set_one(scheme):
+    """A programme outside the Algemene termijnenwet (`extend_to_working_day = false`)."""
+    terms_off = scheme.defaults.terms.model_copy(update={"extend_to_working_day": False})
+    off = scheme.model_copy(update={"defaults": scheme.defaults.model_copy(
+        update={"terms": terms_off}), "rounds": tuple(
+            r.model_copy(update={"terms": None}) for r in scheme.rounds)})
+    data = form_payload(Action.REVIEW_REPORT, {"accepted": "no", "new_due": "2027-03-06",
+                                               "report_index": "0"}, off, "2027")
+    assert data["new_due"] == "2027-03-06"
 
 
 async def _site(time_env, tmp_path, db_url, engine, scheme):
@@ -184,12 +219,29 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
         async with contextlib.aclosing(web):
             form = {"csrf_token": web.cookies[CSRF_COOKIE], "reason": "Gehonoreerd."}
             # a new deadline is a day: it ends at its end in Amsterdam, summer time or not
-            summer = dates.day(2027, 6, 30)
+            summer = terms.working_day_from(dates.day(2027, 6, 30))
             unread = await web.post(f"/grants/{reference}/actions/move_deadline", data={
                 **form, "deadline": f"{summer:%d-%m-%Y}"})
             assert unread.status_code == 422
             assert f"Datum onleesbaar / date cannot be read: &#39;{summer:%d-%m-%Y}&#39;" \
                 in unread.text
+            assert 'name="any_day"' not in unread.text
+            # a day that is no working day is set only when the team ticks that they mean it
+            saturday = summer + timedelta(days=5 - summer.weekday())
+            weekend = await web.post(f"/grants/{reference}/actions/move_deadline", data={
+                **form, "deadline": saturday.isoformat()})
+            assert weekend.status_code == 422
+            assert (f"{saturday:%d-%m-%Y} is geen werkdag (een zaterdag, zondag of feestdag); "
+                    f"de eerstvolgende is {terms.working_day_from(saturday):%d-%m-%Y}") \
+                in weekend.text
+            assert f'name="deadline" required value="{saturday.isoformat()}"' in weekend.text
+            assert (f'<input type="checkbox" name="any_day" value="yes"> Ja, ik bedoel '
+                    f"{saturday:%d-%m-%Y}, al is het geen werkdag") in weekend.text
+            meant = await web.post(f"/grants/{reference}/actions/move_deadline", data={
+                **form, "deadline": saturday.isoformat(), "any_day": "yes"})
+            assert meant.status_code == 303
+            assert (await grants.status(client, reference)).deadline == scheme.local_to_utc(
+                datetime.combine(saturday, time(23, 59, 59)))
             moved = await web.post(f"/grants/{reference}/actions/move_deadline", data={
                 **form, "deadline": summer.isoformat()})
             assert moved.status_code == 303
