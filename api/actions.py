@@ -209,12 +209,11 @@ def _day(typed: str, any_day: bool) -> date:
     if not any_day and not terms.is_working_day(day):
         shown, next_day = f"{day:%d-%m-%Y}", f"{terms.working_day_from(day):%d-%m-%Y}"
         raise BadCommand([f"{shown} is geen werkdag (een zaterdag, zondag of feestdag); de "
-                          f"eerstvolgende is {next_day}. Kies een werkdag, of vink aan dat u "
-                          f"{shown} bedoelt / {shown} is not a working day (a Saturday, Sunday "
-                          f"or public holiday); the next is {next_day}. Choose a working day, "
-                          f"or tick that you mean {shown}"])
+                          f"eerstvolgende werkdag is {next_day}. Kies een werkdag, of vink aan "
+                          f"dat u {shown} bedoelt / {shown} is not a working day (a Saturday, "
+                          f"Sunday or public holiday); the next working day is {next_day}. "
+                          f"Choose a working day, or tick that you mean {shown}"])
     return day
-
 
 
 def _score_fields(data: dict[str, Any], fields: list[str]) -> None:

@@ -29,9 +29,9 @@ def problem(text: str) -> str:
 
 async def add(db: AsyncSession, person: Person, reference: str, text: str,
               corrects: int | None = None) -> bool:
-    """Add `person`'s note, or their correction of note `corrects`; False when that note was corrected
-    meanwhile: the log takes one correction of a note, however many are sent at once (the
-    check is part of the append, audit.append's `once`)."""
+    """Add `person`'s note, or their correction of note `corrects`; False when that note was
+    corrected meanwhile: the log takes one correction of a note, however many are sent at once
+    (the check is part of the append, audit.append's `once`)."""
     detail = {"text": text} if corrects is None else {"text": text, "corrects": corrects}
     return await audit.append_as(db, person, ACTION, reference, detail,
                                  once=None if corrects is None else "corrects") is not None

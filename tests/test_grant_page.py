@@ -231,9 +231,9 @@ async def test_the_team_reads_each_assessment_and_the_letters_by_name(
             weekend = await web.post(f"/grants/{reference}/actions/move_deadline", data={
                 **form, "deadline": saturday.isoformat()})
             assert weekend.status_code == 422
+            next_day = terms.working_day_from(saturday)
             assert (f"{saturday:%d-%m-%Y} is geen werkdag (een zaterdag, zondag of feestdag); "
-                    f"de eerstvolgende is {terms.working_day_from(saturday):%d-%m-%Y}") \
-                in weekend.text
+                    f"de eerstvolgende werkdag is {next_day:%d-%m-%Y}") in weekend.text
             assert f'name="deadline" required value="{saturday.isoformat()}"' in weekend.text
             assert (f'<input type="checkbox" name="any_day" value="yes"> Ja, ik bedoel '
                     f"{saturday:%d-%m-%Y}, al is het geen werkdag") in weekend.text
