@@ -29,6 +29,9 @@ LETTERS.filters["day"] = day
 
 
 def render_letter(kind: str, lang: str, context: dict[str, str]) -> tuple[str, str]:
+    """The letter's subject and body in `lang`. A template writes each paragraph on one line
+    (the addressee's lines and the closing keep theirs): the PDF breaks lines where the page
+    is full, and a mail reader where its window is."""
     subject, _, body = LETTERS.get_template(f"{kind}.{lang}.txt").render(
         **context, lang=lang).partition("\n")
     return subject.removeprefix("Subject:").strip(), body.strip()

@@ -66,17 +66,17 @@ def test_numbers_in_either_language(value, nl, en):
     assert (number(value, "nl"), number(value, "en")) == (nl, en)
 
 
-def _shown_lines(pdf: bytes) -> list[list[tuple[str, float, str]]]:
+def _shown_lines(pdf: bytes) -> list[list[tuple[str, float, str, float]]]:
     """Each page's lines as a PDF reader reads them, in order: the style (regular "" or bold
-    "B") and size each is set in, and its text."""
+    "B") and size each is set in, its text, and its height on the page (points)."""
     pages = []
     for page in PdfReader(io.BytesIO(pdf)).pages:
         lines = []
 
-        def line(text, _cm, _tm, font, size):
+        def line(text, _cm, tm, font, size):
             if text.strip():
                 bold = str(font["/BaseFont"]).endswith("Bold")
-                lines.append(("B" if bold else "", size, text))
+                lines.append(("B" if bold else "", size, text, tm[5]))
         page.extract_text(visitor_text=line)
         pages.append(lines)
     return pages
@@ -86,7 +86,7 @@ def test_a_letter_shows_all_its_text_and_a_long_body_runs_on_to_a_new_page():
     context = {**CONTEXT, "reason": "Rang 2 van 31. " * 200}
     nl, en = render_letter("award", "nl", context), render_letter("award", "en", context)
     lines = _shown_lines(letter_pdf([nl, en]))
-    pages = [[text for _font, _size, text in page] for page in lines]
+    pages = [[text for _font, _size, text, _y in page] for page in lines]
     assert len(pages) == 4  # each language's long reason runs on to a second page
     letterhead = "Regiegroep Sociale Veiligheid in Hoger Onderwijs en Wetenschap"
     assert [page[0] == letterhead for page in pages] == [True, False, True, False]
@@ -98,9 +98,35 @@ def test_a_letter_shows_all_its_text_and_a_long_body_runs_on_to_a_new_page():
 
     ruler = FPDF(format="A4")  # every line fits between the letter's margins of 25 mm
     family = font_for(ruler, [])
-    for style, size, text in (line for page in lines for line in page):
+    for style, size, text, _y in (line for page in lines for line in page):
         ruler.set_font(family, style=style, size=size)
         assert ruler.get_string_width(text) <= ruler.w - 2 * 25, text
+
+
+EVERY_KIND = {**CONTEXT, "final_eur": "€ 118.250,00", "balance": "-675000",
+              "balance_eur": "-€ 6.750,00", "objection_until": "2027-01-18"}
+
+
+@pytest.mark.parametrize("kind", ["award", "rejection", "objection_upheld",
+                                  "objection_dismissed", "settlement"])
+def test_a_letter_breaks_a_paragraph_only_where_the_page_is_full(kind):
+    """A template writes each paragraph on one line: the letter breaks it where the next word
+    no longer fits, not where the template's source line ended. Lines one line apart belong to
+    one paragraph; the addressee and subject lines, and the closing, are lines of their own."""
+    pages = [render_letter(kind, lang, EVERY_KIND) for lang in ("nl", "en")]
+    ruler = FPDF(format="A4")
+    ruler.set_font(font_for(ruler, []), size=11)
+    width = ruler.w - 2 * 25
+    breaks = 0
+    for page in _shown_lines(letter_pdf(pages)):
+        body = [(text, y) for _style, size, text, y in page if size == 11]
+        for (text, y), (after, below) in zip(body, body[1:]):
+            if round(y - below, 1) != round(5.5 * 72 / 25.4, 1) or after.startswith((
+                    "Betreft:", "Concerning:", "Regiegroep")):
+                continue  # a new paragraph, or a line of its own
+            breaks += 1
+            assert ruler.get_string_width(f"{text} {after.split()[0]}") > width, (text, after)
+    assert breaks > 0  # every kind has a paragraph longer than a line
 
 
 @pytest.mark.parametrize("typed, shown", [
