@@ -186,27 +186,27 @@ def form_payload(action: Action, form: dict[str, Any], scheme: Scheme,
     if action == Action.WITHDRAW and data.pop("understood", "") != "yes":
         raise BadCommand(["Bevestig dat u begrijpt wat intrekken betekent / confirm that you "
                           "understand what a withdrawal means"])
-    # the team may set a day off only on purpose where the round's own terms skip them
-    any_day = (data.pop("any_day", "") == "yes"
-               or not scheme.terms(scheme.round(round_id)).extend_to_working_day)
+    meant = data.pop("any_day", "") == "yes"
     if action == Action.MOVE_DEADLINE and "deadline" in data:
-        day = _day(data["deadline"], any_day)
+        day = _day(data["deadline"], meant, scheme, round_id)
         data["deadline"] = terms.day_end(day, scheme.scheme.timezone)
     if action == Action.REVIEW_REPORT and data.get("accepted") is False and "new_due" in data:
-        _day(data["new_due"], any_day)
+        _day(data["new_due"], meant, scheme, round_id)
     return data
 
 
-def _day(typed: str, any_day: bool) -> date:
+def _day(typed: str, meant: bool, scheme: Scheme, round_id: str) -> date:
     """A date the team sets for someone else to meet: a working day, unless they tick that
     they mean a Saturday, a Sunday or a public holiday (the form then offers the box, api/views
-    `not_a_working_day`), as Regie's own terms run on to a working day by themselves."""
+    `not_a_working_day`), as Regie's own terms run on to a working day by themselves; any day
+    where the round's terms keep days off."""
     try:
         day = date.fromisoformat(typed)
     except ValueError:
         raise BadCommand([f"Datum onleesbaar / date cannot be read: '{typed}' "
                           "(2027-03-31)"]) from None
-    if not any_day and not terms.is_working_day(day):
+    if (not terms.is_working_day(day) and not meant
+            and scheme.terms(scheme.round(round_id)).extend_to_working_day):
         shown, next_day = f"{day:%d-%m-%Y}", f"{terms.working_day_from(day):%d-%m-%Y}"
         raise BadCommand([f"{shown} is geen werkdag (een zaterdag, zondag of feestdag); de "
                           f"eerstvolgende werkdag is {next_day}. Kies een werkdag, of vink aan "
