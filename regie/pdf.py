@@ -1,10 +1,11 @@
-"""PDF documents as archives keep them: PDF/A-2b, every font embedded. Text is in DejaVu Sans
+"""PDF documents as archives keep them: PDF/A-2u, every font embedded. Text is in DejaVu Sans
 cut down to Latin-1 and punctuation, unless a document holds a letter Latin-1 lacks; then in
 DejaVu Sans cut down to the Latin, Greek and Cyrillic scripts (templates/fonts)."""
 
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from typing import Callable, Iterable, Iterator
 
@@ -16,10 +17,12 @@ from regie import ROOT
 
 FONTS = ROOT / "templates" / "fonts"
 LATIN1, WIDE = "dejavu-latin1", "dejavu"
-# ISO 19005-2, level B: what the Nationaal Archief and the Forum Standaardisatie ask of
-# documents a government body keeps (fpdf2 refuses what the level forbids, writes the XMP
-# metadata and the sRGB output intent)
-COMPLIANCE = "PDF/A-2B"
+# ISO 19005-2, what the Nationaal Archief and the Forum Standaardisatie ask of documents a
+# government body keeps (fpdf2 refuses what the part forbids, writes the XMP metadata and the
+# sRGB output intent), at level U: each character written maps to Unicode (fpdf2 writes a
+# ToUnicode map for each font; `shown` writes only characters with a glyph), so that its text
+# can be searched, copied and read aloud as it was meant
+COMPLIANCE = "PDF/A-2U"
 
 # What a title or name typed in a word processor holds beyond Latin-1, as Latin-1 can show it:
 # typographic punctuation plain, and letters that do not decompose (below) by hand. Both cuts
@@ -90,13 +93,30 @@ def _letter_beyond_latin1(text: str) -> bool:
 
 
 def shown(pdf: FPDF, text: str) -> str:
-    """`text` as `pdf`'s current font (of `font_for`) can write it: as typed (composed), and a
-    character it lacks (an emoji, the ligature ﬁ) as `latin1` writes it."""
-    text, glyphs = composed(text), pdf.current_font.cmap
+    """`text` as `pdf`'s current font (of `font_for`) can write it: as typed (composed), each
+    line break as "\n", and a character the font lacks (an emoji, the ligature ﬁ) as `latin1`
+    writes it, what it still lacks as `_unwritable` says. Every character that comes back has a
+    glyph that maps back to it: PDF/A-2u asks it of each character written, and fpdf2 would
+    leave out a character without a glyph (two words pasted with a tab between them ran into
+    one)."""
+    text, glyphs = _LINE_BREAK.sub("\n", composed(text)), pdf.current_font.cmap
     if all(ord(char) in glyphs for char in set(text) - {"\n"}):
         return text
-    return "".join(char if char == "\n" or ord(char) in glyphs else latin1(char)
-                   for char in text)
+    return "".join(char if char == "\n" or ord(char) in glyphs else "".join(
+        part if ord(part) in glyphs else _unwritable(part) for part in latin1(char))
+        for char in text)
+
+
+# what Unicode counts as a line's end (str.splitlines); "\r\n" as one, as a textarea sends it
+_LINE_BREAK = re.compile("\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _unwritable(char: str) -> str:
+    """A character of Latin-1 that the font lacks, a control character: a space for a tab,
+    nothing for the rest, as they are not seen ("?" for anything else)."""
+    if char.isspace():
+        return " "
+    return "" if unicodedata.category(char) == "Cc" else "?"
 
 
 def latin1(text: str) -> str:
@@ -111,6 +131,8 @@ def latin1(text: str) -> str:
 def _nearest(char: str) -> str:
     if unicodedata.combining(char):
         return ""  # a mark no letter of Latin-1 holds: the letter before it without it
+    if unicodedata.category(char) == "Cf":
+        return ""  # not seen: a stray byte order mark, a direction mark
     kept = "".join(part for part in unicodedata.normalize("NFKD", char)
                    if ord(part) < 256 and not unicodedata.combining(part))
     return kept or "?"

@@ -1,8 +1,9 @@
-"""PDF documents as the funder's archive keeps them (PDF/A-2b: every font embedded, the XMP
-metadata, the sRGB output intent) and with every letter of a name: DejaVu Sans cut down to
-Latin-1 where Latin-1 holds them, the wide cut where it does not (regie/pdf.py), read back as a
-PDF reader reads them. No PDF/A validator (veraPDF) is to be had here: these tests read back
-what the standard asks of these documents, and fpdf2 refuses what the level forbids."""
+"""PDF documents as the funder's archive keeps them (PDF/A-2u: every font embedded, the XMP
+metadata, the sRGB output intent, every character written mapped to Unicode) and with every
+letter of a name: DejaVu Sans cut down to Latin-1 where Latin-1 holds them, the wide cut where
+it does not (regie/pdf.py), read back as a PDF reader reads them. No PDF/A validator (veraPDF)
+is to be had here: these tests read back what the standard asks of these documents, and fpdf2
+refuses what the part forbids."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from activities.letters import letter_pdf, render_letter
 from api.history import HistoryLine, timeline_pdf
@@ -23,6 +25,41 @@ from tests.test_letters import CONTEXT
 
 def text_of(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+# Unicode values ISO 19005-2 does not allow a character written to map to (6.2.11.7.2), or
+# not without an ActualText these documents do not write (6.2.11.7.3: private use)
+FORBIDDEN = {"\u0000", "\ufeff", "\ufffe", *map(chr, range(0xE000, 0xF900))}
+
+
+def written(pdf: bytes) -> str:
+    """Every character the document's pages write, through each font's ToUnicode map, each
+    asserted to be what levels U and B ask (6.2.11.7, 6.2.11.8): a code the map holds, whose
+    Unicode is none that the standard forbids, and whose glyph is not .notdef (glyph 0)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    text = []
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                font = fonts[operands[0]].get_object()
+                to_unicode = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+                assert "bfrange" not in to_unicode  # fpdf2 maps each code on its own
+                unicode = {int(code, 16): bytes.fromhex(value).decode("utf-16-be")
+                           for code, value in re.findall(
+                               r"<([0-9A-F]{4})> <([0-9A-F]+)>", to_unicode.partition(
+                                   "beginbfchar")[2])}
+                gids = font["/DescendantFonts"][0].get_object()["/CIDToGIDMap"].get_data()
+            elif operator in (b"Tj", b"TJ", b"'", b'"'):
+                assert operator == b"Tj", operator  # what fpdf2 writes without shaping
+                raw = operands[0].original_bytes
+                for code in (int.from_bytes(raw[i:i + 2], "big")
+                             for i in range(0, len(raw), 2)):
+                    assert code in unicode, (code, raw)
+                    assert unicode[code] and not FORBIDDEN & set(unicode[code]), code
+                    assert gids[2 * code:2 * code + 2] != b"\0\0", code  # not .notdef
+                    text.append(unicode[code])
+    return "".join(text)
 
 
 def embedded_fonts(pdf: bytes) -> set[str]:
@@ -101,6 +138,29 @@ def test_what_a_font_lacks_is_written_as_near_as_latin1_allows():
 
 
 @pytest.mark.parametrize("texts", [["Ş"], []])
+def test_what_no_glyph_shows_is_written_as_it_is_meant(texts):
+    """Text pasted from a spreadsheet or a word processor: a tab between words is a space (the
+    font has no glyph for it, and fpdf2 would leave it out, the words run together), each kind
+    of line end a line break, and what is not seen (a control character, a byte order mark)
+    nothing. A private use character is a "?", as PDF/A-2u allows it no glyph
+    without more."""
+    pdf = FPDF()
+    pdf.set_font(font_for(pdf, texts), size=11)
+    assert shown(pdf, "Motivering:\tsterk\r\nplan\rmet\x85draagvlak\u2028en\u2029steun\x0c"
+                      "\ufeffsamen\x07.\ue000") == (
+        "Motivering: sterk\nplan\nmet\ndraagvlak\nen\nsteun\nsamen.?")
+    kept = "a\u00a0b\u00adc\u200bd\u200ee"  # no-break space, soft hyphen, zero-width space,
+    assert shown(pdf, kept) == kept  # a direction mark: the cuts have glyphs of their own
+
+
+def test_a_reason_pasted_with_tabs_and_line_ends_reads_back_as_meant():
+    pdf = letter(reason="Rang 2 van 31.\r\nMotivering:\tsterk plan\x85met draagvlak\ufeff.\x07")
+    text = text_of(pdf)
+    assert "Rang 2 van 31.\nMotivering: sterk plan\nmet draagvlak.\n" in text
+    assert "Motivering: sterk plan" in written(pdf)
+
+
+@pytest.mark.parametrize("texts", [["Ş"], []])
 def test_a_letter_typed_as_a_letter_and_its_marks_is_written_as_one(texts):
     """Text pasted from some systems holds é as e and a combining mark; the Latin-1 cut has no
     such mark, and in the wide one it would stand apart from its letter."""
@@ -163,17 +223,18 @@ DECISION = "Besluit op uw aanvraag SV2027-0042: subsidie toegekend"
         "systeem", "record_event")], ["Geschiedenis gelezen / history read"]),
      "Grant SV2027-0042: Ayşe Doğan"),
 ])
-def test_a_document_is_pdf_a_2b(name, make, title):
+def test_a_document_is_pdf_a_2u(name, make, title):
     """What ISO 19005-2 asks of these documents, read back: PDF 1.7; XMP metadata that names
     the part and level, the title (a screen reader announces it; there is no Info dictionary
     to disagree with it) and for a letter its sender; the sRGB output intent with its ICC
-    profile; every font embedded; no encryption; the document's language."""
+    profile; every font embedded; each character written a glyph, mapped to Unicode; no
+    encryption; the document's language."""
     pdf = make()
     assert pdf.startswith(b"%PDF-1.7"), name
     reader = PdfReader(io.BytesIO(pdf))
     root = reader.trailer["/Root"]
     xmp = _xmp(reader)
-    assert re.search(r"<pdfaid:part>2</pdfaid:part>\s*<pdfaid:conformance>B<", xmp), xmp
+    assert re.search(r"<pdfaid:part>2</pdfaid:part>\s*<pdfaid:conformance>U<", xmp), xmp
     assert re.search(r'<dc:title><rdf:Alt>\s*<rdf:li xml:lang="x-default">'
                      f"{re.escape(title)}</rdf:li>", xmp), xmp
     assert "/Info" not in reader.trailer and "/Encrypt" not in reader.trailer
@@ -184,6 +245,7 @@ def test_a_document_is_pdf_a_2b(name, make, title):
     profile = intent["/DestOutputProfile"].get_object()
     assert profile["/N"] == 3 and profile.get_data()[36:40] == b"acsp"  # an ICC profile
     assert embedded_fonts(pdf) == {"DejaVuSansBook", "DejaVuSansBold"}
+    assert title in written(pdf)
     assert root["/Lang"] == "nl"
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     if name.startswith("a letter"):
