@@ -23,8 +23,14 @@ from regie.pdf import LATIN1, WIDE, font_for, shown, string_width
 from tests.test_letters import CONTEXT
 
 
+def read(pdf: bytes) -> PdfReader:
+    """The document as pypdf reads it strictly: a fault in its structure (the cross-reference
+    table, a stream's length) is an error, not a warning it reads past."""
+    return PdfReader(io.BytesIO(pdf), strict=True)
+
+
 def text_of(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return "\n".join(page.extract_text() for page in read(pdf).pages)
 
 
 # Unicode values ISO 19005-2 does not allow a character written to map to (6.2.11.7.2), or
@@ -36,7 +42,7 @@ def written(pdf: bytes) -> str:
     """Every character the document's pages write, through each font's ToUnicode map, each
     asserted to be what levels U and B ask (6.2.11.7, 6.2.11.8): a code the map holds, whose
     Unicode is none that the standard forbids, and whose glyph is not .notdef (glyph 0)."""
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = read(pdf)
     text = []
     for page in reader.pages:
         fonts = page["/Resources"]["/Font"]
@@ -67,7 +73,7 @@ def embedded_fonts(pdf: bytes) -> set[str]:
     file, as PDF/A asks of every font: a TrueType program under its descriptor that reads as
     one, each glyph's bounding box as its outline has it (regie/pdf.py copies them)."""
     names = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
+    for page in read(pdf).pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             assert font["/Subtype"] == "/Type0", font
@@ -231,7 +237,7 @@ def test_a_document_is_pdf_a_2u(name, make, title):
     encryption; the document's language."""
     pdf = make()
     assert pdf.startswith(b"%PDF-1.7"), name
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = read(pdf)
     root = reader.trailer["/Root"]
     xmp = _xmp(reader)
     assert re.search(r"<pdfaid:part>2</pdfaid:part>\s*<pdfaid:conformance>U<", xmp), xmp
