@@ -83,7 +83,8 @@ async def record(db: AsyncSession, change: StageChange) -> None:
         await db.exec(update(KnowledgeEntry).where(
             KnowledgeEntry.reference == change.reference).values(
                 amount_cents=change.awarded_cents))
-    if change.action in (Action.AWARD, Action.REJECT, Action.ADOPT):
+    if change.action in (Action.AWARD, Action.REJECT, Action.ADOPT, Action.UPHOLD_OBJECTION):
+        # the application's decision: an objection upheld awards it, in place of its rejection
         await _upsert(db, DecisionRecord, dict(application_id=app_id), dict(
             awarded=change.action != Action.REJECT,
             amount_cents=change.awarded_cents or 0, reason=change.note,

@@ -17,7 +17,7 @@ from domain.lifecycle import Role
 from regie.db import (
     include_object, make_engine, migrate, migration_config, session_factory, sync_url,
 )
-from regie.records import DeclaredConflict, GrantEvent
+from regie.records import DecisionRecord, DeclaredConflict, GrantEvent
 from tests import factories
 
 
@@ -93,3 +93,41 @@ async def test_the_conflicts_declared_before_come_from_the_grants_timelines(any_
     async with session_factory(engine)() as db:
         assert [(c.application_id, c.assessor_id) for c in (
             await db.exec(select(DeclaredConflict))).all()] == [(app.id, declared.id)]
+
+
+async def test_the_objections_upheld_before_become_their_applications_awards(any_db, scheme):
+    """Migration 0032: an application whose objection was upheld before it has the award as its
+    decision, from its timeline (the last one upheld) and the amount it holds; a rejection
+    that stands, and an award, stay as they were."""
+    url, engine = any_db
+    at = datetime(2027, 1, 25, 14, tzinfo=timezone.utc)
+    async with session_factory(engine)() as db:  # as the release before 0032 left them
+        org = await factories.organisation(db)
+        upheld, standing, awarded = [await factories.application(db, org, scheme)
+                                     for _ in range(3)]
+        upheld.awarded_cents, awarded.awarded_cents = 60_000_00, 80_000_00
+        db.add_all([upheld, awarded])
+        db.add_all([DecisionRecord(application_id=app.id, awarded=app is awarded,
+                                   amount_cents=app.awarded_cents or 0, reason="Rang 31.",
+                                   decided_by="Team", decided_at=datetime(
+                                       2026, 11, 20, tzinfo=timezone.utc))
+                    for app in (upheld, standing, awarded)])
+        db.add_all([GrantEvent(application_id=upheld.id, seq=seq, at=when, stage=stage,
+                               action=action, actor_name=who, actor_role="programme_team",
+                               note=note)
+                    for seq, when, stage, action, who, note in (
+                        (7, at, "rejected", "reject", "Team", "Rang 31."),
+                        (9, at, "reporting", "uphold_objection", "Noor Haddad", "Gegrond."),
+                        (10, at, "reporting", "submit_report", "Eva Bakker", ""))])
+        await db.commit()
+    await asyncio.to_thread(command.downgrade, migration_config(url), "0031")
+    await asyncio.to_thread(command.upgrade, migration_config(url), "head")
+    async with session_factory(engine)() as db:
+        decisions = {d.application_id: (d.awarded, d.amount_cents, d.reason, d.decided_by)
+                     for d in (await db.exec(select(DecisionRecord))).all()}
+        upheld_at = (await db.exec(select(DecisionRecord.decided_at).where(
+            DecisionRecord.application_id == upheld.id))).one()
+    assert decisions == {upheld.id: (True, 60_000_00, "Gegrond.", "Noor Haddad"),
+                         standing.id: (False, 0, "Rang 31.", "Team"),
+                         awarded.id: (True, 80_000_00, "Rang 31.", "Team")}
+    assert upheld_at == at

@@ -19,10 +19,11 @@ from temporalio.testing import ActivityEnvironment
 from activities.grants import GrantActivities
 from domain.lifecycle import Action, Stage
 from domain.types import SYSTEM, ArchiveRequest, StageChange
+from regie.adoption import exported_grants
 from regie.db import make_engine, migrate, migration_config, session_factory
 from regie import overview
 from regie.overview import stage_counts
-from regie.records import Application, GrantEvent, KnowledgeEntry
+from regie.records import Application, DecisionRecord, GrantEvent, KnowledgeEntry
 from tests import factories
 
 
@@ -91,6 +92,31 @@ async def test_a_retried_record_adds_its_action_to_the_timeline_once(sessions, s
             GrantEvent.application_id == app.id))).all()
     assert (row.stage, row.event_seq, row.deadline) == (Stage.DECISION.value, 5, deadline)
     assert [(e.seq, e.action, e.note) for e in events] == [(5, "submit_score", "Beoordeeld.")]
+
+
+async def test_an_objection_upheld_is_the_applications_decision(sessions, scheme):
+    """The rejection an objection overturns is no longer the application's decision: the
+    award is, with the amount upheld, the reason and the day, as the annual report and the
+    export of awarded grants read it."""
+    app = await _grant(sessions, scheme, "SV2026-0006", Stage.DECISION, seq=6)
+    records = GrantActivities(sessions, scheme)
+    rejected_at = datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
+    await ActivityEnvironment().run(records.record_event, _change(
+        app.reference, 7, Stage.REJECTED).model_copy(update={
+            "action": Action.REJECT, "note": "Rang 31: past niet binnen het budget.",
+            "at": rejected_at}))
+    upheld_at = datetime(2027, 1, 25, 14, tzinfo=timezone.utc)
+    await ActivityEnvironment().run(records.record_event, _change(
+        app.reference, 9, Stage.REPORTING).model_copy(update={
+            "action": Action.UPHOLD_OBJECTION, "awarded_cents": 60_000_00, "at": upheld_at,
+            "note": "Bezwaar gegrond: de cofinanciering is gemist."}))
+    async with sessions() as db:
+        decision = (await db.exec(select(DecisionRecord).where(
+            DecisionRecord.application_id == app.id))).one()
+        exported = await exported_grants(db)
+    assert (decision.awarded, decision.amount_cents, decision.reason, decision.decided_at) == (
+        True, 60_000_00, "Bezwaar gegrond: de cofinanciering is gemist.", upheld_at)
+    assert [g.reference for g in exported] == [app.reference]
 
 
 @pytest.mark.parametrize("order", ["archival first", "settlement first", "at once"])
