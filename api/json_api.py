@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -52,7 +52,9 @@ class GrantSummary(BaseModel):
     stage: str
     deadline: datetime | None
     requested_cents: int
-    awarded_cents: int | None
+    awarded_cents: int | None = Field(description=(
+        "The amount awarded (by the decision, or by an objection upheld); once the grant is "
+        "settled, the amount settled (vaststelling). None while nothing is awarded."))
 
 
 class NoteOut(BaseModel):
