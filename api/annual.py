@@ -1,4 +1,5 @@
-"""The annual progress report of the programme, as a page and as a file (CSV, JSON)."""
+"""The annual progress report of the programme, as a page and as a file (CSV, JSON), with the
+payments the year's decisions made due (domain.payments)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import select
+from sqlmodel import func, select
 
 from api.auth import STAFF, Db, Viewer, allow
 from api.csv_files import csv_download
 from api.i18n import t
 from api.views import Year, render, scheme_names
 from domain.annual import AnnualReport, GrantFacts, ReportFacts, annual_report
-from regie.records import Application, DecisionRecord, Organisation, ReportRecord
+from domain.lifecycle import Action
+from domain.payments import Payment, PaymentFacts, payments, totals
+from regie.records import Application, DecisionRecord, GrantEvent, Organisation, ReportRecord
 
 router = APIRouter()
 
@@ -37,6 +40,28 @@ async def _report(request: Request, db, year: int) -> AnnualReport:
                for r in (await db.exec(select(ReportRecord))).all()]
     return annual_report(year, grants, reports, datetime.now(timezone.utc),
                          request.app.state.scheme.scheme.timezone)
+
+
+async def _payments(request: Request, db, year: int) -> list[Payment]:
+    """The payments the decisions of `year` made due: the advance of each award, and the
+    balance of each settlement (the amount settled is the grant's amount from then on)."""
+    scheme = request.app.state.scheme
+    settled = (select(GrantEvent.application_id, func.max(GrantEvent.at).label("at"))
+               .where(GrantEvent.action == Action.SETTLE.value)
+               .group_by(GrantEvent.application_id).subquery())
+    rows = (await db.exec(
+        select(Application, Organisation.name, DecisionRecord, settled.c.at)
+        .join(Organisation, Organisation.id == Application.organisation_id)
+        .join(DecisionRecord, DecisionRecord.application_id == Application.id)
+        .outerjoin(settled, settled.c.application_id == Application.id)
+        .where(DecisionRecord.awarded))).all()
+    return [line for line in payments([PaymentFacts(
+        reference=app.reference, organisation=organisation,
+        awarded_cents=decision.amount_cents, awarded_at=decision.decided_at,
+        advance_percent=scheme.reporting(scheme.round(app.round_id)).advance_percent,
+        settled_cents=app.awarded_cents if settled_at else None, settled_at=settled_at)
+        for app, organisation, decision, settled_at in rows], scheme.scheme.timezone)
+        if line.on.year == year]
 
 
 @router.get("/reports/annual", include_in_schema=False)
@@ -63,7 +88,8 @@ async def annual_page(request: Request, year: Year, viewer: Staff, db: Db):
     return render(request, "annual.html", {"r": r, "years": scheme.years(), "tables": [
         ("dim_organisation_type", named(r.by_organisation_type), False),
         ("dim_target_group", named(r.by_target_group), True),
-        ("dim_pillar", named(r.by_pillar), True)]}, viewer=viewer)
+        ("dim_pillar", named(r.by_pillar), True)],
+        "payments": totals(await _payments(request, db, year))}, viewer=viewer)
 
 
 @router.get("/reports/annual/{year:int}.json", tags=["reports"])
@@ -86,3 +112,17 @@ async def annual_csv(request: Request, year: Year, viewer: Staff, db: Db):
              for key, count, cents in keyed]
     return csv_download(f"regie-voortgangsrapportage-{year}.csv",
                         ["section", "key", "count", "amount_eur"], rows)
+
+
+@router.get("/reports/annual/{year:int}/payments.csv", tags=["reports"])
+async def payments_csv(request: Request, year: Year, viewer: Staff, db: Db):
+    """Each payment the year's decisions made due, by day, for the finance department: the
+    day, the grant, its organisation, what it is in the reader's language, and the amount."""
+    lang = request.state.lang
+    return csv_download(
+        f"regie-betalingen-{year}.csv", PAYMENT_COLUMNS,
+        ([p.on.isoformat(), p.reference, p.organisation, t(f"payment_{p.kind.value}", lang),
+          p.cents / 100] for p in await _payments(request, db, year)))
+
+
+PAYMENT_COLUMNS = ("day", "reference", "organisation", "payment", "amount_eur")

@@ -639,6 +639,18 @@ UI: dict[str, Text] = {
                              "further, and that a withdrawal cannot be undone."),
     "annual": Text("Voortgangsrapportage", "Annual progress report"),
     "annual_years": Text("Jaren van het programma", "The programme's years"),
+    "payments": Text("Betalingen uit de besluiten van dit jaar",
+                     "Payments arising from this year's decisions"),
+    "payments_note": Text(
+        "Wat de toekenningen en vaststellingen van dit jaar laten betalen of terugvorderen, "
+        "volgens het voorschotpercentage van elke ronde. Het betalen zelf doet de financiële "
+        "administratie.",
+        "What this year's awards and settlements make due to pay or reclaim, at each round's "
+        "advance percentage. The paying itself is for the finance department."),
+    "payments_csv": Text("Elke betaling als CSV", "Each payment as CSV"),
+    "payment_advance": Text("Voorschot bij toekenning", "Advance on the award"),
+    "payment_payment": Text("Nabetaling bij vaststelling", "Paid on settlement"),
+    "payment_reclaim": Text("Terugvordering bij vaststelling", "Reclaimed on settlement"),
     "import": Text("Importeren en exporteren", "Import and export"),
     "import_intro": Text(
         "Neem subsidies over die al voor Regie zijn toegekend: vul het sjabloon (één rij per "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.payments import advance
 from domain.scheme import ReportingRules
 from domain.schedules import report_schedule
 from domain.types import ReportKind, ReportState, Settlement
@@ -30,6 +31,6 @@ def settle(awarded_cents: int, final_cents: int, rules: ReportingRules) -> Settl
     if not 0 <= final_cents <= awarded_cents:
         raise ValueError("Het vastgestelde bedrag ligt tussen 0 en het toegekende bedrag / "
                          "the settled amount lies between 0 and the amount awarded")
-    advance = awarded_cents * rules.advance_percent // 100
+    paid = advance(awarded_cents, rules.advance_percent)
     return Settlement(awarded_cents=awarded_cents, final_cents=final_cents,
-                      advance_paid_cents=advance, balance_cents=final_cents - advance)
+                      advance_paid_cents=paid, balance_cents=final_cents - paid)
