@@ -114,6 +114,14 @@ async def annual_csv(request: Request, year: Year, viewer: Staff, db: Db):
                         ["section", "key", "count", "amount_eur"], rows)
 
 
+@router.get("/reports/annual/{year:int}/payments.json", tags=["reports"])
+async def payments_json(request: Request, year: Year, viewer: Staff, db: Db) -> list[Payment]:
+    """Each payment the year's decisions made due, by day: the advance of each award
+    (`advance`), and the balance of each settlement, paid (`payment`) or reclaimed
+    (`reclaim`); amounts in cents, always positive."""
+    return await _payments(request, db, year)
+
+
 @router.get("/reports/annual/{year:int}/payments.csv", tags=["reports"])
 async def payments_csv(request: Request, year: Year, viewer: Staff, db: Db):
     """Each payment the year's decisions made due, by day, for the finance department: the

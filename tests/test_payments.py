@@ -133,12 +133,14 @@ async def test_the_annual_report_lists_the_payments_of_its_year(tmp_path, db_url
         await client.get("/lang/en")
         english = (await client.get("/reports/annual/2026/payments.csv")).text
         of_2025 = (await client.get("/reports/annual/2025/payments.csv")).text
+        as_data = (await client.get("/reports/annual/2026/payments.json")).json()
     section = page[page.index("<table data-payments>"):]
     section = section[:section.index("</table>")]
     assert "<td>Voorschot bij toekenning</td><td>2</td><td>€ 125.000,00</td>" in section
     assert "<td>Nabetaling bij vaststelling</td><td>0</td><td>€ 0,00</td>" in section
     assert "<td>Terugvordering bij vaststelling</td><td>1</td><td>€ 10.000,00</td>" in section
     assert '<a href="/reports/annual/2026/payments.csv">Elke betaling als CSV</a>' in page
+    assert '<a href="/reports/annual/2026/payments.json">JSON</a>' in page
     assert dutch.startswith(codecs.BOM_UTF8)
     rows = list(csv.reader(io.StringIO(dutch.decode("utf-8-sig"), newline="")))
     assert rows == [
@@ -152,6 +154,11 @@ async def test_the_annual_report_lists_the_payments_of_its_year(tmp_path, db_url
     assert "SV2026-0001,Hogeschool Utrecht,Advance on the award,80000.0" in english
     assert of_2025.splitlines()[1:] == [
         "2025-09-01,SV2025-0003,Hogeschool Utrecht,Advance on the award,120000.0"]
+    assert as_data[0] == {"on": "2026-03-02", "reference": "SV2025-0003",
+                          "organisation": "Hogeschool Utrecht", "kind": "reclaim",
+                          "cents": 10_000_00}
+    assert [(p["reference"], p["kind"]) for p in as_data[1:]] == [
+        ("SV2026-0001", "advance"), ("SV2026-0002", "advance")]
 
 
 def test_a_payment_is_never_of_nothing():
