@@ -66,6 +66,7 @@ class LetterActivities:
         self.sessions = sessions
         self.settings = settings
         self.projects_end = f"{scheme.scheme.projects_end:%d-%m-%Y}"
+        self.objections_to = scheme.scheme.objections_to
 
     @activity.defn(name="issue_letter")
     async def issue_letter(self, req: LetterRequest) -> None:
@@ -77,6 +78,7 @@ class LetterActivities:
                      if req.context.get(k)}
             context = {**req.context, **money, "reference": app.reference, "title": app.title,
                        "organisation": org.name, "projects_end": self.projects_end,
+                       "objections_to": self.objections_to,
                        "link": f"{self.settings.base_url}/grants/{app.reference}"}
             nl, en = render_letter(req.kind, "nl", context), render_letter(req.kind, "en", context)
             letter = (await db.exec(select(Letter).where(Letter.key == req.key))).first()

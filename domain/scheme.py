@@ -278,6 +278,11 @@ class SchemeInfo(_Model):
     reporting_closes: date
     books_close: date
     reference_prefix: str = Field("SV", pattern=r"^[A-Z]{1,6}$")
+    # where an objection (bezwaarschrift) to an award or a settlement is sent, as its letter
+    # says: a postal address, or an e-mail address if the funder takes objections by e-mail
+    # (Awb 2:15); empty, the letter names the funder alone. A rejection's objection is lodged
+    # in Regie, through the grant's page.
+    objections_to: str = ""
 
 
 class Scheme(_Model):

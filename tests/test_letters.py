@@ -17,6 +17,7 @@ CONTEXT = {"reference": "SV2027-0042", "title": "Veilig op de campus",
            "organisation": "Hogeschool Utrecht", "reason": "Rang 2 van 31.",
            "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
            "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
+           "objections_to": "bezwaar@regiegroep.example",
            "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
            "score_impact": "3.5", "score_verankering": "4.0"}
 
@@ -142,6 +143,43 @@ def test_a_letter_breaks_a_paragraph_only_where_the_page_is_full(kind):
 ])
 def test_text_a_font_lacks_is_written_as_near_as_latin1_allows(typed, shown):
     assert latin1(typed) == shown
+
+
+@pytest.mark.parametrize("kind", ["award", "settlement"])
+def test_an_award_or_a_settlement_says_to_whom_an_objection_goes_and_what_it_holds(kind):
+    """Regie takes objections to a rejection only (through the grant's page): the letter of an
+    award or a settlement names the funder and the scheme's address for objections, where set,
+    and what an objection holds (Awb 6:5), not the grant's page."""
+    def text(lang: str, **context) -> str:
+        return " ".join(render_letter(kind, lang, {**EVERY_KIND, **context})[1].split())
+    assert ("binnen 6 weken bezwaar maken bij de Regiegroep Sociale Veiligheid in Hoger Onderwijs "
+            "en Wetenschap: bezwaar@regiegroep.example. Uw bezwaarschrift is ondertekend en "
+            "noemt uw naam en adres, de datum, het kenmerk SV2027-0042 en de redenen van uw "
+            "bezwaar.") in text("nl")
+    assert ("object within 6 weeks to the Regiegroep Sociale Veiligheid in Hoger Onderwijs en "
+            "Wetenschap: bezwaar@regiegroep.example. Your objection is signed and gives your "
+            "name and address, the date, the reference SV2027-0042") in text("en")
+    assert "Hoger Onderwijs en Wetenschap. Uw bezwaarschrift" in text("nl", objections_to="")
+    assert "bezwaar maken via" not in text("nl") and " at https://" not in text("en")
+
+
+@pytest.mark.parametrize("kind", ["objection_upheld", "objection_dismissed"])
+def test_a_decision_on_an_objection_says_how_to_appeal(kind):
+    for lang, appeal in (("nl", "binnen zes weken beroep instellen bij de bestuursrechter: de "
+                                "rechtbank van het arrondissement waar u bent gevestigd."),
+                         ("en", "appeal within six weeks to the administrative court: the "
+                                "district court of the district where you are established.")):
+        assert appeal in " ".join(render_letter(kind, lang, EVERY_KIND)[1].split())
+
+
+def test_a_dismissal_gives_its_reasons_unless_its_letter_was_asked_for_before_it_could():
+    reasons = {**EVERY_KIND, "dismissed_because": "De rangorde verandert niet."}
+    assert "in stand. Toelichting: De rangorde verandert niet. Zie https://" in " ".join(
+        render_letter("objection_dismissed", "nl", reasons)[1].split())
+    assert "stands. Explanation: De rangorde verandert niet. See https://" in " ".join(
+        render_letter("objection_dismissed", "en", reasons)[1].split())
+    assert "in stand. Zie https://" in " ".join(
+        render_letter("objection_dismissed", "nl", EVERY_KIND)[1].split())
 
 
 def test_a_rejection_names_the_last_day_to_object():

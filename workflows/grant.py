@@ -113,6 +113,7 @@ class GrantWorkflow:
         self.verdict: Verdict | None = None
         self.consensus_reason: str | None = None
         self.objection: str | None = None
+        self._dismissed_because: str | None = None  # the team's reasons for dismissing it
         self.last_activity_end = params.last_activity_end
         self.awarded_on = None
         self.pending_change: ChangeRequest | None = None
@@ -720,6 +721,7 @@ class GrantWorkflow:
                                             amount_cents=cmd.amount_cents, reason=cmd.reason),
                               Action.UPHOLD_OBJECTION)
         else:
+            self._dismissed_because = cmd.reason
             await self._apply(Action.DISMISS_OBJECTION, cmd.actor, note=cmd.reason)
 
     @decide_objection.validator
@@ -948,6 +950,10 @@ class GrantWorkflow:
             **({"objection_until":
                 terms.last_day_of(objection_until, self.p.timezone).isoformat()}
                if objection_until else {}),
+            # the dismissal's reasons, which its letter states (Awb 7:12); only an activity's
+            # input, which a replay does not compare, so no patch
+            **({"dismissed_because": self._dismissed_because}
+               if self._dismissed_because else {}),
             **({"final": str(self.settlement.final_cents),
                 "balance": str(self.settlement.balance_cents),
                 "settlement_outcome": self.settlement.outcome} if self.settlement else {}),
