@@ -74,8 +74,8 @@ class LetterActivities:
             app = (await db.exec(select(Application).where(
                 Application.reference == req.reference))).one()
             org = await db.get(Organisation, app.organisation_id)
-            money = {f"{k}_eur": euros(int(req.context[k])) for k in ("amount", "final", "balance")
-                     if req.context.get(k)}
+            money = {f"{k}_eur": euros(int(req.context[k]))
+                     for k in ("amount", "final", "balance", "advance") if req.context.get(k)}
             context = {**req.context, **money, "reference": app.reference, "title": app.title,
                        "organisation": org.name, "projects_end": self.projects_end,
                        "objections_to": self.objections_to,

@@ -12,6 +12,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain import terms
+from domain.money import euros
 from domain.lifecycle import Role, Stage
 from domain.ranking import Change, Outcome
 from domain.types import (
@@ -171,6 +172,9 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
         assert pdf.get_content().startswith(b"%PDF")
         body = award.get_body(("plain",)).get_content()
         assert "gefinancierd op rang 1" in body and "gemiddeld 3 of hoger" in body
+        # the round pays its awards in advance in full (advance_percent 100)
+        assert (f"Wij kennen u een subsidie toe van {euros(funded[0].amount_cents)}. Daarvan "
+                f"betalen wij u {euros(funded[0].amount_cents)} als voorschot.") in body
 
         # the rejection names the last day of its objection term: six weeks on, a working day,
         # the grant's deadline at that day's end in Amsterdam

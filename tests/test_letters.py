@@ -17,7 +17,8 @@ CONTEXT = {"reference": "SV2027-0042", "title": "Veilig op de campus",
            "organisation": "Hogeschool Utrecht", "reason": "Rang 2 van 31.",
            "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
            "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
-           "objections_to": "bezwaar@regiegroep.example",
+           "objections_to": "bezwaar@regiegroep.example", "advance": "10000000",
+           "advance_eur": "€ 100.000,00",
            "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
            "score_impact": "3.5", "score_verankering": "4.0"}
 
@@ -180,6 +181,19 @@ def test_a_dismissal_gives_its_reasons_unless_its_letter_was_asked_for_before_it
         render_letter("objection_dismissed", "en", reasons)[1].split())
     assert "in stand. Zie https://" in " ".join(
         render_letter("objection_dismissed", "nl", EVERY_KIND)[1].split())
+
+
+@pytest.mark.parametrize("kind", ["award", "objection_upheld"])
+def test_an_award_names_its_advance(kind):
+    """The advance the round pays on the award (domain.payments); none named when it pays none,
+    nor in a letter asked for before the workflow passed it."""
+    def text(lang: str, context: dict) -> str:
+        return " ".join(render_letter(kind, lang, context)[1].split())
+    assert "Daarvan betalen wij u € 100.000,00 als voorschot." in text("nl", CONTEXT)
+    assert "Of this, we pay you € 100.000,00 in advance." in text("en", CONTEXT)
+    before = {k: v for k, v in CONTEXT.items() if not k.startswith("advance")}
+    for context in ({**CONTEXT, "advance": "0"}, before):
+        assert "voorschot" not in text("nl", context) and "in advance" not in text("en", context)
 
 
 def test_a_rejection_names_the_last_day_to_object():

@@ -18,6 +18,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import schedules, terms
     from domain.assignment import in_conflict
+    from domain.payments import advance
     from domain.reports import reschedule, settle
     from domain.lifecycle import Action, Stage, transition
     from domain.scoring import Verdict, agreed_verdict, combine_scores
@@ -950,10 +951,13 @@ class GrantWorkflow:
             **({"objection_until":
                 terms.last_day_of(objection_until, self.p.timezone).isoformat()}
                if objection_until else {}),
-            # the dismissal's reasons, which its letter states (Awb 7:12); only an activity's
-            # input, which a replay does not compare, so no patch
+            # only an activity's input, which a replay does not compare, so no patch: the
+            # dismissal's reasons, which its letter states (Awb 7:12), and an award's advance
             **({"dismissed_because": self._dismissed_because}
                if self._dismissed_because else {}),
+            **({"advance": str(advance(self.decision.amount_cents,
+                                       self.p.reporting.advance_percent))}
+               if self.decision and self.decision.award else {}),
             **({"final": str(self.settlement.final_cents),
                 "balance": str(self.settlement.balance_cents),
                 "settlement_outcome": self.settlement.outcome} if self.settlement else {}),
