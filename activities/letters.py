@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from domain.money import euros
+from domain.schedules import local_day
 from domain.scheme import Scheme
 from domain.text import day, number
 from domain.types import LetterRequest
@@ -67,6 +68,7 @@ class LetterActivities:
         self.settings = settings
         self.projects_end = f"{scheme.scheme.projects_end:%d-%m-%Y}"
         self.objections_to = scheme.scheme.objections_to
+        self.timezone = scheme.scheme.timezone
 
     @activity.defn(name="issue_letter")
     async def issue_letter(self, req: LetterRequest) -> None:
@@ -79,6 +81,10 @@ class LetterActivities:
             context = {**req.context, **money, "reference": app.reference, "title": app.title,
                        "organisation": org.name, "projects_end": self.projects_end,
                        "objections_to": self.objections_to,
+                       # the letter's date: the day the workflow asked for it, in the
+                       # programme's time zone, the same on every attempt
+                       "dated": local_day(activity.info().scheduled_time,
+                                          self.timezone).isoformat(),
                        "link": f"{self.settings.base_url}/grants/{app.reference}"}
             nl, en = render_letter(req.kind, "nl", context), render_letter(req.kind, "en", context)
             letter = (await db.exec(select(Letter).where(Letter.key == req.key))).first()

@@ -18,6 +18,7 @@ CONTEXT = {"reference": "SV2027-0042", "title": "Veilig op de campus",
            "amount_eur": "€ 125.000,00", "projects_end": "31-12-2027",
            "link": "https://regie.example/grants/SV2027-0042", "objection_weeks": "6",
            "objections_to": "bezwaar@regiegroep.example", "advance": "10000000",
+           "dated": "2027-04-14",
            "advance_eur": "€ 100.000,00",
            "threshold": "3.0", "total": "11.5", "score_ambitie": "4.0",
            "score_impact": "3.5", "score_verankering": "4.0"}
@@ -124,7 +125,7 @@ def test_a_letter_breaks_a_paragraph_only_where_the_page_is_full(kind):
         body = [(text, y) for _style, size, text, y in page if size == 11]
         for (text, y), (after, below) in zip(body, body[1:]):
             if round(y - below, 1) != round(5.5 * 72 / 25.4, 1) or after.startswith((
-                    "Betreft:", "Concerning:", "Regiegroep")):
+                    "Datum:", "Date:", "Betreft:", "Concerning:", "Regiegroep")):
                 continue  # a new paragraph, or a line of its own
             breaks += 1
             assert ruler.get_string_width(f"{text} {after.split()[0]}") > width, (text, after)
@@ -181,6 +182,14 @@ def test_a_dismissal_gives_its_reasons_unless_its_letter_was_asked_for_before_it
         render_letter("objection_dismissed", "en", reasons)[1].split())
     assert "in stand. Zie https://" in " ".join(
         render_letter("objection_dismissed", "nl", EVERY_KIND)[1].split())
+
+
+@pytest.mark.parametrize("kind", ["award", "rejection", "objection_upheld",
+                                  "objection_dismissed", "settlement"])
+def test_a_letter_is_dated(kind):
+    """A decision bears its date (dagtekening): the objection term runs from it."""
+    for lang, line in (("nl", "Datum: 14-04-2027"), ("en", "Date: 14-04-2027")):
+        assert render_letter(kind, lang, EVERY_KIND)[1].splitlines()[1] == line
 
 
 @pytest.mark.parametrize("kind", ["award", "objection_upheld"])

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from domain.lifecycle import Stage
+from domain.schedules import local_day
 from domain.types import DecisionInput, GrantStatus, ObjectionInput, ObjectionOutcome
 from regie import grants, programme
 from regie.db import session_factory
@@ -54,7 +55,9 @@ async def test_an_objection_dismissed_is_told_with_its_reasons_and_the_way_to_ap
                 f"Beslissing op bezwaar {reference}: ongegrond")]
         [mail] = await eventually(letter_sent)
         await maybe_record(handle, "grant_objection_dismissed_v1.json")
+        today = local_day(await time_env.get_current_time(), scheme.scheme.timezone)
     body = " ".join(mail.get_body(("plain",)).get_content().split())
+    assert f"Datum: {today:%d-%m-%Y} Betreft: " in body  # the day the letter was asked for
     assert f"de afwijzing blijft in stand. Toelichting: {DISMISSED_BECAUSE} Zie " in body
     assert f"the rejection stands. Explanation: {DISMISSED_BECAUSE} See " in body
     assert ("binnen zes weken beroep instellen bij de bestuursrechter: de rechtbank van het "
