@@ -170,7 +170,7 @@ def test_a_decision_on_an_objection_says_how_to_appeal(kind):
     for lang, appeal in (("nl", "binnen zes weken beroep instellen bij de bestuursrechter: de "
                                 "rechtbank van het arrondissement waar u bent gevestigd."),
                          ("en", "appeal within six weeks to the administrative court: the "
-                                "district court of the district where you are established.")):
+                                "district court for the place where you are established.")):
         assert appeal in " ".join(render_letter(kind, lang, EVERY_KIND)[1].split())
 
 
