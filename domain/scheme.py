@@ -77,6 +77,9 @@ class Terms(_Model):
     assessors_per_application: int = Field(2, ge=1, le=5)
     anonymous_assessment: bool = False  # hide the applicants' identities from assessors
     objection_weeks: int = Field(6, ge=0)  # the window to object to a decision
+    # the team's term to decide on an objection, from the end of the objection window (Awb
+    # 7:10: six weeks, twelve where an advisory committee hears objections)
+    objection_decision_weeks: int = Field(6, ge=1)
     extend_to_working_day: bool = True  # the Algemene termijnenwet: past weekends and holidays
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import timedelta
 
 from pypdf import PdfReader
 from sqlmodel import select
 
+from domain import terms
 from domain.lifecycle import Stage
 from domain.schedules import local_day
 from domain.types import DecisionInput, GrantStatus, ObjectionInput, ObjectionOutcome
@@ -42,9 +44,17 @@ async def test_an_objection_dismissed_is_told_with_its_reasons_and_the_way_to_ap
         await grants.act(client, reference, "decide", DecisionInput(
             actor=team, award=False, amount_cents=0, reason="Rang 31: buiten het budget."))
         await stage_is(client, reference, Stage.REJECTED)
+        async def window_open():  # the objection window, set once the letter has gone
+            return (await grants.status(client, reference)).deadline
+        window_ends = await eventually(window_open)
         await grants.act(client, reference, "lodge_objection", ObjectionInput(
             actor=grantee, reasons="Onze cofinanciering is gemist."))
         await stage_is(client, reference, Stage.OBJECTION)
+        # the team decides within six weeks of the objection window's last day (Awb 7:10),
+        # however early the objection came: not eight weeks from its lodging
+        last = terms.last_day_of(window_ends, scheme.scheme.timezone)
+        assert (await grants.status(client, reference)).deadline == terms.day_end(
+            terms.working_day_from(last + timedelta(weeks=6)), scheme.scheme.timezone)
         await grants.act(client, reference, "decide_objection", ObjectionOutcome(
             actor=team, uphold=False, reason=DISMISSED_BECAUSE))
         handle = client.get_workflow_handle(f"grant-{reference}", result_type=GrantStatus)
@@ -54,7 +64,8 @@ async def test_an_objection_dismissed_is_told_with_its_reasons_and_the_way_to_ap
             return [m for m in smtp.messages if str(m["Subject"]).startswith(
                 f"Beslissing op bezwaar {reference}: ongegrond")]
         [mail] = await eventually(letter_sent)
-        await maybe_record(handle, "grant_objection_dismissed_v1.json")
+        await maybe_record(handle, "grant_objection_dismissed_v1.json")  # before the patch
+        await maybe_record(handle, "grant_objection_dismissed_v2.json")
         today = local_day(await time_env.get_current_time(), scheme.scheme.timezone)
     body = " ".join(mail.get_body(("plain",)).get_content().split())
     assert f"Datum: {today:%d-%m-%Y} Betreft: " in body  # the day the letter was asked for

@@ -73,6 +73,7 @@ WAKEUPS = "no-lost-wakeups"  # a change made while the run awaited an activity w
 WHOLE_DAYS = "terms-whole-days"  # a term ends at the end of its last (working) day; reminders at 9
 REPORT_DAYS = "report-due-working-days"  # a new schedule's reports fall due on working days
 CONFLICT_TOLD = "tell-conflict-withdrawn"  # the assessor hears that their declaration was undone
+OBJECTION_TERM = "objection-decision-term"  # an objection is decided within weeks of its term
 # The `withdraw` Update needs no patch: the run takes no new path before it is accepted, and
 # recorded histories hold none (docs/upgrading.md, "A new human action").
 # A grant that starts with this marker takes every patch above without a marker of its own: one
@@ -707,7 +708,7 @@ class GrantWorkflow:
     async def lodge_objection(self, cmd: ObjectionInput) -> None:
         self.objection = cmd.reasons
         await self._apply(Action.OBJECT, cmd.actor, note=cmd.reasons,
-                          deadline=self._from_now(self.p.terms.decision_days))
+                          deadline=self._objection_decided_by())
         await self._mail("objection_received", Recipients.TEAM)
 
     @lodge_objection.validator
@@ -914,6 +915,17 @@ class GrantWorkflow:
         if self.p.terms.extend_to_working_day and self._patched(REPORT_DAYS):
             return terms.due_on_working_days(reports, self.p.reporting_closes_at.date())
         return reports
+
+    def _objection_decided_by(self) -> datetime:
+        """When the team decides on an objection lodged now: within the scheme's weeks from the
+        end of the objection term (Awb 7:10: six, or twelve with an advisory committee), where
+        the objection term's end is the rejection's deadline; in a grant that took an objection
+        before, the decision term from the objection's lodging, as then."""
+        if not self._patched(OBJECTION_TERM) or self.deadline is None:
+            return self._from_now(self.p.terms.decision_days)
+        return min(terms.term_end(self.deadline - timedelta(microseconds=1),
+                                  7 * self.p.terms.objection_decision_weeks, self.p.timezone,
+                                  self.p.terms.extend_to_working_day), self._cap())
 
     def _from_now(self, days: int) -> datetime:
         return min(self._term_end(days), self._cap())
