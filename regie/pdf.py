@@ -141,12 +141,13 @@ def _nearest(char: str) -> str:
 def wrap(text: str, width: float, measure: Callable[[str], float]) -> Iterator[str]:
     """`text`'s lines broken at spaces so that each `measure`s at most `width`; a word wider
     than a line on its own is broken where it reaches the edge. Line breaks in `text` are
-    kept, blank lines included. `measure` adds up (a string measures the sum of its parts, as
+    kept, blank lines included. A currency sign stays with the amount after it ("€ 100.000,00"
+    is not broken after "€"). `measure` adds up (a string measures the sum of its parts, as
     fpdf2 writes text without shaping or kerning), so each word is measured once."""
     space = measure(" ")
     for paragraph in text.split("\n"):
         line, used = "", 0.0
-        for word in paragraph.split(" "):
+        for word in _with_amounts(paragraph.split(" ")):
             size = measure(word)
             joined = used + space + size if line else size
             if joined <= width:
@@ -163,6 +164,20 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> Iterator[s
                 used = measure(line)
         yield line
 
+
+def _with_amounts(words: list[str]) -> Iterator[str]:
+    """`words`, each currency sign joined to the word after it, as one word."""
+    index = 0
+    while index < len(words):
+        if words[index] in CURRENCY and index + 1 < len(words):
+            yield f"{words[index]} {words[index + 1]}"
+            index += 2
+        else:
+            yield words[index]
+            index += 1
+
+
+CURRENCY = frozenset("€$£")
 
 # each character's width by font, style, size, unit, spacing and stretching
 _WIDTHS: dict[tuple, dict[str, float]] = {}
