@@ -18,7 +18,7 @@ from domain.schedules import local_day
 from domain.types import DecisionInput, GrantStatus, ObjectionInput, ObjectionOutcome
 from regie import grants, programme
 from regie.db import session_factory
-from regie.records import DecisionRecord, Letter
+from regie.records import DecisionRecord, Letter, MailNotice
 from regie.settings import Settings
 from regie.worker import build_worker
 from tests import scenario
@@ -53,8 +53,9 @@ async def test_an_objection_dismissed_is_told_with_its_reasons_and_the_way_to_ap
         # the team decides within six weeks of the objection window's last day (Awb 7:10),
         # however early the objection came: not eight weeks from its lodging
         last = terms.last_day_of(window_ends, scheme.scheme.timezone)
+        decide_by = terms.working_day_from(last + timedelta(weeks=6))
         assert (await grants.status(client, reference)).deadline == terms.day_end(
-            terms.working_day_from(last + timedelta(weeks=6)), scheme.scheme.timezone)
+            decide_by, scheme.scheme.timezone)
         await grants.act(client, reference, "decide_objection", ObjectionOutcome(
             actor=team, uphold=False, reason=DISMISSED_BECAUSE))
         handle = client.get_workflow_handle(f"grant-{reference}", result_type=GrantStatus)
@@ -83,3 +84,10 @@ async def test_an_objection_dismissed_is_told_with_its_reasons_and_the_way_to_ap
                     .split())
     assert f"Toelichting: {DISMISSED_BECAUSE}" in text and "beroep instellen" in text
     assert not decision.awarded  # the rejection stays the application's decision
+    # the team's mail, held for its digest, names the day to decide by
+    async with sessions() as db:
+        received = (await db.exec(select(MailNotice).where(
+            MailNotice.key == f"grant-{reference}/objection_received/team"))).one()
+    assert "Beslis op het bezwaar via http" in received.body
+    assert f", uiterlijk op {decide_by:%d-%m-%Y}." in received.body
+    assert f", by {decide_by:%d-%m-%Y} at the latest." in received.body

@@ -709,7 +709,9 @@ class GrantWorkflow:
         self.objection = cmd.reasons
         await self._apply(Action.OBJECT, cmd.actor, note=cmd.reasons,
                           deadline=self._objection_decided_by())
-        await self._mail("objection_received", Recipients.TEAM)
+        # the day to decide by, which the team's mail names: only the activity's input (no patch)
+        await self._mail("objection_received", Recipients.TEAM, context={
+            "decide_by": terms.last_day_of(self.deadline, self.p.timezone).isoformat()})
 
     @lodge_objection.validator
     def _validate_objection(self, cmd: ObjectionInput) -> None:
