@@ -95,28 +95,21 @@ def _letter_beyond_latin1(text: str) -> bool:
 def shown(pdf: FPDF, text: str) -> str:
     """`text` as `pdf`'s current font (of `font_for`) can write it: as typed (composed), each
     line break as "\n", and a character the font lacks (an emoji, the ligature ﬁ) as `latin1`
-    writes it, what it still lacks as `_unwritable` says. Every character that comes back has a
-    glyph that maps back to it: PDF/A-2u asks it of each character written, and fpdf2 would
+    writes it; what both cuts lack of Latin-1, a control character, as a space for a tab and
+    as nothing for the rest, as it is not seen. Every character that comes back has a glyph
+    that maps back to it: PDF/A-2u asks it of each character written, and fpdf2 would
     leave out a character without a glyph (two words pasted with a tab between them ran into
     one)."""
     text, glyphs = _LINE_BREAK.sub("\n", composed(text)), pdf.current_font.cmap
     if all(ord(char) in glyphs for char in set(text) - {"\n"}):
         return text
     return "".join(char if char == "\n" or ord(char) in glyphs else "".join(
-        part if ord(part) in glyphs else _unwritable(part) for part in latin1(char))
+        part if ord(part) in glyphs else " " if part.isspace() else "" for part in latin1(char))
         for char in text)
 
 
 # what Unicode counts as a line's end (str.splitlines); "\r\n" as one, as a textarea sends it
 _LINE_BREAK = re.compile("\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]")
-
-
-def _unwritable(char: str) -> str:
-    """A character of Latin-1 that the font lacks, a control character: a space for a tab,
-    nothing for the rest, as they are not seen ("?" for anything else)."""
-    if char.isspace():
-        return " "
-    return "" if unicodedata.category(char) == "Cc" else "?"
 
 
 def latin1(text: str) -> str:
@@ -141,7 +134,7 @@ def _nearest(char: str) -> str:
 def wrap(text: str, width: float, measure: Callable[[str], float]) -> Iterator[str]:
     """`text`'s lines broken at spaces so that each `measure`s at most `width`; a word wider
     than a line on its own is broken where it reaches the edge. Line breaks in `text` are
-    kept, blank lines included. A currency sign stays with the amount after it ("€ 100.000,00"
+    kept, blank lines included. The euro sign stays with the amount after it ("€ 100.000,00"
     is not broken after "€"). `measure` adds up (a string measures the sum of its parts, as
     fpdf2 writes text without shaping or kerning), so each word is measured once."""
     space = measure(" ")
@@ -166,18 +159,16 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> Iterator[s
 
 
 def _with_amounts(words: list[str]) -> Iterator[str]:
-    """`words`, each currency sign joined to the word after it, as one word."""
+    """`words`, each euro sign joined to the word after it, as one word."""
     index = 0
     while index < len(words):
-        if words[index] in CURRENCY and index + 1 < len(words):
+        if words[index] == "€" and index + 1 < len(words):
             yield f"{words[index]} {words[index + 1]}"
             index += 2
         else:
             yield words[index]
             index += 1
 
-
-CURRENCY = frozenset("€$£")
 
 # each character's width by font, style, size, unit, spacing and stretching
 _WIDTHS: dict[tuple, dict[str, float]] = {}
