@@ -564,6 +564,14 @@ UI: dict[str, Text] = {
     "applied": Text("Aanvragen", "Applications"),
     "funded": Text("Gefinancierd", "Funded"),
     "confirmed_by": Text("Bevestigd door", "Confirmed by"),
+    "undelivered": Text(
+        "Besluiten van deze toewijzing die niet zijn genomen: {count}. De aanvraag weigerde het "
+        "besluit (het budget had er geen ruimte meer voor, bijvoorbeeld) en wacht er nog op: "
+        "besluit erover op de pagina van de aanvraag.",
+        "Decisions of this allocation that were not taken: {count}. The application refused the "
+        "decision (the budget had no room left for it, say) and still awaits one: decide it on "
+        "the application's page."),
+    "undelivered_line": Text("wacht nog op een besluit", "still awaits a decision"),
     "assessor_pool": Text("Beoordelaars", "Assessors"),
     "expertise": Text("Deskundigheid", "Expertise"),
     "profile_edit": Text("Deskundigheid en afwezigheid aanpassen",

@@ -71,10 +71,14 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
     rnd, status, proposal, shown = await round_state(request, db, round_id)
     tables = distribution(proposal.candidates, shown, scheme_names(
         scheme, request.state.lang)) if proposal else {}
+    stages = dict((await db.exec(select(Application.reference, Application.stage).where(
+        Application.reference.in_([a.reference for a in shown])))).all()) if shown else {}
     # a line whose applicant withdrew after the proposal: the team may want to change it
-    withdrawn = set((await db.exec(select(Application.reference).where(
-        Application.reference.in_([a.reference for a in shown]),
-        Application.stage == Stage.WITHDRAWN.value))).all()) if shown else set()
+    withdrawn = {r for r, stage in stages.items() if stage == Stage.WITHDRAWN.value}
+    # once the round is decided, a line whose grant still awaits its decision: the grant refused
+    # the one delivered (the ledger had no room left for it, say), and the team decides it there
+    undelivered = sorted(r for r, stage in stages.items() if stage == Stage.DECISION.value
+                         and status is not None and status.phase == "decided")
     ledger = await programme.ledger_or_none(request.app.state.temporal, db, scheme.scheme.id)
     submitted, drafts = await _applications_by_round(db, round_id)
     return render(request, "round.html", {
@@ -85,7 +89,8 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
         "in_assessment": await in_assessment(db, round_id),
         "unshown": "" if status else await histories.unshown(db, round_workflow_id(round_id)),
         "candidates": {c.reference: c for c in proposal.candidates} if proposal else {},
-        "tables": tables, "withdrawn": withdrawn, "error": error}, status_code=status_code,
+        "tables": tables, "withdrawn": withdrawn, "undelivered": undelivered,
+        "error": error}, status_code=status_code,
         viewer=viewer)
 
 

@@ -114,6 +114,19 @@ class OverBudget(ValueError):
     pass
 
 
+def check_requests(candidates: list[Candidate], changes: list[Change]) -> None:
+    """Refuse changes that fund an application more than it asked, or less than nothing: the
+    grant itself would refuse such an award, after the round had confirmed it."""
+    asked = {c.reference: c.requested_cents for c in candidates}
+    wrong = [(c, asked[c.reference]) for c in changes
+             if c.reference in asked and not 0 <= c.amount_cents <= asked[c.reference]]
+    if wrong:
+        raise ValueError("; ".join(
+            f"{c.reference}: {euros(c.amount_cents)} ligt niet tussen € 0 en de aangevraagde "
+            f"{euros(limit)} / {euros(c.amount_cents)} is not between € 0 and the "
+            f"{euros(limit)} asked" for c, limit in wrong))
+
+
 def apply_changes(proposal: list[Allocation], changes: list[Change],
                   budget_cents: int) -> list[Allocation]:
     """The proposal with the team's changes; refused if it would commit more than the budget."""

@@ -8,7 +8,7 @@ import pytest
 
 from api.app import create_app
 from domain.lifecycle import Role, Stage
-from domain.types import AssessorRef, AssignAssessors
+from domain.types import AssessorRef, AssignAssessors, DecisionInput, SetCommitment
 from regie import grants, programme
 from regie.applications import submit_draft
 from regie.db import session_factory
@@ -120,6 +120,20 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             await page.fill(f"[name='amount-{references[2]}']", "50.000,00")
             await page.click("#confirm-allocation")
             assert "geef de reden van de wijziging" in await page.text_content("p.error")
+            # more than the application asked (€ 86.000) is refused, as the grant would
+            await page.fill(f"[name='amount-{references[1]}']", "86.000,01")
+            await page.fill(f"[name='reason-{references[1]}']", "Indexering.")
+            await page.click("#confirm-allocation")
+            assert "SV2027-0002: € 86.000,01 ligt niet tussen € 0 en de aangevraagde " \
+                "€ 86.000,00" in await page.text_content("p.error")
+            assert await page.get_attribute("[data-phase]", "data-phase") == "proposed"
+            # meanwhile the round's money shrank (an objection upheld, say): the third line no
+            # longer fits when the decisions are delivered
+            room = next(r.remaining_cents for r in (await programme.ledger(
+                client, scheme.scheme.id)).rounds if r.round_id == "2027")
+            await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
+                actor=factories.actor_of(team), reference="ELDERS", round_id="2027",
+                amount_cents=room - 2 * 86_000_00 - 49_999_99, reason="bezwaar toegewezen"))
             await page.fill(f"[name='amount-{references[2]}']", "50.000,00")
             await page.fill(f"[name='reason-{references[2]}']", "Alleen activiteit 1 past.")
             await page.click("#confirm-allocation")
@@ -132,6 +146,18 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             changed = page.locator(f"tr[data-reference='{references[2]}']")
             assert "gewijzigd door het programmateam: Alleen activiteit 1 past." in \
                 await changed.text_content()
+            # the page says which decision was not taken, and where to take it
+            assert "Besluiten van deze toewijzing die niet zijn genomen: 1." in \
+                await page.text_content("[data-undelivered]")
+            assert await changed.locator("[data-undelivered-line]").text_content() == \
+                "wacht nog op een besluit"
+            assert await page.locator("[data-undelivered-line]").count() == 1
+            await stage_is(client, references[2], Stage.DECISION)
+            await grants.act(client, references[2], "decide", DecisionInput(
+                actor=factories.actor_of(team), award=True, amount_cents=49_999_99,
+                reason="Alleen activiteit 1 past, binnen wat over is."))
+            await page.reload()
+            assert await page.locator("[data-undelivered]").count() == 0
         for reference in references:
             await stage_is(client, reference, Stage.REPORTING)
-        assert (await grants.status(client, references[2])).awarded_cents == 50_000_00
+        assert (await grants.status(client, references[2])).awarded_cents == 49_999_99

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.ranking import (
-    Candidate, Change, Outcome, OverBudget, allocate, apply_changes, distribution,
-    rank_applications,
+    Candidate, Change, Outcome, OverBudget, allocate, apply_changes, check_requests,
+    distribution, rank_applications,
 )
 from domain.scoring import Verdict
 
@@ -105,6 +106,40 @@ def test_team_changes_never_exceed_the_budget_and_always_carry_a_reason(scheme, 
     for a in changed:
         if a.reference in {c.reference for c in changes}:
             assert a.changed_by_team == "Spreiding over organisaties"
+
+
+@settings(max_examples=80, deadline=None)
+@given(rounds(), st.data())
+def test_a_change_is_refused_exactly_when_it_funds_beyond_the_request(case, data):
+    candidates, _ = case
+    if not candidates:
+        return
+    picked = data.draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=5,
+                                unique_by=lambda c: c.reference))
+    changes = [Change(reference=c.reference, reason="Begroting bijgesteld",
+                      amount_cents=data.draw(st.integers(-1, 600_000_00))) for c in picked]
+    beyond = [(change, c.requested_cents) for change, c in zip(changes, picked)
+              if not 0 <= change.amount_cents <= c.requested_cents]
+    try:
+        check_requests(candidates, changes)
+    except ValueError as exc:
+        assert beyond and all(change.reference in str(exc) for change, _ in beyond)
+        return
+    assert not beyond
+
+
+def test_a_change_beyond_the_request_names_the_line_and_the_request():
+    candidates = [_candidate("SV2027-0001", (4, 4, 4), 120_000_00),
+                  _candidate("SV2027-0002", (4, 4, 4), 80_000_00)]
+    check_requests(candidates, [Change(reference="SV2027-0001", amount_cents=120_000_00,
+                                       reason="in full"),
+                                Change(reference="SV2027-0002", amount_cents=0, reason="none")])
+    with pytest.raises(ValueError) as refused:
+        check_requests(candidates, [Change(reference="SV2027-0001", amount_cents=130_000_00,
+                                           reason="meer")])
+    assert str(refused.value) == (
+        "SV2027-0001: € 130.000,00 ligt niet tussen € 0 en de aangevraagde € 120.000,00 / "
+        "€ 130.000,00 is not between € 0 and the € 120.000,00 asked")
 
 
 def _candidate(ref, total_scores, requested, minutes=0):

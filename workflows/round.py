@@ -29,7 +29,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import NotAllowed, Role, only_from_scheme_file
-    from domain.ranking import Allocation, apply_changes
+    from domain.ranking import Allocation, apply_changes, check_requests
     from domain.types import (
         Actor, AllocationConfirmation, Delivery, Proposal, RoundCarried, RoundParams, RoundStatus,
         ScoredGrant, StartGrant, SubmitToRound, WindowMove, WindowMoved,
@@ -198,7 +198,8 @@ class RoundWorkflow:
         if self.phase != "proposed" or self.proposal is None or self.confirmed is not None:
             raise NotAllowed("Er ligt geen voorstel ter bevestiging / "
                              "no proposal awaits confirmation")
-        try:
+        try:  # the requests are checked here only: the handler takes what was accepted
+            check_requests(self.proposal.candidates, list(cmd.changes))
             apply_changes(self.proposal.allocations, list(cmd.changes),
                           self.proposal.budget_cents)
         except ValueError as exc:
