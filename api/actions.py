@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
 
 from domain import terms
 from domain.lifecycle import Action, Role
@@ -40,7 +41,9 @@ from domain.types import (
 )
 from api.auth import Viewer
 from api.i18n import FIELD_NAMES, UI
-from regie.records import Person
+from regie import rounds
+from regie.grants import ActionRefused
+from regie.records import Application, Person
 
 # Action -> (workflow update, command type); AWARD and REJECT are one update with a flag.
 UPDATES: dict[Action, tuple[str, type[BaseModel]]] = {
@@ -74,6 +77,15 @@ class BadCommand(ValueError):
     def __init__(self, errors: list[str]) -> None:
         super().__init__("; ".join(errors))
         self.errors = errors
+
+
+async def refuse_while_round_decides(client: Client, db: AsyncSession, app: Application,
+                                     action: Action) -> None:
+    """A team's own award or rejection of a grant that its round is still to decide is refused:
+    the round decides it with the others, in the order of their ranking."""
+    if action in (Action.AWARD, Action.REJECT) and await rounds.decides(client, db, app):
+        raise ActionRefused(UI["round_decides"].nl.format(round=app.round_id) + " / "
+                            + UI["round_decides"].en.format(round=app.round_id))
 
 
 async def build_command(db: AsyncSession, action: Action, viewer: Viewer,

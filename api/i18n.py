@@ -572,6 +572,11 @@ UI: dict[str, Text] = {
         "decision (the budget had no room left for it, say) and still awaits one: decide it on "
         "the application's page."),
     "undelivered_line": Text("wacht nog op een besluit", "still awaits a decision"),
+    "round_decides": Text(
+        "Over deze aanvraag besluit ronde {round}, met de andere aanvragen in de volgorde van "
+        "hun rangschikking: het programmateam bevestigt de toewijzing op de pagina van de ronde.",
+        "Round {round} decides this application, with the others in the order of their ranking: "
+        "the programme team confirms the allocation on the round's page."),
     "assessor_pool": Text("Beoordelaars", "Assessors"),
     "expertise": Text("Deskundigheid", "Expertise"),
     "profile_edit": Text("Deskundigheid en afwezigheid aanpassen",

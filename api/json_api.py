@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlmodel import select
 
-from api.actions import HUMAN_ROLES, BadCommand, build_command
+from api.actions import HUMAN_ROLES, BadCommand, build_command, refuse_while_round_decides
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.history import fetch
 from api.views import (
@@ -150,8 +150,9 @@ async def act_on_grant(request: Request, reference: str, action: Action, viewer:
                        ) -> dict[str, str]:
     """Perform a human action of the lifecycle (see docs/lifecycle.md) on a grant. The body is
     the action's command without `actor`, which is the signed-in person."""
-    await grant_for(db, reference, viewer)
+    app = await grant_for(db, reference, viewer)
     try:
+        await refuse_while_round_decides(request.app.state.temporal, db, app, action)
         update, command = await build_command(db, action, viewer, payload or {},
                                               by_key=True)
         await grants.act(request.app.state.temporal, reference, update, command)

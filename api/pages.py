@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import func, select
 
-from api.actions import BadCommand, build_command, form_payload, HUMAN_ROLES
+from api.actions import (
+    BadCommand, build_command, form_payload, HUMAN_ROLES, refuse_while_round_decides,
+)
 from api.auth import SIGNED_IN, STAFF, Db, Viewer, allow
 from api.csv_files import csv_download
 from api.signin import HOME, safe_next
@@ -22,7 +24,7 @@ from api.views import (
 from domain.assignment import in_conflict
 from domain.lifecycle import STAGES, Action, Role, Stage, actions_for
 from domain.text import LANGUAGES
-from regie import audit, grants, notes
+from regie import audit, grants, notes, rounds
 from regie.logging import get_logger
 from regie.mail import applicant_contacts, send_once
 from regie.overview import (
@@ -171,6 +173,10 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     if viewer.role == Role.ASSESSOR and not _pending_assessor(status, viewer):
         actions = []  # scored already, or not (any more) assigned
     actions = [a for a in actions if _applicable(a.action, status)]
+    round_decides = any(a.action in (Action.AWARD, Action.REJECT) for a in actions) and \
+        await rounds.decides(request.app.state.temporal, db, app)
+    if round_decides:  # the round decides it with the others (its page)
+        actions = [a for a in actions if a.action not in (Action.AWARD, Action.REJECT)]
     # the pool's active members, without those of the applicant or a partner and those who
     # declared a conflict on it (the validator refuses them too)
     assessors = [p for p in (await db.exec(select(Person).where(
@@ -207,7 +213,8 @@ async def _grant_page(request: Request, reference: str, viewer: Viewer, db, *,
     return render(request, "grant.html", {
         "app": app, "org": org, "status": status,
         "events": await timeline(db, app, viewer, request.state.lang, scheme),
-        "actions": actions, "assessors": assessors, "declared": declared,
+        "actions": actions, "round_decides": round_decides, "assessors": assessors,
+        "declared": declared,
         "activities": activities,
         "assigned": assigned, "ticked": ticked, "scored": scored,
         "error": error, "done": done, "typed": typed or {}, "typed_action": typed_action,
@@ -338,6 +345,7 @@ async def grant_action(request: Request, reference: str, action: Action, viewer:
     app = await grant_for(db, reference, viewer)
     form = await posted(request)
     try:
+        await refuse_while_round_decides(request.app.state.temporal, db, app, action)
         update, command = await build_command(db, action, viewer, form_payload(
             action, form, request.app.state.scheme, app.round_id))
         await grants.act(request.app.state.temporal, reference, update, command)

@@ -14,6 +14,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.lifecycle import Stage
 from domain.scheme import Round, Scheme
 from domain.types import Actor, RoundParams, RoundStatus, SubmitToRound
 from regie import histories
@@ -133,3 +134,13 @@ async def status(client: Client, db: AsyncSession, round_id: str) -> RoundStatus
         db, round_workflow_id(round_id), RoundStatus, lambda: client.get_workflow_handle_for(
             RoundWorkflow.run, round_workflow_id(round_id)).query(
             RoundWorkflow.status, rpc_timeout=PAGE_QUERY_TIMEOUT))
+
+
+async def decides(client: Client, db: AsyncSession, app: Application) -> bool:
+    """Whether the grant's round is still to decide it: the grant awaits its decision, and its
+    round, which has its verdict, has not yet delivered the allocation. The team decides such
+    a grant through the round's allocation, not on the grant's own page."""
+    if app.stage != Stage.DECISION.value:
+        return False
+    live = await status(client, db, app.round_id)
+    return live is not None and live.phase != "decided" and app.reference in live.references

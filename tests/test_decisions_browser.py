@@ -8,7 +8,7 @@ import pytest
 
 from api.app import create_app
 from domain.lifecycle import Role, Stage
-from domain.types import AssessorRef, AssignAssessors, DecisionInput, SetCommitment
+from domain.types import AssessorRef, AssignAssessors, SetCommitment
 from regie import grants, programme
 from regie.applications import submit_draft
 from regie.db import session_factory
@@ -114,6 +114,22 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             await eventually(proposed)
             row = page.locator(f"tr[data-reference='{references[0]}']")
             assert "gefinancierd op rang 1" in await row.text_content()
+            # the round decides its applications, in the order of their ranking: a grant's own
+            # page offers no award or rejection and says where it is decided; the API refuses
+            await page.goto(f"{url}/grants/{references[0]}")
+            assert "Over deze aanvraag besluit ronde 2027" in \
+                await page.text_content("[data-round-decides]")
+            assert await page.locator("form[data-action='award'], "
+                                      "form[data-action='reject']").count() == 0
+            csrf = next(c["value"] for c in await page.context.cookies()
+                        if c["name"] == "regie_csrf")
+            refused = await page.request.post(
+                f"{url}/api/grants/{references[0]}/actions/award",
+                data={"amount_cents": 86_000_00, "reason": "Vooruit."},
+                headers={"x-csrf-token": csrf})
+            assert refused.status == 409
+            assert "Over deze aanvraag besluit ronde 2027" in (await refused.json())["detail"]
+            await page.goto(f"{url}/rounds/2027")
             assert await page.locator("table[data-distribution='organisation'] td").first \
                 .text_content() == "Maastricht University"
             # a change without a reason is refused and nothing is confirmed
@@ -153,10 +169,15 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
                 "wacht nog op een besluit"
             assert await page.locator("[data-undelivered-line]").count() == 1
             await stage_is(client, references[2], Stage.DECISION)
-            await grants.act(client, references[2], "decide", DecisionInput(
-                actor=factories.actor_of(team), award=True, amount_cents=49_999_99,
-                reason="Alleen activiteit 1 past, binnen wat over is."))
-            await page.reload()
+            # the round has decided: the team decides this one on its page
+            await changed.locator("a").click()
+            assert await page.locator("[data-round-decides]").count() == 0
+            award = page.locator("form[data-action='award']")
+            await award.locator("#amount").fill("49.999,99")
+            await award.locator("#award_reason").fill("Alleen activiteit 1, binnen wat over is.")
+            await award.locator("button[type=submit]").click()
+            await page.wait_for_url(f"{url}/grants/{references[2]}?done=award")
+            await page.goto(f"{url}/rounds/2027")
             assert await page.locator("[data-undelivered]").count() == 0
         for reference in references:
             await stage_is(client, reference, Stage.REPORTING)
