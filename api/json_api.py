@@ -149,7 +149,9 @@ async def act_on_grant(request: Request, reference: str, action: Action, viewer:
                        payload: Annotated[dict[str, Any], Body(), Composed] = None
                        ) -> dict[str, str]:
     """Perform a human action of the lifecycle (see docs/lifecycle.md) on a grant. The body is
-    the action's command without `actor`, which is the signed-in person."""
+    the action's command without `actor`, which is the signed-in person. An award or rejection
+    of a grant whose round is still to decide it is refused (409): the round's confirmed
+    allocation decides it."""
     app = await grant_for(db, reference, viewer)
     try:
         await refuse_while_round_decides(request.app.state.temporal, db, app, action)
