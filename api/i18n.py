@@ -545,6 +545,8 @@ UI: dict[str, Text] = {
     "remaining": Text("Beschikbaar", "Remaining"),
     "phase": Text("Fase", "Phase"),
     "allocation": Text("Voorstel verdeling", "Proposed allocation"),
+    "allocation_confirmed": Text("Bevestigde verdeling", "Confirmed allocation"),
+    "proposed_amount": Text("Voorgesteld", "Proposed"),
     "rank": Text("Rang", "Rank"),
     "explanation": Text("Toelichting", "Explanation"),
     "change_amount": Text("Ander bedrag (euro, 0 = niet)", "Other amount (euro, 0 = none)"),

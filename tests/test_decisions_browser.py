@@ -114,6 +114,8 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             await eventually(proposed)
             row = page.locator(f"tr[data-reference='{references[0]}']")
             assert "gefinancierd op rang 1" in await row.text_content()
+            assert await page.locator("table[data-allocation] th").nth(5).text_content() == \
+                "Voorgesteld"
             # the round decides its applications, in the order of their ranking: a grant's own
             # page offers no award or rejection and says where it is decided; the API refuses
             await page.goto(f"{url}/grants/{references[0]}")
@@ -162,6 +164,9 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             changed = page.locator(f"tr[data-reference='{references[2]}']")
             assert "gewijzigd door het programmateam: Alleen activiteit 1 past." in \
                 await changed.text_content()
+            assert (await page.text_content("h2")).startswith("Bevestigde verdeling")
+            assert await page.locator("table[data-allocation] th").nth(5).text_content() == \
+                "Toegekend"
             # the page says which decision was not taken, and where to take it
             assert "Besluiten van deze toewijzing die niet zijn genomen: 1." in \
                 await page.text_content("[data-undelivered]")
