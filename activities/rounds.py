@@ -119,8 +119,8 @@ class RoundActivities:
 
     @activity.defn(name="propose_allocation")
     async def propose_allocation(self, scored: list[ScoredGrant]) -> Proposal:
-        """Rank the round's scored grants and fund them in order within what the ledger has
-        left for the round."""
+        """Rank the round's scored grants and fund them in order within what the ledger lets
+        the round still commit (LedgerStatus.room)."""
         round_id = scored[0].round_id if scored else ""
         verdicts = {s.reference: s.verdict for s in scored}
         async with self.sessions() as db:
@@ -135,7 +135,7 @@ class RoundActivities:
             target_groups=tuple(app.target_groups), submitted_at=app.submitted_at)
             for app, org in rows]
         ledger = await programme.ledger(self.client, self.scheme.scheme.id)
-        budget = next((r.remaining_cents for r in ledger.rounds if r.round_id == round_id), 0)
+        budget = ledger.room(round_id)
         rubric = self.scheme.rubrics[self.scheme.round(round_id).rubric] if round_id else None
         allocations = allocate(candidates, budget, rubric) if rubric else []
         get_logger(round=round_id, workflow_id=activity.info().workflow_id).info(

@@ -13,8 +13,8 @@ from api.assignment import in_assessment
 from api.auth import STAFF, Db, Viewer, allow
 from api.views import posted, render, round_or_404, scheme_names
 from domain.lifecycle import Role, Stage
-from domain.money import parse_euros
-from domain.ranking import Change, distribution
+from domain.money import euros, parse_euros
+from domain.ranking import Change, apply_changes, distribution
 from domain.types import AllocationConfirmation
 from regie import audit, histories, programme, rounds
 from regie.grants import ActionRefused, run_update
@@ -99,6 +99,32 @@ async def round_page(request: Request, round_id: str, viewer: Staff, db: Db):
     return await _round_page(request, viewer, db, round_id)
 
 
+async def _beyond_room(request: Request, db, round_id: str, changes: list[Change]) -> str:
+    """Why the allocation with `changes` does not fit in what the ledger lets the round commit
+    now, which may be less than at the proposal (money committed since, a ceiling lowered):
+    its grants would refuse their awards one by one, a line ranked lower taken where a higher
+    one was refused. Empty when it fits, or when the round will refuse it with its own reason."""
+    _, status, proposal, _ = await round_state(request, db, round_id)
+    ledger = await programme.ledger_or_none(request.app.state.temporal, db,
+                                            request.app.state.scheme.scheme.id)
+    if proposal is None or ledger is None or status.confirmed is not None:
+        return ""
+    try:
+        needed = sum(a.amount_cents for a in apply_changes(
+            proposal.allocations, changes, proposal.budget_cents))
+    except ValueError:
+        return ""
+    room = ledger.room(round_id)
+    if needed <= room:
+        return ""
+    return (f"De verdeling legt {euros(needed)} vast, maar de ronde kan nu nog {euros(room)} "
+            f"vastleggen (bij het voorstel {euros(proposal.budget_cents)}): er is sindsdien "
+            "geld vastgelegd of het plafond verlaagd. Verlaag bedragen tot de verdeling past / "
+            f"the allocation commits {euros(needed)}, but the round can commit only "
+            f"{euros(room)} now ({euros(proposal.budget_cents)} at the proposal): money was "
+            "committed since, or the ceiling lowered. Lower amounts until the allocation fits")
+
+
 @router.post("/rounds/{round_id}/confirm")
 async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
     """Confirm the proposal; a line with another amount must carry the reason for it."""
@@ -120,6 +146,8 @@ async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
     if problems:
         return await _round_page(request, viewer, db, round_id, error="; ".join(problems),
                                  status_code=422)
+    if beyond := await _beyond_room(request, db, round_id, changes):
+        return await _round_page(request, viewer, db, round_id, error=beyond, status_code=409)
     handle = request.app.state.temporal.get_workflow_handle_for(
         RoundWorkflow.run, rounds.round_workflow_id(round_id))
     try:

@@ -217,6 +217,12 @@ class LedgerStatus(BaseModel):
     remaining_cents: int
     rounds: list[RoundLedger]
 
+    def room(self, round_id: str) -> int:
+        """What a round can still commit: what its ceiling leaves, and no more than the
+        programme leaves (the ceilings may add up to more than the budget)."""
+        left = next((r.remaining_cents for r in self.rounds if r.round_id == round_id), 0)
+        return max(0, min(left, self.remaining_cents))
+
 
 class StartGrant(_Model):
     """The round accepted an application: give it its reference and start its workflow."""

@@ -8,8 +8,9 @@ import pytest
 
 from api.app import create_app
 from domain.lifecycle import Role, Stage
-from domain.types import AssessorRef, AssignAssessors, SetCommitment
-from regie import grants, programme
+from domain.ranking import Change
+from domain.types import AllocationConfirmation, AssessorRef, AssignAssessors, SetCommitment
+from regie import grants, programme, rounds
 from regie.applications import submit_draft
 from regie.db import session_factory
 from regie.demo import PASSWORD, load_demo
@@ -19,6 +20,7 @@ from tests import dates, factories
 from tests.conftest import eventually, serving, sign_in
 from tests.test_assessment_round import submission
 from tests.scenario import skip_to, stage_is
+from workflows.round import RoundWorkflow
 
 pytestmark = pytest.mark.browser
 
@@ -145,17 +147,27 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             assert "SV2027-0002: € 86.000,01 ligt niet tussen € 0 en de aangevraagde " \
                 "€ 86.000,00" in await page.text_content("p.error")
             assert await page.get_attribute("[data-phase]", "data-phase") == "proposed"
-            # meanwhile the round's money shrank (an objection upheld, say): the third line no
-            # longer fits when the decisions are delivered
-            room = next(r.remaining_cents for r in (await programme.ledger(
-                client, scheme.scheme.id)).rounds if r.round_id == "2027")
+            # meanwhile the round's money shrank (money committed elsewhere in it): the
+            # allocation no longer fits, and the page says so before any grant is decided
+            room = (await programme.ledger(client, scheme.scheme.id)).room("2027")
             await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
                 actor=factories.actor_of(team), reference="ELDERS", round_id="2027",
                 amount_cents=room - 2 * 86_000_00 - 49_999_99, reason="bezwaar toegewezen"))
             await page.fill(f"[name='amount-{references[2]}']", "50.000,00")
             await page.fill(f"[name='reason-{references[2]}']", "Alleen activiteit 1 past.")
             await page.click("#confirm-allocation")
-            await page.wait_for_url(f"{url}/rounds/2027")
+            assert "De verdeling legt € 222.000,00 vast, maar de ronde kan nu nog € 221.999,99 " \
+                "vastleggen (bij het voorstel € 4.000.000,00)" in await page.text_content("p.error")
+            assert await page.get_attribute("[data-phase]", "data-phase") == "proposed"
+            # should it shrink between that check and the delivery (here: the round's Update
+            # sent without the page), the grant whose award no longer fits refuses it
+            await client.get_workflow_handle_for(
+                RoundWorkflow.run, rounds.round_workflow_id("2027")).execute_update(
+                RoundWorkflow.confirm_allocation, AllocationConfirmation(
+                    actor=factories.actor_of(team), changes=(Change(
+                        reference=references[2], amount_cents=50_000_00,
+                        reason="Alleen activiteit 1 past."),)))
+            await page.goto(f"{url}/rounds/2027")
 
             async def decided():
                 await page.reload()

@@ -10,7 +10,7 @@ from sqlmodel import select
 from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 
 from domain.lifecycle import Stage
-from domain.types import DecisionInput, LedgerParams, SetCommitment
+from domain.types import DecisionInput, LedgerParams, LedgerStatus, RoundLedger, SetCommitment
 from regie import grants, histories, programme
 from regie.db import session_factory
 from regie.grants import ActionRefused
@@ -23,6 +23,21 @@ from tests.conftest import maybe_record
 from tests.factories import actor_of
 from tests.scenario import stage_is
 from workflows.ledger import LedgerWorkflow
+
+
+def test_a_rounds_room_is_what_its_ceiling_leaves_within_what_the_programme_leaves():
+    def ledger(programme_left: int, **rounds_left: int) -> LedgerStatus:
+        return LedgerStatus(programme_cents=16_000_000_00, committed_cents=0,
+                            remaining_cents=programme_left, rounds=[
+                                RoundLedger(round_id=r, ceiling_cents=4_000_000_00,
+                                            committed_cents=0, remaining_cents=left)
+                                for r, left in rounds_left.items()])
+    assert ledger(5_000_000_00, r2027=4_000_000_00).room("r2027") == 4_000_000_00
+    # ceilings that add up to more than the budget: the programme's rest binds
+    assert ledger(1_500_000_00, r2027=4_000_000_00).room("r2027") == 1_500_000_00
+    assert ledger(1_500_000_00, r2027=0).room("r2027") == 0
+    assert ledger(0, r2027=4_000_000_00).room("r2027") == 0
+    assert ledger(1_500_000_00, r2027=4_000_000_00).room("unknown") == 0
 
 
 async def test_no_decision_commits_more_than_the_round_has_left(time_env, tmp_path, db_url,
