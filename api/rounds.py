@@ -14,7 +14,7 @@ from api.auth import STAFF, Db, Viewer, allow
 from api.views import posted, render, round_or_404, scheme_names
 from domain.lifecycle import Role, Stage
 from domain.money import euros, parse_euros
-from domain.ranking import Change, apply_changes, distribution
+from domain.ranking import Allocation, Change, apply_changes, distribution
 from domain.types import AllocationConfirmation
 from regie import audit, histories, programme, rounds
 from regie.grants import ActionRefused, run_update
@@ -65,14 +65,20 @@ async def round_state(request: Request, db, round_id: str):
     return rnd, status, proposal, shown
 
 
+async def _stages(db, allocations: list[Allocation]) -> dict[str, str]:
+    """The stage of each line's grant, as the read model has it."""
+    return dict((await db.exec(select(Application.reference, Application.stage).where(
+        Application.reference.in_([a.reference for a in allocations])))).all()
+    ) if allocations else {}
+
+
 async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, error: str = "",
                       status_code: int = 200):
     scheme = request.app.state.scheme
     rnd, status, proposal, shown = await round_state(request, db, round_id)
     tables = distribution(proposal.candidates, shown, scheme_names(
         scheme, request.state.lang)) if proposal else {}
-    stages = dict((await db.exec(select(Application.reference, Application.stage).where(
-        Application.reference.in_([a.reference for a in shown])))).all()) if shown else {}
+    stages = await _stages(db, shown)
     # a line whose applicant withdrew after the proposal: the team may want to change it
     withdrawn = {r for r, stage in stages.items() if stage == Stage.WITHDRAWN.value}
     # once the round is decided, a line whose grant still awaits its decision: the grant refused
@@ -110,10 +116,12 @@ async def _beyond_room(request: Request, db, round_id: str, changes: list[Change
     if proposal is None or ledger is None or status.confirmed is not None:
         return ""
     try:
-        needed = sum(a.amount_cents for a in apply_changes(
-            proposal.allocations, changes, proposal.budget_cents))
+        confirmed = apply_changes(proposal.allocations, changes, proposal.budget_cents)
     except ValueError:
         return ""
+    stages = await _stages(db, confirmed)  # a grant withdrawn since is passed by
+    needed = sum(a.amount_cents for a in confirmed
+                 if stages.get(a.reference) == Stage.DECISION.value)
     room = ledger.room(round_id)
     if needed <= room:
         return ""
