@@ -546,6 +546,11 @@ UI: dict[str, Text] = {
     "phase": Text("Fase", "Phase"),
     "allocation": Text("Voorstel verdeling", "Proposed allocation"),
     "allocation_confirmed": Text("Bevestigde verdeling", "Confirmed allocation"),
+    "scheme_file_apart": Text(
+        "het regelingbestand zegt {value}: (nog) niet overgenomen; een worker neemt het over "
+        "bij zijn start, of logt waarom het niet kan",
+        "the scheme file says {value}: not (yet) taken over; a worker takes it over when it "
+        "starts, or logs why it cannot"),
     "proposed_amount": Text("Voorgesteld", "Proposed"),
     "rank": Text("Rang", "Rank"),
     "explanation": Text("Toelichting", "Explanation"),

@@ -16,7 +16,7 @@ from domain.lifecycle import Role, Stage
 from domain.money import euros, parse_euros
 from domain.ranking import Allocation, Change, apply_changes, distribution
 from domain.types import AllocationConfirmation
-from regie import audit, histories, programme, rounds
+from regie import alignment, audit, histories, programme, rounds
 from regie.grants import ActionRefused, run_update
 from regie.programme import ledger_workflow_id
 from regie.records import Application
@@ -35,9 +35,20 @@ async def rounds_page(request: Request, viewer: Staff, db: Db):
     statuses = {r.id: await rounds.status(client, db, r.id) for r in scheme.rounds}
     ledger = await programme.ledger_or_none(client, db, scheme.scheme.id)
     submitted, drafts = await _applications_by_round(db)
+    by_id = {r.id: r for r in scheme.rounds}
+    # where the running programme is not (yet) as the scheme file has it: a worker brings it
+    # in line when it starts, or logs why the workflow refused (regie.alignment)
+    windows_apart = {r.id for r in scheme.rounds if (s := statuses[r.id]) is not None
+                     and s.phase in alignment.OPEN_PHASES
+                     and (s.opens_at, s.closes_at) != rounds.window(scheme, r)[:2]}
+    budgets_apart = {} if ledger is None else {key: cents for key, cents, held in (
+        ("programme", scheme.scheme.budget_cents, ledger.programme_cents),
+        *((r.round_id, by_id[r.round_id].budget_cents, r.ceiling_cents)
+          for r in ledger.rounds if r.round_id in by_id)) if cents != held}
     return render(request, "rounds.html", {
-        "rounds": scheme.rounds, "by_id": {r.id: r for r in scheme.rounds}, "statuses": statuses,
+        "rounds": scheme.rounds, "by_id": by_id, "statuses": statuses,
         "ledger": ledger, "submitted": submitted, "drafts": drafts,
+        "windows_apart": windows_apart, "budgets_apart": budgets_apart,
         "ledger_unshown": "" if ledger else await histories.unshown(
             db, ledger_workflow_id(scheme.scheme.id))}, viewer=viewer)
 

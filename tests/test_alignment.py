@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import uuid
 from datetime import datetime, timedelta
 
@@ -56,6 +57,15 @@ async def _updates(client, workflow_id: str) -> int:
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     return sum(e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
                for e in history.events)
+
+
+async def _apart(settings, scheme, client, sessions, team) -> dict[str, str]:
+    """What the rounds page marks as not (yet) as the scheme file has it, by what it is."""
+    async with sessions() as db:
+        web = await web_client_as(create_app(settings, scheme, client), team, db)
+    async with contextlib.aclosing(web):
+        page = (await web.get("/rounds")).text
+    return dict(re.findall(r'<span class="passed" data-apart="([^"]+)">([^<]+)</span>', page))
 
 
 async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
@@ -121,11 +131,16 @@ async def test_a_round_takes_the_window_the_file_moves_until_it_closes(
             assert await submit_draft(db, client, postponed, early, applicant) == "SV2027-0001"
 
         # an opening that has passed stays where it was
-        refused = await align_programme(sessions, client, factories.edited(
-            extended, "2027", opens=rnd.opens + timedelta(days=6)))
+        earlier = factories.edited(extended, "2027", opens=rnd.opens + timedelta(days=6))
+        refused = await align_programme(sessions, client, earlier)
         assert [(a.changed, a.detail) for a in refused] == [
             (False, "De ronde is al open; de opening ligt vast / the round is open; its "
                     "opening cannot move")]
+        # and the rounds page says that the round is not as the file has it
+        assert await _apart(settings, earlier, client, sessions, team) == {
+            "2027": f"het regelingbestand zegt {rnd.opens + timedelta(days=6):%d-%m-%Y %H:%M} – "
+                    f"{rnd.closes + timedelta(days=8):%d-%m-%Y %H:%M}: (nog) niet overgenomen; "
+                    "een worker neemt het over bij zijn start, of logt waarom het niet kan"}
         assert await align_programme(sessions, client, extended) == [
             Alignment(round_workflow_id("2027"), True, "")]
         told = (await _mails(sessions, "/window-"))[2:]  # the draft not yet submitted
@@ -187,6 +202,12 @@ async def test_the_ledger_takes_the_budgets_and_closing_the_file_sets_but_no_cei
         assert await _updates(client, ledger_id) == 1  # the refusal left no trace
         assert [r.round_id for r in (await programme.ledger(client, scheme.scheme.id)).rounds
                 ] == ["2025", "2026", "2027"]
+        # the team sees where the ledger is not as the file has it
+        async with sessions() as db:
+            team = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+        assert await _apart(settings, confirmed, client, sessions, team) == {
+            "2026": "het regelingbestand zegt € 5.000.000,00: (nog) niet overgenomen; een "
+                    "worker neemt het over bij zijn start, of logt waarom het niet kan"}
 
         await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
             actor=SYSTEM, reference="SV2026-0001", round_id="2026",
@@ -196,6 +217,7 @@ async def test_the_ledger_takes_the_budgets_and_closing_the_file_sets_but_no_cei
                                            align_programme(sessions, client, confirmed)),
                       key=len) == [[], [Alignment(ledger_id, True, "")]]
         assert await align_programme(sessions, client, confirmed) == []
+        assert await _apart(settings, confirmed, client, sessions, team) == {}
         ledger = await programme.ledger(client, scheme.scheme.id)
         assert {r.round_id: r.ceiling_cents for r in ledger.rounds} == {
             "2025": 6 * MILLION, "2026": 5 * MILLION, "2027": 4 * MILLION,
