@@ -572,7 +572,7 @@ UI: dict[str, Text] = {
     "funded": Text("Gefinancierd", "Funded"),
     "confirmed_by": Text("Bevestigd door", "Confirmed by"),
     "undelivered": Text(
-        "Besluiten van deze toewijzing die niet zijn genomen: {count}. De aanvraag weigerde het "
+        "Besluiten uit deze verdeling die niet zijn genomen: {count}. De aanvraag weigerde het "
         "besluit (het budget had er geen ruimte meer voor, bijvoorbeeld) en wacht er nog op: "
         "besluit erover op de pagina van de aanvraag.",
         "Decisions of this allocation that were not taken: {count}. The application refused the "
@@ -581,7 +581,7 @@ UI: dict[str, Text] = {
     "undelivered_line": Text("wacht nog op een besluit", "still awaits a decision"),
     "round_decides": Text(
         "Over deze aanvraag besluit ronde {round}, met de andere aanvragen in de volgorde van "
-        "hun rangschikking: het programmateam bevestigt de toewijzing op de pagina van de ronde.",
+        "hun rangschikking: het programmateam bevestigt de verdeling op de pagina van de ronde.",
         "Round {round} decides this application, with the others in the order of their ranking: "
         "the programme team confirms the allocation on the round's page."),
     "assessor_pool": Text("Beoordelaars", "Assessors"),

@@ -180,7 +180,7 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             assert await page.locator("table[data-allocation] th").nth(5).text_content() == \
                 "Toegekend"
             # the page says which decision was not taken, and where to take it
-            assert "Besluiten van deze toewijzing die niet zijn genomen: 1." in \
+            assert "Besluiten uit deze verdeling die niet zijn genomen: 1." in \
                 await page.text_content("[data-undelivered]")
             assert await changed.locator("[data-undelivered-line]").text_content() == \
                 "wacht nog op een besluit"
