@@ -146,19 +146,26 @@ class RoundActivities:
 
     @activity.defn(name="deliver_decisions")
     async def deliver_decisions(self, delivery: Delivery) -> list[str]:
-        """Each grant of the confirmed allocation gets its decision; returns any a grant refused
-        (its ledger check, say), which stay with the team. Safe to repeat."""
-        refused = []
+        """Each grant of the confirmed allocation gets its decision, in the order of the ranking;
+        returns those not taken, which stay with the team: any a grant refused (its ledger
+        check, say), and every award ranked below a refused award, which would otherwise pass
+        it by. Safe to repeat."""
+        refused: list[str] = []
+        held_back = False  # an award was refused: those ranked below it are the team's
         for a in delivery.allocations:
             if (await grants.status(self.client, a.reference)).stage != Stage.DECISION:
                 continue  # decided already (a retried delivery)
             funded = a.outcome == Outcome.FUNDED
+            if funded and held_back:
+                refused.append(f"{a.reference}: ranked below an award refused")
+                continue
             try:
                 await grants.act(self.client, a.reference, "decide", DecisionInput(
                     actor=delivery.actor, award=funded, amount_cents=a.amount_cents,
                     reason=f"{a.nl} / {a.en}"))
             except grants.ActionRefused as exc:
                 refused.append(f"{a.reference}: {exc}")
+                held_back = held_back or funded
         get_logger(workflow_id=activity.info().workflow_id, actor=delivery.actor.name).info(
             "round.decisions_delivered", decisions=len(delivery.allocations), refused=refused)
         return refused

@@ -572,12 +572,14 @@ UI: dict[str, Text] = {
     "funded": Text("Gefinancierd", "Funded"),
     "confirmed_by": Text("Bevestigd door", "Confirmed by"),
     "undelivered": Text(
-        "Besluiten uit deze verdeling die niet zijn genomen: {count}. De aanvraag weigerde het "
-        "besluit (het budget had er geen ruimte meer voor, bijvoorbeeld) en wacht er nog op: "
-        "besluit erover op de pagina van de aanvraag.",
-        "Decisions of this allocation that were not taken: {count}. The application refused the "
-        "decision (the budget had no room left for it, say) and still awaits one: decide it on "
-        "the application's page."),
+        "Besluiten uit deze verdeling die niet zijn genomen: {count}. Een aanvraag weigerde haar "
+        "toekenning (het budget had er geen ruimte meer voor, bijvoorbeeld), en de toekenningen "
+        "lager in de rangschikking zijn daarna niet verstuurd. Deze aanvragen wachten nog op een "
+        "besluit: besluit erover op de pagina van elke aanvraag.",
+        "Decisions of this allocation that were not taken: {count}. An application refused its "
+        "award (the budget had no room left for it, say), and the awards ranked below it were "
+        "not sent after that. These applications still await a decision: decide each on its "
+        "page."),
     "undelivered_line": Text("wacht nog op een besluit", "still awaits a decision"),
     "round_decides": Text(
         "Over deze aanvraag besluit ronde {round}, met de andere aanvragen in de volgorde van "

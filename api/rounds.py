@@ -84,7 +84,9 @@ async def _stages(db, allocations: list[Allocation]) -> dict[str, str]:
 
 
 async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, error: str = "",
-                      status_code: int = 200):
+                      status_code: int = 200, typed: dict[str, str] | None = None):
+    """The round's page; after a refused confirmation, with its error and the amounts and
+    reasons typed (`typed`), so that nothing typed is lost."""
     scheme = request.app.state.scheme
     rnd, status, proposal, shown = await round_state(request, db, round_id)
     tables = distribution(proposal.candidates, shown, scheme_names(
@@ -107,7 +109,7 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
         "unshown": "" if status else await histories.unshown(db, round_workflow_id(round_id)),
         "candidates": {c.reference: c for c in proposal.candidates} if proposal else {},
         "tables": tables, "withdrawn": withdrawn, "undelivered": undelivered,
-        "error": error}, status_code=status_code,
+        "error": error, "typed": typed or {}}, status_code=status_code,
         viewer=viewer)
 
 
@@ -148,6 +150,7 @@ async def _beyond_room(request: Request, db, round_id: str, changes: list[Change
 async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
     """Confirm the proposal; a line with another amount must carry the reason for it."""
     form = await posted(request)
+    typed = {k: str(v) for k, v in form.items() if k.startswith(("amount-", "reason-"))}
     changes, problems = [], []
     for key in form.keys():
         if not key.startswith("amount-") or not str(form[key]).strip():
@@ -164,16 +167,18 @@ async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
             changes.append(Change(reference=reference, amount_cents=cents, reason=reason))
     if problems:
         return await _round_page(request, viewer, db, round_id, error="; ".join(problems),
-                                 status_code=422)
+                                 status_code=422, typed=typed)
     if beyond := await _beyond_room(request, db, round_id, changes):
-        return await _round_page(request, viewer, db, round_id, error=beyond, status_code=409)
+        return await _round_page(request, viewer, db, round_id, error=beyond, status_code=409,
+                                 typed=typed)
     handle = request.app.state.temporal.get_workflow_handle_for(
         RoundWorkflow.run, rounds.round_workflow_id(round_id))
     try:
         await run_update(handle, RoundWorkflow.confirm_allocation, AllocationConfirmation(
             actor=viewer.actor(), changes=tuple(changes)))
     except ActionRefused as exc:  # the validator's reason: over budget, nothing to confirm
-        return await _round_page(request, viewer, db, round_id, error=str(exc), status_code=409)
+        return await _round_page(request, viewer, db, round_id, error=str(exc), status_code=409,
+                                 typed=typed)
     await audit.append_as(db, viewer.person, "confirm_allocation", f"round-{round_id}",
                           {"changes": [c.model_dump() for c in changes]})
     return RedirectResponse(f"/rounds/{round_id}", status_code=303)

@@ -136,31 +136,38 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             await page.goto(f"{url}/rounds/2027")
             assert await page.locator("table[data-distribution='organisation'] td").first \
                 .text_content() == "Maastricht University"
-            # a change without a reason is refused and nothing is confirmed
+            # a change without a reason is refused and nothing is confirmed; what was typed stays
             await page.fill(f"[name='amount-{references[2]}']", "50.000,00")
             await page.click("#confirm-allocation")
             assert "geef de reden van de wijziging" in await page.text_content("p.error")
+            assert await page.input_value(f"[name='amount-{references[2]}']") == "50.000,00"
             # more than the application asked (€ 86.000) is refused, as the grant would
+            await page.fill(f"[name='reason-{references[2]}']", "Alleen activiteit 1 past.")
             await page.fill(f"[name='amount-{references[1]}']", "86.000,01")
             await page.fill(f"[name='reason-{references[1]}']", "Indexering.")
             await page.click("#confirm-allocation")
             assert "SV2027-0002: € 86.000,01 ligt niet tussen € 0 en de aangevraagde " \
                 "€ 86.000,00" in await page.text_content("p.error")
             assert await page.get_attribute("[data-phase]", "data-phase") == "proposed"
+            assert [await page.input_value(f"[name='{name}']") for name in (
+                f"amount-{references[1]}", f"reason-{references[1]}",
+                f"amount-{references[2]}", f"reason-{references[2]}")] == [
+                "86.000,01", "Indexering.", "50.000,00", "Alleen activiteit 1 past."]
+            await page.fill(f"[name='amount-{references[1]}']", "")  # the team takes it back
+            await page.fill(f"[name='reason-{references[1]}']", "")
             # meanwhile the round's money shrank (money committed elsewhere in it): the
             # allocation no longer fits, and the page says so before any grant is decided
             room = (await programme.ledger(client, scheme.scheme.id)).room("2027")
             await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
                 actor=factories.actor_of(team), reference="ELDERS", round_id="2027",
-                amount_cents=room - 2 * 86_000_00 - 49_999_99, reason="bezwaar toegewezen"))
-            await page.fill(f"[name='amount-{references[2]}']", "50.000,00")
-            await page.fill(f"[name='reason-{references[2]}']", "Alleen activiteit 1 past.")
+                amount_cents=room - 86_000_00 - 60_000_00, reason="bezwaar toegewezen"))
             await page.click("#confirm-allocation")
-            assert "De verdeling legt € 222.000,00 vast, maar de ronde kan nu nog € 221.999,99 " \
+            assert "De verdeling legt € 222.000,00 vast, maar de ronde kan nu nog € 146.000,00 " \
                 "vastleggen (bij het voorstel € 4.000.000,00)" in await page.text_content("p.error")
             assert await page.get_attribute("[data-phase]", "data-phase") == "proposed"
             # should it shrink between that check and the delivery (here: the round's Update
-            # sent without the page), the grant whose award no longer fits refuses it
+            # sent without the page), the grant whose award no longer fits refuses it, and the
+            # award ranked below it, which would fit, is not sent past it
             await client.get_workflow_handle_for(
                 RoundWorkflow.run, rounds.round_workflow_id("2027")).execute_update(
                 RoundWorkflow.confirm_allocation, AllocationConfirmation(
@@ -179,23 +186,31 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             assert (await page.text_content("h2")).startswith("Bevestigde verdeling")
             assert await page.locator("table[data-allocation] th").nth(5).text_content() == \
                 "Toegekend"
-            # the page says which decision was not taken, and where to take it
-            assert "Besluiten uit deze verdeling die niet zijn genomen: 1." in \
+            # the page says which decisions were not taken, and where to take them
+            assert "Besluiten uit deze verdeling die niet zijn genomen: 2." in \
                 await page.text_content("[data-undelivered]")
-            assert await changed.locator("[data-undelivered-line]").text_content() == \
-                "wacht nog op een besluit"
-            assert await page.locator("[data-undelivered-line]").count() == 1
-            await stage_is(client, references[2], Stage.DECISION)
-            # the round has decided: the team decides this one on its page
-            await changed.locator("a").click()
+            marked = page.locator("tr:has([data-undelivered-line])")
+            assert await marked.evaluate_all("rows => rows.map(r => r.dataset.reference)") == \
+                references[1:]
+            await stage_is(client, references[0], Stage.REPORTING)
+            for reference in references[1:]:
+                await stage_is(client, reference, Stage.DECISION)
+            # the round has decided: the team decides these on their pages, within what is left
+            await page.locator(f"tr[data-reference='{references[1]}'] a").click()
             assert await page.locator("[data-round-decides]").count() == 0
             award = page.locator("form[data-action='award']")
-            await award.locator("#amount").fill("49.999,99")
-            await award.locator("#award_reason").fill("Alleen activiteit 1, binnen wat over is.")
+            await award.locator("#amount").fill("60.000,00")
+            await award.locator("#award_reason").fill("Binnen wat over is.")
             await award.locator("button[type=submit]").click()
-            await page.wait_for_url(f"{url}/grants/{references[2]}?done=award")
+            await page.wait_for_url(f"{url}/grants/{references[1]}?done=award")
+            await page.goto(f"{url}/grants/{references[2]}")
+            reject = page.locator("form[data-action='reject']")
+            await reject.locator("#reject_reason").fill("Het budget van de ronde is op.")
+            await reject.locator("button[type=submit]").click()
+            await page.wait_for_url(f"{url}/grants/{references[2]}?done=reject")
             await page.goto(f"{url}/rounds/2027")
             assert await page.locator("[data-undelivered]").count() == 0
-        for reference in references:
+        for reference in references[:2]:
             await stage_is(client, reference, Stage.REPORTING)
-        assert (await grants.status(client, references[2])).awarded_cents == 49_999_99
+        await stage_is(client, references[2], Stage.REJECTED)
+        assert (await grants.status(client, references[1])).awarded_cents == 60_000_00
