@@ -78,8 +78,8 @@ async def record(db: AsyncSession, change: StageChange) -> None:
         await _add_event(db, app_id, change, action)
     if change.action in (Action.AWARD, Action.UPHOLD_OBJECTION, Action.ADOPT):
         await _publish(db, await db.get(Application, app_id))
-    if change.action == Action.SETTLE and change.awarded_cents is not None:
-        # the knowledge centre shows what the project cost
+    if change.action in (Action.SETTLE, Action.AMEND_AWARD) and change.awarded_cents is not None:
+        # the knowledge centre shows what the project costs
         await db.exec(update(KnowledgeEntry).where(
             KnowledgeEntry.reference == change.reference).values(
                 amount_cents=change.awarded_cents))
@@ -192,7 +192,7 @@ async def _add_event(db: AsyncSession, app_id: int, change: StageChange, action:
     await db.exec(_ADD_EVENT[db.bind.dialect.name], params=dict(
         application_id=app_id, seq=change.seq, at=change.decided_at or change.at,
         stage=change.stage.value, action=action, actor_name=change.actor.name,
-        actor_role=change.actor.role.value, note=change.note,
+        actor_role=change.actor.role.value, note=change.note, amount_cents=change.awarded_cents,
     ))
 
 

@@ -77,7 +77,8 @@ class LetterActivities:
                 Application.reference == req.reference))).one()
             org = await db.get(Organisation, app.organisation_id)
             money = {f"{k}_eur": euros(int(req.context[k]))
-                     for k in ("amount", "final", "balance", "advance") if req.context.get(k)}
+                     for k in ("amount", "final", "balance", "advance", "previous",
+                               "advance_change") if req.context.get(k)}
             context = {**req.context, **money, "reference": app.reference, "title": app.title,
                        "organisation": org.name, "projects_end": self.projects_end,
                        "objections_to": self.objections_to,
@@ -92,7 +93,8 @@ class LetterActivities:
                 content = letter_pdf([nl, en])
                 folder = self.settings.data_dir / "letters"
                 folder.mkdir(parents=True, exist_ok=True)
-                file_name = f"{app.reference}-{req.kind}.pdf"
+                # named as the workflow names the letter: a grant may have more of one kind
+                file_name = f"{app.reference}-{req.key.rpartition('/letter-')[2]}.pdf"
                 (folder / file_name).write_bytes(content)
                 letter = Letter(key=req.key, reference=app.reference, kind=req.kind,
                                 file_name=file_name, sha256=hashlib.sha256(content).hexdigest())

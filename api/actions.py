@@ -22,6 +22,7 @@ from domain.scheme import CRITERIA, Scheme
 from domain.types import (
     AssessorRef,
     AssignAssessors,
+    AwardAmendment,
     ChangeDecision,
     ChangeRequest,
     ConflictDeclaration,
@@ -64,6 +65,7 @@ UPDATES: dict[Action, tuple[str, type[BaseModel]]] = {
     Action.OVERRULE_FINDING: ("overrule_finding", OverruleFinding),
     Action.REQUEST_CHANGE: ("request_change", ChangeRequest),
     Action.DECIDE_CHANGE: ("decide_change", ChangeDecision),
+    Action.AMEND_AWARD: ("amend_award", AwardAmendment),
     Action.SETTLE: ("settle", SettlementInput),
     Action.WITHDRAW: ("withdraw", Withdrawal),
 }

@@ -16,7 +16,7 @@ from api.i18n import t
 from api.views import Year, render, scheme_names
 from domain.annual import AnnualReport, GrantFacts, ReportFacts, annual_report
 from domain.lifecycle import Action
-from domain.payments import Payment, PaymentFacts, payments, totals
+from domain.payments import Amendment, Payment, PaymentFacts, payments, totals
 from regie.records import Application, DecisionRecord, GrantEvent, Organisation, ReportRecord
 
 router = APIRouter()
@@ -43,9 +43,16 @@ async def _report(request: Request, db, year: int) -> AnnualReport:
 
 
 async def _payments(request: Request, db, year: int) -> list[Payment]:
-    """The payments the decisions of `year` made due: the advance of each award, and the
-    balance of each settlement (the amount settled is the grant's amount from then on)."""
+    """The payments the decisions of `year` made due: the advance of each award, the change
+    of the advance at each amendment of an award, and the balance of each settlement (the
+    amount settled is the grant's amount from then on)."""
     scheme = request.app.state.scheme
+    amended: dict[int, list[Amendment]] = {}
+    for app_id, at, cents in (await db.exec(
+            select(GrantEvent.application_id, GrantEvent.at, GrantEvent.amount_cents)
+            .where(GrantEvent.action == Action.AMEND_AWARD.value)
+            .order_by(GrantEvent.application_id, GrantEvent.seq))).all():
+        amended.setdefault(app_id, []).append(Amendment(at=at, amount_cents=cents))
     settled = (select(GrantEvent.application_id, func.max(GrantEvent.at).label("at"))
                .where(GrantEvent.action == Action.SETTLE.value)
                .group_by(GrantEvent.application_id).subquery())
@@ -59,6 +66,7 @@ async def _payments(request: Request, db, year: int) -> list[Payment]:
         reference=app.reference, organisation=organisation,
         awarded_cents=decision.amount_cents, awarded_at=decision.decided_at,
         advance_percent=scheme.reporting(scheme.round(app.round_id)).advance_percent,
+        amendments=tuple(amended.get(app.id, ())),
         settled_cents=app.awarded_cents if settled_at else None, settled_at=settled_at)
         for app, organisation, decision, settled_at in rows], scheme.scheme.timezone)
         if line.on.year == year]
@@ -117,8 +125,9 @@ async def annual_csv(request: Request, year: Year, viewer: Staff, db: Db):
 @router.get("/reports/annual/{year:int}/payments.json", tags=["reports"])
 async def payments_json(request: Request, year: Year, viewer: Staff, db: Db) -> list[Payment]:
     """Each payment the year's decisions made due, by day: the advance of each award
-    (`advance`), and the balance of each settlement, paid (`payment`) or reclaimed
-    (`reclaim`); amounts in cents, always positive."""
+    (`advance`), the advance's change at each amendment of an award, paid (`advance_raised`)
+    or reclaimed (`advance_reclaimed`), and the balance of each settlement, paid (`payment`)
+    or reclaimed (`reclaim`); amounts in cents, always positive."""
     return await _payments(request, db, year)
 
 

@@ -477,6 +477,7 @@ UI: dict[str, Text] = {
     "letter_award": Text("Toekenningsbesluit", "Award decision"),
     "letter_rejection": Text("Afwijzingsbesluit", "Rejection decision"),
     "letter_settlement": Text("Vaststellingsbesluit", "Settlement decision"),
+    "letter_amendment": Text("Wijzigingsbesluit", "Amendment decision"),
     "letter_objection_upheld": Text("Beslissing op bezwaar: gegrond",
                                     "Decision on objection: upheld"),
     "letter_objection_dismissed": Text("Beslissing op bezwaar: ongegrond",
@@ -651,6 +652,16 @@ UI: dict[str, Text] = {
     "change_kind_budget": Text("Verschuiving in de begroting", "Shift in the budget"),
     "change_kind_extension": Text("Verlenging", "Extension"),
     "final_amount": Text("Vastgesteld bedrag (euro)", "Settled amount (euro)"),
+    "new_amount": Text("Nieuw bedrag (euro)", "New amount (euro)"),
+    "amend_award_help": Text(
+        "Een wijzigingsbesluit, na bezwaar tegen het bedrag, een wijziging van het project of "
+        "een verkeerd vastgelegd bedrag. Nu toegekend: {amount}. Het grootboek, het voorschot "
+        "en de vaststelling volgen het nieuwe bedrag; de aanvrager krijgt het besluit, met wat "
+        "er aan voorschot bij komt of terug moet.",
+        "An amendment decision, after an objection to the amount, a change to the project or "
+        "an amount set wrong. Awarded now: {amount}. The ledger, the advance and the "
+        "settlement follow the new amount; the applicant gets the decision, with the advance "
+        "paid or to repay."),
     "approve": Text("Goedkeuren", "Approve"),
     "refuse": Text("Afwijzen", "Refuse"),
     "withdraw_reason": Text("Waarom trekt u de aanvraag in?",
@@ -664,13 +675,17 @@ UI: dict[str, Text] = {
     "payments": Text("Betalingen uit de besluiten van dit jaar",
                      "Payments arising from this year's decisions"),
     "payments_note": Text(
-        "Wat de toekenningen en vaststellingen van dit jaar laten betalen of terugvorderen, "
-        "volgens het voorschotpercentage van elke ronde. Het betalen zelf doet de financiële "
-        "administratie.",
-        "What this year's awards and settlements make due to pay or reclaim, at each round's "
-        "advance percentage. The paying itself is for the finance department."),
+        "Wat de toekenningen, wijzigingen en vaststellingen van dit jaar laten betalen of "
+        "terugvorderen, volgens het voorschotpercentage van elke ronde. Het betalen zelf doet "
+        "de financiële administratie.",
+        "What this year's awards, amendments and settlements make due to pay or reclaim, at "
+        "each round's advance percentage. The paying itself is for the finance department."),
     "payments_csv": Text("Elke betaling als CSV", "Each payment as CSV"),
     "payment_advance": Text("Voorschot bij toekenning", "Advance on the award"),
+    "payment_advance_raised": Text("Aanvulling voorschot bij wijziging",
+                                   "Advance raised on amendment"),
+    "payment_advance_reclaimed": Text("Terugvordering voorschot bij wijziging",
+                                      "Advance reclaimed on amendment"),
     "payment_payment": Text("Nabetaling bij vaststelling", "Paid on settlement"),
     "payment_reclaim": Text("Terugvordering bij vaststelling", "Reclaimed on settlement"),
     "import": Text("Importeren en exporteren", "Import and export"),
@@ -781,6 +796,7 @@ UPDATE_NAMES: dict[str, Text] = {
     "request_change": Text("wijziging gevraagd", "change requested"),
     "decide_change": Text("besluit over wijziging", "decision on change"),
     "settle": Text("vaststelling", "settlement"),
+    "amend_award": Text("toekenning gewijzigd", "award amended"),
     "declare_conflict": Text("belangenconflict gemeld", "conflict of interest declared"),
     "withdraw_conflict": Text("melding van belangenconflict ingetrokken",
                               "declared conflict of interest withdrawn"),

@@ -53,8 +53,9 @@ class GrantSummary(BaseModel):
     deadline: datetime | None
     requested_cents: int
     awarded_cents: int | None = Field(description=(
-        "The amount awarded (by the decision, or by an objection upheld); once the grant is "
-        "settled, the amount settled (vaststelling). None while nothing is awarded."))
+        "The amount awarded (by the decision, or by an objection upheld), as last amended "
+        "(wijzigingsbesluit); once the grant is settled, the amount settled (vaststelling). "
+        "None while nothing is awarded."))
 
 
 class NoteOut(BaseModel):

@@ -156,6 +156,7 @@ class Action(StrEnum):
     ARCHIVE = "archive"
     REQUEST_CHANGE = "request_change"
     DECIDE_CHANGE = "decide_change"
+    AMEND_AWARD = "amend_award"
     FINAL_ACCEPTED = "final_accepted"
     SETTLE = "settle"
     MOVE_DEADLINE = "move_deadline"
@@ -241,6 +242,8 @@ TRANSITIONS: tuple[Transition, ...] = (
                Text("Wijziging aanvragen", "Request a change")),
     Transition(Action.DECIDE_CHANGE, Stage.REPORTING, Stage.REPORTING, Role.PROGRAMME_TEAM,
                Text("Over wijziging beslissen", "Decide on the change")),
+    Transition(Action.AMEND_AWARD, Stage.REPORTING, Stage.REPORTING, Role.PROGRAMME_TEAM,
+               Text("Toekenning wijzigen", "Amend the award")),
     Transition(Action.FINAL_ACCEPTED, Stage.REPORTING, Stage.SETTLEMENT, Role.SYSTEM,
                Text("Eindrapportage goedgekeurd", "Final report accepted")),
     Transition(Action.SETTLE, Stage.SETTLEMENT, Stage.ARCHIVED, Role.PROGRAMME_TEAM,

@@ -388,6 +388,16 @@ class ChangeDecision(_Model):
     reason: str = Field(min_length=1)
 
 
+class AwardAmendment(_Model):
+    """The team's decision to change an award's amount while the project runs (a
+    wijzigingsbesluit): after an objection to the amount, a change of the project, or an amount
+    set wrong. The ledger, the advance and the settlement follow the new amount."""
+
+    actor: Actor
+    amount_cents: int = Field(gt=0)
+    reason: str = Field(min_length=1)
+
+
 class SettlementInput(_Model):
     actor: Actor
     final_cents: int = Field(ge=0)

@@ -191,6 +191,9 @@ class GrantEvent(SQLModel, table=True):
     actor_name: str
     actor_role: str
     note: str = ""
+    # the grant's amount from this action on: an award's, an amendment's, a settlement's
+    # (migration 0033; none on an action of an earlier release)
+    amount_cents: int | None = None
 
 
 class AssessorAssignment(SQLModel, table=True):

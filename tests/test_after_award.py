@@ -16,16 +16,16 @@ from domain.lifecycle import Stage
 from domain.schedules import add_months, local_day
 from domain.terms import day_end, working_day_from
 from domain.types import (
-    ActivityReport, AttachmentRef, ChangeDecision, ChangeRequest, DeadlineMove, DecisionInput,
-    ReportKind,
-    ReportReview, ReportSubmission, SettlementInput,
+    SYSTEM, ActivityReport, AttachmentRef, AwardAmendment, ChangeDecision, ChangeRequest,
+    DeadlineMove, DecisionInput, ReportKind, ReportReview, ReportSubmission, SetCommitment,
+    SettlementInput,
 )
 from regie import grants, programme
 from regie.db import session_factory
 from regie.grants import ActionRefused
 from regie.knowledge import search
 from regie.links import read_report_token
-from regie.records import Application
+from regie.records import Application, GrantEvent, Letter
 from regie.settings import Settings
 from regie.temporal import grant_workflow_id
 from regie.worker import build_worker
@@ -281,3 +281,120 @@ async def test_a_large_grant_needs_an_auditors_statement(time_env, tmp_path, db_
         await grants.act(client, "SV2026-0900", "submit_report", ReportSubmission(
             actor=grantee, report_index=final, summary="Klaar.",
             attachments=(AttachmentRef(id=7, name="verklaring.pdf", kind="auditor_statement"),)))
+
+
+async def test_an_award_amended_while_the_project_runs(time_env, tmp_path, db_url, engine, scheme,
+                                                        smtp):
+    """An award of € 86.000 lowered to € 60.000 (a wijzigingsbesluit): the ledger frees the
+    rest, the grantee gets the decision with the advance to repay, the read model and the
+    knowledge centre show the new amount. The round's money is then nearly all committed: a
+    raise beyond what it has left is refused by the ledger, one within it taken. A raise
+    beyond the amount asked, an amendment to the same amount and one by the grantee are
+    refused with the reason. The project ends early; the settlement counts from the amended
+    award and may not exceed it."""
+    client, sessions = time_env.client, session_factory(engine)
+    settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, task_queue="amended",
+                                 smtp_host="127.0.0.1", smtp_port=smtp.port)
+    async with sessions() as db:
+        people = await scenario.cast(db)
+        await programme.ensure_programme(db, client, scheme, settings.task_queue)
+    team, grantee = actor_of(people.team), actor_of(people.grantee)
+
+    async def round_ledger():
+        return next(r for r in (await programme.ledger(client, scheme.scheme.id)).rounds
+                    if r.round_id == "2026")
+
+    async with build_worker(client, settings, sessions, scheme):
+        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
+                                                           settings.task_queue, people)
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=team, award=True, amount_cents=86_000_00, reason="Gehonoreerd."))
+        await stage_is(client, reference, Stage.REPORTING)
+        committed = (await round_ledger()).committed_cents
+
+        for actor, cents, refusal in (
+                (team, 86_000_01, r"niet hoger zijn dan de aangevraagde € 86\.000,00"),
+                (team, 86_000_00, r"De subsidie is al € 86\.000,00"),
+                (grantee, 60_000_00, "Alleen Programmateam mag .Toekenning wijzigen")):
+            with pytest.raises(ActionRefused, match=refusal):
+                await grants.act(client, reference, "amend_award", AwardAmendment(
+                    actor=actor, amount_cents=cents, reason="x"))
+        await grants.act(client, reference, "amend_award", AwardAmendment(
+            actor=team, amount_cents=60_000_00, reason="Bezwaar tegen de begroting: de "
+                                                       "cultuurscan valt buiten de regeling."))
+        assert (await grants.status(client, reference)).awarded_cents == 60_000_00
+        assert (await round_ledger()).committed_cents == committed - 26_000_00
+        letter = (await eventually(_mail_to(smtp, f"Wijziging subsidie {reference}")))[0]
+        body = letter.get_body(("plain",)).get_content()
+        assert "het bedrag wordt € 60.000,00 (was € 86.000,00)" in body
+        assert "omlaag: u betaalt € 26.000,00 terug" in body  # the advance is the whole award
+        assert "Toelichting: Bezwaar tegen de begroting" in body
+        assert "its amount becomes € 60.000,00 (it was € 86.000,00)" in body
+        assert [a.get_filename() for a in letter.iter_attachments()] == [
+            f"{reference}-amendment-{amendment_seq}.pdf" for amendment_seq in
+            [int(re.search(r"amendment-(\d+)\.pdf", str(letter)).group(1))]]
+
+        async def in_knowledge_centre():
+            async with sessions() as db:
+                return [e.amount_cents for e in await search(db, pillar="omgangscultuur")]
+        assert await eventually(in_knowledge_centre) == [60_000_00]
+
+        # the round has € 10.000 left: a raise of € 20.000 is refused (the ledger counts the
+        # grant's € 60.000 as its own to move), one of € 10.000 taken
+        room = await round_ledger()
+        await programme.set_commitment(client, scheme.scheme.id, SetCommitment(
+            actor=SYSTEM, reference="SV2026-9999", round_id="2026",
+            amount_cents=room.ceiling_cents - room.committed_cents - 10_000_00, reason="vol"))
+        with pytest.raises(ActionRefused,
+                           match=r"nog € 70\.000,00 over in ronde 2026; € 80\.000,00 past niet"):
+            await grants.act(client, reference, "amend_award", AwardAmendment(
+                actor=team, amount_cents=80_000_00, reason="Toch de cultuurscan."))
+        assert (await grants.status(client, reference)).awarded_cents == 60_000_00
+        await grants.act(client, reference, "amend_award", AwardAmendment(
+            actor=team, amount_cents=70_000_00, reason="De helft van de cultuurscan."))
+        assert (await round_ledger()).ceiling_cents == (await round_ledger()).committed_cents
+        raised = await eventually(_mail_to(smtp, f"Wijziging subsidie {reference}"))
+        assert len(raised) == 2
+        assert "wij betalen u nog € 10.000,00, zodat u € 70.000,00 als voorschot ontvangt" in \
+            raised[1].get_body(("plain",)).get_content()
+
+        # the project stops; the settlement counts from € 70.000, and no more
+        awarded = local_day(await time_env.get_current_time(), scheme.scheme.timezone)
+        await grants.act(client, reference, "request_change", ChangeRequest(
+            actor=grantee, kind="planning", new_last_activity_end=awarded + timedelta(days=30),
+            description="Het project stopt na de trainingen."))
+        await grants.act(client, reference, "decide_change", ChangeDecision(
+            actor=team, approve=True, reason="Akkoord."))
+        await skip_to(time_env, _morning(awarded + timedelta(days=40)))
+        await grants.act(client, reference, "submit_report", ReportSubmission(
+            actor=grantee, report_index=0, summary="Trainingen gegeven; gestopt."))
+        await grants.act(client, reference, "review_report", ReportReview(
+            actor=team, report_index=0, accepted=True))
+        await stage_is(client, reference, Stage.SETTLEMENT)
+        with pytest.raises(ActionRefused, match="'amend_award' kan niet in fase"):
+            await grants.act(client, reference, "amend_award", AwardAmendment(
+                actor=team, amount_cents=50_000_00, reason="te laat"))
+        with pytest.raises(ActionRefused, match="tussen 0 en het toegekende bedrag"):
+            await grants.act(client, reference, "settle", SettlementInput(
+                actor=team, final_cents=70_000_01, reason="te veel"))
+        await grants.act(client, reference, "settle", SettlementInput(
+            actor=team, final_cents=70_000_00, reason="Zoals gewijzigd uitgevoerd."))
+        handle = client.get_workflow_handle_for(GrantWorkflow.run, grant_workflow_id(reference))
+        result = await asyncio.wait_for(handle.result(), 60)
+        assert (result.settlement.awarded_cents, result.settlement.balance_cents) == (70_000_00, 0)
+        await maybe_record(handle, "grant_award_amended_v1.json")
+    async with sessions() as db:
+        app = (await db.exec(select(Application).where(
+            Application.reference == reference))).one()
+        assert app.awarded_cents == 70_000_00
+        amended = (await db.exec(select(GrantEvent.amount_cents, GrantEvent.note).where(
+            GrantEvent.application_id == app.id, GrantEvent.action == "amend_award")
+            .order_by(GrantEvent.seq))).all()
+        assert amended == [
+            (60_000_00, "€ 86.000,00 → € 60.000,00: Bezwaar tegen de begroting: de cultuurscan "
+                        "valt buiten de regeling."),
+            (70_000_00, "€ 60.000,00 → € 70.000,00: De helft van de cultuurscan.")]
+        letters = (await db.exec(select(Letter.kind, Letter.file_name).where(
+            Letter.reference == reference).order_by(Letter.id))).all()
+        assert [kind for kind, _ in letters] == ["award", "amendment", "amendment", "settlement"]
+        assert len({name for _, name in letters}) == 4  # each its own file

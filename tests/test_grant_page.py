@@ -630,3 +630,63 @@ async def test_an_assessor_finds_what_awaits_their_score_apart_from_what_went_be
     row = before.split(f'<a href="/grants/{decided}">')[1].split("</tr>")[0]
     assert "Wacht op besluit" in row and "ingediend op " in row
     assert campaign not in before
+
+
+async def test_the_team_amends_an_award_on_the_page_and_the_grantee_reads_the_decision(
+        time_env, tmp_path, db_url, engine, scheme):
+    """The team lowers an award on its page: the form says what is awarded now and what
+    follows; an amount beyond the request is refused with the reason and what was typed kept;
+    the amendment is on the timeline with both amounts, and its letter beside the award's. The
+    grantee reads it and is offered no such form; the JSON API amends as the page does."""
+    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
+    client = time_env.client
+
+    async def as_(person):
+        async with sessions() as db:
+            return await web_client_as(portal, person, db)
+
+    async with build_worker(client, settings, sessions, scheme):
+        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
+                                                           settings.task_queue, people)
+        await grants.act(client, reference, "decide", DecisionInput(
+            actor=factories.actor_of(people.team), award=True, amount_cents=86_000_00,
+            reason="Gehonoreerd."))
+        async with contextlib.aclosing(await as_(people.team)) as web:
+            page = (await web.get(f"/grants/{reference}")).text
+            assert "Nu toegekend: € 86.000,00." in page
+            assert 'id="new_amount" name="amount" aria-describedby="amend_help" ' \
+                   'value="86000,00"' in page
+            form = {"csrf_token": web.cookies[CSRF_COOKIE],
+                    "reason": "Bezwaar gegrond: de cultuurscan valt buiten de regeling."}
+            beyond = await web.post(f"/grants/{reference}/actions/amend_award",
+                                    data={**form, "amount": "90.000"})
+            assert beyond.status_code == 409
+            assert "niet hoger zijn dan de aangevraagde € 86.000,00" in beyond.text
+            assert 'value="90.000"' in beyond.text
+            assert "de cultuurscan valt buiten de regeling.</textarea>" in beyond.text
+            amended = await web.post(f"/grants/{reference}/actions/amend_award",
+                                     data={**form, "amount": "60.000"})
+            assert amended.status_code == 303
+
+            async def both_letters():
+                page = (await web.get(f"/grants/{reference}")).text
+                return page if "Wijzigingsbesluit (" in page else None
+            page = await eventually(both_letters)
+            assert "Toekenningsbesluit (" in page
+            assert ("€ 86.000,00 → € 60.000,00: Bezwaar gegrond: de cultuurscan valt buiten de "
+                    "regeling.") in page
+            assert "Nu toegekend: € 60.000,00." in page
+        async with contextlib.aclosing(await as_(people.grantee)) as web:
+            page = (await web.get(f"/grants/{reference}")).text
+            assert "Wijzigingsbesluit (" in page and 'data-action="amend_award"' not in page
+            refused = await web.post(f"/api/grants/{reference}/actions/amend_award", json={
+                "amount_cents": 86_000_00, "reason": "Graag terug"},
+                headers={"x-csrf-token": web.cookies[CSRF_COOKIE]})
+            assert refused.status_code == 409
+            assert "Alleen Programmateam" in refused.json()["detail"]
+        async with contextlib.aclosing(await as_(people.team)) as web:
+            raised = await web.post(f"/api/grants/{reference}/actions/amend_award", json={
+                "amount_cents": 65_000_00, "reason": "Een deel van de scan telt toch."},
+                headers={"x-csrf-token": web.cookies[CSRF_COOKIE]})
+            assert raised.status_code == 200, raised.text
+        assert (await grants.status(client, reference)).awarded_cents == 65_000_00

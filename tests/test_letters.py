@@ -110,11 +110,13 @@ def test_a_letter_shows_all_its_text_and_a_long_body_runs_on_to_a_new_page():
 
 
 EVERY_KIND = {**CONTEXT, "final_eur": "€ 118.250,00", "balance": "-675000",
-              "balance_eur": "-€ 6.750,00", "objection_until": "2027-01-18"}
+              "balance_eur": "-€ 6.750,00", "objection_until": "2027-01-18",
+              "previous_eur": "€ 140.000,00", "advance_change": "-1500000",
+              "advance_change_eur": "-€ 15.000,00"}
 
 
 @pytest.mark.parametrize("kind", ["award", "rejection", "objection_upheld",
-                                  "objection_dismissed", "settlement"])
+                                  "objection_dismissed", "settlement", "amendment"])
 def test_a_letter_breaks_a_paragraph_only_where_the_page_is_full(kind):
     """A template writes each paragraph on one line: the letter breaks it where the next word
     no longer fits, not where the template's source line ended. Lines one line apart belong to
@@ -151,11 +153,11 @@ def test_text_a_font_lacks_is_written_as_near_as_latin1_allows(typed, shown):
     assert latin1(typed) == shown
 
 
-@pytest.mark.parametrize("kind", ["award", "settlement"])
+@pytest.mark.parametrize("kind", ["award", "settlement", "amendment"])
 def test_an_award_or_a_settlement_says_to_whom_an_objection_goes_and_what_it_holds(kind):
     """Regie takes objections to a rejection only (through the grant's page): the letter of an
-    award or a settlement names the funder and the scheme's address for objections, where set,
-    and what an objection holds (Awb 6:5), not the grant's page."""
+    award, an amendment of it or a settlement names the funder and the scheme's address for
+    objections, where set, and what an objection holds (Awb 6:5), not the grant's page."""
     def text(lang: str, **context) -> str:
         return " ".join(render_letter(kind, lang, {**EVERY_KIND, **context})[1].split())
     assert ("binnen 6 weken bezwaar maken bij de Regiegroep Sociale Veiligheid in Hoger Onderwijs "
@@ -219,3 +221,28 @@ def test_a_rejection_names_the_last_day_to_object():
     assert "within 6 weeks, until the end of 18-01-2027, at https://" in text("en", named)
     assert "binnen 6 weken bezwaar maken via https://" in text("nl", CONTEXT)
     assert "within 6 weeks at https://" in text("en", CONTEXT)
+
+
+@pytest.mark.parametrize("change, nl, en", [
+    ("-1500000", "Het voorschot gaat mee omlaag: u betaalt € 15.000,00 terug; u ontvangt "
+                 "daarvoor een betaalverzoek.",
+     "The advance falls with it: you repay € 15.000,00; a payment request follows."),
+    ("500000", "Het voorschot gaat mee omhoog: wij betalen u nog € 5.000,00, zodat u "
+               "€ 100.000,00 als voorschot ontvangt.",
+     "The advance rises with it: we pay you another € 5.000,00, so that your advance comes to "
+     "€ 100.000,00."),
+    ("0", "Het voorschot verandert niet.", "The advance does not change."),
+])
+def test_an_amendment_says_the_new_amount_and_what_it_does_to_the_advance(change, nl, en):
+    context = {**EVERY_KIND, "advance_change": change,
+               "advance_change_eur": ("-€ 15.000,00" if change.startswith("-") else
+                                      "€ 5.000,00" if change != "0" else "€ 0,00")}
+    dutch, english = (" ".join(render_letter("amendment", lang, context)[1].split())
+                      for lang in ("nl", "en"))
+    assert render_letter("amendment", "nl", context)[0] == "Wijziging subsidie SV2027-0042"
+    assert ("Wij wijzigen het besluit tot toekenning van uw subsidie: het bedrag wordt "
+            "€ 125.000,00 (was € 140.000,00).") in dutch
+    assert "its amount becomes € 125.000,00 (it was € 140.000,00)." in english
+    assert nl in dutch and en in english
+    assert "stellen wij de subsidie vast op ten hoogste € 125.000,00" in dutch
+    assert "we settle the grant at € 125.000,00 at most" in english

@@ -14,7 +14,7 @@ import pytest
 
 from api.app import create_app
 from domain.lifecycle import Role
-from domain.payments import Payment, PaymentFacts, PaymentKind, advance, payments, totals
+from domain.payments import Amendment, Payment, PaymentFacts, PaymentKind, advance, payments, totals
 from regie.db import session_factory
 from regie.records import DecisionRecord, GrantEvent
 from regie.settings import Settings
@@ -26,10 +26,16 @@ AWARDED = datetime(2026, 6, 10, 9, tzinfo=timezone.utc)
 SETTLED = datetime(2027, 11, 3, 15, tzinfo=timezone.utc)
 
 
+AMENDED = (datetime(2027, 2, 1, 10, tzinfo=timezone.utc),
+           datetime(2027, 5, 3, 10, tzinfo=timezone.utc))
+
+
 def facts(awarded: int, percent: int, settled: int | None = None, reference="SV2026-0001",
-          awarded_at=AWARDED) -> PaymentFacts:
+          awarded_at=AWARDED, amended: tuple[int, ...] = ()) -> PaymentFacts:
     return PaymentFacts(reference=reference, organisation="Hogeschool Utrecht",
                         awarded_cents=awarded, awarded_at=awarded_at, advance_percent=percent,
+                        amendments=tuple(Amendment(at=at, amount_cents=cents)
+                                         for at, cents in zip(AMENDED, amended)),
                         settled_cents=settled, settled_at=SETTLED if settled is not None else None)
 
 
@@ -60,6 +66,29 @@ def test_the_advance_and_the_balance_of_a_grant(grant, expected):
     assert lines(grant) == expected
 
 
+@pytest.mark.parametrize("grant, expected", [
+    # an award lowered: the advance on what it no longer funds is reclaimed at once; the
+    # settlement then counts from the lowered advance
+    (facts(100_000_00, 80, amended=(60_000_00,)),
+     [("2026-06-10", "advance", 80_000_00), ("2027-02-01", "advance_reclaimed", 32_000_00)]),
+    (facts(100_000_00, 80, 55_000_00, amended=(60_000_00,)),
+     [("2026-06-10", "advance", 80_000_00), ("2027-02-01", "advance_reclaimed", 32_000_00),
+      ("2027-11-03", "payment", 7_000_00)]),
+    # raised, then lowered below the award: each amendment moves the advance from where the
+    # last one left it
+    (facts(50_000_00, 100, 70_000_00, amended=(80_000_00, 70_000_00)),
+     [("2026-06-10", "advance", 50_000_00), ("2027-02-01", "advance_raised", 30_000_00),
+      ("2027-05-03", "advance_reclaimed", 10_000_00)]),
+    # no advance: an amendment pays nothing now; the settlement pays it all
+    (facts(50_000_00, 0, 40_000_00, amended=(45_000_00,)),
+     [("2027-11-03", "payment", 40_000_00)]),
+    # an amendment whose advance rounds to the same cents moves nothing
+    (facts(3_333_333, 50, amended=(3_333_332,)), [("2026-06-10", "advance", 1_666_666)]),
+])
+def test_an_amended_award_moves_the_advance_on_its_day(grant, expected):
+    assert lines(grant) == expected
+
+
 def test_a_payment_falls_on_the_programmes_day():
     """An award at half past midnight in the Netherlands on New Year's Day is the new year's."""
     new_year = facts(80_000_00, 100, awarded_at=datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc))
@@ -75,30 +104,38 @@ def test_payments_come_by_day_then_reference_the_advance_before_a_settlement_tha
         ("SV2026-0001", "advance"), ("SV2026-0002", "advance"), ("SV2025-0009", "advance"),
         ("SV2025-0009", "payment"), ("SV2026-0002", "reclaim")]
     assert totals(listed) == {PaymentKind.ADVANCE: (3, 105_000_00),
+                              PaymentKind.ADVANCE_RAISED: (0, 0),
+                              PaymentKind.ADVANCE_RECLAIMED: (0, 0),
                               PaymentKind.PAYMENT: (1, 1_000_00),
                               PaymentKind.RECLAIM: (1, 7_500_00)}
 
 
 def test_what_a_grant_is_paid_in_all_comes_to_its_settled_amount():
-    """For every advance percentage, award and settled amount: the advance, plus what the
-    settlement pays, less what it reclaims, is the amount settled; before the settlement, the
-    advance; and no line is of nothing."""
+    """For every advance percentage, award, amendments and settled amount: the advance, plus
+    what the amendments and the settlement pay, less what they reclaim, is the amount settled;
+    before the settlement, the advance on the amount as last amended; and no line is of
+    nothing."""
+    sign = {PaymentKind.ADVANCE: 1, PaymentKind.ADVANCE_RAISED: 1,
+            PaymentKind.ADVANCE_RECLAIMED: -1, PaymentKind.PAYMENT: 1, PaymentKind.RECLAIM: -1}
     for percent, awarded in itertools.product((0, 1, 33, 50, 80, 99, 100),
                                               (1, 999, 5_000_00, 3_333_333, 500_000_00)):
-        for settled in (None, 0, 1, awarded // 3, advance(awarded, percent), awarded):
-            listed = payments([facts(awarded, percent, settled)], AMSTERDAM)
-            sign = {PaymentKind.ADVANCE: 1, PaymentKind.PAYMENT: 1, PaymentKind.RECLAIM: -1}
-            net = sum(sign[p.kind] * p.cents for p in listed)
-            assert net == (advance(awarded, percent) if settled is None else settled)
-            assert all(p.cents > 0 for p in listed)
-            assert len(listed) <= 2
+        for amended in ((), (awarded // 2 + 1,), (awarded + 7, max(1, awarded // 3))):
+            last = amended[-1] if amended else awarded
+            for settled in (None, 0, 1, last // 3, advance(last, percent), last):
+                listed = payments([facts(awarded, percent, settled, amended=amended)],
+                                  AMSTERDAM)
+                net = sum(sign[p.kind] * p.cents for p in listed)
+                assert net == (advance(last, percent) if settled is None else settled)
+                assert all(p.cents > 0 for p in listed)
+                assert len(listed) <= 2 + len(amended)
 
 
 async def test_the_annual_report_lists_the_payments_of_its_year(tmp_path, db_url, engine,
                                                                  scheme, time_env):
-    """An award of 2026 (its advance), an objection upheld in 2026, an award of 2025 settled
-    below its advance in 2026 (the reclaim in 2026, the advance in 2025), a rejection (none):
-    the section's sums, and the CSV's lines in the reader's language."""
+    """An award of 2026 (its advance) lowered in 2026 (the advance's reclaim), an objection
+    upheld in 2026, an award of 2025 settled below its advance in 2026 (the reclaim in 2026,
+    the advance in 2025), a rejection (none): the section's sums, and the CSV's lines in the
+    reader's language."""
     settings = Settings.from_env(data_dir=tmp_path, database_url=db_url, smtp_host="")
     sessions = session_factory(engine)
     async with sessions() as db:
@@ -125,6 +162,14 @@ async def test_the_annual_report_lists_the_payments_of_its_year(tmp_path, db_url
                                   actor_role="programme_team", note="Vastgesteld.",
                                   at=settled[0].replace(tzinfo=timezone.utc)))
             grants[reference] = app
+        lowered = grants["SV2026-0001"]
+        lowered.awarded_cents = 70_000_00
+        db.add(lowered)
+        db.add(GrantEvent(application_id=lowered.id, seq=12, stage="reporting",
+                          action="amend_award", actor_name="Team", actor_role="programme_team",
+                          note="€ 80.000,00 → € 70.000,00: Een activiteit vervalt.",
+                          amount_cents=70_000_00,
+                          at=datetime(2026, 9, 15, 10, tzinfo=timezone.utc)))
         await db.commit()
         client = await web_client_as(create_app(settings, scheme, time_env.client), team, db)
     async with contextlib.aclosing(client):
@@ -137,6 +182,9 @@ async def test_the_annual_report_lists_the_payments_of_its_year(tmp_path, db_url
     section = page[page.index("<table data-payments>"):]
     section = section[:section.index("</table>")]
     assert "<td>Voorschot bij toekenning</td><td>2</td><td>€ 125.000,00</td>" in section
+    assert "<td>Aanvulling voorschot bij wijziging</td><td>0</td><td>€ 0,00</td>" in section
+    assert ("<td>Terugvordering voorschot bij wijziging</td><td>1</td><td>€ 10.000,00</td>"
+            in section)
     assert "<td>Nabetaling bij vaststelling</td><td>0</td><td>€ 0,00</td>" in section
     assert "<td>Terugvordering bij vaststelling</td><td>1</td><td>€ 10.000,00</td>" in section
     assert '<a href="/reports/annual/2026/payments.csv">Elke betaling als CSV</a>' in page
@@ -149,6 +197,8 @@ async def test_the_annual_report_lists_the_payments_of_its_year(tmp_path, db_url
          "10000.0"],
         ["2026-06-10", "SV2026-0001", "Hogeschool Utrecht", "Voorschot bij toekenning",
          "80000.0"],
+        ["2026-09-15", "SV2026-0001", "Hogeschool Utrecht",
+         "Terugvordering voorschot bij wijziging", "10000.0"],
         ["2026-11-30", "SV2026-0002", "Hogeschool Utrecht", "Voorschot bij toekenning",
          "45000.0"]]
     assert "SV2026-0001,Hogeschool Utrecht,Advance on the award,80000.0" in english
@@ -158,7 +208,8 @@ async def test_the_annual_report_lists_the_payments_of_its_year(tmp_path, db_url
                           "organisation": "Hogeschool Utrecht", "kind": "reclaim",
                           "cents": 10_000_00}
     assert [(p["reference"], p["kind"]) for p in as_data[1:]] == [
-        ("SV2026-0001", "advance"), ("SV2026-0002", "advance")]
+        ("SV2026-0001", "advance"), ("SV2026-0001", "advance_reclaimed"),
+        ("SV2026-0002", "advance")]
 
 
 def test_a_payment_is_never_of_nothing():

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.payments import advance
     from domain.reports import reschedule, settle
     from domain.lifecycle import Action, Stage, transition
+    from domain.money import euros
     from domain.scoring import Verdict, agreed_verdict, combine_scores
     from domain.types import (
         SYSTEM,
@@ -29,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         Assessment,
         ArchiveRequest,
         AssignAssessors,
+        AwardAmendment,
         ChangeDecision,
         ChangeRequest,
         ConflictDeclaration,
@@ -74,8 +76,8 @@ WHOLE_DAYS = "terms-whole-days"  # a term ends at the end of its last (working) 
 REPORT_DAYS = "report-due-working-days"  # a new schedule's reports fall due on working days
 CONFLICT_TOLD = "tell-conflict-withdrawn"  # the assessor hears that their declaration was undone
 OBJECTION_TERM = "objection-decision-term"  # an objection is decided within weeks of its term
-# The `withdraw` Update needs no patch: the run takes no new path before it is accepted, and
-# recorded histories hold none (docs/upgrading.md, "A new human action").
+# The `withdraw` and `amend_award` Updates need no patch: the run takes no new path before one
+# is accepted, and recorded histories hold none (docs/upgrading.md, "A new human action").
 # A grant that starts with this marker takes every patch above without a marker of its own: one
 # marker and one visibility write instead of one of each per patch. Grants started before it
 # have no such marker and ask each patch, as they did. FOLDED never changes: a grant in flight
@@ -626,6 +628,49 @@ class GrantWorkflow:
             raise ValueError("Er ligt geen wijzigingsverzoek / no change request is pending")
 
     @workflow.update
+    async def amend_award(self, cmd: AwardAmendment) -> None:
+        """A wijzigingsbesluit: the ledger takes the new amount (or refuses it), then the grant
+        runs on with it: its advance, its settlement's ceiling and its reports' band; the
+        grantee gets the decision, with the advance paid or to repay."""
+        assert self.decision is not None
+        self._deciding = True
+        previous = self.decision.amount_cents
+        try:
+            await workflow.execute_activity(
+                "commit_budget", SetCommitment(
+                    actor=cmd.actor, reference=self.p.reference, round_id=self.p.round_id,
+                    amount_cents=cmd.amount_cents, reason=f"wijziging: {cmd.reason}"),
+                **ACTIVITY_OPTIONS)
+        except ActivityError as exc:
+            self._deciding = False
+            cause = exc.cause
+            raise ApplicationError(cause.message if isinstance(cause, ApplicationError)
+                                   else str(cause)) from None
+        self.decision = self.decision.model_copy(update={"amount_cents": cmd.amount_cents})
+        await self._record(cmd.actor, Action.AMEND_AWARD, awarded_cents=cmd.amount_cents,
+                           note=f"{euros(previous)} → {euros(cmd.amount_cents)}: {cmd.reason}")
+        percent = self.p.reporting.advance_percent
+        await self._letter(f"amendment-{self._seq}", template="amendment", context={
+            "reason": cmd.reason, "previous": str(previous),
+            "advance_change": str(advance(cmd.amount_cents, percent) - advance(previous, percent)),
+        })
+        self._deciding = False
+
+    @amend_award.validator
+    def _validate_amend(self, cmd: AwardAmendment) -> None:
+        transition(self.stage, Action.AMEND_AWARD, cmd.actor.role)
+        if self._deciding or self.decision is None:
+            raise ValueError("Er wordt al over deze subsidie besloten / a decision on this grant "
+                             "is under way")
+        if cmd.amount_cents > self.p.requested_cents:
+            raise ValueError(f"Het bedrag mag niet hoger zijn dan de aangevraagde "
+                             f"{euros(self.p.requested_cents)} / the amount may not exceed the "
+                             f"{euros(self.p.requested_cents)} asked")
+        if cmd.amount_cents == self.decision.amount_cents:
+            raise ValueError(f"De subsidie is al {euros(cmd.amount_cents)} / the grant is "
+                             f"{euros(cmd.amount_cents)} already")
+
+    @workflow.update
     async def settle(self, cmd: SettlementInput) -> None:
         assert self.decision is not None
         self._deciding = True
@@ -951,11 +996,15 @@ class GrantWorkflow:
             self.deadline = deadline
             await self._record(SYSTEM, None)
 
-    async def _letter(self, kind: str, objection_until: datetime | None = None) -> None:
-        """A decision letter: rendered, kept as PDF with the grant, and sent."""
+    async def _letter(self, kind: str, objection_until: datetime | None = None,
+                      template: str | None = None, context: dict[str, str] | None = None
+                      ) -> None:
+        """A decision letter: rendered, kept as PDF with the grant, and sent. `kind` names it
+        once in the grant's life; `template` (the kind, unless given) is what it says, with
+        `context` over what the grant holds."""
         rubric = self.p.rubric
         verdict = self.verdict
-        context = {
+        facts = {
             "reason": self.decision.reason if self.decision else "",
             "amount": str(self.decision.amount_cents if self.decision else 0),
             "threshold": str(rubric.minimum_average if rubric else ""),
@@ -979,7 +1028,7 @@ class GrantWorkflow:
         await workflow.execute_activity(
             "issue_letter", LetterRequest(
                 key=f"{workflow.info().workflow_id}/letter-{kind}", reference=self.p.reference,
-                kind=kind, context=context),
+                kind=template or kind, context={**facts, **(context or {})}),
             **ACTIVITY_OPTIONS)
 
     async def _tell_round(self, scored: bool) -> None:
