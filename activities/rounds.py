@@ -31,6 +31,10 @@ from regie.temporal import grant_workflow_id
 LEDGER_UPDATES_AT_ONCE = 2  # per worker process
 
 
+HELD_BACK = ("gerangschikt onder een toekenning die is geweigerd / ranked below an award "
+             "refused")
+
+
 class RoundActivities:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: Client,
                  scheme: Scheme, settings: Settings) -> None:
@@ -147,17 +151,20 @@ class RoundActivities:
     @activity.defn(name="deliver_decisions")
     async def deliver_decisions(self, delivery: Delivery) -> list[str]:
         """Each grant of the confirmed allocation gets its decision, in the order of the ranking;
-        returns those not taken, which stay with the team: any a grant refused (its ledger
-        check, say), and every award ranked below a refused award, which would otherwise pass
-        it by. Safe to repeat."""
+        returns those not taken, "<reference>: <why>", which stay with the team: any a grant
+        refused (its ledger check, say), and every award ranked below a refused award, which
+        would otherwise pass it by. Safe to repeat. It heartbeats after each grant, so a
+        delivery cut off (its worker stopped) is taken up again within the heartbeat timeout,
+        however long the round's delivery runs."""
         refused: list[str] = []
         held_back = False  # an award was refused: those ranked below it are the team's
-        for a in delivery.allocations:
+        for done, a in enumerate(delivery.allocations):
+            activity.heartbeat(done)
             if (await grants.status(self.client, a.reference)).stage != Stage.DECISION:
                 continue  # decided already (a retried delivery)
             funded = a.outcome == Outcome.FUNDED
             if funded and held_back:
-                refused.append(f"{a.reference}: ranked below an award refused")
+                refused.append(f"{a.reference}: {HELD_BACK}")
                 continue
             try:
                 await grants.act(self.client, a.reference, "decide", DecisionInput(

@@ -576,11 +576,12 @@ UI: dict[str, Text] = {
         "Besluiten uit deze verdeling die niet zijn genomen: {count}. Een aanvraag weigerde haar "
         "toekenning (het budget had er geen ruimte meer voor, bijvoorbeeld), en de toekenningen "
         "lager in de rangschikking zijn daarna niet verstuurd. Deze aanvragen wachten nog op een "
-        "besluit: besluit erover op de pagina van elke aanvraag.",
+        "besluit: besluit erover op de pagina van elke aanvraag. Waarom elk besluit niet is "
+        "genomen, staat bij de regel.",
         "Decisions of this allocation that were not taken: {count}. An application refused its "
         "award (the budget had no room left for it, say), and the awards ranked below it were "
         "not sent after that. These applications still await a decision: decide each on its "
-        "page."),
+        "page. Why each was not taken is given on its line."),
     "undelivered_line": Text("wacht nog op een besluit", "still awaits a decision"),
     "round_decides": Text(
         "Over deze aanvraag besluit ronde {round}, met de andere aanvragen in de volgorde van "

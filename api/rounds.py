@@ -98,6 +98,8 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
     # the one delivered (the ledger had no room left for it, say), and the team decides it there
     undelivered = sorted(r for r, stage in stages.items() if stage == Stage.DECISION.value
                          and status is not None and status.phase == "decided")
+    # why, as the delivery said it (a round decided before it said so has no reasons)
+    because = dict(line.partition(": ")[::2] for line in status.undelivered) if status else {}
     ledger = await programme.ledger_or_none(request.app.state.temporal, db, scheme.scheme.id)
     submitted, drafts = await _applications_by_round(db, round_id)
     return render(request, "round.html", {
@@ -109,6 +111,7 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
         "unshown": "" if status else await histories.unshown(db, round_workflow_id(round_id)),
         "candidates": {c.reference: c for c in proposal.candidates} if proposal else {},
         "tables": tables, "withdrawn": withdrawn, "undelivered": undelivered,
+        "because": because,
         "error": error, "typed": typed or {}}, status_code=status_code,
         viewer=viewer)
 

@@ -159,6 +159,7 @@ class RoundStatus(BaseModel):
     proposal: Proposal | None = None
     confirmed: list[Allocation] | None = None
     confirmed_by: str | None = None
+    undelivered: list[str] = []  # "<reference>: <why>", each decision the delivery did not take
 
 
 class LedgerParams(_Model):

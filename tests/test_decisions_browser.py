@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from temporalio.testing import ActivityEnvironment
 
+from activities.rounds import HELD_BACK, RoundActivities
 from api.app import create_app
 from domain.lifecycle import Role, Stage
 from domain.ranking import Change
-from domain.types import AllocationConfirmation, AssessorRef, AssignAssessors, SetCommitment
+from domain.types import (
+    AllocationConfirmation, AssessorRef, AssignAssessors, Delivery, SetCommitment,
+)
 from regie import grants, programme, rounds
 from regie.applications import submit_draft
 from regie.db import session_factory
@@ -192,6 +196,25 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             marked = page.locator("tr:has([data-undelivered-line])")
             assert await marked.evaluate_all("rows => rows.map(r => r.dataset.reference)") == \
                 references[1:]
+            # and why, on each line: the ledger's refusal, and the award held back below it
+            because = page.locator("[data-undelivered-because]")
+            assert "past niet" in await because.nth(0).text_content()
+            assert await because.nth(1).text_content() == HELD_BACK
+            # a delivery taken up again (its worker stopped) decides nothing twice and finds
+            # the same: it beats its heart at each grant, so it is taken up within minutes
+            async with sessions() as db:
+                confirmed = (await rounds.status(client, db, "2027")).confirmed
+            beats = []
+            again = ActivityEnvironment()
+            again.on_heartbeat = beats.append
+            refused = await again.run(
+                RoundActivities(sessions, client, scheme, settings).deliver_decisions,
+                Delivery(actor=factories.actor_of(team), allocations=tuple(confirmed)))
+            assert beats == [0, 1, 2]
+            async with sessions() as db:
+                assert refused == (await rounds.status(client, db, "2027")).undelivered
+            assert [line.partition(":")[0] for line in refused] == references[1:]
+            await stage_is(client, references[0], Stage.REPORTING)
             await stage_is(client, references[0], Stage.REPORTING)
             for reference in references[1:]:
                 await stage_is(client, reference, Stage.DECISION)

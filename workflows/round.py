@@ -54,6 +54,11 @@ ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(minutes=5),
     retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),
 )
+# The delivery decides every grant of the round, one after the other: as long as the round is
+# large, its progress watched by its heartbeat (options are not part of what a replay compares:
+# docs/upgrading.md)
+DELIVERY_OPTIONS = dict(ACTIVITY_OPTIONS, start_to_close_timeout=timedelta(hours=4),
+                        heartbeat_timeout=timedelta(minutes=2))
 
 
 def submission_id(application_id: int) -> str:
@@ -88,6 +93,7 @@ class RoundWorkflow:
         self.proposal: Proposal | None = None
         self.confirmed: list[Allocation] | None = None
         self.confirmed_by: Actor | None = None
+        self.undelivered: list[str] = []
 
     @property
     def references(self) -> list[str]:
@@ -122,8 +128,9 @@ class RoundWorkflow:
         self.phase = "proposed"  # only once there is a proposal to confirm
         if not await self._until(lambda: self.confirmed is not None):
             return self.status()
-        await workflow.execute_activity("deliver_decisions", Delivery(
-            actor=self.confirmed_by, allocations=tuple(self.confirmed)), **ACTIVITY_OPTIONS)
+        # what the delivery could not decide, and why: for the team, on the round's page
+        self.undelivered = await workflow.execute_activity("deliver_decisions", Delivery(
+            actor=self.confirmed_by, allocations=tuple(self.confirmed)), **DELIVERY_OPTIONS)
         self.phase = "decided"
         return self.status()
 
@@ -279,4 +286,5 @@ class RoundWorkflow:
                            closes_at=self.closes_at, closes_local=self.closes_local,
                            references=self.references, scored=sorted(self.verdicts),
                            proposal=self.proposal, confirmed=self.confirmed,
-                           confirmed_by=self.confirmed_by.name if self.confirmed_by else None)
+                           confirmed_by=self.confirmed_by.name if self.confirmed_by else None,
+                           undelivered=self.undelivered)
