@@ -19,7 +19,8 @@ from domain.lifecycle import Role, Stage
 from domain.schedules import add_months
 from domain.scheme import Scheme
 from domain.types import (
-    ActivityJudgement, ActivityReport, Actor, AssessorRef, AssignAssessors, CriterionScore,
+    ActivityJudgement, ActivityReport, Actor, AssessorRef, AssignAssessors, AwardAmendment,
+    CriterionScore,
     DecisionInput, ReportSubmission, ScoreSubmission, Withdrawal,
 )
 from regie import grants
@@ -203,6 +204,11 @@ async def load_demo(sessions: async_sessionmaker[AsyncSession], client: Client, 
                 activities=(ActivityReport(title="Training", done="Twee trainingen gegeven."),
                             ActivityReport(title="Evaluatie", done="Vragenlijst uitgezet.")),
                 lessons="Plan de trainingen buiten de tentamenweken."))
+        if award and not awarded:  # the first: its amount lowered since (a wijzigingsbesluit)
+            await grants.act(client, reference, "amend_award", AwardAmendment(
+                actor=team, amount_cents=requested[reference] - 4_000_00,
+                reason="Bezwaar tegen de begroting gegrond verklaard: € 4.000 reiskosten vallen "
+                       "buiten de regeling."))
         if award:
             awarded.append(reference)
     log.info("demo.loaded", grants=len(references))
