@@ -146,7 +146,8 @@ class RoundActivities:
             "round.proposed", candidates=len(candidates), budget=budget)
         return Proposal(budget_cents=budget, candidates=sorted(candidates,
                                                                key=lambda c: c.reference),
-                        allocations=allocations)
+                        allocations=allocations,
+                        second_approval=self.scheme.scheme.allocation_second_approval)
 
     @activity.defn(name="deliver_decisions")
     async def deliver_decisions(self, delivery: Delivery) -> list[str]:
@@ -158,6 +159,9 @@ class RoundActivities:
         however long the round's delivery runs."""
         refused: list[str] = []
         held_back = False  # an award was refused: those ranked below it are the team's
+        second = delivery.approved_by
+        approved = (f" (verdeling goedgekeurd door {second.name} / allocation approved by "
+                    f"{second.name})" if second else "")
         for done, a in enumerate(delivery.allocations):
             activity.heartbeat(done)
             if (await grants.status(self.client, a.reference)).stage != Stage.DECISION:
@@ -169,7 +173,7 @@ class RoundActivities:
             try:
                 await grants.act(self.client, a.reference, "decide", DecisionInput(
                     actor=delivery.actor, award=funded, amount_cents=a.amount_cents,
-                    reason=f"{a.nl} / {a.en}"))
+                    reason=f"{a.nl} / {a.en}{approved}"))
             except grants.ActionRefused as exc:
                 refused.append(f"{a.reference}: {exc}")
                 held_back = held_back or funded

@@ -559,6 +559,24 @@ UI: dict[str, Text] = {
     "change_reason": Text("Reden van de wijziging", "Reason for the change"),
     "confirm_allocation": Text("Verdeling bevestigen en besluiten versturen",
                                "Confirm the allocation and send the decisions"),
+    "confirm_for_approval": Text("Verdeling bevestigen; een ander lid keurt haar goed",
+                                 "Confirm the allocation; another member approves it"),
+    "awaiting_approval": Text(
+        "Bevestigd door {by}. De besluiten gaan uit zodra een ander lid van het programmateam "
+        "de verdeling goedkeurt; of zij gaat terug, met de reden, om opnieuw te bevestigen.",
+        "Confirmed by {by}. The decisions go out once another member of the programme team "
+        "approves the allocation; or it goes back, with the reason, to be confirmed anew."),
+    "own_confirmation": Text(
+        "U bevestigde deze verdeling zelf: een ander lid van het programmateam keurt haar goed. "
+        "Terugnemen kan wel.",
+        "You confirmed this allocation yourself: another member of the programme team "
+        "approves it. You can take it back."),
+    "approve_allocation": Text("Verdeling goedkeuren en besluiten versturen",
+                               "Approve the allocation and send the decisions"),
+    "return_allocation": Text("Terugsturen om opnieuw te bevestigen",
+                              "Send back to be confirmed anew"),
+    "return_reason": Text("Reden van het terugsturen", "Reason for sending it back"),
+    "returned_by": Text("Teruggestuurd door {by}", "Sent back by {by}"),
     "distribution": Text("Spreiding", "Distribution"),
     "dim_organisation_type": Text("Type organisatie", "Organisation type"),
     "dim_organisation": Text("Instelling", "Institution"),
@@ -572,6 +590,7 @@ UI: dict[str, Text] = {
     "applied": Text("Aanvragen", "Applications"),
     "funded": Text("Gefinancierd", "Funded"),
     "confirmed_by": Text("Bevestigd door", "Confirmed by"),
+    "approved_by": Text("Goedgekeurd door", "Approved by"),
     "undelivered": Text(
         "Besluiten uit deze verdeling die niet zijn genomen: {count}. Een aanvraag weigerde haar "
         "toekenning (het budget had er geen ruimte meer voor, bijvoorbeeld), en de toekenningen "
@@ -812,6 +831,8 @@ UPDATE_NAMES: dict[str, Text] = {
     "set_commitment": Text("verplichting vastgelegd", "commitment set"),
     "set_budgets": Text("budgetten uit het regelingbestand", "budgets from the scheme file"),
     "confirm_allocation": Text("verdeling bevestigd", "allocation confirmed"),
+    "approve_allocation": Text("verdeling goedgekeurd", "allocation approved"),
+    "return_allocation": Text("verdeling teruggestuurd", "allocation sent back"),
     "submit": Text("aanvraag ingediend", "application submitted"),
     "move_window": Text("rondevenster uit het regelingbestand",
                         "round window from the scheme file"),

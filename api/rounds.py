@@ -15,7 +15,7 @@ from api.views import posted, render, round_or_404, scheme_names
 from domain.lifecycle import Role, Stage
 from domain.money import euros, parse_euros
 from domain.ranking import Allocation, Change, apply_changes, distribution
-from domain.types import AllocationConfirmation
+from domain.types import AllocationApproval, AllocationConfirmation, AllocationReturn
 from regie import alignment, audit, histories, programme, rounds
 from regie.grants import ActionRefused, run_update
 from regie.programme import ledger_workflow_id
@@ -111,7 +111,7 @@ async def _round_page(request: Request, viewer: Viewer, db, round_id: str, *, er
         "unshown": "" if status else await histories.unshown(db, round_workflow_id(round_id)),
         "candidates": {c.reference: c for c in proposal.candidates} if proposal else {},
         "tables": tables, "withdrawn": withdrawn, "undelivered": undelivered,
-        "because": because,
+        "because": because, "me": viewer.person.id if viewer.person else None,
         "error": error, "typed": typed or {}}, status_code=status_code,
         viewer=viewer)
 
@@ -121,18 +121,21 @@ async def round_page(request: Request, round_id: str, viewer: Staff, db: Db):
     return await _round_page(request, viewer, db, round_id)
 
 
-async def _beyond_room(request: Request, db, round_id: str, changes: list[Change]) -> str:
-    """Why the allocation with `changes` does not fit in what the ledger lets the round commit
-    now, which may be less than at the proposal (money committed since, a ceiling lowered):
-    its grants would refuse their awards one by one, a line ranked lower taken where a higher
-    one was refused. Empty when it fits, or when the round will refuse it with its own reason."""
+async def _beyond_room(request: Request, db, round_id: str,
+                       changes: list[Change] | None = None) -> str:
+    """Why the allocation with `changes` (None: the one confirmed, awaiting approval) does not
+    fit in what the ledger lets the round commit now, which may be less than at the proposal
+    (money committed since, a ceiling lowered): its grants would refuse their awards one by
+    one, a line ranked lower taken where a higher one was refused. Empty when it fits, or when
+    the round will refuse it with its own reason."""
     _, status, proposal, _ = await round_state(request, db, round_id)
     ledger = await programme.ledger_or_none(request.app.state.temporal, db,
                                             request.app.state.scheme.scheme.id)
-    if proposal is None or ledger is None or status.confirmed is not None:
+    if proposal is None or ledger is None or (changes is None) == (status.confirmed is None):
         return ""
     try:
-        confirmed = apply_changes(proposal.allocations, changes, proposal.budget_cents)
+        confirmed = status.confirmed if changes is None else apply_changes(
+            proposal.allocations, changes, proposal.budget_cents)
     except ValueError:
         return ""
     stages = await _stages(db, confirmed)  # a grant withdrawn since is passed by
@@ -184,4 +187,42 @@ async def confirm(request: Request, round_id: str, viewer: Team, db: Db):
                                  typed=typed)
     await audit.append_as(db, viewer.person, "confirm_allocation", f"round-{round_id}",
                           {"changes": [c.model_dump() for c in changes]})
+    return RedirectResponse(f"/rounds/{round_id}", status_code=303)
+
+
+@router.post("/rounds/{round_id}/approve")
+async def approve(request: Request, round_id: str, viewer: Team, db: Db):
+    """A second member of the team approves the confirmed allocation: then the decisions go
+    out. Refused where it no longer fits in what the ledger lets the round commit."""
+    await posted(request)  # the form's CSRF token
+    if beyond := await _beyond_room(request, db, round_id):
+        return await _round_page(request, viewer, db, round_id, error=beyond, status_code=409)
+    return await _second_look(request, viewer, db, round_id, RoundWorkflow.approve_allocation,
+                              AllocationApproval(actor=viewer.actor()), {})
+
+
+@router.post("/rounds/{round_id}/return")
+async def send_back(request: Request, round_id: str, viewer: Team, db: Db):
+    """The confirmed allocation goes back, with the reason: it awaits a confirmation anew."""
+    reason = str((await posted(request)).get("reason", "")).strip()
+    if not reason:
+        return await _round_page(request, viewer, db, round_id, status_code=422,
+                                 error="Geef de reden / give the reason")
+    return await _second_look(request, viewer, db, round_id, RoundWorkflow.return_allocation,
+                              AllocationReturn(actor=viewer.actor(), reason=reason),
+                              {"reason": reason}, typed={"return_reason": reason})
+
+
+async def _second_look(request: Request, viewer: Viewer, db, round_id: str, update, command,
+                       detail: dict, typed: dict[str, str] | None = None):
+    """Send the approval or the return to the round; its refusal on the page, with what was
+    typed."""
+    handle = request.app.state.temporal.get_workflow_handle_for(
+        RoundWorkflow.run, rounds.round_workflow_id(round_id))
+    try:
+        await run_update(handle, update, command)
+    except ActionRefused as exc:  # confirmed by this member, or nothing awaits approval
+        return await _round_page(request, viewer, db, round_id, error=str(exc), status_code=409,
+                                 typed=typed)
+    await audit.append_as(db, viewer.person, update.__name__, f"round-{round_id}", detail)
     return RedirectResponse(f"/rounds/{round_id}", status_code=303)

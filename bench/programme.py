@@ -16,7 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 from bench.common import BIN, Clock, table
 from domain.lifecycle import STAGES, Role, Stage
 from domain.types import (
-    ActivityReport, AllocationConfirmation, AssessorRef, AssignAssessors, ReportReview,
+    ActivityReport, AllocationApproval, AllocationConfirmation, AssessorRef, AssignAssessors,
+    ReportReview,
     ReportSubmission, SettlementInput,
 )
 from regie import adoption, grants, histories, programme, rounds
@@ -98,6 +99,8 @@ async def run(folder: Path, applications: int = 1_000) -> dict:
                     db, Role.GRANTEE, f"lid{n}@instelling{n}.example", org))
             drafts = [await factories.application(db, orgs[n % 20], scheme, factories.draft(
                 "2027", f"Project 2027-{n + 1:04d}")) for n in range(new_count)]
+            second = factories.actor_of(await factories.person(  # approves the allocation
+                db, Role.PROGRAMME_TEAM, "collega@example.nl"))
         team = factories.actor_of(people.team)
         panel = (people.assessor, people.second_assessor)
         today = (await env.get_current_time()).date()
@@ -144,8 +147,11 @@ async def run(folder: Path, applications: int = 1_000) -> dict:
                     try:
                         await handle.execute_update(RoundWorkflow.confirm_allocation,
                                                     AllocationConfirmation(actor=team))
+                        await handle.execute_update(RoundWorkflow.approve_allocation,
+                                                    AllocationApproval(actor=second))
                     except WorkflowUpdateFailedError as exc:
-                        raise RuntimeError(f"confirmation refused: {exc.cause}") from None
+                        raise RuntimeError(f"confirmation or approval refused: {exc.cause}"
+                                           ) from None
                     while (await handle.query(RoundWorkflow.status)).phase != "decided":
                         await asyncio.sleep(0.2)
                 phases["2027 round"] = c.seconds

@@ -286,6 +286,9 @@ class SchemeInfo(_Model):
     # (Awb 2:15); empty, the letter names the funder alone. A rejection's objection is lodged
     # in Regie, through the grant's page.
     objections_to: str = ""
+    # a round's allocation, once confirmed by one member of the programme team, waits for
+    # another's approval before any decision goes out (vier-ogenprincipe)
+    allocation_second_approval: bool = False
 
 
 class Scheme(_Model):

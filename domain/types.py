@@ -136,6 +136,9 @@ class Proposal(BaseModel):
     budget_cents: int  # what the ledger had left for the round when it was proposed
     candidates: list[Candidate]
     allocations: list[Allocation]
+    # the confirmation waits for a second member's approval (the scheme file's, at the
+    # proposal; a proposal of an earlier release has none, and its round none)
+    second_approval: bool = False
 
 
 class AllocationConfirmation(_Model):
@@ -143,9 +146,23 @@ class AllocationConfirmation(_Model):
     changes: tuple[Change, ...] = ()
 
 
+class AllocationApproval(_Model):
+    """A second member of the programme team approves the allocation another confirmed."""
+
+    actor: Actor
+
+
+class AllocationReturn(_Model):
+    """The confirmed allocation goes back to be confirmed anew, with the reason."""
+
+    actor: Actor
+    reason: str = Field(min_length=1)
+
+
 class Delivery(_Model):
     actor: Actor
     allocations: tuple[Allocation, ...]
+    approved_by: Actor | None = None  # the second member, where the round asked for one
 
 
 class RoundStatus(BaseModel):
@@ -159,6 +176,10 @@ class RoundStatus(BaseModel):
     proposal: Proposal | None = None
     confirmed: list[Allocation] | None = None
     confirmed_by: str | None = None
+    confirmed_by_id: int | None = None
+    second_approval: bool = False  # the confirmation waits for another member's approval
+    approved_by: str | None = None
+    returned: str | None = None  # the last confirmation sent back: by whom, and why
     undelivered: list[str] = []  # "<reference>: <why>", each decision the delivery did not take
 
 

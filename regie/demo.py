@@ -44,6 +44,7 @@ ORGANISATIONS = [
 
 PEOPLE = [  # email, name, role, organisation index
     ("team@regie.demo", "Fatima El Amrani", Role.PROGRAMME_TEAM, None),
+    ("collega@regie.demo", "Ruud Hendriks", Role.PROGRAMME_TEAM, None),  # the four eyes' second
     ("auditor@regie.demo", "Joost de Wit", Role.AUDITOR, None),
     ("beoordelaar1@regie.demo", "Prof. Anneke Visser", Role.ASSESSOR, 5),
     ("beoordelaar2@regie.demo", "Dr. Samir Benali", Role.ASSESSOR, 6),

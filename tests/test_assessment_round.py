@@ -16,7 +16,8 @@ from domain.money import euros
 from domain.lifecycle import Role, Stage
 from domain.ranking import Change, Outcome
 from domain.types import (
-    ActivityJudgement, AllocationConfirmation, AssessorRef, AssignAssessors, ConsensusInput,
+    ActivityJudgement, AllocationApproval, AllocationConfirmation, AllocationReturn, AssessorRef,
+    AssignAssessors, ConsensusInput,
     CriterionScore, ObjectionInput, ObjectionOutcome, ScoreSubmission, SetCommitment,
 )
 from regie import grants, programme, rounds
@@ -57,6 +58,7 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
         members = [await factories.person(db, Role.GRANTEE, f"lid{n}@instelling{n}.example",
                                           org) for n, org in enumerate(orgs)]
         team_person = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+        second_person = await factories.person(db, Role.PROGRAMME_TEAM, "tweede@example.nl")
         panel = [await factories.person(db, Role.ASSESSOR, f"panel{n}@example.nl")
                  for n in range(3)]
         insider = await factories.person(db, Role.ASSESSOR, "insider@instelling0.example",
@@ -64,7 +66,7 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
         drafts = [await factories.application(db, orgs[n % 10], scheme, factories.draft(
             "2027", f"Project {n + 1:02d}")) for n in range(30)]
         await programme.ensure_programme(db, client, scheme, settings.task_queue)
-    team = factories.actor_of(team_person)
+    team, second_member = factories.actor_of(team_person), factories.actor_of(second_person)
     config = (await client.get_workflow_handle(rounds.round_workflow_id("2027")).describe()
               ).raw_description.execution_config
     # a round's whole history is replayed by a worker that has not got it: room for that
@@ -145,9 +147,34 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
                 actor=team, changes=(Change(reference=exhausted[0].reference,
                                             amount_cents=86_000_00, reason="spreiding"),)))
         assert "meer dan het budget" in refused.value.cause.message
-        await handle.execute_update(RoundWorkflow.confirm_allocation, AllocationConfirmation(
-            actor=team, changes=(Change(reference=changed, amount_cents=60_000_00,
-                                        reason="Activiteit 2 overlapt met een lopend project."),)))
+        lowered = AllocationConfirmation(actor=team, changes=(Change(
+            reference=changed, amount_cents=60_000_00,
+            reason="Activiteit 2 overlapt met een lopend project."),))
+        await handle.execute_update(RoundWorkflow.confirm_allocation, lowered)
+        # four eyes: nothing goes out until another member of the team approves; the one who
+        # confirmed cannot, an assessor neither; a confirmation sent back is confirmed anew
+        status = await handle.query(RoundWorkflow.status)
+        assert (status.phase, status.confirmed_by, status.second_approval) == (
+            "proposed", "Team", True)
+        for actor, refusal in ((team, "U bevestigde deze verdeling zelf"),
+                               (first, "Alleen het programmateam")):
+            with pytest.raises(WorkflowUpdateFailedError) as refused:
+                await handle.execute_update(RoundWorkflow.approve_allocation,
+                                            AllocationApproval(actor=actor))
+            assert refusal in refused.value.cause.message
+        await handle.execute_update(RoundWorkflow.return_allocation, AllocationReturn(
+            actor=second_member, reason="Eerst de spreiding over de pijlers bekijken."))
+        status = await handle.query(RoundWorkflow.status)
+        assert (status.confirmed, status.returned) == (
+            None, "Tweede: Eerst de spreiding over de pijlers bekijken.")
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(RoundWorkflow.approve_allocation,
+                                        AllocationApproval(actor=second_member))
+        assert "Er wacht geen verdeling op goedkeuring" in refused.value.cause.message
+        await handle.execute_update(RoundWorkflow.confirm_allocation, lowered)
+        assert (await grants.status(client, funded[0].reference)).stage == Stage.DECISION
+        await handle.execute_update(RoundWorkflow.approve_allocation,
+                                    AllocationApproval(actor=second_member))
         async def decided():
             return (await handle.query(RoundWorkflow.status)).phase == "decided"
         await eventually(decided)
@@ -172,6 +199,7 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
         assert pdf.get_content().startswith(b"%PDF")
         body = award.get_body(("plain",)).get_content()
         assert "gefinancierd op rang 1" in body and "gemiddeld 3 of hoger" in body
+        assert "(verdeling goedgekeurd door Tweede / allocation approved by Tweede)" in body
         # the round pays its awards in advance in full (advance_percent 100)
         assert (f"Wij kennen u een subsidie toe van {euros(funded[0].amount_cents)}. Daarvan "
                 f"betalen wij u {euros(funded[0].amount_cents)} als voorschot.") in body
@@ -206,6 +234,7 @@ async def test_a_round_of_thirty_from_scoring_to_objection(time_env, tmp_path, d
         assert after.rounds[2].remaining_cents == 0
         await eventually(lambda: _has(smtp, f"Beslissing op bezwaar {rejected}: gegrond"))
         await maybe_record(handle, "round_allocation_v1.json")
+        await maybe_record(handle, "round_second_approval_v1.json")
         await maybe_record(client.get_workflow_handle(f"grant-{divergent}"),
                            "grant_consensus_v1.json")
         await maybe_record(client.get_workflow_handle(f"grant-{rejected}"),

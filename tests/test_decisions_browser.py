@@ -12,7 +12,8 @@ from api.app import create_app
 from domain.lifecycle import Role, Stage
 from domain.ranking import Change
 from domain.types import (
-    AllocationConfirmation, AssessorRef, AssignAssessors, Delivery, SetCommitment,
+    AllocationApproval, AllocationConfirmation, AssessorRef, AssignAssessors, Delivery,
+    SetCommitment,
 )
 from regie import grants, programme, rounds
 from regie.applications import submit_draft
@@ -88,6 +89,7 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
         org = await factories.organisation(db, "Maastricht University", "wo")
         member = await factories.person(db, Role.GRANTEE, "lid@um.example", org)
         team = await factories.person(db, Role.PROGRAMME_TEAM, "team@example.nl")
+        colleague = await factories.person(db, Role.PROGRAMME_TEAM, "collega@example.nl")
         panel = [await factories.person(db, Role.ASSESSOR, f"p{n}@example.nl") for n in (1, 2)]
         drafts = [await factories.application(db, org, scheme, factories.draft("2027", f"P{n}"))
                   for n in range(3)]
@@ -169,16 +171,41 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             assert "De verdeling legt € 222.000,00 vast, maar de ronde kan nu nog € 146.000,00 " \
                 "vastleggen (bij het voorstel € 4.000.000,00)" in await page.text_content("p.error")
             assert await page.get_attribute("[data-phase]", "data-phase") == "proposed"
-            # should it shrink between that check and the delivery (here: the round's Update
-            # sent without the page), the grant whose award no longer fits refuses it, and the
-            # award ranked below it, which would fit, is not sent past it
-            await client.get_workflow_handle_for(
-                RoundWorkflow.run, rounds.round_workflow_id("2027")).execute_update(
-                RoundWorkflow.confirm_allocation, AllocationConfirmation(
-                    actor=factories.actor_of(team), changes=(Change(
-                        reference=references[2], amount_cents=50_000_00,
-                        reason="Alleen activiteit 1 past."),)))
+            # confirmed without the page (the round's Update), it awaits a second member's
+            # approval: the one who confirmed is offered none; the second's page refuses it, as
+            # it no longer fits, and they send it back with their reason
+            handle = client.get_workflow_handle_for(RoundWorkflow.run,
+                                                    rounds.round_workflow_id("2027"))
+            confirmation = AllocationConfirmation(actor=factories.actor_of(team), changes=(
+                Change(reference=references[2], amount_cents=50_000_00,
+                       reason="Alleen activiteit 1 past."),))
+            await handle.execute_update(RoundWorkflow.confirm_allocation, confirmation)
             await page.goto(f"{url}/rounds/2027")
+            assert "Bevestigd door Team. De besluiten gaan uit zodra een ander lid" in \
+                await page.text_content("[data-awaiting-approval]")
+            assert await page.locator("[data-own-confirmation]").count() == 1
+            assert await page.locator("#approve-allocation").count() == 0
+            second = await browser.new_page()
+            await sign_in(second, url, "collega@example.nl", factories.PASSWORD,
+                          factories.TOTP_SECRET)
+            await second.goto(f"{url}/rounds/2027")
+            await second.click("#approve-allocation")
+            assert "De verdeling legt € 222.000,00 vast, maar de ronde kan nu nog € 146.000,00 " \
+                "vastleggen" in await second.text_content("p.error")
+            assert await second.get_attribute("[data-phase]", "data-phase") == "proposed"
+            await second.fill("#return_reason", "Past niet meer: eerst bijstellen.")
+            await second.click("#return-allocation")
+            await second.wait_for_url(f"{url}/rounds/2027")
+            await page.reload()
+            assert await page.text_content("[data-returned]") == \
+                "Teruggestuurd door Collega: Past niet meer: eerst bijstellen."
+            assert await page.locator("#confirm-allocation").count() == 1
+            # should the money shrink between the page's checks and the delivery (here: the
+            # round's Updates sent without the page), the grant whose award no longer fits
+            # refuses it, and the award ranked below it, which would fit, is not sent past it
+            await handle.execute_update(RoundWorkflow.confirm_allocation, confirmation)
+            await handle.execute_update(RoundWorkflow.approve_allocation, AllocationApproval(
+                actor=factories.actor_of(colleague)))
 
             async def decided():
                 await page.reload()

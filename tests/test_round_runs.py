@@ -16,7 +16,7 @@ from api.app import create_app
 from api.auth import SESSION_COOKIE, open_session
 from domain.lifecycle import Role, Stage
 from domain.ranking import Outcome
-from domain.types import AllocationConfirmation, SubmitToRound
+from domain.types import AllocationApproval, AllocationConfirmation, SubmitToRound
 from regie import grants, histories, programme, rounds
 from regie.applications import submit_draft
 from regie.db import session_factory
@@ -57,6 +57,8 @@ async def test_a_round_in_short_runs_keeps_every_submission_and_verdict(
                                           org) for n, org in enumerate(orgs)]
         team = factories.actor_of(await factories.person(db, Role.PROGRAMME_TEAM,
                                                          "team@example.nl"))
+        second = factories.actor_of(await factories.person(db, Role.PROGRAMME_TEAM,
+                                                           "tweede@example.nl"))
         auditor = await factories.person(db, Role.AUDITOR, "audit@example.nl")
         panel = [await factories.person(db, Role.ASSESSOR, f"panel{n}@example.nl")
                  for n in range(2)]
@@ -112,6 +114,8 @@ async def test_a_round_in_short_runs_keeps_every_submission_and_verdict(
         assert len(status.proposal.allocations) == APPLICATIONS and len(funded) == 7
         await handle.execute_update(RoundWorkflow.confirm_allocation,
                                     AllocationConfirmation(actor=team))
+        await handle.execute_update(RoundWorkflow.approve_allocation,
+                                    AllocationApproval(actor=second))
         await phase("decided")
         for reference in references:
             await stage_is(client, reference,

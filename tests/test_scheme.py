@@ -153,7 +153,7 @@ def test_every_marked_value_of_the_shipped_scheme_is_listed():
     by_key = {a.key: a for a in found}
     assert len(by_key) == len(found)
     assert by_key["defaults.terms.assessment_days"] == Assumption(
-        marked[5], "defaults.terms.assessment_days", "28", "assessors' term after assignment")
+        marked[6], "defaults.terms.assessment_days", "28", "assessors' term after assignment")
     assert by_key["rounds[0].opens"].why == 'the plan names only "summer 2025"'
     assert by_key["defaults.terms.assessment_reminder_days"].why == ""
 

@@ -166,3 +166,16 @@ def test_every_mail_has_a_name_in_both_languages():
     templates = {path.stem for path in (ROOT / "templates" / "email").glob("*.txt")}
     assert set(MAIL_NAMES) == templates | {ASSIGNED}
     assert all(name.nl and name.en and name.nl != name.en for name in MAIL_NAMES.values())
+
+
+def test_a_rounds_timeline_names_who_confirmed_who_sent_back_and_who_approved():
+    lines = _timeline("round_second_approval_v1.json")
+    named = [(line.details.split(" (")[0], line.who) for line in lines
+             if line.details.startswith(("allocation confirmed", "allocation sent back",
+                                         "allocation approved"))]
+    assert named == [("allocation confirmed", "Team (Programme team)"),
+                     ("allocation sent back", "Tweede (Programme team)"),
+                     ("allocation confirmed", "Team (Programme team)"),
+                     ("allocation approved", "Tweede (Programme team)")]
+    back = next(line for line in lines if line.details.startswith("allocation sent back"))
+    assert "Eerst de spreiding over de pijlers bekijken." in back.details

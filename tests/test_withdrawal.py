@@ -134,6 +134,7 @@ async def test_withdrawn_in_a_live_round_leave_its_allocation(time_env, settings
         org = await db.get(Organisation, people.grantee.organisation_id)
         drafts = [await factories.application(db, org, scheme, factories.draft("2027", title))
                   for title in ("Eerste", "Tweede", "Derde", "Vierde")]
+        second = await factories.person(db, Role.PROGRAMME_TEAM, "collega@example.nl")
         await ensure_programme(db, client, scheme, settings.task_queue)
     grantee, team = actor_of(people.grantee), actor_of(people.team)
     assessors = (people.assessor, people.second_assessor)
@@ -195,6 +196,12 @@ async def test_withdrawn_in_a_live_round_leave_its_allocation(time_env, settings
                 "csrf_token": web.cookies[CSRF_COOKIE], f"amount-{kept}": "80.000,00",
                 f"reason-{kept}": "Begroting bijgesteld."})
             assert confirmed.status_code == 303, confirmed.text
+        async with sessions() as db:  # a second member approves: its room check passes too
+            web = await web_client_as(create_app(settings, scheme, client), second, db)
+        async with contextlib.aclosing(web):
+            approved = await web.post("/rounds/2027/approve",
+                                      data={"csrf_token": web.cookies[CSRF_COOKIE]})
+            assert approved.status_code == 303, approved.text
         await stage_is(client, kept, Stage.REPORTING)
         await eventually(lambda: _phase_is(handle, "decided"))
         assert (await grants.status(client, late)).stage == Stage.WITHDRAWN

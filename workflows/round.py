@@ -31,7 +31,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import NotAllowed, Role, only_from_scheme_file
     from domain.ranking import Allocation, apply_changes, check_requests
     from domain.types import (
-        Actor, AllocationConfirmation, Delivery, Proposal, RoundCarried, RoundParams, RoundStatus,
+        Actor, AllocationApproval, AllocationConfirmation, AllocationReturn, Delivery, Proposal,
+        RoundCarried, RoundParams, RoundStatus,
         ScoredGrant, StartGrant, SubmitToRound, WindowMove, WindowMoved,
     )
     from domain.windows import check_window_move
@@ -93,6 +94,8 @@ class RoundWorkflow:
         self.proposal: Proposal | None = None
         self.confirmed: list[Allocation] | None = None
         self.confirmed_by: Actor | None = None
+        self.approved_by: Actor | None = None
+        self.returned: str | None = None
         self.undelivered: list[str] = []
 
     @property
@@ -126,11 +129,12 @@ class RoundWorkflow:
             "propose_allocation", [s for s in self.verdicts.values() if s.verdict is not None],
             result_type=Proposal, **ACTIVITY_OPTIONS)
         self.phase = "proposed"  # only once there is a proposal to confirm
-        if not await self._until(lambda: self.confirmed is not None):
+        if not await self._until(self._approved):
             return self.status()
         # what the delivery could not decide, and why: for the team, on the round's page
         self.undelivered = await workflow.execute_activity("deliver_decisions", Delivery(
-            actor=self.confirmed_by, allocations=tuple(self.confirmed)), **DELIVERY_OPTIONS)
+            actor=self.confirmed_by, allocations=tuple(self.confirmed),
+            approved_by=self.approved_by), **DELIVERY_OPTIONS)
         self.phase = "decided"
         return self.status()
 
@@ -212,6 +216,42 @@ class RoundWorkflow:
         except ValueError as exc:
             raise NotAllowed(str(exc)) from None
 
+    def _approved(self) -> bool:
+        """Confirmed, and approved by a second member where the proposal asks for it (one of an
+        earlier release does not: no patch, as its rounds replay with the same answer)."""
+        return self.confirmed is not None and (
+            self.approved_by is not None or not self.proposal.second_approval)
+
+    @workflow.update
+    def approve_allocation(self, cmd: AllocationApproval) -> None:
+        self.approved_by = cmd.actor
+
+    @approve_allocation.validator
+    def _validate_approve(self, cmd: AllocationApproval) -> None:
+        self._awaiting_approval(cmd.actor)
+        if cmd.actor.user_id == self.confirmed_by.user_id:
+            raise NotAllowed("U bevestigde deze verdeling zelf: een ander lid van het "
+                             "programmateam keurt haar goed / you confirmed this allocation "
+                             "yourself: another member of the programme team approves it")
+
+    @workflow.update
+    def return_allocation(self, cmd: AllocationReturn) -> None:
+        """Send the confirmation back: the proposal awaits a confirmation anew."""
+        self.returned = f"{cmd.actor.name}: {cmd.reason}"
+        self.confirmed = self.confirmed_by = None
+
+    @return_allocation.validator
+    def _validate_return(self, cmd: AllocationReturn) -> None:
+        self._awaiting_approval(cmd.actor)
+
+    def _awaiting_approval(self, actor: Actor) -> None:
+        if actor.role != Role.PROGRAMME_TEAM:
+            raise NotAllowed("Alleen het programmateam / only the programme team")
+        if (self.phase != "proposed" or self.confirmed is None or self.approved_by is not None
+                or not self.proposal.second_approval):
+            raise NotAllowed("Er wacht geen verdeling op goedkeuring / no allocation awaits "
+                             "approval")
+
     async def _until_opening(self) -> None:
         """Wait for the opening, as `move_window` may move it (before MOVABLE_OPENING: sleep
         to the opening the round started with)."""
@@ -287,4 +327,8 @@ class RoundWorkflow:
                            references=self.references, scored=sorted(self.verdicts),
                            proposal=self.proposal, confirmed=self.confirmed,
                            confirmed_by=self.confirmed_by.name if self.confirmed_by else None,
-                           undelivered=self.undelivered)
+                           confirmed_by_id=self.confirmed_by.user_id if self.confirmed_by
+                           else None,
+                           second_approval=bool(self.proposal and self.proposal.second_approval),
+                           approved_by=self.approved_by.name if self.approved_by else None,
+                           returned=self.returned, undelivered=self.undelivered)
