@@ -566,6 +566,8 @@ UI: dict[str, Text] = {
         "de verdeling goedkeurt; of zij gaat terug, met de reden, om opnieuw te bevestigen.",
         "Confirmed by {by}. The decisions go out once another member of the programme team "
         "approves the allocation; or it goes back, with the reason, to be confirmed anew."),
+    "awaiting_approval_short": Text("bevestigd door {by}; wacht op goedkeuring",
+                                    "confirmed by {by}; awaits approval"),
     "own_confirmation": Text(
         "U bevestigde deze verdeling zelf: een ander lid van het programmateam keurt haar goed. "
         "Terugnemen kan wel.",

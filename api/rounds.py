@@ -131,12 +131,17 @@ async def _beyond_room(request: Request, db, round_id: str,
     _, status, proposal, _ = await round_state(request, db, round_id)
     ledger = await programme.ledger_or_none(request.app.state.temporal, db,
                                             request.app.state.scheme.scheme.id)
-    if proposal is None or ledger is None or (changes is None) == (status.confirmed is None):
+    if proposal is None or ledger is None:
         return ""
-    try:
-        confirmed = status.confirmed if changes is None else apply_changes(
-            proposal.allocations, changes, proposal.budget_cents)
-    except ValueError:
+    if changes is None:  # an approval: of the allocation confirmed, if one awaits it
+        confirmed = status.confirmed
+    else:  # a confirmation, if none was made; changes that do not apply the round refuses
+        try:
+            confirmed = None if status.confirmed else apply_changes(
+                proposal.allocations, changes, proposal.budget_cents)
+        except ValueError:
+            confirmed = None
+    if confirmed is None:
         return ""
     stages = await _stages(db, confirmed)  # a grant withdrawn since is passed by
     needed = sum(a.amount_cents for a in confirmed

@@ -185,6 +185,9 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
                 await page.text_content("[data-awaiting-approval]")
             assert await page.locator("[data-own-confirmation]").count() == 1
             assert await page.locator("#approve-allocation").count() == 0
+            await page.goto(f"{url}/rounds")  # the list of rounds says so too
+            assert await page.text_content("[data-awaiting-approval='2027']") == \
+                "bevestigd door Team; wacht op goedkeuring"
             second = await browser.new_page()
             await sign_in(second, url, "collega@example.nl", factories.PASSWORD,
                           factories.TOTP_SECRET)
@@ -196,7 +199,7 @@ async def test_the_team_confirms_an_allocation(browser, time_env, tmp_path, db_u
             await second.fill("#return_reason", "Past niet meer: eerst bijstellen.")
             await second.click("#return-allocation")
             await second.wait_for_url(f"{url}/rounds/2027")
-            await page.reload()
+            await page.goto(f"{url}/rounds/2027")
             assert await page.text_content("[data-returned]") == \
                 "Teruggestuurd door Collega: Past niet meer: eerst bijstellen."
             assert await page.locator("#confirm-allocation").count() == 1
