@@ -547,16 +547,10 @@ class GrantWorkflow:
         self._deciding = True
         if self._patched(LEDGER):
             try:
-                await workflow.execute_activity(
-                    "commit_budget", SetCommitment(
-                        actor=cmd.actor, reference=self.p.reference, round_id=self.p.round_id,
-                        amount_cents=cmd.amount_cents, reason=cmd.reason),
-                    **ACTIVITY_OPTIONS)
-            except ActivityError as exc:
+                await self._commit(cmd.actor, cmd.amount_cents, cmd.reason)
+            except ApplicationError:
                 self._deciding = False
-                cause = exc.cause
-                raise ApplicationError(cause.message if isinstance(cause, ApplicationError)
-                                       else str(cause)) from None
+                raise
         self.decision = cmd
         self.awarded_on = schedules.local_day(workflow.now(), self.p.timezone)
         self.reports = self._on_working_days(schedules.report_schedule(
@@ -636,16 +630,10 @@ class GrantWorkflow:
         self._deciding = True
         previous = self.decision.amount_cents
         try:
-            await workflow.execute_activity(
-                "commit_budget", SetCommitment(
-                    actor=cmd.actor, reference=self.p.reference, round_id=self.p.round_id,
-                    amount_cents=cmd.amount_cents, reason=f"wijziging: {cmd.reason}"),
-                **ACTIVITY_OPTIONS)
-        except ActivityError as exc:
+            await self._commit(cmd.actor, cmd.amount_cents, f"wijziging: {cmd.reason}")
+        except ApplicationError:
             self._deciding = False
-            cause = exc.cause
-            raise ApplicationError(cause.message if isinstance(cause, ApplicationError)
-                                   else str(cause)) from None
+            raise
         self.decision = self.decision.model_copy(update={"amount_cents": cmd.amount_cents})
         await self._record(cmd.actor, Action.AMEND_AWARD, awarded_cents=cmd.amount_cents,
                            note=f"{euros(previous)} → {euros(cmd.amount_cents)}: {cmd.reason}")
@@ -1030,6 +1018,20 @@ class GrantWorkflow:
                 key=f"{workflow.info().workflow_id}/letter-{kind}", reference=self.p.reference,
                 kind=template or kind, context={**facts, **(context or {})}),
             **ACTIVITY_OPTIONS)
+
+    async def _commit(self, actor: Actor, cents: int, reason: str) -> None:
+        """Set the grant's commitment in the ledger; its refusal as the Update's failure, with
+        the ledger's reason."""
+        try:
+            await workflow.execute_activity(
+                "commit_budget", SetCommitment(
+                    actor=actor, reference=self.p.reference, round_id=self.p.round_id,
+                    amount_cents=cents, reason=reason),
+                **ACTIVITY_OPTIONS)
+        except ActivityError as exc:
+            cause = exc.cause
+            raise ApplicationError(cause.message if isinstance(cause, ApplicationError)
+                                   else str(cause)) from None
 
     async def _tell_round(self, scored: bool) -> None:
         """A grant of a live round tells it its verdict (or that it dropped out before one),
