@@ -152,6 +152,25 @@ async def _in_assessment(time_env, tmp_path, db_url, engine, scheme):
         yield sessions, people, portal, reference
 
 
+@contextlib.asynccontextmanager
+async def _awarded(time_env, tmp_path, db_url, engine, scheme):
+    """The site with its worker running, and a grant awarded € 86.000: the sessions, people, a
+    way to sign a person in to the web app, and the grant's reference."""
+    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
+
+    async def as_(person):
+        async with sessions() as db:
+            return await web_client_as(portal, person, db)
+
+    async with build_worker(time_env.client, settings, sessions, scheme):
+        reference = await scenario.grant_awaiting_decision(sessions, time_env.client, scheme,
+                                                           settings.task_queue, people)
+        await grants.act(time_env.client, reference, "decide", DecisionInput(
+            actor=factories.actor_of(people.team), award=True, amount_cents=86_000_00,
+            reason="Gehonoreerd."))
+        yield sessions, people, as_, reference
+
+
 async def test_the_team_reads_each_assessment_and_the_letters_by_name(
         time_env, tmp_path, db_url, engine, scheme):
     client = time_env.client
@@ -505,19 +524,9 @@ async def test_the_team_records_a_consensus_on_the_page_choosing_every_score(
 
 async def test_the_team_reads_a_report_with_its_attachments_and_returns_it(
         time_env, tmp_path, db_url, engine, scheme):
-    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
     client = time_env.client
-
-    async def as_(person):
-        async with sessions() as db:
-            return await web_client_as(portal, person, db)
-
-    async with build_worker(client, settings, sessions, scheme):
-        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
-                                                           settings.task_queue, people)
-        await grants.act(client, reference, "decide", DecisionInput(
-            actor=factories.actor_of(people.team), award=True, amount_cents=86_000_00,
-            reason="Gehonoreerd."))
+    async with _awarded(time_env, tmp_path, db_url, engine, scheme) as (
+            sessions, people, as_, reference):
         async with contextlib.aclosing(await as_(people.grantee)) as web:
             sent = await web.post(f"/grants/{reference}/reports/0", data={
                 "csrf_token": web.cookies[CSRF_COOKIE],
@@ -638,19 +647,9 @@ async def test_the_team_amends_an_award_on_the_page_and_the_grantee_reads_the_de
     follows; an amount beyond the request is refused with the reason and what was typed kept;
     the amendment is on the timeline with both amounts, and its letter beside the award's. The
     grantee reads it and is offered no such form; the JSON API amends as the page does."""
-    settings, sessions, people, portal = await _site(time_env, tmp_path, db_url, engine, scheme)
     client = time_env.client
-
-    async def as_(person):
-        async with sessions() as db:
-            return await web_client_as(portal, person, db)
-
-    async with build_worker(client, settings, sessions, scheme):
-        reference = await scenario.grant_awaiting_decision(sessions, client, scheme,
-                                                           settings.task_queue, people)
-        await grants.act(client, reference, "decide", DecisionInput(
-            actor=factories.actor_of(people.team), award=True, amount_cents=86_000_00,
-            reason="Gehonoreerd."))
+    async with _awarded(time_env, tmp_path, db_url, engine, scheme) as (
+            sessions, people, as_, reference):
         async with contextlib.aclosing(await as_(people.team)) as web:
             page = (await web.get(f"/grants/{reference}")).text
             assert "Nu toegekend: € 86.000,00." in page
